@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
+import {IMatchmakerSet} from "./IMatchmakerSet.sol";
+import {ProviderRegistry} from "./ProviderRegistry.sol";
+
+/// @title DeploymentOrder
+/// @notice Orders, bids, quorum matches, leases and their escrow.
+///         A tenant creates an order and deposits escrow; staked providers bid during the bid window; once it
+///         closes, a quorum of matchmaker operators signs (order, bid, seed) and anyone submits the signatures,
+///         which creates the lease. The lease pays the provider per second of its hourly price from the time the
+///         provider confirms the deployment; either side may close it, and the remainder goes back to the tenant.
+contract DeploymentOrder is EIP712, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+    using EnumerableSet for EnumerableSet.UintSet;
+
+    // ---------------------------------------------------------------- errors
+    error UnknownOrder(uint256 orderId);
+    error UnknownLease(uint256 leaseId);
+    error OrderNotOpen(uint256 orderId, OrderState state);
+    error LeaseNotActive(uint256 leaseId, LeaseState state);
+    error InvalidOrder(string reason);
+    error BidWindowClosed(uint256 orderId, uint64 bidWindowEnd);
+    error BidWindowOpen(uint256 orderId, uint64 bidWindowEnd);
+    error ProviderNotEligible(address provider);
+    error BidAlreadySubmitted(uint256 orderId, address provider);
+    error BidAboveMaxPrice(uint256 price, uint256 maxPrice);
+    error TooManyBids(uint256 orderId);
+    error UnknownBid(uint256 orderId, uint256 bidIndex);
+    error NotTenant(uint256 id, address caller);
+    error NotProvider(uint256 leaseId, address caller);
+    error NotLeaseParty(uint256 leaseId, address caller);
+    error QuorumNotReached(uint256 signatures, uint256 threshold);
+    error SignerNotOperator(address signer);
+    error SignaturesNotSorted(address signer, address previous);
+    error SeedAlreadyAnchored(uint256 orderId);
+    error CannotCancelYet(uint256 orderId, uint64 matchDeadlineBlock);
+    error AlreadyConfirmed(uint256 leaseId);
+    error ConfirmDeadlinePassed(uint256 leaseId, uint64 deadline);
+    error ConfirmDeadlineNotPassed(uint256 leaseId, uint64 deadline);
+    error NothingToWithdraw(uint256 leaseId);
+    error LeaseNotExpired(uint256 leaseId);
+    error ZeroAmount();
+
+    // ---------------------------------------------------------------- types
+    enum OrderState { None, Open, Matched, Cancelled }
+    enum LeaseState { None, Active, Closed, Failed }
+    enum CloseReason { TenantClosed, ProviderClosed, FundsExhausted, DurationEnded, DeploymentMissed }
+
+    /// @notice What the tenant asks for. Prices are in payment-token base units per hour.
+    struct OrderSpec {
+        uint32 cpuMilli;
+        uint64 memoryMb;
+        uint64 storageMb;
+        uint32 gpuCount;
+        string gpuModel;
+        string region;
+        string zone;
+        bool regionRequired;
+        uint256 maxPricePerHour;
+        uint64 durationSeconds;
+        bytes32 manifestHash;
+    }
+
+    struct Order {
+        address tenant;
+        OrderState state;
+        uint64 createdBlock;
+        uint64 bidWindowEnd;
+        uint256 deposit;
+        uint256 leaseId;
+        bytes32 seed;
+    }
+
+    struct Bid {
+        address provider;
+        uint256 pricePerHour;
+        uint64 placedBlock;
+    }
+
+    struct Lease {
+        uint256 orderId;
+        address tenant;
+        address provider;
+        uint256 pricePerHour;
+        LeaseState state;
+        uint64 createdAt;
+        uint64 confirmDeadline;
+        uint64 confirmedAt;
+        uint64 endsAt;
+        uint256 balance;
+        uint256 paid;
+    }
+
+    // ---------------------------------------------------------------- events
+    event ORDER_CREATED(
+        uint256 indexed orderId,
+        address indexed tenant,
+        uint32 gpuCount,
+        string gpuModel,
+        string region,
+        uint256 maxPricePerHour,
+        uint64 bidWindowEnd,
+        uint256 deposit
+    );
+    event BID_SUBMITTED(uint256 indexed orderId, address indexed provider, uint256 bidIndex, uint256 pricePerHour);
+    event SEED_ANCHORED(uint256 indexed orderId, bytes32 seed);
+    event CREATE_LEASE(
+        uint256 indexed leaseId,
+        uint256 indexed orderId,
+        address indexed provider,
+        address tenant,
+        uint256 pricePerHour,
+        bytes32 seed
+    );
+    event ORDER_CANCELLED(uint256 indexed orderId, uint256 refund);
+    event LEASE_CONFIRMED(uint256 indexed leaseId, address indexed provider, uint64 endsAt);
+    event LEASE_TOPPED_UP(uint256 indexed leaseId, uint256 amount, uint256 balance);
+    event PAYMENT_WITHDRAWN(uint256 indexed leaseId, address indexed provider, uint256 amount);
+    event LEASE_CLOSED(
+        uint256 indexed leaseId, address indexed closedBy, CloseReason reason, uint256 paidToProvider, uint256 refunded
+    );
+
+    // ---------------------------------------------------------------- state
+    bytes32 public constant MATCH_TYPEHASH =
+        keccak256("Match(uint256 orderId,uint256 bidIndex,address provider,uint256 pricePerHour,bytes32 seed)");
+    uint256 public constant MAX_BIDS_PER_ORDER = 256;
+
+    IERC20 public immutable token;
+    ProviderRegistry public immutable registry;
+    IMatchmakerSet public immutable matchmakers;
+    uint64 public immutable bidWindowBlocks;
+    uint64 public immutable matchWindowBlocks;
+    uint64 public immutable confirmWindowSeconds;
+    uint256 public immutable missedDeploymentSlash;
+
+    uint256 public orderCount;
+    uint256 public leaseCount;
+    mapping(uint256 => Order) private _orders;
+    mapping(uint256 => OrderSpec) private _specs;
+    mapping(uint256 => Bid[]) private _bids;
+    mapping(uint256 => mapping(address => bool)) private _hasBid;
+    mapping(uint256 => Lease) private _leases;
+    EnumerableSet.UintSet private _openOrders;
+    mapping(address => EnumerableSet.UintSet) private _providerLeases;
+    mapping(address => EnumerableSet.UintSet) private _tenantLeases;
+
+    /// @param token_ the payment token
+    /// @param registry_ the provider registry (this contract must be its slasher)
+    /// @param matchmakers_ the matchmaker operator set
+    /// @param bidWindowBlocks_ blocks after creation during which bids are taken
+    /// @param matchWindowBlocks_ blocks after the bid window before an unmatched order may be cancelled
+    /// @param confirmWindowSeconds_ seconds a provider has to confirm a deployment after the lease is created
+    /// @param missedDeploymentSlash_ stake taken from a provider that misses that deadline
+    constructor(
+        IERC20 token_,
+        ProviderRegistry registry_,
+        IMatchmakerSet matchmakers_,
+        uint64 bidWindowBlocks_,
+        uint64 matchWindowBlocks_,
+        uint64 confirmWindowSeconds_,
+        uint256 missedDeploymentSlash_
+    ) EIP712("SpheronDeploymentOrder", "1") {
+        token = token_;
+        registry = registry_;
+        matchmakers = matchmakers_;
+        bidWindowBlocks = bidWindowBlocks_;
+        matchWindowBlocks = matchWindowBlocks_;
+        confirmWindowSeconds = confirmWindowSeconds_;
+        missedDeploymentSlash = missedDeploymentSlash_;
+    }
+
+    // ---------------------------------------------------------------- orders and bids
+
+    /// @notice Creates an order and pulls `deposit` tokens into escrow (approve first).
+    /// @param spec the resources, placement, price ceiling, duration and manifest hash
+    /// @param deposit escrow for the lease; it can be topped up later
+    /// @return orderId the new order's id (ids start at 1)
+    function createOrder(OrderSpec calldata spec, uint256 deposit) external nonReentrant returns (uint256 orderId) {
+        _validate(spec, deposit);
+        orderId = ++orderCount;
+        uint64 windowEnd = uint64(block.number) + bidWindowBlocks;
+        _orders[orderId] = Order(msg.sender, OrderState.Open, uint64(block.number), windowEnd, deposit, 0, bytes32(0));
+        _specs[orderId] = spec;
+        _openOrders.add(orderId);
+        emit ORDER_CREATED(
+            orderId, msg.sender, spec.gpuCount, spec.gpuModel, spec.region, spec.maxPricePerHour, windowEnd, deposit
+        );
+        token.safeTransferFrom(msg.sender, address(this), deposit);
+    }
+
+    /// @notice Bids `pricePerHour` on an open order. The caller must be an eligible provider; one bid each.
+    /// @param orderId the order
+    /// @param pricePerHour the provider's price, at most the order's maximum
+    /// @return bidIndex the bid's index within the order
+    function submitBid(uint256 orderId, uint256 pricePerHour) external returns (uint256 bidIndex) {
+        Order storage order = _openOrder(orderId);
+        if (block.number > order.bidWindowEnd) revert BidWindowClosed(orderId, order.bidWindowEnd);
+        if (!registry.isEligible(msg.sender)) revert ProviderNotEligible(msg.sender);
+        if (_hasBid[orderId][msg.sender]) revert BidAlreadySubmitted(orderId, msg.sender);
+        uint256 maxPrice = _specs[orderId].maxPricePerHour;
+        if (pricePerHour == 0 || pricePerHour > maxPrice) revert BidAboveMaxPrice(pricePerHour, maxPrice);
+        Bid[] storage bids = _bids[orderId];
+        if (bids.length >= MAX_BIDS_PER_ORDER) revert TooManyBids(orderId);
+        bidIndex = bids.length;
+        bids.push(Bid(msg.sender, pricePerHour, uint64(block.number)));
+        _hasBid[orderId][msg.sender] = true;
+        emit BID_SUBMITTED(orderId, msg.sender, bidIndex, pricePerHour);
+    }
+
+    /// @notice Fixes the order's randomness seed. Normally the seed is keccak(blockhash(bidWindowEnd), orderId),
+    ///         readable without a transaction; once that block hash is older than 256 blocks it is gone and
+    ///         the seed must be anchored from the latest block hash instead. Callable by anyone, once.
+    /// @param orderId the order
+    /// @return seed the anchored seed
+    function anchorSeed(uint256 orderId) external returns (bytes32 seed) {
+        Order storage order = _openOrder(orderId);
+        if (order.seed != bytes32(0)) revert SeedAlreadyAnchored(orderId);
+        if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
+        seed = _liveSeed(orderId, order.bidWindowEnd);
+        order.seed = seed;
+        emit SEED_ANCHORED(orderId, seed);
+    }
+
+    /// @notice Creates the lease for `bidIndex`, given signatures of at least `threshold` distinct matchmaker
+    ///         operators over the EIP-712 Match(orderId, bidIndex, provider, pricePerHour, seed), sorted by
+    ///         ascending signer address.
+    /// @param orderId the order
+    /// @param bidIndex the winning bid
+    /// @param signatures 65-byte operator signatures, sorted by signer address
+    /// @return leaseId the new lease's id (ids start at 1)
+    function matchOrder(uint256 orderId, uint256 bidIndex, bytes[] calldata signatures)
+        external
+        returns (uint256 leaseId)
+    {
+        Order storage order = _openOrder(orderId);
+        if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
+        if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
+        Bid memory bid = _bids[orderId][bidIndex];
+        if (!registry.isEligible(bid.provider)) revert ProviderNotEligible(bid.provider);
+        bytes32 seed = order.seed;
+        if (seed == bytes32(0)) {
+            seed = _liveSeed(orderId, order.bidWindowEnd);
+            order.seed = seed;
+        }
+        _checkQuorum(_matchDigest(orderId, bidIndex, bid, seed), signatures);
+
+        leaseId = ++leaseCount;
+        order.state = OrderState.Matched;
+        order.leaseId = leaseId;
+        _openOrders.remove(orderId);
+        _leases[leaseId] = Lease({
+            orderId: orderId,
+            tenant: order.tenant,
+            provider: bid.provider,
+            pricePerHour: bid.pricePerHour,
+            state: LeaseState.Active,
+            createdAt: uint64(block.timestamp),
+            confirmDeadline: uint64(block.timestamp) + confirmWindowSeconds,
+            confirmedAt: 0,
+            endsAt: 0,
+            balance: order.deposit,
+            paid: 0
+        });
+        order.deposit = 0;
+        _providerLeases[bid.provider].add(leaseId);
+        _tenantLeases[order.tenant].add(leaseId);
+        emit CREATE_LEASE(leaseId, orderId, bid.provider, order.tenant, bid.pricePerHour, seed);
+    }
+
+    /// @notice Cancels an open order and refunds its deposit. Allowed while it has no bids, or once the match
+    ///         window after the bid window has passed without a match. Tenant only.
+    /// @param orderId the order
+    function cancelOrder(uint256 orderId) external nonReentrant {
+        Order storage order = _openOrder(orderId);
+        if (order.tenant != msg.sender) revert NotTenant(orderId, msg.sender);
+        uint64 matchDeadline = order.bidWindowEnd + matchWindowBlocks;
+        if (_bids[orderId].length != 0 && block.number <= matchDeadline) revert CannotCancelYet(orderId, matchDeadline);
+        uint256 refund = order.deposit;
+        order.deposit = 0;
+        order.state = OrderState.Cancelled;
+        _openOrders.remove(orderId);
+        emit ORDER_CANCELLED(orderId, refund);
+        token.safeTransfer(msg.sender, refund);
+    }
+
+    // ---------------------------------------------------------------- leases
+
+    /// @notice The provider confirms that the lease's deployment runs; payment accrues from now, for the
+    ///         order's duration. Must happen before the lease's confirm deadline.
+    /// @param leaseId the lease
+    function confirmDeployment(uint256 leaseId) external {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
+        if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
+        if (block.timestamp > lease.confirmDeadline) revert ConfirmDeadlinePassed(leaseId, lease.confirmDeadline);
+        lease.confirmedAt = uint64(block.timestamp);
+        lease.endsAt = uint64(block.timestamp) + _specs[lease.orderId].durationSeconds;
+        emit LEASE_CONFIRMED(leaseId, msg.sender, lease.endsAt);
+    }
+
+    /// @notice Adds `amount` to the lease's escrow (approve first). Tenant only.
+    /// @param leaseId the lease
+    /// @param amount tokens to add
+    function topUp(uint256 leaseId, uint256 amount) external nonReentrant {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
+        if (amount == 0) revert ZeroAmount();
+        lease.balance += amount;
+        emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @notice Pays the provider what has accrued. When the escrow is used up or the duration is over, the lease
+    ///         closes and the rest is refunded. Provider only.
+    /// @param leaseId the lease
+    /// @return amount what was paid
+    function withdraw(uint256 leaseId) external nonReentrant returns (uint256 amount) {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
+        amount = _accrued(lease);
+        if (amount == 0) revert NothingToWithdraw(leaseId);
+        lease.balance -= amount;
+        lease.paid += amount;
+        emit PAYMENT_WITHDRAWN(leaseId, msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
+        if (lease.balance == 0) _close(leaseId, lease, CloseReason.FundsExhausted);
+        else if (block.timestamp >= lease.endsAt) _close(leaseId, lease, CloseReason.DurationEnded);
+    }
+
+    /// @notice Closes the lease: the provider gets what has accrued, the tenant the rest. Tenant or provider.
+    /// @param leaseId the lease
+    function closeLease(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _activeLease(leaseId);
+        CloseReason reason;
+        if (msg.sender == lease.tenant) reason = CloseReason.TenantClosed;
+        else if (msg.sender == lease.provider) reason = CloseReason.ProviderClosed;
+        else revert NotLeaseParty(leaseId, msg.sender);
+        _close(leaseId, lease, reason);
+    }
+
+    /// @notice Closes a lease whose escrow is used up or whose duration is over. Anyone may call it.
+    /// @param leaseId the lease
+    function closeExpired(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.confirmedAt == 0) revert LeaseNotExpired(leaseId);
+        if (_accrued(lease) >= lease.balance) _close(leaseId, lease, CloseReason.FundsExhausted);
+        else if (block.timestamp >= lease.endsAt) _close(leaseId, lease, CloseReason.DurationEnded);
+        else revert LeaseNotExpired(leaseId);
+    }
+
+    /// @notice Reports a provider that did not confirm the deployment before the deadline: the lease fails, the
+    ///         tenant gets the whole escrow back and the provider is slashed. Tenant only.
+    /// @param leaseId the lease
+    function reportUndeployed(uint256 leaseId) external nonReentrant {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
+        if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
+        if (block.timestamp <= lease.confirmDeadline) revert ConfirmDeadlineNotPassed(leaseId, lease.confirmDeadline);
+        uint256 refund = lease.balance;
+        lease.balance = 0;
+        lease.state = LeaseState.Failed;
+        _providerLeases[lease.provider].remove(leaseId);
+        _tenantLeases[lease.tenant].remove(leaseId);
+        emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
+        registry.recordLeaseOutcome(lease.provider, false);
+        registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
+        token.safeTransfer(lease.tenant, refund);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The order's state. tenant is zero for an unknown id.
+    function getOrder(uint256 orderId) external view returns (Order memory) {
+        return _orders[orderId];
+    }
+
+    /// @notice What the order asks for.
+    function getOrderSpec(uint256 orderId) external view returns (OrderSpec memory) {
+        return _specs[orderId];
+    }
+
+    /// @notice The order's bids, in the order they were placed.
+    function getBids(uint256 orderId) external view returns (Bid[] memory) {
+        return _bids[orderId];
+    }
+
+    /// @notice The lease. tenant is zero for an unknown id.
+    function getLease(uint256 leaseId) external view returns (Lease memory) {
+        return _leases[leaseId];
+    }
+
+    /// @notice What the provider could withdraw now.
+    function accrued(uint256 leaseId) external view returns (uint256) {
+        return _accrued(_leases[leaseId]);
+    }
+
+    /// @notice Ids of all open (unmatched, uncancelled) orders.
+    function openOrderIds() external view returns (uint256[] memory) {
+        return _openOrders.values();
+    }
+
+    /// @notice Ids of the provider's active leases.
+    function activeLeasesOf(address provider) external view returns (uint256[] memory) {
+        return _providerLeases[provider].values();
+    }
+
+    /// @notice Ids of the tenant's active leases.
+    function tenantLeasesOf(address tenant) external view returns (uint256[] memory) {
+        return _tenantLeases[tenant].values();
+    }
+
+    /// @notice The order's seed: the anchored one, or keccak(blockhash(bidWindowEnd), orderId) while that block
+    ///         hash is available. Reverts with BidWindowOpen before the window closes; returns zero when the
+    ///         seed must be anchored first (anchorSeed).
+    function seedOf(uint256 orderId) external view returns (bytes32) {
+        Order storage order = _orders[orderId];
+        if (order.state == OrderState.None) revert UnknownOrder(orderId);
+        if (order.seed != bytes32(0)) return order.seed;
+        if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
+        if (block.number - order.bidWindowEnd > 256) return bytes32(0);
+        return keccak256(abi.encode(blockhash(order.bidWindowEnd), orderId));
+    }
+
+    /// @notice The EIP-712 digest operators sign for a match of `bidIndex` under `seed`.
+    function matchDigest(uint256 orderId, uint256 bidIndex, bytes32 seed) external view returns (bytes32) {
+        if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
+        return _matchDigest(orderId, bidIndex, _bids[orderId][bidIndex], seed);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _validate(OrderSpec calldata spec, uint256 deposit) private pure {
+        if (deposit == 0) revert ZeroAmount();
+        if (spec.maxPricePerHour == 0) revert InvalidOrder("maxPricePerHour is zero");
+        if (spec.durationSeconds == 0) revert InvalidOrder("durationSeconds is zero");
+        if (spec.cpuMilli == 0) revert InvalidOrder("cpuMilli is zero");
+        if (spec.memoryMb == 0) revert InvalidOrder("memoryMb is zero");
+        if (spec.gpuCount > 0 && bytes(spec.gpuModel).length == 0) revert InvalidOrder("gpuModel is empty");
+        if (spec.regionRequired && bytes(spec.region).length == 0) revert InvalidOrder("region required but empty");
+        if (spec.manifestHash == bytes32(0)) revert InvalidOrder("manifestHash is zero");
+    }
+
+    function _openOrder(uint256 orderId) private view returns (Order storage order) {
+        order = _orders[orderId];
+        if (order.state == OrderState.None) revert UnknownOrder(orderId);
+        if (order.state != OrderState.Open) revert OrderNotOpen(orderId, order.state);
+    }
+
+    function _activeLease(uint256 leaseId) private view returns (Lease storage lease) {
+        lease = _leases[leaseId];
+        if (lease.state == LeaseState.None) revert UnknownLease(leaseId);
+        if (lease.state != LeaseState.Active) revert LeaseNotActive(leaseId, lease.state);
+    }
+
+    function _liveSeed(uint256 orderId, uint64 windowEnd) private view returns (bytes32) {
+        uint256 anchorBlock = block.number - windowEnd > 256 ? block.number - 1 : windowEnd;
+        return keccak256(abi.encode(blockhash(anchorBlock), orderId));
+    }
+
+    function _matchDigest(uint256 orderId, uint256 bidIndex, Bid memory bid, bytes32 seed)
+        private
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(MATCH_TYPEHASH, orderId, bidIndex, bid.provider, bid.pricePerHour, seed))
+        );
+    }
+
+    function _checkQuorum(bytes32 digest, bytes[] calldata signatures) private view {
+        uint256 needed = matchmakers.threshold();
+        if (signatures.length < needed) revert QuorumNotReached(signatures.length, needed);
+        address previous = address(0);
+        for (uint256 i = 0; i < signatures.length; i++) {
+            address signer = ECDSA.recover(digest, signatures[i]);
+            if (signer <= previous) revert SignaturesNotSorted(signer, previous);
+            if (!matchmakers.isOperator(signer)) revert SignerNotOperator(signer);
+            previous = signer;
+        }
+    }
+
+    /// @dev Accrued payment: price for the confirmed time up to now (or the end), less what was paid, capped by
+    ///      the balance. Computed from the confirmation time so rounding never accumulates.
+    function _accrued(Lease storage lease) private view returns (uint256) {
+        if (lease.confirmedAt == 0 || lease.state != LeaseState.Active) return 0;
+        uint256 until = block.timestamp < lease.endsAt ? block.timestamp : lease.endsAt;
+        uint256 owed = (lease.pricePerHour * (until - lease.confirmedAt)) / 3600 - lease.paid;
+        return owed < lease.balance ? owed : lease.balance;
+    }
+
+    function _close(uint256 leaseId, Lease storage lease, CloseReason reason) private {
+        uint256 pay = _accrued(lease);
+        uint256 refund = lease.balance - pay;
+        bool confirmed = lease.confirmedAt != 0;
+        lease.balance = 0;
+        lease.paid += pay;
+        lease.state = LeaseState.Closed;
+        if (!confirmed) lease.endsAt = uint64(block.timestamp);
+        _providerLeases[lease.provider].remove(leaseId);
+        _tenantLeases[lease.tenant].remove(leaseId);
+        emit LEASE_CLOSED(leaseId, msg.sender, reason, pay, refund);
+        if (confirmed) registry.recordLeaseOutcome(lease.provider, true);
+        if (pay > 0) token.safeTransfer(lease.provider, pay);
+        if (refund > 0) token.safeTransfer(lease.tenant, refund);
+    }
+}
