@@ -1,0 +1,121 @@
+package org.openspheron.chain;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.ContractGasProvider;
+
+/**
+ * An RPC endpoint and the protocol's contract addresses: what every client needs. One per process and endpoint;
+ * the web3j instance is shared by all clients built on it.
+ */
+public final class ChainConnection implements AutoCloseable {
+    private static final String READER = "0x0000000000000000000000000000000000000000";
+
+    private final Web3j web3j;
+    private final ProtocolAddresses addresses;
+    private final long chainId;
+    private final Duration receiptTimeout;
+    private final boolean ownsWeb3j;
+
+    private ChainConnection(Web3j web3j, ProtocolAddresses addresses, long chainId, Duration receiptTimeout, boolean owns) {
+        this.web3j = web3j;
+        this.addresses = addresses;
+        this.chainId = chainId;
+        this.receiptTimeout = receiptTimeout;
+        this.ownsWeb3j = owns;
+    }
+
+    /** Connects to {@code rpcUrl} and reads its chain id. Throws {@link ChainException} when it does not answer. */
+    public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses) {
+        return connect(rpcUrl, addresses, Duration.ofSeconds(120));
+    }
+
+    /** Connects without contract addresses: enough to deploy the protocol ({@link ProtocolDeployer}). */
+    public static ChainConnection connect(String rpcUrl) {
+        return connect(rpcUrl, null, Duration.ofSeconds(120));
+    }
+
+    /** The same endpoint (sharing its web3j) with the protocol at {@code protocol}. */
+    public ChainConnection using(ProtocolAddresses protocol) {
+        return new ChainConnection(web3j, protocol, chainId, receiptTimeout, false);
+    }
+
+    public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses, Duration receiptTimeout) {
+        Web3j web3j = Web3j.build(new HttpService(rpcUrl), 250, Executors.newScheduledThreadPool(2));
+        try {
+            long chainId = web3j.ethChainId().send().getChainId().longValueExact();
+            return new ChainConnection(web3j, addresses, chainId, receiptTimeout, true);
+        } catch (IOException | RuntimeException e) {
+            web3j.shutdown();
+            throw new ChainException("cannot reach the chain at " + rpcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Web3j web3j() {
+        return web3j;
+    }
+
+    public ProtocolAddresses addresses() {
+        if (addresses == null) {
+            throw new IllegalStateException("this connection has no protocol addresses; deploy or configure them first");
+        }
+        return addresses;
+    }
+
+    public long chainId() {
+        return chainId;
+    }
+
+    public long blockNumber() {
+        try {
+            return web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
+        } catch (IOException e) {
+            throw new ChainException("cannot read the block number: " + e.getMessage(), e);
+        }
+    }
+
+    /** The chain's timestamp of the latest block, in seconds. */
+    public long latestTimestamp() {
+        try {
+            return web3j.ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+                    .send().getBlock().getTimestamp().longValueExact();
+        } catch (IOException e) {
+            throw new ChainException("cannot read the latest block: " + e.getMessage(), e);
+        }
+    }
+
+    /** A sender for {@code credentials}: one per key and process, so its local nonce stays right. */
+    public TransactionSender sender(Credentials credentials) {
+        return new TransactionSender(this, credentials, receiptTimeout);
+    }
+
+    TransactionManager readOnly() {
+        return new ReadonlyTransactionManager(web3j, READER);
+    }
+
+    ContractGasProvider gasProvider() {
+        return new EstimatingGasProvider(web3j);
+    }
+
+    public BigInteger balanceOfEth(String address) {
+        try {
+            return web3j.ethGetBalance(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+        } catch (IOException e) {
+            throw new ChainException("cannot read the balance of " + address, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsWeb3j) {
+            web3j.shutdown();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.openspheron.chain;
+
+import java.math.BigInteger;
+import java.util.List;
+
+/**
+ * The protocol's deployment parameters.
+ *
+ * @param bidWindowBlocks blocks after an order's creation during which providers bid
+ * @param matchWindowBlocks blocks after the bid window before a tenant may cancel an unmatched order with bids
+ * @param confirmWindowSeconds seconds a provider has to confirm a deployment
+ * @param missedDeploymentSlash stake taken from a provider that misses that deadline
+ * @param minStake stake a provider needs to bid
+ * @param unstakeCooldownBlocks blocks between an unstake request and its withdrawal
+ * @param heartbeatEpochBlocks blocks per heartbeat epoch (uptime is heartbeats over 64 epochs)
+ * @param matchmakers the matchmaker operators' addresses
+ * @param threshold how many of them must sign a match
+ */
+public record ProtocolConfig(
+        long bidWindowBlocks,
+        long matchWindowBlocks,
+        long confirmWindowSeconds,
+        BigInteger missedDeploymentSlash,
+        BigInteger minStake,
+        long unstakeCooldownBlocks,
+        long heartbeatEpochBlocks,
+        List<String> matchmakers,
+        int threshold) {
+
+    /** One token unit with the payment token's six decimals. */
+    public static final BigInteger TOKEN = BigInteger.TEN.pow(6);
+
+    public ProtocolConfig {
+        matchmakers = List.copyOf(matchmakers);
+        if (threshold < 1 || threshold > matchmakers.size()) {
+            throw new IllegalArgumentException("threshold " + threshold + " must be between 1 and the "
+                    + matchmakers.size() + " matchmakers");
+        }
+    }
+
+    /** Parameters for a local chain: short windows so a whole flow runs in seconds. */
+    public static ProtocolConfig local(List<String> matchmakers, int threshold) {
+        return new ProtocolConfig(5, 20, 600, TOKEN.multiply(BigInteger.valueOf(50)),
+                TOKEN.multiply(BigInteger.valueOf(100)), 10, 10, matchmakers, threshold);
+    }
+
+    public ProtocolConfig withBidWindowBlocks(long blocks) {
+        return new ProtocolConfig(blocks, matchWindowBlocks, confirmWindowSeconds, missedDeploymentSlash, minStake,
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+    }
+
+    public ProtocolConfig withConfirmWindowSeconds(long seconds) {
+        return new ProtocolConfig(bidWindowBlocks, matchWindowBlocks, seconds, missedDeploymentSlash, minStake,
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+    }
+}

@@ -1,0 +1,278 @@
+package org.openspheron.chain;
+
+import io.reactivex.disposables.Disposable;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.openspheron.contracts.generated.CertificateRegistry;
+import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.contracts.generated.PaymentToken;
+import org.openspheron.contracts.generated.ProviderRegistry;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.RemoteFunctionCall;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.utils.Numeric;
+
+/** Reads the protocol's state and events. Holds no key; safe to share. */
+public final class ProtocolReader {
+    private static final String[] CLOSE_REASONS =
+            {"TenantClosed", "ProviderClosed", "FundsExhausted", "DurationEnded", "DeploymentMissed"};
+
+    private final ChainConnection connection;
+    private final DeploymentOrder orders;
+    private final ProviderRegistry registry;
+    private final CertificateRegistry certificates;
+    private final PaymentToken token;
+
+    public ProtocolReader(ChainConnection connection) {
+        this.connection = connection;
+        var addresses = connection.addresses();
+        var tx = connection.readOnly();
+        var gas = connection.gasProvider();
+        this.orders = DeploymentOrder.load(addresses.orders(), connection.web3j(), tx, gas);
+        this.registry = ProviderRegistry.load(addresses.registry(), connection.web3j(), tx, gas);
+        this.certificates = CertificateRegistry.load(addresses.certificates(), connection.web3j(), tx, gas);
+        this.token = PaymentToken.load(addresses.token(), connection.web3j(), tx, gas);
+    }
+
+    public ChainConnection connection() {
+        return connection;
+    }
+
+    public long blockNumber() {
+        return connection.blockNumber();
+    }
+
+    /** The order, or empty when no order has that id. */
+    public Optional<Order> order(long orderId) {
+        DeploymentOrder.Order o = call("getOrder(" + orderId + ")", orders.getOrder(BigInteger.valueOf(orderId)));
+        OrderState state = OrderState.of(o.state);
+        if (state == OrderState.NONE) {
+            return Optional.empty();
+        }
+        DeploymentOrder.OrderSpec s = call("getOrderSpec(" + orderId + ")", orders.getOrderSpec(BigInteger.valueOf(orderId)));
+        String seed = isZero(o.seed) ? null : Numeric.toHexString(o.seed);
+        return Optional.of(new Order(orderId, o.tenant, state, o.createdBlock.longValueExact(),
+                o.bidWindowEnd.longValueExact(), o.deposit, o.leaseId.longValueExact(), seed, spec(s)));
+    }
+
+    /** The order, or a {@link ChainException} naming the unknown id. */
+    public Order requireOrder(long orderId) {
+        return order(orderId).orElseThrow(() -> new ChainException("unknown order " + orderId));
+    }
+
+    public long orderCount() {
+        return call("orderCount", orders.orderCount()).longValueExact();
+    }
+
+    public List<Long> openOrderIds() {
+        return longs(call("openOrderIds", orders.openOrderIds()));
+    }
+
+    public List<Bid> bids(long orderId) {
+        List<?> raw = call("getBids(" + orderId + ")", orders.getBids(BigInteger.valueOf(orderId)));
+        List<Bid> bids = new ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            DeploymentOrder.Bid b = (DeploymentOrder.Bid) raw.get(i);
+            bids.add(new Bid(orderId, i, b.provider, b.pricePerHour, b.placedBlock.longValueExact()));
+        }
+        return bids;
+    }
+
+    public Optional<Lease> lease(long leaseId) {
+        DeploymentOrder.Lease l = call("getLease(" + leaseId + ")", orders.getLease(BigInteger.valueOf(leaseId)));
+        LeaseState state = LeaseState.of(l.state);
+        if (state == LeaseState.NONE) {
+            return Optional.empty();
+        }
+        return Optional.of(new Lease(leaseId, l.orderId.longValueExact(), l.tenant, l.provider, l.pricePerHour, state,
+                l.createdAt.longValueExact(), l.confirmDeadline.longValueExact(), l.confirmedAt.longValueExact(),
+                l.endsAt.longValueExact(), l.balance, l.paid));
+    }
+
+    public Lease requireLease(long leaseId) {
+        return lease(leaseId).orElseThrow(() -> new ChainException("unknown lease " + leaseId));
+    }
+
+    public long leaseCount() {
+        return call("leaseCount", orders.leaseCount()).longValueExact();
+    }
+
+    public List<Long> activeLeasesOf(String provider) {
+        return longs(call("activeLeasesOf", orders.activeLeasesOf(provider)));
+    }
+
+    public List<Long> tenantLeasesOf(String tenant) {
+        return longs(call("tenantLeasesOf", orders.tenantLeasesOf(tenant)));
+    }
+
+    public BigInteger accrued(long leaseId) {
+        return call("accrued(" + leaseId + ")", orders.accrued(BigInteger.valueOf(leaseId)));
+    }
+
+    /**
+     * The order's randomness seed, or empty while it cannot be read: the bid window is still open, or the window's
+     * block hash has aged out and the seed must be anchored first ({@link MatchmakerClient#anchorSeed}).
+     */
+    public Optional<String> seed(long orderId) {
+        Order order = requireOrder(orderId);
+        if (order.anchoredSeed() != null) {
+            return Optional.of(order.anchoredSeed());
+        }
+        if (!order.biddingClosedAt(blockNumber())) {
+            return Optional.empty();
+        }
+        byte[] seed = call("seedOf(" + orderId + ")", orders.seedOf(BigInteger.valueOf(orderId)));
+        return isZero(seed) ? Optional.empty() : Optional.of(Numeric.toHexString(seed));
+    }
+
+    /** The EIP-712 digest the matchmakers sign for matching {@code bidIndex} of the order under {@code seed}. */
+    public byte[] matchDigest(long orderId, int bidIndex, String seed) {
+        return call("matchDigest", orders.matchDigest(BigInteger.valueOf(orderId), BigInteger.valueOf(bidIndex),
+                Numeric.hexStringToByteArray(seed)));
+    }
+
+    /** The provider's record, or empty when the address never registered. */
+    public Optional<Provider> provider(String address) {
+        ProviderRegistry.Provider p = call("getProvider(" + address + ")", registry.getProvider(address));
+        if (p.registeredBlock.signum() == 0) {
+            return Optional.empty();
+        }
+        var gpus = call("getGpus(" + address + ")", registry.getGpus(address));
+        List<GpuOffer> offers = new ArrayList<>();
+        for (int i = 0; i < gpus.component1().size(); i++) {
+            offers.add(new GpuOffer(gpus.component1().get(i), gpus.component2().get(i).intValueExact(),
+                    gpus.component3().get(i).intValueExact()));
+        }
+        int uptime = call("uptimeBps", registry.uptimeBps(address)).intValueExact();
+        boolean eligible = call("isEligible", registry.isEligible(address));
+        return Optional.of(new Provider(address, p.region, p.zone, p.gatewayUrl, p.stake,
+                p.stake.subtract(p.unstakeAmount), p.unstakeAmount, p.unstakeReadyBlock.longValueExact(),
+                p.registeredBlock.longValueExact(), p.leasesCompleted.longValueExact(), p.leasesFailed.longValueExact(),
+                p.slashCount.intValueExact(), p.lastSlashBlock.longValueExact(), p.totalSlashed,
+                p.lastHeartbeatBlock.longValueExact(), uptime, eligible, offers));
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> providerAddresses() {
+        return (List<String>) call("providers", registry.providers());
+    }
+
+    /** The account that published the certificate fingerprint (32-byte hex), or empty when unknown or revoked. */
+    public Optional<String> certificateOwner(String fingerprint) {
+        String owner = call("ownerOf", certificates.ownerOf(Numeric.hexStringToByteArray(fingerprint)));
+        return isZeroAddress(owner) ? Optional.empty() : Optional.of(owner);
+    }
+
+    public BigInteger tokenBalance(String address) {
+        return call("balanceOf(" + address + ")", token.balanceOf(address));
+    }
+
+    /** Protocol events of the order contract in [fromBlock, toBlock], in chain order. */
+    public List<ProtocolEvent> events(long fromBlock, long toBlock) {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), connection.addresses().orders());
+        EthLog logs;
+        try {
+            logs = connection.web3j().ethGetLogs(filter).send();
+        } catch (java.io.IOException e) {
+            throw new ChainException("cannot read logs " + fromBlock + ".." + toBlock + ": " + e.getMessage(), e);
+        }
+        if (logs.hasError()) {
+            throw new ChainException("eth_getLogs failed: " + logs.getError().getMessage());
+        }
+        List<ProtocolEvent> events = new ArrayList<>();
+        for (EthLog.LogResult<?> result : logs.getLogs()) {
+            toEvent((Log) result.get()).ifPresent(events::add);
+        }
+        events.sort(Comparator.comparingLong(ProtocolEvent::blockNumber));
+        return events;
+    }
+
+    /**
+     * Subscribes to the order contract's events from {@code fromBlock} on (web3j polls a log filter). The caller
+     * disposes the subscription. Events only wake components up: state is always re-read from the chain.
+     */
+    public Disposable subscribe(long fromBlock, Consumer<ProtocolEvent> consumer, Consumer<Throwable> onError) {
+        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameterName.LATEST, connection.addresses().orders());
+        return connection.web3j().ethLogFlowable(filter)
+                .subscribe(log -> toEvent(log).ifPresent(consumer), onError::accept);
+    }
+
+    private Optional<ProtocolEvent> toEvent(Log log) {
+        if (log.getTopics().isEmpty()) {
+            return Optional.empty();
+        }
+        String topic = log.getTopics().get(0);
+        long block = log.getBlockNumber().longValueExact();
+        if (topic.equals(EventEncoder.encode(DeploymentOrder.ORDER_CREATED_EVENT))) {
+            var e = DeploymentOrder.getORDER_CREATEDEventFromLog(log);
+            return Optional.of(new ProtocolEvent.OrderCreated(e.orderId.longValueExact(), e.tenant,
+                    e.gpuCount.intValueExact(), e.gpuModel, e.region, e.maxPricePerHour,
+                    e.bidWindowEnd.longValueExact(), e.deposit, block));
+        }
+        if (topic.equals(EventEncoder.encode(DeploymentOrder.BID_SUBMITTED_EVENT))) {
+            var e = DeploymentOrder.getBID_SUBMITTEDEventFromLog(log);
+            return Optional.of(new ProtocolEvent.BidSubmitted(e.orderId.longValueExact(), e.provider,
+                    e.bidIndex.intValueExact(), e.pricePerHour, block));
+        }
+        if (topic.equals(EventEncoder.encode(DeploymentOrder.CREATE_LEASE_EVENT))) {
+            var e = DeploymentOrder.getCREATE_LEASEEventFromLog(log);
+            return Optional.of(new ProtocolEvent.LeaseCreated(e.leaseId.longValueExact(), e.orderId.longValueExact(),
+                    e.provider, e.tenant, e.pricePerHour, Numeric.toHexString(e.seed), block));
+        }
+        if (topic.equals(EventEncoder.encode(DeploymentOrder.LEASE_CLOSED_EVENT))) {
+            var e = DeploymentOrder.getLEASE_CLOSEDEventFromLog(log);
+            return Optional.of(new ProtocolEvent.LeaseClosed(e.leaseId.longValueExact(), e.closedBy,
+                    CLOSE_REASONS[e.reason.intValueExact()], e.paidToProvider, e.refunded, block));
+        }
+        return Optional.empty();
+    }
+
+    static OrderSpec spec(DeploymentOrder.OrderSpec s) {
+        return new OrderSpec(s.cpuMilli.longValueExact(), s.memoryMb.longValueExact(), s.storageMb.longValueExact(),
+                s.gpuCount.intValueExact(), s.gpuModel, s.region, s.zone, s.regionRequired, s.maxPricePerHour,
+                s.durationSeconds.longValueExact(), Numeric.toHexString(s.manifestHash));
+    }
+
+    static <T> T call(String what, RemoteFunctionCall<T> call) {
+        try {
+            return call.send();
+        } catch (ChainException e) {
+            throw e;
+        } catch (org.web3j.tx.exceptions.ContractCallException e) {
+            throw new ChainException(what + " failed: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new ChainException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Long> longs(List<?> values) {
+        List<Long> out = new ArrayList<>(values.size());
+        for (Object v : values) {
+            out.add(((BigInteger) v).longValueExact());
+        }
+        return out;
+    }
+
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isZeroAddress(String address) {
+        return address == null || new BigInteger(Numeric.cleanHexPrefix(address), 16).signum() == 0;
+    }
+}

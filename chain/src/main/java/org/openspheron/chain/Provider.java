@@ -1,0 +1,42 @@
+package org.openspheron.chain;
+
+import java.math.BigInteger;
+import java.util.List;
+
+/**
+ * A provider's record in the registry, with what is derived from it on chain: uptime from heartbeats, the stake
+ * that counts, and eligibility to bid.
+ */
+public record Provider(
+        String address,
+        String region,
+        String zone,
+        String gatewayUrl,
+        BigInteger stake,
+        BigInteger effectiveStake,
+        BigInteger unstakeAmount,
+        long unstakeReadyBlock,
+        long registeredBlock,
+        long leasesCompleted,
+        long leasesFailed,
+        int slashCount,
+        long lastSlashBlock,
+        BigInteger totalSlashed,
+        long lastHeartbeatBlock,
+        int uptimeBps,
+        boolean eligible,
+        List<GpuOffer> gpus) {
+
+    public Provider {
+        gpus = List.copyOf(gpus);
+    }
+
+    public boolean isRegistered() {
+        return registeredBlock != 0;
+    }
+
+    /** Free GPUs of {@code model} (case-insensitive), 0 when it has none. */
+    public int availableGpus(String model) {
+        return gpus.stream().filter(g -> g.model().equalsIgnoreCase(model)).mapToInt(GpuOffer::available).sum();
+    }
+}

@@ -1,0 +1,98 @@
+package org.openspheron.chain;
+
+import java.math.BigInteger;
+import java.util.List;
+import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.contracts.generated.PaymentToken;
+import org.openspheron.contracts.generated.ProviderRegistry;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/** What a provider does on chain: register and stake, bid, confirm deployments, get paid, send heartbeats. */
+public final class ProviderClient {
+    private final TransactionSender sender;
+    private final DeploymentOrder orders;
+    private final ProviderRegistry registry;
+    private final PaymentToken token;
+
+    public ProviderClient(ChainConnection connection, Credentials provider) {
+        this(connection.sender(provider));
+    }
+
+    public ProviderClient(TransactionSender sender) {
+        this.sender = sender;
+        ChainConnection c = sender.connection();
+        this.orders = DeploymentOrder.load(c.addresses().orders(), c.web3j(), sender.manager(), c.gasProvider());
+        this.registry = ProviderRegistry.load(c.addresses().registry(), c.web3j(), sender.manager(), c.gasProvider());
+        this.token = PaymentToken.load(c.addresses().token(), c.web3j(), sender.manager(), c.gasProvider());
+    }
+
+    public String address() {
+        return sender.address();
+    }
+
+    /** Registers with location, gateway and GPUs, staking {@code stake} (approved here). */
+    public TransactionReceipt register(String region, String zone, String gatewayUrl, List<GpuOffer> gpus, BigInteger stake) {
+        sender.send("approve stake", token.approve(sender.connection().addresses().registry(), stake));
+        return sender.send("register", registry.register(region, zone, gatewayUrl, models(gpus), totals(gpus),
+                available(gpus), stake));
+    }
+
+    public TransactionReceipt updateAttributes(String region, String zone, String gatewayUrl, List<GpuOffer> gpus) {
+        return sender.send("updateAttributes", registry.updateAttributes(region, zone, gatewayUrl, models(gpus),
+                totals(gpus), available(gpus)));
+    }
+
+    public TransactionReceipt addStake(BigInteger amount) {
+        sender.send("approve stake", token.approve(sender.connection().addresses().registry(), amount));
+        return sender.send("addStake", registry.addStake(amount));
+    }
+
+    public TransactionReceipt requestUnstake(BigInteger amount) {
+        return sender.send("requestUnstake", registry.requestUnstake(amount));
+    }
+
+    public TransactionReceipt withdrawStake() {
+        return sender.send("withdrawStake", registry.withdrawStake());
+    }
+
+    public TransactionReceipt heartbeat() {
+        return sender.send("heartbeat", registry.heartbeat());
+    }
+
+    /** Bids on an order; returns the bid's index (read from {@code BID_SUBMITTED}). */
+    public int submitBid(long orderId, BigInteger pricePerHour) {
+        TransactionReceipt receipt = sender.send("submitBid(order " + orderId + ")",
+                orders.submitBid(BigInteger.valueOf(orderId), pricePerHour));
+        return DeploymentOrder.getBID_SUBMITTEDEvents(receipt).stream().findFirst()
+                .map(e -> e.bidIndex.intValueExact())
+                .orElseThrow(() -> new ChainException("submitBid mined without BID_SUBMITTED"));
+    }
+
+    public TransactionReceipt confirmDeployment(long leaseId) {
+        return sender.send("confirmDeployment(" + leaseId + ")", orders.confirmDeployment(BigInteger.valueOf(leaseId)));
+    }
+
+    /** Withdraws what the lease has accrued; returns the amount paid. */
+    public BigInteger withdraw(long leaseId) {
+        TransactionReceipt receipt = sender.send("withdraw(" + leaseId + ")", orders.withdraw(BigInteger.valueOf(leaseId)));
+        return DeploymentOrder.getPAYMENT_WITHDRAWNEvents(receipt).stream().findFirst()
+                .map(e -> e.amount).orElse(BigInteger.ZERO);
+    }
+
+    public TransactionReceipt closeLease(long leaseId) {
+        return sender.send("closeLease(" + leaseId + ")", orders.closeLease(BigInteger.valueOf(leaseId)));
+    }
+
+    private static List<String> models(List<GpuOffer> gpus) {
+        return gpus.stream().map(GpuOffer::model).toList();
+    }
+
+    private static List<BigInteger> totals(List<GpuOffer> gpus) {
+        return gpus.stream().map(g -> BigInteger.valueOf(g.total())).toList();
+    }
+
+    private static List<BigInteger> available(List<GpuOffer> gpus) {
+        return gpus.stream().map(g -> BigInteger.valueOf(g.available())).toList();
+    }
+}

@@ -1,0 +1,160 @@
+package org.openspheron.chain;
+
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
+
+/**
+ * A real anvil chain with the protocol deployed, for tests: account 0 owns everything, accounts 1..3 are
+ * matchmaker operators (threshold 2 by default), 4..13 providers, 14..19 tenants, 29 the treasury. Tenants and
+ * providers are funded with tokens. Close it after use.
+ */
+public final class ProtocolFixture implements AutoCloseable {
+    public static final int FIRST_MATCHMAKER = 1;
+    public static final int FIRST_PROVIDER = 4;
+    public static final int FIRST_TENANT = 14;
+    public static final int TREASURY = 29;
+    public static final BigInteger FUNDING = ProtocolConfig.TOKEN.multiply(BigInteger.valueOf(1_000_000));
+
+    private final LocalChain chain;
+    private final ChainConnection connection;
+    private final ProtocolConfig config;
+    private final ProtocolAddresses addresses;
+
+    private ProtocolFixture(LocalChain chain, ProtocolConfig config) {
+        this.chain = chain;
+        this.config = config;
+        ChainConnection bare = ChainConnection.connect(chain.rpcUrl());
+        this.addresses = ProtocolDeployer.deploy(bare, owner(), config, chain.account(TREASURY).getAddress());
+        this.connection = bare.using(addresses);
+        for (int i = FIRST_PROVIDER; i < TREASURY; i++) {
+            ProtocolDeployer.mint(connection, owner(), chain.account(i).getAddress(), FUNDING);
+        }
+    }
+
+    /** Three matchmakers, threshold two, the local defaults. */
+    public static ProtocolFixture start() {
+        return start(3, 2);
+    }
+
+    public static ProtocolFixture start(int matchmakers, int threshold) {
+        LocalChain chain = LocalChain.builder().build().start();
+        List<String> operators = new ArrayList<>();
+        for (int i = 0; i < matchmakers; i++) {
+            operators.add(chain.account(FIRST_MATCHMAKER + i).getAddress());
+        }
+        return new ProtocolFixture(chain, ProtocolConfig.local(operators, threshold));
+    }
+
+    public static ProtocolFixture start(ProtocolConfig config, LocalChain chain) {
+        return new ProtocolFixture(chain, config);
+    }
+
+    public LocalChain chain() {
+        return chain;
+    }
+
+    public ChainConnection connection() {
+        return connection;
+    }
+
+    public ProtocolConfig config() {
+        return config;
+    }
+
+    public ProtocolAddresses addresses() {
+        return addresses;
+    }
+
+    public ProtocolReader reader() {
+        return new ProtocolReader(connection);
+    }
+
+    public Credentials owner() {
+        return chain.account(0);
+    }
+
+    public Credentials matchmakerKey(int i) {
+        return chain.account(FIRST_MATCHMAKER + i);
+    }
+
+    public Credentials providerKey(int i) {
+        return chain.account(FIRST_PROVIDER + i);
+    }
+
+    public Credentials tenantKey(int i) {
+        return chain.account(FIRST_TENANT + i);
+    }
+
+    public MatchmakerClient matchmaker(int i) {
+        return new MatchmakerClient(connection, matchmakerKey(i));
+    }
+
+    public ProviderClient provider(int i) {
+        return new ProviderClient(connection, providerKey(i));
+    }
+
+    public TenantClient tenant(int i) {
+        return new TenantClient(connection, tenantKey(i));
+    }
+
+    /** Registers provider {@code i} in {@code region}/{@code zone} with the given GPUs and the minimum stake. */
+    public ProviderClient registeredProvider(int i, String region, String zone, List<GpuOffer> gpus) {
+        return registeredProvider(i, region, zone, gpus, config.minStake());
+    }
+
+    public ProviderClient registeredProvider(int i, String region, String zone, List<GpuOffer> gpus, BigInteger stake) {
+        ProviderClient provider = provider(i);
+        provider.register(region, zone, "https://provider-" + i + ".example:8443", gpus, stake);
+        return provider;
+    }
+
+    /** Mines until the order's bid window has closed. */
+    public void closeBidWindow(long orderId) {
+        long end = reader().requireOrder(orderId).bidWindowEnd();
+        long now = chain.blockNumber().longValueExact();
+        if (now <= end) {
+            chain.mine(end - now + 1);
+        }
+    }
+
+    /** Signs the match of {@code bidIndex} with matchmakers 0..signers-1 and submits it from matchmaker 0. */
+    public long matchWithQuorum(long orderId, int bidIndex, int signers) {
+        ProtocolReader reader = reader();
+        String seed = reader.seed(orderId).orElseThrow();
+        byte[] digest = reader.matchDigest(orderId, bidIndex, seed);
+        List<MatchmakerClient.MatchSignature> signatures = new ArrayList<>();
+        for (int i = 0; i < signers; i++) {
+            signatures.add(matchmaker(i).sign(digest));
+        }
+        return matchmaker(0).matchOrder(orderId, bidIndex, signatures);
+    }
+
+    /** An order for {@code gpus} GPUs of {@code model} in {@code region}, at most {@code maxPricePerHour}. */
+    public static OrderSpec gpuOrder(int gpus, String model, String region, BigInteger maxPricePerHour) {
+        return new OrderSpec(4000, 16_384, 100_000, gpus, model, region, "", false, maxPricePerHour, 3600,
+                manifestHash("manifest for " + gpus + "x" + model));
+    }
+
+    public static String manifestHash(String text) {
+        try {
+            return Numeric.toHexString(MessageDigest.getInstance("SHA-256").digest(text.getBytes()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static BigInteger tokens(long whole) {
+        return ProtocolConfig.TOKEN.multiply(BigInteger.valueOf(whole));
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        chain.close();
+    }
+}
