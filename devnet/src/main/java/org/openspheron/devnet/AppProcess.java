@@ -1,0 +1,165 @@
+package org.openspheron.devnet;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One packaged application (a Quarkus fast-jar or a native binary) started as a separate process, with its
+ * configuration as system properties, its output in a log file, and a readiness URL to wait for.
+ */
+public final class AppProcess implements AutoCloseable {
+    private final String name;
+    private final List<String> command;
+    private final Path log;
+    private final Map<String, String> environment;
+    private Process process;
+
+    private AppProcess(String name, List<String> command, Map<String, String> environment, Path log) {
+        this.name = name;
+        this.command = command;
+        this.environment = environment;
+        this.log = log;
+    }
+
+    /**
+     * The application packaged in {@code module} under {@code root}: its native runner if one was built, else
+     * {@code target/quarkus-app/quarkus-run.jar} on the current JVM.
+     */
+    public static AppProcess of(Path root, String module, String name, Map<String, String> config, Path logDir, String... args) {
+        Path target = root.resolve(module).resolve("target");
+        List<String> command = new ArrayList<>();
+        Path nativeRunner = findNativeRunner(target);
+        Map<String, String> sorted = new TreeMap<>(config);
+        if (nativeRunner != null) {
+            command.add(nativeRunner.toString());
+            sorted.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        } else {
+            Path jar = target.resolve("quarkus-app/quarkus-run.jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(name + " is not packaged: " + jar + " is missing; run 'mvn -B -DskipTests package' first");
+            }
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx384m");
+            sorted.forEach((k, v) -> command.add("-D" + k + "=" + v));
+            command.add("-jar");
+            command.add(jar.toString());
+        }
+        command.addAll(List.of(args));
+        return new AppProcess(name, command, Map.of(), logDir.resolve(name + ".log"));
+    }
+
+    private static Path findNativeRunner(Path target) {
+        try (var files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f))
+                    .findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public synchronized AppProcess start() {
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
+            return this;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until {@code url} answers 200, or fails naming the log to read. */
+    public void awaitReady(String url, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + name, e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(name + " not ready at " + url + " within " + timeout + " (" + last + "); see " + log);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the process without letting it shut down cleanly: what a crash or an OOM kill looks like. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(10);
+            process = null;
+        }
+    }
+
+    /** Stops the process the way Kubernetes does: SIGTERM, then SIGKILL after a grace period. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroy();
+            if (!waitFor(15)) {
+                process.destroyForcibly();
+                waitFor(5);
+            }
+            process = null;
+        }
+    }
+
+    private boolean waitFor(int seconds) {
+        try {
+            return process.waitFor(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
