@@ -1,0 +1,17 @@
+package org.openspheron.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * The workload of one lease (in the lease's namespace), or one a provider applies by hand to try the cluster.
+ * Secrets never appear here: services name a Secret whose keys become environment variables.
+ */
+@Group("openspheron.org")
+@Version("v1alpha1")
+@ShortNames({"gd", "gpudep"})
+public class GPUDeployment extends CustomResource<GPUDeploymentSpec, GPUDeploymentStatus> implements Namespaced {
+}
