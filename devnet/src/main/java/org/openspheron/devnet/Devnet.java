@@ -1,0 +1,93 @@
+package org.openspheron.devnet;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.openspheron.chain.LocalChain;
+import org.openspheron.chain.ProtocolConfig;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/spheron-local}: starts the {@link LocalSystem}, prints what to do next, runs until interrupted. */
+@Command(name = "spheron-local", mixinStandardHelpOptions = true,
+        description = "Runs Open Spheron locally: anvil, the protocol, matchmakers and provider operators.")
+public final class Devnet implements Callable<Integer> {
+    @Option(names = "--home", defaultValue = ".spheron-local",
+            description = "Where state, logs and kubeconfigs go (default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Option(names = "--root", defaultValue = ".",
+            description = "The repository root holding the packaged modules (default: ${DEFAULT-VALUE}).")
+    Path root;
+
+    @Option(names = "--matchmakers", defaultValue = "3", description = "Matchmaker operators (default: ${DEFAULT-VALUE}).")
+    int matchmakers;
+
+    @Option(names = "--threshold", defaultValue = "2", description = "Signatures a match needs (default: ${DEFAULT-VALUE}).")
+    int threshold;
+
+    @Option(names = "--chain-port", defaultValue = "8545", description = "anvil's port (default: ${DEFAULT-VALUE}).")
+    int chainPort;
+
+    @Option(names = "--chain-only", description = "Start the chain and the stand-in clusters, but no apps.")
+    boolean chainOnly;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Devnet()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = home.toAbsolutePath();
+        LocalSystem system = new LocalSystem(root.toAbsolutePath(), dir, chainPort, matchmakers, threshold,
+                LocalSystem.defaultProviders());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            system.close();
+            stopped.countDown();
+        }, "spheron-local-shutdown"));
+
+        system.startChain();
+        say("chain      %s (chain id %d), contracts in %s", system.chain().rpcUrl(), LocalChain.CHAIN_ID, system.addressesFile());
+        system.startClusters();
+        for (LocalProvider provider : system.providers()) {
+            say("cluster    provider-%d: %s (KUBECONFIG=%s)", provider.index(), provider.cluster().url(), provider.kubeconfig());
+        }
+        if (!chainOnly) {
+            for (AppProcess app : system.startMatchmakers()) {
+                say("matchmaker %s (log %s)", app.name(), app.log());
+            }
+            for (LocalProvider provider : system.providers()) {
+                AppProcess app = system.startProvider(provider);
+                say("provider   %d: %s, gateway %s (log %s)", provider.index(), provider.region(), provider.gatewayUrl(), app.log());
+            }
+        }
+        printNextSteps(system, dir);
+        stopped.await();
+        return 0;
+    }
+
+    private static void printNextSteps(LocalSystem system, Path dir) {
+        Credentials tenant = system.tenantKey();
+        BigInteger balance = system.reader().tokenBalance(tenant.getAddress());
+        say("");
+        say("tenant     %s holds %s sUSD. Its key (a public development key, never use it for real funds):",
+                tenant.getAddress(), balance.divide(ProtocolConfig.TOKEN));
+        say("           %s", Numeric.toHexStringWithPrefixZeroPadded(tenant.getEcKeyPair().getPrivateKey(), 64));
+        say("");
+        say("Next, in another terminal:");
+        say("  export SPHERON_RPC_URL=%s SPHERON_ADDRESSES=%s", system.chain().rpcUrl(), system.addressesFile());
+        say("  bin/spheron keys import --key <the tenant key above> && bin/spheron cert publish");
+        say("  bin/spheron deploy examples/pytorch_spheron.yaml");
+        say("  KUBECONFIG=%s kubectl get spheronleases,gpudeployments -A", system.providers().get(0).kubeconfig());
+        say("Ctrl-C stops everything; the chain's state stays in %s.", dir);
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println(args.length == 0 ? format : String.format(format, args));
+    }
+}

@@ -1,0 +1,47 @@
+package org.openspheron.devnet;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.web3j.crypto.Credentials;
+
+/**
+ * One provider of the local run: its development account, location, fake GPU nodes and price, and once started
+ * its stand-in cluster. Ports are fixed per index so that URLs stay the same across restarts.
+ */
+public final class LocalProvider {
+    private final int index;
+    private final String region;
+    private final String zone;
+    private final List<GpuNode> nodes;
+    private final String pricePerGpuHour;
+    private final long stakeTokens;
+    private DevCluster cluster;
+    private Path kubeconfig;
+
+    public LocalProvider(int index, String region, String zone, List<GpuNode> nodes, String pricePerGpuHour, long stakeTokens) {
+        this.index = index;
+        this.region = region;
+        this.zone = zone;
+        this.nodes = List.copyOf(nodes);
+        this.pricePerGpuHour = pricePerGpuHour;
+        this.stakeTokens = stakeTokens;
+    }
+
+    void attach(DevCluster cluster, Path kubeconfig) {
+        this.cluster = cluster;
+        this.kubeconfig = kubeconfig;
+    }
+
+    public int index() { return index; }
+    public String region() { return region; }
+    public String zone() { return zone; }
+    public List<GpuNode> nodes() { return nodes; }
+    public String pricePerGpuHour() { return pricePerGpuHour; }
+    public long stakeTokens() { return stakeTokens; }
+    public DevCluster cluster() { return cluster; }
+    public Path kubeconfig() { return kubeconfig; }
+    public Credentials key() { return org.openspheron.chain.LocalChain.devAccount(LocalSystem.FIRST_PROVIDER + index); }
+    public int httpPort() { return 8280 + index; }
+    public int gatewayPort() { return 8443 + index; }
+    public String gatewayUrl() { return "https://127.0.0.1:" + gatewayPort(); }
+}

@@ -1,0 +1,197 @@
+package org.openspheron.devnet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.openspheron.chain.ChainConnection;
+import org.openspheron.chain.LocalChain;
+import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.ProtocolConfig;
+import org.openspheron.chain.ProtocolDeployer;
+import org.openspheron.chain.ProtocolReader;
+import org.web3j.crypto.Credentials;
+
+/**
+ * The whole system on one machine, step by step: a real anvil chain (state kept in the home directory, so a
+ * restart resumes), the protocol deployed once, a stand-in API server with fake GPU nodes per provider, and the
+ * packaged matchmakers and provider operators as separate processes. The local run and the end-to-end tests both
+ * drive it. Development account indexes: 0 deploys, 1.. matchmakers, 10.. providers, 20 the tenant, 29 treasury.
+ */
+public final class LocalSystem implements AutoCloseable {
+    static final int FIRST_MATCHMAKER = 1;
+    static final int FIRST_PROVIDER = 10;
+    static final int TENANT = 20;
+    static final int TREASURY = 29;
+    private static final Duration APP_START = Duration.ofSeconds(120);
+
+    private final Path root;
+    private final Path home;
+    private final int chainPort;
+    private final int matchmakers;
+    private final int threshold;
+    private final List<LocalProvider> providers;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private final List<AppProcess> matchmakerApps = new ArrayList<>();
+    private LocalChain chain;
+    private ProtocolConfig protocolConfig;
+    private ChainConnection connection;
+
+    public LocalSystem(Path root, Path home, int chainPort, int matchmakers, int threshold, List<LocalProvider> providers) {
+        this.root = root;
+        this.home = home;
+        this.chainPort = chainPort;
+        this.matchmakers = matchmakers;
+        this.threshold = threshold;
+        this.providers = List.copyOf(providers);
+    }
+
+    /** Two providers that differ in GPUs, price, region and stake: what the local run and the e2e tests use. */
+    public static List<LocalProvider> defaultProviders() {
+        return List.of(
+                new LocalProvider(0, "us-east", "us-east-1a", List.of(
+                        new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
+                        new GpuNode("gpu-a100-1", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
+                        new GpuNode("gpu-rtx4090-0", "NVIDIA-GeForce-RTX-4090", 2, 32, 128, "us-east-1a")), "2.00", 300),
+                new LocalProvider(1, "eu-west", "eu-west-1b", List.of(
+                        new GpuNode("gpu-h100-0", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "eu-west-1b"),
+                        new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 1, 32, 256, "eu-west-1b")), "1.80", 150));
+    }
+
+    /** Starts anvil (a block a second) and deploys the protocol unless the restored chain already has it. */
+    public LocalSystem startChain() {
+        try {
+            Files.createDirectories(logs());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chain = LocalChain.builder().port(chainPort).blockTime(Duration.ofSeconds(1))
+                .stateFile(home.resolve("chain-state.json")).logFile(logs().resolve("anvil.log")).build().start();
+        running.add(chain);
+        List<String> operators = new ArrayList<>();
+        for (int i = 0; i < matchmakers; i++) {
+            operators.add(LocalChain.devAccount(FIRST_MATCHMAKER + i).getAddress());
+        }
+        protocolConfig = ProtocolConfig.local(operators, threshold);
+        ChainConnection bare = ChainConnection.connect(chain.rpcUrl());
+        ProtocolAddresses addresses = deployOnce(bare);
+        connection = bare.using(addresses);
+        running.add(bare);
+        return this;
+    }
+
+    private ProtocolAddresses deployOnce(ChainConnection bare) {
+        if (Files.isRegularFile(addressesFile())) {
+            ProtocolAddresses known = ProtocolAddresses.read(addressesFile());
+            if (hasCode(bare, known.orders())) {
+                return known;
+            }
+        }
+        Credentials owner = LocalChain.devAccount(0);
+        ProtocolAddresses addresses = ProtocolDeployer.deploy(bare, owner, protocolConfig,
+                LocalChain.devAccount(TREASURY).getAddress());
+        ChainConnection deployed = bare.using(addresses);
+        BigInteger funds = ProtocolConfig.TOKEN.multiply(BigInteger.valueOf(100_000));
+        for (LocalProvider provider : providers) {
+            ProtocolDeployer.mint(deployed, owner, provider.key().getAddress(), funds);
+        }
+        ProtocolDeployer.mint(deployed, owner, tenantKey().getAddress(), funds);
+        addresses.write(addressesFile());
+        return addresses;
+    }
+
+    private static boolean hasCode(ChainConnection connection, String address) {
+        try {
+            String code = connection.web3j().ethGetCode(address,
+                    org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getCode();
+            return code != null && code.length() > 2;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A stand-in API server per provider with its fake GPU nodes and the CRDs from crds/ applied. */
+    public LocalSystem startClusters() {
+        for (LocalProvider provider : providers) {
+            DevCluster cluster = DevCluster.start(0, provider.nodes(), "127.0.0.1");
+            running.add(cluster);
+            cluster.applyDirectory(root.resolve("crds"));
+            Path kubeconfig = home.resolve("kubeconfig-provider-" + provider.index());
+            try {
+                Files.writeString(kubeconfig, cluster.kubeconfig("provider-" + provider.index()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            provider.attach(cluster, kubeconfig);
+        }
+        return this;
+    }
+
+    /** Starts every matchmaker and waits until each is live. */
+    public List<AppProcess> startMatchmakers() {
+        for (int i = 0; i < matchmakers; i++) {
+            matchmakerApps.add(startMatchmaker(i));
+        }
+        return List.copyOf(matchmakerApps);
+    }
+
+    /** Starts matchmaker {@code index} (again, after a kill) and waits until it is live. */
+    public AppProcess startMatchmaker(int index) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < matchmakers; i++) {
+            if (i != index) {
+                peers.add(matchmakerUrl(i));
+            }
+        }
+        AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index,
+                LocalConfig.matchmaker(chain.rpcUrl(), home, index, matchmakerPort(index), String.join(",", peers)), logs())
+                .start();
+        running.add(app);
+        app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
+        return app;
+    }
+
+    /** Starts the provider's operator against its cluster and waits until it is live. */
+    public AppProcess startProvider(LocalProvider provider) {
+        AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(),
+                LocalConfig.provider(chain.rpcUrl(), home, provider), logs()).start();
+        running.add(app);
+        app.awaitReady("http://127.0.0.1:" + provider.httpPort() + "/q/health/live", APP_START);
+        return app;
+    }
+
+    public static int matchmakerPort(int index) {
+        return 8180 + index;
+    }
+
+    public static String matchmakerUrl(int index) {
+        return "http://127.0.0.1:" + matchmakerPort(index);
+    }
+
+    public LocalChain chain() { return chain; }
+    public ChainConnection connection() { return connection; }
+    public ProtocolReader reader() { return new ProtocolReader(connection); }
+    public ProtocolConfig protocolConfig() { return protocolConfig; }
+    public List<LocalProvider> providers() { return providers; }
+    public Path home() { return home; }
+    public Path logs() { return home.resolve("logs"); }
+    public Path addressesFile() { return home.resolve("addresses.properties"); }
+    public Credentials tenantKey() { return LocalChain.devAccount(TENANT); }
+
+    /** Stops everything in the reverse order it started; the chain's state is written to its state file. */
+    @Override
+    public synchronized void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping " + running.get(i) + " failed: " + e.getMessage());
+            }
+        }
+        running.clear();
+    }
+}
