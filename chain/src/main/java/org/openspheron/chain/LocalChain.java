@@ -155,6 +155,22 @@ public final class LocalChain implements AutoCloseable {
         mine(1);
     }
 
+    /**
+     * Records the chain's state; {@link #revertTo} goes back to it. Tests use it to give every case a fresh
+     * protocol without redeploying. Clients keep a local nonce, so build new ones after a revert.
+     */
+    public String snapshot() {
+        return String.valueOf(rpc("evm_snapshot", List.of()));
+    }
+
+    /** Restores the state recorded by {@link #snapshot()}; that snapshot (and any later one) is used up. */
+    public void revertTo(String snapshotId) {
+        Object reverted = rpc("evm_revert", List.of(snapshotId));
+        if (!Boolean.TRUE.equals(reverted)) {
+            throw new ChainException("evm_revert to snapshot " + snapshotId + " failed (unknown or already used)");
+        }
+    }
+
     public BigInteger blockNumber() {
         try {
             return web3j.ethBlockNumber().send().getBlockNumber();
@@ -172,12 +188,13 @@ public final class LocalChain implements AutoCloseable {
         }
     }
 
-    private void rpc(String method, List<?> params) {
+    private Object rpc(String method, List<?> params) {
         try {
             Response<?> response = new Request<>(method, params, new HttpService(rpcUrl()), GenericResponse.class).send();
             if (response.hasError()) {
                 throw new ChainException(method + " failed: " + response.getError().getMessage());
             }
+            return response.getResult();
         } catch (IOException e) {
             throw new ChainException(method + " failed on " + rpcUrl(), e);
         }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.openspheron.contracts.generated.CertificateRegistry;
 import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.contracts.generated.MatchmakerSet;
 import org.openspheron.contracts.generated.PaymentToken;
 import org.openspheron.contracts.generated.ProviderRegistry;
 import org.web3j.abi.EventEncoder;
@@ -30,6 +31,7 @@ public final class ProtocolReader {
     private final ProviderRegistry registry;
     private final CertificateRegistry certificates;
     private final PaymentToken token;
+    private final MatchmakerSet matchmakers;
 
     public ProtocolReader(ChainConnection connection) {
         this.connection = connection;
@@ -40,6 +42,7 @@ public final class ProtocolReader {
         this.registry = ProviderRegistry.load(addresses.registry(), connection.web3j(), tx, gas);
         this.certificates = CertificateRegistry.load(addresses.certificates(), connection.web3j(), tx, gas);
         this.token = PaymentToken.load(addresses.token(), connection.web3j(), tx, gas);
+        this.matchmakers = MatchmakerSet.load(addresses.matchmakers(), connection.web3j(), tx, gas);
     }
 
     public ChainConnection connection() {
@@ -163,6 +166,21 @@ public final class ProtocolReader {
     @SuppressWarnings("unchecked")
     public List<String> providerAddresses() {
         return (List<String>) call("providers", registry.providers());
+    }
+
+    /** The matchmaker operators' addresses. */
+    @SuppressWarnings("unchecked")
+    public List<String> operators() {
+        return (List<String>) call("operators", matchmakers.operators());
+    }
+
+    /** How many distinct operator signatures a match needs. */
+    public int threshold() {
+        return call("threshold", matchmakers.threshold()).intValueExact();
+    }
+
+    public boolean isOperator(String address) {
+        return call("isOperator(" + address + ")", matchmakers.isOperator(address));
     }
 
     /** The account that published the certificate fingerprint (32-byte hex), or empty when unknown or revoked. */

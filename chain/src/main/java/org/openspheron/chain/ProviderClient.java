@@ -84,6 +84,11 @@ public final class ProviderClient {
         return sender.send("closeLease(" + leaseId + ")", orders.closeLease(BigInteger.valueOf(leaseId)));
     }
 
+    /** Closes a confirmed lease whose escrow is used up or whose duration is over; anyone may. */
+    public TransactionReceipt closeExpired(long leaseId) {
+        return sender.send("closeExpired(" + leaseId + ")", orders.closeExpired(BigInteger.valueOf(leaseId)));
+    }
+
     private static List<String> models(List<GpuOffer> gpus) {
         return gpus.stream().map(GpuOffer::model).toList();
     }

@@ -55,6 +55,11 @@ public final class TenantClient {
         return sender.send("closeLease(" + leaseId + ")", orders.closeLease(BigInteger.valueOf(leaseId)));
     }
 
+    /** Closes a confirmed lease whose escrow is used up or whose duration is over; anyone may. */
+    public TransactionReceipt closeExpired(long leaseId) {
+        return sender.send("closeExpired(" + leaseId + ")", orders.closeExpired(BigInteger.valueOf(leaseId)));
+    }
+
     /** Reports a provider that did not confirm the deployment in time: refund and slash. */
     public TransactionReceipt reportUndeployed(long leaseId) {
         return sender.send("reportUndeployed(" + leaseId + ")", orders.reportUndeployed(BigInteger.valueOf(leaseId)));

@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.contracts.generated.ProviderRegistry;
 import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
 
@@ -102,6 +104,48 @@ public final class ProtocolFixture implements AutoCloseable {
         return new TenantClient(connection, tenantKey(i));
     }
 
+    public OperatorSetClient operatorSet() {
+        return new OperatorSetClient(connection, owner());
+    }
+
+    /**
+     * Records the chain's state for {@link #revertTo}: a fresh protocol per test without redeploying. Clients
+     * keep a local nonce, so tests build new ones (the accessors here always do) after a revert.
+     */
+    public String snapshot() {
+        return chain.snapshot();
+    }
+
+    public void revertTo(String snapshotId) {
+        chain.revertTo(snapshotId);
+    }
+
+    /** A sender for any development account, e.g. a stranger calling a guarded function. */
+    public TransactionSender sender(Credentials key) {
+        return connection.sender(key);
+    }
+
+    /** The order contract's wrapper sending as {@code sender}: for calls the clients never make (unsorted signatures). */
+    public DeploymentOrder ordersContract(TransactionSender sender) {
+        return DeploymentOrder.load(addresses.orders(), connection.web3j(), sender.manager(), connection.gasProvider());
+    }
+
+    /** The registry's wrapper sending as {@code sender}: for calls only the slasher or owner may make. */
+    public ProviderRegistry registryContract(TransactionSender sender) {
+        return ProviderRegistry.load(addresses.registry(), connection.web3j(), sender.manager(), connection.gasProvider());
+    }
+
+    /**
+     * Takes an order from creation to an active lease: {@code tenant} orders with {@code deposit}, {@code provider}
+     * bids {@code price}, the bid window closes and a quorum of matchmakers matches it. Returns the lease id.
+     */
+    public long lease(TenantClient tenant, ProviderClient provider, OrderSpec spec, BigInteger deposit, BigInteger price) {
+        long orderId = tenant.createOrder(spec, deposit);
+        int bid = provider.submitBid(orderId, price);
+        closeBidWindow(orderId);
+        return matchWithQuorum(orderId, bid, config.threshold());
+    }
+
     /** Registers provider {@code i} in {@code region}/{@code zone} with the given GPUs and the minimum stake. */
     public ProviderClient registeredProvider(int i, String region, String zone, List<GpuOffer> gpus) {
         return registeredProvider(i, region, zone, gpus, config.minStake());
@@ -138,6 +182,12 @@ public final class ProtocolFixture implements AutoCloseable {
     public static OrderSpec gpuOrder(int gpus, String model, String region, BigInteger maxPricePerHour) {
         return new OrderSpec(4000, 16_384, 100_000, gpus, model, region, "", false, maxPricePerHour, 3600,
                 manifestHash("manifest for " + gpus + "x" + model));
+    }
+
+    /** A one-GPU order that runs {@code durationSeconds} once confirmed, at most {@code maxPricePerHour}. */
+    public static OrderSpec order(BigInteger maxPricePerHour, long durationSeconds) {
+        return new OrderSpec(4000, 16_384, 100_000, 1, "H100", "us-east", "", false, maxPricePerHour, durationSeconds,
+                manifestHash("manifest running " + durationSeconds + "s"));
     }
 
     public static String manifestHash(String text) {

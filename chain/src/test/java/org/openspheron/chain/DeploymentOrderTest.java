@@ -1,0 +1,384 @@
+package org.openspheron.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+import static org.openspheron.chain.Reverts.assertReverts;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.MatchmakerClient.MatchSignature;
+import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.utils.Numeric;
+
+/** Orders, bids, the quorum match, cancellation and the match seed, on a real anvil chain. */
+class DeploymentOrderTest {
+    private static final List<GpuOffer> GPUS = List.of(new GpuOffer("H100", 4, 4));
+    private static ProtocolFixture protocol;
+    private String snapshot;
+
+    @BeforeAll
+    static void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        protocol.close();
+    }
+
+    @BeforeEach
+    void freshState() {
+        snapshot = protocol.snapshot();
+    }
+
+    @AfterEach
+    void discardState() {
+        protocol.revertTo(snapshot);
+    }
+
+    private ProtocolReader reader() {
+        return protocol.reader();
+    }
+
+    /** An open order of tenant 0 with one bid of provider 0, its bid window still open. */
+    private record BidOrder(long orderId, int bidIndex, ProviderClient provider, TenantClient tenant) {
+    }
+
+    private BidOrder orderWithBid() {
+        ProviderClient provider = protocol.registeredProvider(0, "us-east", "", GPUS);
+        TenantClient tenant = protocol.tenant(0);
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+        return new BidOrder(orderId, provider.submitBid(orderId, tokens(3)), provider, tenant);
+    }
+
+    private List<MatchSignature> signatures(long orderId, int bidIndex, int... matchmakers) {
+        String seed = reader().seed(orderId).orElseThrow();
+        byte[] digest = reader().matchDigest(orderId, bidIndex, seed);
+        List<MatchSignature> out = new ArrayList<>();
+        for (int m : matchmakers) {
+            out.add(protocol.matchmaker(m).sign(digest));
+        }
+        return out;
+    }
+
+    private void assertStillOpenWithoutLease(long orderId) {
+        assertThat(reader().requireOrder(orderId).state()).isEqualTo(OrderState.OPEN);
+        assertThat(reader().leaseCount()).isZero();
+    }
+
+    // ------------------------------------------------------------------ createOrder
+
+    @Test
+    void creatingAnOrderEscrowsTheDepositAndEmitsOrderCreated() {
+        TenantClient tenant = protocol.tenant(0);
+        BigInteger before = reader().tokenBalance(tenant.address());
+        long from = reader().blockNumber();
+
+        long orderId = tenant.createOrder(gpuOrder(2, "A100", "eu-west", tokens(5)), tokens(30));
+
+        Order order = reader().requireOrder(orderId);
+        assertThat(order.tenant()).isEqualToIgnoringCase(tenant.address());
+        assertThat(order.state()).isEqualTo(OrderState.OPEN);
+        assertThat(order.deposit()).isEqualTo(tokens(30));
+        assertThat(order.bidWindowEnd()).isEqualTo(order.createdBlock() + protocol.config().bidWindowBlocks());
+        assertThat(order.spec()).isEqualTo(gpuOrder(2, "A100", "eu-west", tokens(5)));
+        assertThat(reader().openOrderIds()).containsExactly(orderId);
+        assertThat(reader().tokenBalance(tenant.address())).isEqualTo(before.subtract(tokens(30)));
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(tokens(30));
+        assertThat(reader().events(from, reader().blockNumber()))
+                .singleElement().isEqualTo(new ProtocolEvent.OrderCreated(orderId, tenant.address(), 2, "A100",
+                        "eu-west", tokens(5), order.bidWindowEnd(), tokens(30), order.createdBlock()));
+    }
+
+    @Test
+    void anInvalidOrderIsRefusedWithTheReason() {
+        TenantClient tenant = protocol.tenant(0);
+        OrderSpec good = gpuOrder(1, "H100", "us-east", tokens(4));
+        assertReverts("ZeroAmount", () -> tenant.createOrder(good, BigInteger.ZERO));
+        assertThat(assertReverts("InvalidOrder", () -> tenant.createOrder(gpuOrder(1, "H100", "us-east", BigInteger.ZERO),
+                tokens(1))).arguments()).containsExactly("maxPricePerHour is zero");
+        assertThat(assertReverts("InvalidOrder", () -> tenant.createOrder(gpuOrder(1, "", "us-east", tokens(4)),
+                tokens(1))).arguments()).containsExactly("gpuModel is empty");
+        OrderSpec noDuration = new OrderSpec(1000, 1024, 0, 0, "", "", "", false, tokens(1), 0, good.manifestHash());
+        assertThat(assertReverts("InvalidOrder", () -> tenant.createOrder(noDuration, tokens(1))).arguments())
+                .containsExactly("durationSeconds is zero");
+        OrderSpec noManifest = new OrderSpec(1000, 1024, 0, 0, "", "", "", false, tokens(1), 60, "0x" + "0".repeat(64));
+        assertThat(assertReverts("InvalidOrder", () -> tenant.createOrder(noManifest, tokens(1))).arguments())
+                .containsExactly("manifestHash is zero");
+        assertThat(reader().orderCount()).isZero();
+    }
+
+    // ------------------------------------------------------------------ submitBid
+
+    @Test
+    void aStakedProviderBidsOnceWithinTheWindowAndPrice() {
+        BidOrder o = orderWithBid();
+        assertThat(reader().bids(o.orderId())).singleElement().satisfies(b -> {
+            assertThat(b.provider()).isEqualToIgnoringCase(o.provider().address());
+            assertThat(b.pricePerHour()).isEqualTo(tokens(3));
+            assertThat(b.index()).isZero();
+        });
+        assertReverts("BidAlreadySubmitted", () -> o.provider().submitBid(o.orderId(), tokens(2)));
+        assertThat(reader().bids(o.orderId())).hasSize(1);
+    }
+
+    @Test
+    void aBidAboveTheMaximumOrOfZeroIsRefused() {
+        ProviderClient provider = protocol.registeredProvider(0, "us-east", "", GPUS);
+        long orderId = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+        ContractRevertException above = assertReverts("BidAboveMaxPrice",
+                () -> provider.submitBid(orderId, tokens(4).add(BigInteger.ONE)));
+        assertThat(above.arguments()).containsExactly(tokens(4).add(BigInteger.ONE), tokens(4));
+        assertReverts("BidAboveMaxPrice", () -> provider.submitBid(orderId, BigInteger.ZERO));
+        assertThat(reader().bids(orderId)).isEmpty();
+    }
+
+    @Test
+    void anUnregisteredOrUnstakingProviderCannotBid() {
+        long orderId = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+        assertReverts("ProviderNotEligible", () -> protocol.provider(3).submitBid(orderId, tokens(1)));
+
+        ProviderClient unstaking = protocol.registeredProvider(1, "us-east", "", GPUS);
+        unstaking.requestUnstake(tokens(1));
+        assertReverts("ProviderNotEligible", () -> unstaking.submitBid(orderId, tokens(1)));
+        assertThat(reader().bids(orderId)).isEmpty();
+    }
+
+    @Test
+    void aBidAfterTheWindowIsRefused() {
+        ProviderClient provider = protocol.registeredProvider(0, "us-east", "", GPUS);
+        long orderId = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+        protocol.closeBidWindow(orderId);
+        ContractRevertException revert = assertReverts("BidWindowClosed", () -> provider.submitBid(orderId, tokens(1)));
+        assertThat(revert.arguments().get(1)).isEqualTo(BigInteger.valueOf(reader().requireOrder(orderId).bidWindowEnd()));
+        assertThat(reader().bids(orderId)).isEmpty();
+    }
+
+    @Test
+    void bidsOnUnknownOrMatchedOrdersAreRefused() {
+        BidOrder o = orderWithBid();
+        assertReverts("UnknownOrder", () -> o.provider().submitBid(999, tokens(1)));
+        protocol.closeBidWindow(o.orderId());
+        protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2);
+        ProviderClient late = protocol.registeredProvider(1, "us-east", "", GPUS);
+        assertReverts("OrderNotOpen", () -> late.submitBid(o.orderId(), tokens(1)));
+    }
+
+    // ------------------------------------------------------------------ matchOrder
+
+    @Test
+    void aQuorumMatchCreatesTheLeaseWithTheOrdersEscrow() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        String seed = reader().seed(o.orderId()).orElseThrow();
+        long from = reader().blockNumber();
+
+        long leaseId = protocol.matchmaker(2).matchOrder(o.orderId(), o.bidIndex(), signatures(o.orderId(), o.bidIndex(), 2, 0));
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.ACTIVE);
+        assertThat(lease.orderId()).isEqualTo(o.orderId());
+        assertThat(lease.provider()).isEqualToIgnoringCase(o.provider().address());
+        assertThat(lease.tenant()).isEqualToIgnoringCase(o.tenant().address());
+        assertThat(lease.pricePerHour()).isEqualTo(tokens(3));
+        assertThat(lease.balance()).isEqualTo(tokens(20));
+        assertThat(lease.confirmDeadline()).isEqualTo(lease.createdAt() + protocol.config().confirmWindowSeconds());
+        Order order = reader().requireOrder(o.orderId());
+        assertThat(order.state()).isEqualTo(OrderState.MATCHED);
+        assertThat(order.deposit()).isZero();
+        assertThat(order.leaseId()).isEqualTo(leaseId);
+        assertThat(reader().openOrderIds()).isEmpty();
+        assertThat(reader().tenantLeasesOf(o.tenant().address())).containsExactly(leaseId);
+        assertThat(reader().events(from, reader().blockNumber()))
+                .filteredOn(e -> e instanceof ProtocolEvent.LeaseCreated).singleElement()
+                .satisfies(e -> assertThat(((ProtocolEvent.LeaseCreated) e).seed()).isEqualTo(seed));
+    }
+
+    @Test
+    void aMatchWhileTheBidWindowIsOpenIsRefused() {
+        BidOrder o = orderWithBid();
+        assertThat(reader().seed(o.orderId())).isEmpty();
+        byte[] digest = reader().matchDigest(o.orderId(), o.bidIndex(), "0x" + "0".repeat(64));
+        var sigs = List.of(protocol.matchmaker(0).sign(digest), protocol.matchmaker(1).sign(digest));
+        assertReverts("BidWindowOpen", () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void aMatchBelowTheThresholdIsRefused() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        ContractRevertException revert = assertReverts("QuorumNotReached", () -> protocol.matchmaker(0)
+                .matchOrder(o.orderId(), o.bidIndex(), signatures(o.orderId(), o.bidIndex(), 1)));
+        assertThat(revert.arguments()).containsExactly(BigInteger.ONE, BigInteger.TWO);
+        assertReverts("QuorumNotReached", () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), List.of()));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void oneOperatorSigningTwiceDoesNotMakeAQuorum() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        assertReverts("SignaturesNotSorted", () -> protocol.matchmaker(0)
+                .matchOrder(o.orderId(), o.bidIndex(), signatures(o.orderId(), o.bidIndex(), 1, 1)));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void signaturesOutOfSignerOrderAreRefused() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        List<MatchSignature> descending = new ArrayList<>(signatures(o.orderId(), o.bidIndex(), 0, 1));
+        descending.sort(Comparator.comparing((MatchSignature s) -> Numeric.toBigInt(s.signer())).reversed());
+        TransactionSender submitter = protocol.sender(protocol.matchmakerKey(0));
+        var orders = protocol.ordersContract(submitter);
+        assertReverts("SignaturesNotSorted", () -> submitter.send("matchOrder", orders.matchOrder(
+                BigInteger.valueOf(o.orderId()), BigInteger.valueOf(o.bidIndex()),
+                descending.stream().map(MatchSignature::bytes).toList())));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void aSignatureOfANonOperatorIsRefused() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        String seed = reader().seed(o.orderId()).orElseThrow();
+        byte[] digest = reader().matchDigest(o.orderId(), o.bidIndex(), seed);
+        var outsider = protocol.tenantKey(5);
+        var sigs = List.of(protocol.matchmaker(0).sign(digest), MatchSignature.sign(digest, outsider));
+        ContractRevertException revert = assertReverts("SignerNotOperator",
+                () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertThat((String) revert.arguments().get(0)).isEqualToIgnoringCase(outsider.getAddress());
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void signaturesOverAnotherBidOrSeedDoNotCount() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        // Signed over a different seed, the recovered signers are random addresses, not operators.
+        byte[] wrongSeed = reader().matchDigest(o.orderId(), o.bidIndex(), "0x" + "1".repeat(64));
+        var sigs = List.of(protocol.matchmaker(0).sign(wrongSeed), protocol.matchmaker(1).sign(wrongSeed));
+        assertReverts("SignerNotOperator", () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void aMatchOfAnUnknownBidOrOfABidderThatLostEligibilityIsRefused() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        var sigs = signatures(o.orderId(), o.bidIndex(), 0, 1);
+        assertReverts("UnknownBid", () -> protocol.matchmaker(0).matchOrder(o.orderId(), 1, sigs));
+
+        o.provider().requestUnstake(tokens(1));
+        assertReverts("ProviderNotEligible", () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertStillOpenWithoutLease(o.orderId());
+    }
+
+    @Test
+    void aMatchedOrderCannotBeMatchedAgain() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        var sigs = signatures(o.orderId(), o.bidIndex(), 0, 1);
+        protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs);
+        assertReverts("OrderNotOpen", () -> protocol.matchmaker(1).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertThat(reader().leaseCount()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ seed
+
+    @Test
+    void theSeedIsTheHashOfTheBidWindowsLastBlockAndTheOrderId() throws Exception {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        long windowEnd = reader().requireOrder(o.orderId()).bidWindowEnd();
+        String blockHash = protocol.connection().web3j()
+                .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(windowEnd)), false)
+                .send().getBlock().getHash();
+        byte[] encoded = new byte[64];
+        System.arraycopy(Numeric.hexStringToByteArray(blockHash), 0, encoded, 0, 32);
+        byte[] id = Numeric.toBytesPadded(BigInteger.valueOf(o.orderId()), 32);
+        System.arraycopy(id, 0, encoded, 32, 32);
+
+        assertThat(reader().seed(o.orderId())).contains(Numeric.toHexString(Hash.sha3(encoded)));
+    }
+
+    @Test
+    void aSeedWhoseBlockHashAgedOutIsAnchoredOnceAndTheMatchUsesIt() {
+        BidOrder o = orderWithBid();
+        assertReverts("BidWindowOpen", () -> protocol.matchmaker(0).anchorSeed(o.orderId()));
+        protocol.closeBidWindow(o.orderId());
+        protocol.chain().mine(300);
+        assertThat(reader().seed(o.orderId())).isEmpty();
+
+        protocol.matchmaker(1).anchorSeed(o.orderId());
+        String anchored = reader().requireOrder(o.orderId()).anchoredSeed();
+        assertThat(anchored).isNotNull();
+        assertThat(reader().seed(o.orderId())).contains(anchored);
+        assertReverts("SeedAlreadyAnchored", () -> protocol.matchmaker(2).anchorSeed(o.orderId()));
+
+        protocol.chain().mine(5);
+        long from = reader().blockNumber();
+        protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2);
+        assertThat(reader().events(from, reader().blockNumber()))
+                .filteredOn(e -> e instanceof ProtocolEvent.LeaseCreated).singleElement()
+                .satisfies(e -> assertThat(((ProtocolEvent.LeaseCreated) e).seed()).isEqualTo(anchored));
+    }
+
+    // ------------------------------------------------------------------ cancelOrder
+
+    @Test
+    void anOrderWithoutBidsIsCancelledAtOnceAndRefunded() {
+        TenantClient tenant = protocol.tenant(0);
+        BigInteger before = reader().tokenBalance(tenant.address());
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+
+        assertReverts("NotTenant", () -> protocol.tenant(1).cancelOrder(orderId));
+        tenant.cancelOrder(orderId);
+
+        assertThat(reader().requireOrder(orderId).state()).isEqualTo(OrderState.CANCELLED);
+        assertThat(reader().requireOrder(orderId).deposit()).isZero();
+        assertThat(reader().tokenBalance(tenant.address())).isEqualTo(before);
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().openOrderIds()).isEmpty();
+        assertReverts("OrderNotOpen", () -> tenant.cancelOrder(orderId));
+    }
+
+    @Test
+    void anOrderWithBidsIsCancelledOnlyAfterTheMatchWindow() {
+        BidOrder o = orderWithBid();
+        BigInteger before = reader().tokenBalance(o.tenant().address());
+        protocol.closeBidWindow(o.orderId());
+        long matchDeadline = reader().requireOrder(o.orderId()).bidWindowEnd() + protocol.config().matchWindowBlocks();
+
+        ContractRevertException early = assertReverts("CannotCancelYet", () -> o.tenant().cancelOrder(o.orderId()));
+        assertThat(early.arguments().get(1)).isEqualTo(BigInteger.valueOf(matchDeadline));
+        protocol.chain().mine(matchDeadline - reader().blockNumber() - 2);
+        assertReverts("CannotCancelYet", () -> o.tenant().cancelOrder(o.orderId()));
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.OPEN);
+
+        protocol.chain().mine(2);
+        o.tenant().cancelOrder(o.orderId());
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.CANCELLED);
+        assertThat(reader().tokenBalance(o.tenant().address())).isEqualTo(before.add(tokens(20)));
+        assertReverts("OrderNotOpen", () -> protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2));
+    }
+
+    @Test
+    void aMatchedOrderCannotBeCancelled() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2);
+        protocol.chain().mine(protocol.config().matchWindowBlocks() + 1);
+        assertReverts("OrderNotOpen", () -> o.tenant().cancelOrder(o.orderId()));
+    }
+}

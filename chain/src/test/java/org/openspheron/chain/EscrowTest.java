@@ -1,0 +1,336 @@
+package org.openspheron.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.order;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+import static org.openspheron.chain.Reverts.assertReverts;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leases and their escrow on a real anvil chain: confirmation, per-second payment, top-ups, closing by either
+ * side or on expiry, and the report of a provider that never deployed.
+ */
+class EscrowTest {
+    private static final List<GpuOffer> GPUS = List.of(new GpuOffer("H100", 4, 4));
+    private static final BigInteger HOUR = BigInteger.valueOf(3600);
+    private static ProtocolFixture protocol;
+    private String snapshot;
+    private ProviderClient provider;
+    private TenantClient tenant;
+    private BigInteger providerBalance;
+    private BigInteger tenantBalance;
+
+    @BeforeAll
+    static void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        protocol.close();
+    }
+
+    @BeforeEach
+    void freshState() {
+        snapshot = protocol.snapshot();
+        provider = protocol.registeredProvider(0, "us-east", "", GPUS);
+        tenant = protocol.tenant(0);
+        providerBalance = reader().tokenBalance(provider.address());
+        tenantBalance = reader().tokenBalance(tenant.address());
+    }
+
+    @AfterEach
+    void discardState() {
+        protocol.revertTo(snapshot);
+    }
+
+    private ProtocolReader reader() {
+        return protocol.reader();
+    }
+
+    /** A lease of {@code deposit} at {@code price} per hour for {@code duration}, not yet confirmed. */
+    private long lease(BigInteger price, BigInteger deposit, Duration duration) {
+        return protocol.lease(tenant, provider, order(price, duration.toSeconds()), deposit, price);
+    }
+
+    private long confirmedLease(BigInteger price, BigInteger deposit, Duration duration) {
+        long leaseId = lease(price, deposit, duration);
+        provider.confirmDeployment(leaseId);
+        return leaseId;
+    }
+
+    private BigInteger providerGot() {
+        return reader().tokenBalance(provider.address()).subtract(providerBalance);
+    }
+
+    private BigInteger tenantSpent() {
+        return tenantBalance.subtract(reader().tokenBalance(tenant.address()));
+    }
+
+    private ProtocolEvent.LeaseClosed closedEvent(long leaseId) {
+        return reader().events(0, reader().blockNumber()).stream()
+                .filter(e -> e instanceof ProtocolEvent.LeaseClosed c && c.leaseId() == leaseId)
+                .map(ProtocolEvent.LeaseClosed.class::cast)
+                .findFirst().orElseThrow(() -> new AssertionError("no LEASE_CLOSED for lease " + leaseId));
+    }
+
+    /** Price for the confirmed seconds up to {@code until} (capped at the lease's end), as the contract computes it. */
+    private static BigInteger owed(Lease lease, long until) {
+        long end = Math.min(until, lease.endsAt());
+        return lease.pricePerHour().multiply(BigInteger.valueOf(end - lease.confirmedAt())).divide(HOUR);
+    }
+
+    private long now() {
+        return protocol.connection().latestTimestamp();
+    }
+
+    // ------------------------------------------------------------------ confirmDeployment
+
+    @Test
+    void confirmingStartsPaymentForTheOrdersDuration() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(2));
+        assertThat(reader().accrued(leaseId)).isZero();
+
+        provider.confirmDeployment(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.confirmedAt()).isEqualTo(now());
+        assertThat(lease.endsAt()).isEqualTo(lease.confirmedAt() + 7200);
+        assertReverts("AlreadyConfirmed", () -> provider.confirmDeployment(leaseId));
+    }
+
+    @Test
+    void onlyTheLeasesProviderConfirmsAndOnlyBeforeTheDeadline() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(1));
+        assertReverts("NotProvider", () -> protocol.registeredProvider(1, "us-east", "", GPUS).confirmDeployment(leaseId));
+        assertReverts("UnknownLease", () -> provider.confirmDeployment(99));
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        assertReverts("ConfirmDeadlinePassed", () -> provider.confirmDeployment(leaseId));
+        assertThat(reader().requireLease(leaseId).isConfirmed()).isFalse();
+    }
+
+    // ------------------------------------------------------------------ withdraw
+
+    @Test
+    void theProviderWithdrawsExactlyThePriceOfTheConfirmedSeconds() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofMinutes(40));
+
+        BigInteger paid = provider.withdraw(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(paid).isEqualTo(owed(lease, now())).isPositive();
+        assertThat(lease.paid()).isEqualTo(paid);
+        assertThat(lease.balance()).isEqualTo(tokens(20).subtract(paid));
+        assertThat(lease.state()).isEqualTo(LeaseState.ACTIVE);
+        assertThat(providerGot()).isEqualTo(paid);
+
+        protocol.chain().increaseTime(Duration.ofMinutes(20));
+        BigInteger second = provider.withdraw(leaseId);
+        assertThat(paid.add(second)).isEqualTo(owed(reader().requireLease(leaseId), now()));
+    }
+
+    @Test
+    void nothingIsWithdrawnBeforeConfirmationOrTwiceForTheSameTime() {
+        long unconfirmed = lease(tokens(3), tokens(20), Duration.ofHours(1));
+        assertReverts("NothingToWithdraw", () -> provider.withdraw(unconfirmed));
+        provider.closeLease(unconfirmed);
+
+        // One base unit per hour: a few seconds between two withdrawals accrue nothing.
+        long leaseId = confirmedLease(BigInteger.ONE, tokens(1), Duration.ofHours(10));
+        protocol.chain().increaseTime(Duration.ofHours(2));
+        assertThat(provider.withdraw(leaseId)).isEqualTo(BigInteger.TWO);
+        assertReverts("NothingToWithdraw", () -> provider.withdraw(leaseId));
+        assertThat(reader().requireLease(leaseId).paid()).isEqualTo(BigInteger.TWO);
+    }
+
+    @Test
+    void onlyTheProviderWithdraws() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(1));
+        protocol.chain().increaseTime(Duration.ofMinutes(10));
+        TransactionSender asTenant = protocol.sender(protocol.tenantKey(0));
+        assertReverts("NotProvider", () -> asTenant.send("withdraw",
+                protocol.ordersContract(asTenant).withdraw(BigInteger.valueOf(leaseId))));
+        assertThat(reader().requireLease(leaseId).paid()).isZero();
+    }
+
+    @Test
+    void withdrawingTheLastOfTheEscrowClosesTheLease() {
+        // Three tokens an hour on two tokens of escrow: used up after 40 minutes.
+        long leaseId = confirmedLease(tokens(3), tokens(2), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofHours(1));
+
+        assertThat(provider.withdraw(leaseId)).isEqualTo(tokens(2));
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(lease.balance()).isZero();
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("FundsExhausted");
+        assertThat(closedEvent(leaseId).refunded()).isZero();
+        assertThat(providerGot()).isEqualTo(tokens(2));
+        assertThat(tenantSpent()).isEqualTo(tokens(2));
+        assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
+        assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isEqualTo(1);
+        assertReverts("LeaseNotActive", () -> provider.withdraw(leaseId));
+    }
+
+    @Test
+    void withdrawingAfterTheDurationPaysTheWholeTermAndRefundsTheRest() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(2));
+        protocol.chain().increaseTime(Duration.ofHours(3));
+
+        assertThat(provider.withdraw(leaseId)).isEqualTo(tokens(6));
+
+        assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("DurationEnded");
+        assertThat(closedEvent(leaseId).refunded()).isEqualTo(tokens(14));
+        assertThat(tenantSpent()).isEqualTo(tokens(6));
+        assertThat(providerGot()).isEqualTo(tokens(6));
+    }
+
+    // ------------------------------------------------------------------ topUp
+
+    @Test
+    void theTenantTopsUpTheEscrow() {
+        long leaseId = confirmedLease(tokens(3), tokens(2), Duration.ofHours(4));
+        tenant.topUp(leaseId, tokens(5));
+
+        assertThat(reader().requireLease(leaseId).balance()).isEqualTo(tokens(7));
+        assertThat(tenantSpent()).isEqualTo(tokens(7));
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(tokens(7));
+        // The top-up keeps the lease alive past where two tokens would have run out.
+        protocol.chain().increaseTime(Duration.ofHours(1));
+        provider.withdraw(leaseId);
+        assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.ACTIVE);
+    }
+
+    @Test
+    void onlyTheTenantTopsUpANonZeroAmountOnAnActiveLease() {
+        long leaseId = confirmedLease(tokens(3), tokens(2), Duration.ofHours(4));
+        assertReverts("NotTenant", () -> protocol.tenant(1).topUp(leaseId, tokens(1)));
+        assertReverts("ZeroAmount", () -> tenant.topUp(leaseId, BigInteger.ZERO));
+        tenant.closeLease(leaseId);
+        assertReverts("LeaseNotActive", () -> tenant.topUp(leaseId, tokens(1)));
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+    }
+
+    // ------------------------------------------------------------------ closeLease
+
+    @Test
+    void theTenantClosingPaysTheProviderWhatAccruedAndRefundsTheRest() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofMinutes(30));
+
+        tenant.closeLease(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        ProtocolEvent.LeaseClosed closed = closedEvent(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(closed.reason()).isEqualTo("TenantClosed");
+        assertThat(closed.paidToProvider()).isEqualTo(owed(lease, now())).isEqualTo(lease.paid()).isPositive();
+        assertThat(closed.refunded()).isEqualTo(tokens(20).subtract(lease.paid()));
+        assertThat(providerGot()).isEqualTo(lease.paid());
+        assertThat(tenantSpent()).isEqualTo(lease.paid());
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().tenantLeasesOf(tenant.address())).isEmpty();
+        assertReverts("LeaseNotActive", () -> tenant.closeLease(leaseId));
+    }
+
+    @Test
+    void theProviderMayCloseAndAStrangerMayNot() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        assertReverts("NotLeaseParty", () -> protocol.tenant(1).closeLease(leaseId));
+        provider.closeLease(leaseId);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("ProviderClosed");
+        assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void closingBeforeConfirmationRefundsEverythingAndCountsNoCompletedLease() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        tenant.closeLease(leaseId);
+        assertThat(tenantSpent()).isZero();
+        assertThat(providerGot()).isZero();
+        assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isZero();
+    }
+
+    // ------------------------------------------------------------------ closeExpired
+
+    @Test
+    void anyoneClosesALeaseWhoseDurationIsOver() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(1));
+        TenantClient stranger = protocol.tenant(3);
+        assertReverts("LeaseNotExpired", () -> stranger.closeExpired(leaseId));
+
+        protocol.chain().increaseTime(Duration.ofMinutes(61));
+        stranger.closeExpired(leaseId);
+
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("DurationEnded");
+        assertThat(providerGot()).isEqualTo(tokens(3));
+        assertThat(tenantSpent()).isEqualTo(tokens(3));
+    }
+
+    @Test
+    void anyoneClosesALeaseWhoseEscrowIsUsedUp() {
+        long leaseId = confirmedLease(tokens(3), tokens(1), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofMinutes(30));
+        protocol.tenant(3).closeExpired(leaseId);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("FundsExhausted");
+        assertThat(providerGot()).isEqualTo(tokens(1));
+    }
+
+    @Test
+    void anUnconfirmedLeaseIsNotExpired() {
+        long leaseId = lease(tokens(3), tokens(1), Duration.ofMinutes(1));
+        protocol.chain().increaseTime(Duration.ofHours(2));
+        assertReverts("LeaseNotExpired", () -> protocol.tenant(3).closeExpired(leaseId));
+    }
+
+    // ------------------------------------------------------------------ reportUndeployed
+
+    @Test
+    void aProviderThatNeverConfirmsIsSlashedAndTheTenantRefunded() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        String treasury = protocol.chain().account(ProtocolFixture.TREASURY).getAddress();
+        BigInteger treasuryBefore = reader().tokenBalance(treasury);
+        assertReverts("ConfirmDeadlineNotPassed", () -> tenant.reportUndeployed(leaseId));
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        assertReverts("NotTenant", () -> protocol.tenant(1).reportUndeployed(leaseId));
+        tenant.reportUndeployed(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.FAILED);
+        assertThat(lease.balance()).isZero();
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("DeploymentMissed");
+        assertThat(tenantSpent()).isZero();
+        BigInteger slash = protocol.config().missedDeploymentSlash();
+        Provider slashed = reader().provider(provider.address()).orElseThrow();
+        assertThat(slashed.stake()).isEqualTo(protocol.config().minStake().subtract(slash));
+        assertThat(slashed.leasesFailed()).isEqualTo(1);
+        assertThat(slashed.slashCount()).isEqualTo(1);
+        assertThat(slashed.totalSlashed()).isEqualTo(slash);
+        assertThat(slashed.eligible()).isFalse();
+        assertThat(reader().tokenBalance(treasury)).isEqualTo(treasuryBefore.add(slash));
+        assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
+        assertReverts("LeaseNotActive", () -> provider.confirmDeployment(leaseId));
+        assertReverts("LeaseNotActive", () -> tenant.reportUndeployed(leaseId));
+    }
+
+    @Test
+    void aConfirmedLeaseCannotBeReported() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        assertReverts("AlreadyConfirmed", () -> tenant.reportUndeployed(leaseId));
+        assertThat(reader().provider(provider.address()).orElseThrow().stake()).isEqualTo(protocol.config().minStake());
+    }
+}
