@@ -220,6 +220,7 @@ final class Field {
         if (node instanceof YamlNode.Sequence) {
             return "a list";
         }
-        return "\"" + ((YamlNode.Scalar) node).text() + "\"";
+        String text = ((YamlNode.Scalar) node).text();
+        return "\"" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\"";
     }
 }
