@@ -1,0 +1,175 @@
+package org.openspheron.manifest;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A validated deployment manifest, from Spheron ICL or Akash SDL: services, compute profiles, placements and the
+ * deployments tying them together. Built only by {@link ManifestParser}, so every reference in it resolves.
+ *
+ * @param name ICL's {@code profiles.name}, or null
+ * @param mode ICL's {@code profiles.mode} ({@code provider} or {@code fizz}), or null
+ * @param tiers ICL's {@code profiles.tier}, empty when not given
+ * @param duration ICL's {@code profiles.duration}, or null (SDL has none: the order's duration comes from elsewhere)
+ * @param canonicalHash see {@link ManifestParser} for its definition: {@code 0x} and 64 hex digits
+ * @param canonicalJson the canonical JSON text the hash is taken over
+ */
+public record Manifest(
+        ManifestFormat format,
+        String version,
+        String name,
+        String mode,
+        List<String> tiers,
+        Duration duration,
+        Map<String, ServiceSpec> services,
+        Map<String, ComputeProfile> profiles,
+        Map<String, Placement> placements,
+        List<DeploymentEntry> deployments,
+        String canonicalHash,
+        String canonicalJson) {
+
+    public Manifest {
+        tiers = List.copyOf(tiers);
+        services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+        profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
+        placements = Collections.unmodifiableMap(new LinkedHashMap<>(placements));
+        deployments = List.copyOf(deployments);
+    }
+
+    public ServiceSpec service(String name) {
+        return services.get(name);
+    }
+
+    public ComputeProfile profile(String name) {
+        return profiles.get(name);
+    }
+
+    /** The deployments of one service (one per placement it is deployed in). */
+    public List<DeploymentEntry> deploymentsOf(String service) {
+        return deployments.stream().filter(d -> d.service().equals(service)).toList();
+    }
+
+    /** Replicas of the service over all its placements. */
+    public int replicas(String service) {
+        return deploymentsOf(service).stream().mapToInt(DeploymentEntry::count).sum();
+    }
+
+    /** GPUs over all deployments and replicas. */
+    public int totalGpus() {
+        return deployments.stream().mapToInt(d -> profiles.get(d.profile()).gpuUnits() * d.count()).sum();
+    }
+
+    /** Every acceptable GPU model named, in order of appearance, without duplicates (case as written). */
+    public List<String> gpuModels() {
+        Set<String> models = new LinkedHashSet<>();
+        for (DeploymentEntry d : deployments) {
+            for (GpuRequirement g : profiles.get(d.profile()).gpus()) {
+                if (g.model() != null) {
+                    models.add(g.model());
+                }
+            }
+        }
+        return List.copyOf(models);
+    }
+
+    /** Totals over all deployments and replicas, in the units an order on chain uses. */
+    public ResourceTotals resources() {
+        long cpu = 0;
+        long memory = 0;
+        long storage = 0;
+        int gpus = 0;
+        String model = null;
+        for (DeploymentEntry d : deployments) {
+            ComputeProfile p = profiles.get(d.profile());
+            cpu += p.cpuMilli() * d.count();
+            memory += p.memoryMib() * d.count();
+            storage += p.storageMib() * d.count();
+            gpus += p.gpuUnits() * d.count();
+            if (model == null && p.hasGpu() && !p.gpus().isEmpty()) {
+                model = p.gpus().get(0).model() == null ? "" : p.gpus().get(0).model();
+            }
+        }
+        return new ResourceTotals(cpu, memory, storage, gpus, model == null ? "" : model);
+    }
+
+    /** ICL's duration in seconds; empty for SDL, which leaves it to the order. */
+    public OptionalLong durationSeconds() {
+        return duration == null ? OptionalLong.empty() : OptionalLong.of(duration.toSeconds());
+    }
+
+    /**
+     * The most the manifest is willing to pay per hour, in whole tokens: the ICL prices of every deployment times its
+     * replicas. Empty when any deployment has no per-hour price (SDL prices are per block in Akash denominations).
+     */
+    public Optional<BigDecimal> maxPricePerHour() {
+        BigDecimal total = BigDecimal.ZERO;
+        for (DeploymentEntry d : deployments) {
+            Placement placement = placements.get(d.placement());
+            Price price = placement.pricing().getOrDefault(d.profile(), placement.pricing().get(d.service()));
+            if (price == null || !price.perHour()) {
+                return Optional.empty();
+            }
+            total = total.add(price.amount().multiply(BigDecimal.valueOf(d.count())));
+        }
+        return deployments.isEmpty() ? Optional.empty() : Optional.of(total);
+    }
+
+    /** The first region asked for by a placement used in a deployment, if any. */
+    public Optional<String> region() {
+        return deployments.stream()
+                .map(d -> placements.get(d.placement()))
+                .filter(p -> !p.regions().isEmpty())
+                .map(p -> p.regions().get(0))
+                .findFirst();
+    }
+
+    /** One line for people: {@code 2 services, 1x rtx4090 (nvidia), 12 CPU, 24 GiB memory, 210 GiB storage, 1h}. */
+    public String summary() {
+        ResourceTotals totals = resources();
+        List<String> parts = new ArrayList<>();
+        parts.add(services.size() + (services.size() == 1 ? " service" : " services"));
+        if (totals.gpuCount() > 0) {
+            parts.add(totals.gpuCount() + "x " + gpuDescription());
+        }
+        parts.add(cpus(totals.cpuMilli()) + " CPU");
+        parts.add(mib(totals.memoryMb()) + " memory");
+        parts.add(mib(totals.storageMb()) + " storage");
+        if (duration != null) {
+            parts.add(ManifestQuantities.formatDuration(duration));
+        }
+        return String.join(", ", parts);
+    }
+
+    private String gpuDescription() {
+        Set<String> described = new LinkedHashSet<>();
+        for (DeploymentEntry d : deployments) {
+            for (GpuRequirement g : profiles.get(d.profile()).gpus()) {
+                described.add(g.model() == null ? "any " + g.vendor().toUpperCase() : g.model() + " (" + g.vendor().toUpperCase() + ")");
+            }
+        }
+        return String.join(" or ", described);
+    }
+
+    private static String cpus(long milli) {
+        return milli % 1000 == 0 ? Long.toString(milli / 1000) : BigDecimal.valueOf(milli, 3).stripTrailingZeros().toPlainString();
+    }
+
+    private static String mib(long mib) {
+        if (mib >= 1024 && mib % 1024 == 0) {
+            return (mib / 1024) + " GiB";
+        }
+        if (mib >= 1024) {
+            return BigDecimal.valueOf(mib).divide(BigDecimal.valueOf(1024), 1, java.math.RoundingMode.HALF_UP).toPlainString() + " GiB";
+        }
+        return mib + " MiB";
+    }
+}

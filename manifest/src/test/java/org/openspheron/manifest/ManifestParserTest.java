@@ -1,0 +1,262 @@
+package org.openspheron.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The errors a user meets: each names the field and says what is wrong, never a stack trace. */
+class ManifestParserTest {
+
+    static final String WEB = """
+            version: "1.0"
+            services:
+              web:
+                image: nginx:1.27
+                expose:
+                  - port: 80
+                    as: 80
+                    to:
+                      - global: true
+                env:
+                  - GREETING=hello=world
+            profiles:
+              name: web
+              duration: 1h
+              mode: provider
+              compute:
+                web:
+                  resources:
+                    cpu:
+                      units: 2
+                    memory:
+                      size: 4Gi
+                    storage:
+                      - size: 10Gi
+                    gpu:
+                      units: 1
+                      attributes:
+                        vendor:
+                          nvidia:
+                            - model: h100
+              placement:
+                east:
+                  attributes:
+                    region: us-east;us-west
+                  pricing:
+                    web:
+                      token: uSPON
+                      amount: 2.5
+            deployment:
+              web:
+                east:
+                  profile: web
+                  count: 2
+            """;
+
+    static AbstractThrowableAssert<?, ? extends Throwable> refused(String yaml, String field, String message) {
+        return assertThatThrownBy(() -> ManifestParser.parse(yaml))
+                .isInstanceOfSatisfying(ManifestException.class, e -> {
+                    assertThat(e.field()).isEqualTo(field);
+                    assertThat(e.getMessage()).isEqualTo(field.isEmpty() ? message : field + ": " + message);
+                });
+    }
+
+    @Test
+    void aValidManifestGivesTheOrdersResourcesForAllReplicas() {
+        Manifest m = ManifestParser.parse(WEB);
+        assertThat(m.resources()).isEqualTo(new ResourceTotals(4000, 8192, 20_480, 2, "h100"));
+        assertThat(m.region()).hasValue("us-east");
+        assertThat(m.placements().get("east").regions()).containsExactly("us-east", "us-west");
+        assertThat(m.maxPricePerHour()).hasValueSatisfying(p -> assertThat(p).isEqualByComparingTo("5.0"));
+        assertThat(m.service("web").env()).containsEntry("GREETING", "hello=world");
+        assertThat(m.service("web").expose()).containsExactly(
+                new Expose(80, 80, "TCP", true, java.util.List.of(), java.util.List.of(), null, false));
+        assertThat(m.summary()).isEqualTo("1 service, 2x h100 (NVIDIA), 4 CPU, 8 GiB memory, 20 GiB storage, 1h");
+    }
+
+    @Test
+    void aPortOutsideTheRangeNamesThePort() {
+        refused(WEB.replace("- port: 80", "- port: 70000"), "services.web.expose[0].port", "70000 is not a port");
+        refused(WEB.replace("as: 80", "as: 0"), "services.web.expose[0].as", "0 is not a port");
+    }
+
+    @Test
+    void malformedYamlGivesLineAndColumn() {
+        assertThatThrownBy(() -> ManifestParser.parse("version: \"1.0\"\nservices:\n  web: [unclosed\n"))
+                .isInstanceOf(ManifestException.class)
+                .satisfies(e -> assertThat(((ManifestException) e).field()).isEmpty())
+                .hasMessageStartingWith("malformed YAML at line 4, column 1: ");
+        assertThatThrownBy(() -> ManifestParser.parse("version: 1\n  bad: indent\n"))
+                .hasMessageStartingWith("malformed YAML at line 2, column 6: mapping values are not allowed here");
+    }
+
+    @Test
+    void unknownVersionsAreRefusedWithTheSupportedOnes() {
+        refused(WEB.replace("version: \"1.0\"", "version: \"3.0\""), "version",
+                "\"3.0\" is not a supported version (\"1.0\" for Spheron ICL, \"2.0\" or \"2.1\" for Akash SDL)");
+        refused(WEB.replace("version: \"1.0\"\n", ""), "version",
+                "missing (\"1.0\" for Spheron ICL, \"2.0\" or \"2.1\" for Akash SDL)");
+    }
+
+    @Test
+    void unquotedVersionNumbersAreAcceptedToo() {
+        assertThat(ManifestParser.parse(WEB.replace("version: \"1.0\"", "version: 1.0")).format()).isEqualTo(ManifestFormat.ICL);
+        assertThat(ManifestParser.parse(WEB.replace("version: \"1.0\"", "version: '2.1'")).format()).isEqualTo(ManifestFormat.SDL);
+    }
+
+    @Test
+    void missingProfilesAreRefused() {
+        String noProfiles = WEB.substring(0, WEB.indexOf("profiles:")) + WEB.substring(WEB.indexOf("deployment:"));
+        refused(noProfiles, "profiles", "missing (compute and placement profiles)");
+        refused(WEB.replace("  compute:\n", "  compute: {}\n  unused:\n"), "profiles.unused",
+                "unknown field (expected one of: compute, duration, mode, name, placement, tier)");
+    }
+
+    @Test
+    void deploymentsMustReferToExistingServicesPlacementsAndProfiles() {
+        refused(WEB.replace("deployment:\n  web:", "deployment:\n  api:"), "deployment.api",
+                "deploys a service that does not exist (services: web)");
+        refused(WEB.replace("      profile: web", "      profile: big"), "deployment.web.east.profile",
+                "no compute profile named big in profiles.compute (profiles: web)");
+        refused(WEB.replace("    east:\n      profile", "    west:\n      profile"), "deployment.web.west",
+                "no placement named west in profiles.placement (placements: east)");
+        refused(WEB.replace("      count: 2", "      count: 0"), "deployment.web.east.count", "0 is not a replica count (1..100)");
+    }
+
+    @Test
+    void everyServiceMustBeDeployed() {
+        String twoServices = WEB.replace("services:\n", "services:\n  cache:\n    image: redis:7\n");
+        refused(twoServices, "services.cache", "is not deployed (add deployment.cache)");
+    }
+
+    @Test
+    void exposingToAServiceThatDoesNotExistIsRefused() {
+        refused(WEB.replace("- global: true", "- service: db"), "services.web.expose[0].to[0].service", "no service named db");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "units: 2|units: -1|profiles.compute.web.resources.cpu.units|-1 is negative",
+            "units: 2|units: 0|profiles.compute.web.resources.cpu.units|0 is not more than zero",
+            "units: 2|units: 2000|profiles.compute.web.resources.cpu.units|2000 CPUs is more than a replica may ask for (at most 1024)",
+            "units: 2|units: lots|profiles.compute.web.resources.cpu.units|\"lots\" is not a CPU amount (write e.g. 0.5, 2 or 500m)",
+            "units: 2|units: 0.0001|profiles.compute.web.resources.cpu.units|\"0.0001\" is finer than a thousandth of a CPU",
+            "size: 4Gi|size: 5Ti|profiles.compute.web.resources.memory.size|5Ti is more than a replica may ask for (at most 4Ti)",
+            "size: 4Gi|size: -4Gi|profiles.compute.web.resources.memory.size|-4Gi is negative",
+            "size: 4Gi|size: 4Zi|profiles.compute.web.resources.memory.size|\"4Zi\" has an unknown unit \"Zi\" (use Ki, Mi, Gi, Ti or k, M, G, T)",
+            "- size: 10Gi|- size: 100Ti|profiles.compute.web.resources.storage[0].size|100Ti is more than a replica may ask for (at most 64Ti)",
+            "units: 1|units: 17|profiles.compute.web.resources.gpu.units|17 is not a GPU count a replica may ask for (0..16)",
+            "units: 1|units: -1|profiles.compute.web.resources.gpu.units|-1 is not a GPU count a replica may ask for (0..16)",
+            "nvidia:|intel:|profiles.compute.web.resources.gpu.attributes.vendor.intel|\"intel\" is not a GPU vendor (nvidia or amd)",
+            "duration: 1h|duration: 3m|profiles.duration|\"3m\" is ambiguous: write min for minutes or mon for months",
+            "duration: 1h|duration: 3 fortnights|profiles.duration|\"3 fortnights\" has an unknown unit \"fortnights\" (use s, min, h, d, w, mon, y)",
+            "duration: 1h|duration: 0h|profiles.duration|0h is not a duration longer than zero",
+            "duration: 1h|duration: 3y|profiles.duration|3y is longer than the 2 years a lease may run",
+            "mode: provider|mode: cheap|profiles.mode|\"cheap\" is not a mode (provider or fizz)",
+            "image: nginx:1.27|image: ''|services.web.image|is empty",
+            "image: nginx:1.27|image: ~|services.web.image|missing (the container image, e.g. nginx:1.27)",
+            "GREETING=hello=world|GREETING|services.web.env[0]|\"GREETING\" is not NAME=value",
+            "amount: 2.5|amount: -1|profiles.placement.east.pricing.web.amount|-1 is not a sensible price",
+            "expose:|exposes:|services.web.exposes|unknown field (expected one of: args, command, credentials, dependencies, env, expose, image, params, pull_policy)",
+    })
+    void absurdOrMalformedValuesNameTheirField(String from, String to, String field, String message) {
+        refused(WEB.replace(from, to), field, message);
+    }
+
+    @Test
+    void aGpuWithoutVendorIsRefused() {
+        String noVendor = WEB.replace("          attributes:\n            vendor:\n              nvidia:\n                - model: h100\n", "");
+        refused(noVendor, "profiles.compute.web.resources.gpu.attributes",
+                "missing: say which GPUs, e.g. vendor: {nvidia: [{model: h100}]}");
+    }
+
+    @Test
+    void unitsInEveryCommonSpellingAreUnderstood() {
+        assertThat(ManifestParser.parse(WEB.replace("units: 2", "units: 500m")).profile("web").cpuMilli()).isEqualTo(500);
+        assertThat(ManifestParser.parse(WEB.replace("units: 2", "units: 0.5")).profile("web").cpuMilli()).isEqualTo(500);
+        assertThat(ManifestParser.parse(WEB.replace("size: 4Gi", "size: 512Mi")).profile("web").memoryBytes()).isEqualTo(512L << 20);
+        assertThat(ManifestParser.parse(WEB.replace("size: 4Gi", "size: 2GB")).profile("web").memoryBytes()).isEqualTo(2_000_000_000L);
+        assertThat(ManifestParser.parse(WEB.replace("duration: 1h", "duration: 2d")).durationSeconds()).hasValue(172_800);
+        assertThat(ManifestParser.parse(WEB.replace("duration: 1h", "duration: 1mon")).durationSeconds()).hasValue(30L * 86_400);
+        assertThat(ManifestParser.parse(WEB.replace("duration: 1h", "duration: 30min")).durationSeconds()).hasValue(1800);
+    }
+
+    @Test
+    void aVolumeMountMustNameAVolumeOfTheProfile() {
+        String mount = WEB.replace("    env:\n", "    params:\n      storage:\n        data:\n          mount: /data\n    env:\n");
+        refused(mount, "services.web.params.storage.data", "no volume named data in compute profile web (volumes: default)");
+        String named = mount.replace("- size: 10Gi", "- size: 10Gi\n          - name: data\n            size: 1Gi\n            attributes:\n              persistent: true");
+        assertThat(ManifestParser.parse(named).service("web").storage().get("data"))
+                .isEqualTo(new StorageMount("data", "/data", false));
+        refused(named.replace("mount: /data", "mount: data"), "services.web.params.storage.data.mount", "\"data\" is not an absolute path");
+    }
+
+    @Test
+    void registryCredentialsAreReadButNeverPrinted() {
+        String creds = WEB.replace("    env:\n", "    credentials:\n      host: ghcr.io\n      username: me\n      password: s3cret\n    env:\n");
+        RegistryCredentials c = ManifestParser.parse(creds).service("web").credentials();
+        assertThat(c).isEqualTo(new RegistryCredentials("ghcr.io", "me", "s3cret", null));
+        assertThat(c.toString()).doesNotContain("s3cret");
+        refused(creds.replace("      password: s3cret\n", ""), "services.web.credentials.password", "missing");
+    }
+
+    @Test
+    void filesOverTheSizeLimitAreRefusedBeforeParsing() {
+        byte[] big = (WEB + "#" + "x".repeat(ManifestParser.MAX_BYTES)).getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ManifestParser.parse(big))
+                .isInstanceOf(ManifestException.class)
+                .hasMessage("the manifest is " + big.length + " bytes, over the limit of 1048576 bytes (1 MiB)");
+    }
+
+    @Test
+    void aliasBombsAreStoppedByTheExpandedSize() {
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 10; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 10; j++) {
+                bomb.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            bomb.append("]\n");
+        }
+        assertThatThrownBy(() -> ManifestParser.parse(bomb.toString()))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("expands to more than 100000 nodes");
+    }
+
+    @Test
+    void deepNestingIsRefusedWithoutAStackOverflow() {
+        String deep = "a: " + "[".repeat(100_000) + "]".repeat(100_000);
+        assertThatThrownBy(() -> ManifestParser.parse(deep))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("nested deeper than 64 levels");
+    }
+
+    @Test
+    void duplicateKeysMergeKeysCustomTagsAndSecondDocumentsAreRefused() {
+        refused("version: \"1.0\"\nversion: \"2.0\"\n", "", "malformed YAML at line 2, column 1: duplicate key version");
+        refused("base: &b {a: 1}\nother:\n  <<: *b\n", "", "malformed YAML at line 3, column 3: merge keys (<<) are not supported; write the values out");
+        refused("version: !!java.lang.Runtime x\n", "", "malformed YAML at line 1, column 10: unsupported tag tag:yaml.org,2002:java.lang.Runtime");
+        refused("version: !custom x\n", "", "malformed YAML at line 1, column 10: unsupported tag !custom");
+        refused(WEB + "---\nversion: \"1.0\"\n", "", "malformed YAML at line 44, column 1: more than one YAML document (---); a manifest is one document");
+    }
+
+    @Test
+    void emptyNonMappingAndNonUtf8FilesAreRefused() {
+        refused("", "", "the manifest is empty");
+        refused("# only a comment\n", "", "the manifest is empty");
+        refused("- a list\n", "", "a manifest is a YAML mapping with version, services, profiles and deployment");
+        assertThatThrownBy(() -> ManifestParser.parse(new byte[]{'a', ':', ' ', (byte) 0xC3, (byte) 0x28}))
+                .isInstanceOf(ManifestException.class).hasMessage("the manifest is not UTF-8 text");
+    }
+
+    @Test
+    void aUtf8ByteOrderMarkIsAllowed() {
+        byte[] withBom = ("\uFEFF" + WEB).getBytes(StandardCharsets.UTF_8);
+        assertThat(ManifestParser.parse(withBom).canonicalHash()).isEqualTo(ManifestParser.parse(WEB).canonicalHash());
+    }
+}
