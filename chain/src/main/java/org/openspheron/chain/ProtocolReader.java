@@ -144,6 +144,21 @@ public final class ProtocolReader {
 
     /** The provider's record, or empty when the address never registered. */
     public Optional<Provider> provider(String address) {
+        return provider(address, registry);
+    }
+
+    /**
+     * The provider's record as it was at {@code block}, so that operators scoring at different times see the same
+     * state. Needs the node to still hold that block's state (full nodes keep the recent ones).
+     */
+    public Optional<Provider> providerAt(String address, long block) {
+        ProviderRegistry atBlock = ProviderRegistry.load(connection.addresses().registry(), connection.web3j(),
+                connection.readOnly(), connection.gasProvider());
+        atBlock.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)));
+        return provider(address, atBlock);
+    }
+
+    private Optional<Provider> provider(String address, ProviderRegistry registry) {
         ProviderRegistry.Provider p = call("getProvider(" + address + ")", registry.getProvider(address));
         if (p.registeredBlock.signum() == 0) {
             return Optional.empty();
@@ -161,6 +176,21 @@ public final class ProtocolReader {
                 p.registeredBlock.longValueExact(), p.leasesCompleted.longValueExact(), p.leasesFailed.longValueExact(),
                 p.slashCount.intValueExact(), p.lastSlashBlock.longValueExact(), p.totalSlashed,
                 p.lastHeartbeatBlock.longValueExact(), uptime, eligible, offers));
+    }
+
+    /** Whether {@code address} is a matchmaker operator: only operators' match signatures count. */
+    public boolean isOperator(String address) {
+        return call("isOperator(" + address + ")", matchmakers.isOperator(address));
+    }
+
+    /** How many operator signatures a match needs. */
+    public int matchThreshold() {
+        return call("threshold", matchmakers.threshold()).intValueExact();
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> matchmakerOperators() {
+        return (List<String>) call("operators", matchmakers.operators());
     }
 
     @SuppressWarnings("unchecked")

@@ -1,0 +1,83 @@
+package org.openspheron.matchmaker.chain;
+
+import java.io.IOException;
+import org.openspheron.chain.ChainConnection;
+import org.openspheron.chain.ChainException;
+import org.openspheron.chain.MatchmakerClient;
+import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.ProtocolReader;
+import org.web3j.crypto.Credentials;
+
+/**
+ * The operator's link to the chain, connected lazily: a matchmaker must start (and report itself not ready) while
+ * the RPC endpoint is away, so nothing connects in a constructor. Once connected the clients are kept: web3j's
+ * HTTP transport reconnects by itself, and keeping one {@link MatchmakerClient} keeps one nonce sequence per key.
+ */
+public final class ChainSession implements AutoCloseable {
+    private final String rpcUrl;
+    private final ProtocolAddresses addresses;
+    private final Credentials operator;
+    private ChainConnection connection;
+    private ProtocolReader reader;
+    private MatchmakerClient client;
+
+    public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator) {
+        this.rpcUrl = rpcUrl;
+        this.addresses = addresses;
+        this.operator = operator;
+    }
+
+    public String rpcUrl() {
+        return rpcUrl;
+    }
+
+    public String operatorAddress() {
+        return org.web3j.crypto.Keys.toChecksumAddress(operator.getAddress());
+    }
+
+    public Credentials operator() {
+        return operator;
+    }
+
+    /** The reader; connects first if needed, throwing {@link ChainException} while the endpoint is away. */
+    public synchronized ProtocolReader reader() {
+        connect();
+        return reader;
+    }
+
+    public synchronized MatchmakerClient client() {
+        connect();
+        return client;
+    }
+
+    private void connect() {
+        if (connection == null) {
+            connection = ChainConnection.connect(rpcUrl, addresses);
+            reader = new ProtocolReader(connection);
+            client = new MatchmakerClient(connection, operator);
+        }
+    }
+
+    /** Whether the failure means the endpoint could not be reached (as opposed to a refused or malformed call). */
+    public static boolean isUnreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        String message = String.valueOf(failure.getMessage());
+        return message.contains("cannot reach the chain") || message.contains("Failed to connect")
+                || message.contains("Connection refused");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,373 @@
+package org.openspheron.matchmaker.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.ChainException;
+import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.MatchmakerClient.MatchSignature;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderState;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.Provider;
+import org.openspheron.matchmaker.chain.ChainSession;
+import org.openspheron.matchmaker.quorum.PeerDecision;
+import org.openspheron.matchmaker.quorum.PeerTransport;
+import org.openspheron.matchmaker.quorum.Quorum;
+import org.openspheron.matchmaker.quorum.SignedMatch;
+import org.openspheron.matchmaker.quorum.SignedMatch.MatchKey;
+import org.openspheron.matchmaker.scoring.RankedBid;
+import org.openspheron.matchmaker.scoring.Ranking;
+import org.openspheron.matchmaker.scoring.Scorer;
+import org.web3j.utils.Numeric;
+
+/**
+ * Drives every open order whose bid window has closed to a match. Level-triggered: each pass derives the work from
+ * the chain (open orders, their bids, seeds, leases), never from remembered events, so a restart, a missed event or
+ * a second instance cannot lose or duplicate a match. What it remembers in memory is only a cache of what the chain
+ * says, plus the one thing the chain cannot say yet: that a submission of ours may still be on its way.
+ *
+ * <p>Not thread-safe: one pass at a time, run by {@link ReconcileLoop}. Peers' signatures may arrive concurrently
+ * through {@link Quorum}.
+ */
+public final class MatchReconciler {
+    private static final Logger LOG = Logger.getLogger(MatchReconciler.class);
+    /** A submission whose outcome is unknown (the node went away mid-send) is not repeated for this many blocks. */
+    static final long RESUBMIT_AFTER_BLOCKS = 10;
+
+    private final ChainSession chain;
+    private final Scorer scorer;
+    private final Quorum quorum;
+    private final PeerTransport peers;
+    private final int confirmations;
+    private final MatchEvents events;
+    private final Executor publisher;
+    private final Clock clock;
+
+    private final Map<Long, Decision> decisions = new ConcurrentHashMap<>();
+    private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
+    private volatile List<Long> openOrders = List.of();
+    private volatile long lastHead = -1;
+    private Map<String, Optional<Provider>> providerCache = new HashMap<>();
+
+    public MatchReconciler(ChainSession chain, Scorer scorer, Quorum quorum, PeerTransport peers, int confirmations,
+                           MatchEvents events, Executor publisher, Clock clock) {
+        this.chain = chain;
+        this.scorer = scorer;
+        this.quorum = quorum;
+        this.peers = peers;
+        this.confirmations = confirmations;
+        this.events = events;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    /**
+     * One pass over the chain's open orders.
+     *
+     * @return the head block the pass saw
+     * @throws ChainException when the chain cannot be reached (the caller backs off and retries)
+     */
+    public long reconcile() {
+        ProtocolReader reader = chain.reader();
+        long head = reader.blockNumber();
+        int threshold = reader.matchThreshold();
+        quorum.refreshOperators();
+        providerCache = new HashMap<>();
+        List<Long> open = reader.openOrderIds();
+        for (long orderId : open) {
+            try {
+                reconcileOrder(reader, orderId, head, threshold);
+            } catch (ChainException e) {
+                if (ChainSession.isUnreachable(e)) {
+                    throw e;
+                }
+                LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+            }
+        }
+        Set<Long> stillOpen = new HashSet<>(open);
+        for (Decision d : List.copyOf(decisions.values())) {
+            if (!d.status().settled() && !stillOpen.contains(d.orderId())) {
+                settle(reader, d.orderId());
+            }
+        }
+        openOrders = List.copyOf(open);
+        lastHead = head;
+        return head;
+    }
+
+    public Optional<Decision> decision(long orderId) {
+        return Optional.ofNullable(decisions.get(orderId));
+    }
+
+    /** Open orders as of the last pass, with this operator's decision where it has one. */
+    public List<Decision> openDecisions() {
+        List<Decision> out = new ArrayList<>();
+        for (long id : openOrders) {
+            Optional.ofNullable(decisions.get(id)).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    public long lastHead() {
+        return lastHead;
+    }
+
+    /** What this operator tells a peer asking about the order. */
+    public Optional<PeerDecision> peerDecision(long orderId) {
+        Decision d = decisions.get(orderId);
+        List<SignedMatch> signatures = quorum.signaturesFor(orderId);
+        if (d == null && signatures.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PeerDecision(orderId, quorum.self(), d == null ? "unknown" : d.status().label(),
+                d == null ? null : d.pick(), d == null ? null : d.seed(), PeerDecision.lines(d == null ? null : d.ranking()),
+                signatures));
+    }
+
+    private void reconcileOrder(ProtocolReader reader, long orderId, long head, int threshold) {
+        Decision previous = decisions.get(orderId);
+        if (previous == null) {
+            events.orderSeen(orderId);
+        }
+        Order order = reader.requireOrder(orderId);
+        if (!order.isOpen()) {
+            settle(reader, orderId);
+            return;
+        }
+        if (head - confirmations <= order.bidWindowEnd()) {
+            // The seed is the window-end block's hash: signing before it is final could sign a reorged-away seed.
+            decisions.put(orderId, new Decision(orderId, MatchStatus.WAITING_WINDOW, order.bidWindowEnd(), null, null,
+                    null, 0, List.of(), null));
+            return;
+        }
+        Instant closedAt = previous != null && previous.windowClosedAt() != null ? previous.windowClosedAt() : clock.instant();
+        String seed = seed(reader, orderId);
+        Decision decision = previous;
+        if (decision == null || decision.ranking() == null || !seed.equalsIgnoreCase(decision.seed())) {
+            decision = decide(reader, order, seed, closedAt);
+        }
+        decisions.put(orderId, decision);
+        if (decision.status() == MatchStatus.NO_ELIGIBLE_BID) {
+            return;
+        }
+        int bidIndex = decision.pick();
+        MatchKey key = new MatchKey(orderId, bidIndex, seed.toLowerCase(java.util.Locale.ROOT));
+        if (!quorum.holdsOwn(key)) {
+            publish(quorum.sign(orderId, bidIndex, seed));
+        }
+        if (quorum.signatures(key).size() < threshold) {
+            collectFromPeers(orderId);
+        }
+        noteDisagreements(orderId, key);
+        List<SignedMatch> signatures = quorum.signatures(key);
+        if (signatures.size() >= threshold) {
+            submit(reader, decisions.get(orderId), key, signatures, threshold, head);
+        } else if (decisions.get(orderId).status() != MatchStatus.SUBMITTED) {
+            decisions.computeIfPresent(orderId, (id, d) -> d.with(MatchStatus.SIGNING,
+                    signatures.size() + " of " + threshold + " signatures"));
+        }
+    }
+
+    private String seed(ProtocolReader reader, long orderId) {
+        Optional<String> seed = reader.seed(orderId);
+        if (seed.isPresent()) {
+            return seed.get();
+        }
+        // The window's block hash aged out (older than 256 blocks): fix a seed on chain; another operator may race us.
+        try {
+            chain.client().anchorSeed(orderId);
+            LOG.infof("order %d: anchored its seed (the bid window's block hash had aged out)", orderId);
+        } catch (ContractRevertException e) {
+            if (!"SeedAlreadyAnchored".equals(e.errorName())) {
+                throw e;
+            }
+        }
+        return reader.seed(orderId).orElseThrow(() -> new ChainException("order " + orderId + " has no seed after anchoring"));
+    }
+
+    private Decision decide(ProtocolReader reader, Order order, String seed, Instant closedAt) {
+        List<Bid> bids = reader.bids(order.id());
+        Map<String, Provider> providers = new HashMap<>();
+        for (Bid bid : bids) {
+            providerAt(reader, bid.provider(), order.bidWindowEnd()).ifPresent(p -> providers.put(bid.provider(), p));
+        }
+        Ranking ranking = scorer.rank(order, bids, providers, seed);
+        if (ranking.pick().isEmpty()) {
+            String why = bids.isEmpty() ? "no bids" : "no bid qualifies: " + ranking.ranked().stream()
+                    .map(r -> "bid " + r.bid().index() + " " + r.exclusion()).reduce((a, b) -> a + "; " + b).orElse("");
+            LOG.infof("order %d: %s; leaving it for the tenant to cancel", order.id(), why);
+            return new Decision(order.id(), MatchStatus.NO_ELIGIBLE_BID, order.bidWindowEnd(), seed, ranking, closedAt,
+                    0, List.of(), why);
+        }
+        RankedBid pick = ranking.pick().get();
+        LOG.infof("order %d: picked bid %d of %s (score %.4f, %d candidates, %d bids)", order.id(), pick.bid().index(),
+                pick.bid().provider(), pick.score(), ranking.candidates().size(), bids.size());
+        return new Decision(order.id(), MatchStatus.SIGNING, order.bidWindowEnd(), seed, ranking, closedAt, 0,
+                List.of(), null);
+    }
+
+    /** Provider records as of the window's end block, the state every operator can agree on. */
+    private Optional<Provider> providerAt(ProtocolReader reader, String address, long block) {
+        return providerCache.computeIfAbsent(address + "@" + block, k -> {
+            try {
+                return reader.providerAt(address, block);
+            } catch (ChainException e) {
+                if (ChainSession.isUnreachable(e)) {
+                    throw e;
+                }
+                LOG.warnf("cannot read provider %s at block %d (%s); using its latest record", address, block, e.getMessage());
+                return reader.provider(address);
+            }
+        });
+    }
+
+    private void publish(SignedMatch signature) {
+        for (PeerTransport.Peer peer : peers.peers()) {
+            publisher.execute(() -> {
+                try {
+                    peer.send(signature);
+                } catch (PeerTransport.PeerException e) {
+                    LOG.debugf("could not push order %d's signature to %s: %s (it will pull it)", signature.orderId(),
+                            peer.name(), e.getMessage());
+                }
+            });
+        }
+    }
+
+    private void collectFromPeers(long orderId) {
+        for (PeerTransport.Peer peer : peers.peers()) {
+            Optional<PeerDecision> theirs;
+            try {
+                theirs = peer.decision(orderId);
+            } catch (PeerTransport.PeerException e) {
+                LOG.debugf("peer %s did not answer for order %d: %s", peer.name(), orderId, e.getMessage());
+                continue;
+            }
+            theirs.ifPresent(d -> d.signatures().forEach(s -> {
+                try {
+                    quorum.receive(s);
+                } catch (Quorum.RejectedSignature e) {
+                    LOG.warnf("peer %s relayed a signature for order %d that does not count: %s", peer.name(), orderId,
+                            e.getMessage());
+                }
+            }));
+        }
+    }
+
+    /** Signatures held for another bid or seed of this order are disagreements; each is reported once. */
+    private void noteDisagreements(long orderId, MatchKey ours) {
+        for (SignedMatch s : quorum.signaturesFor(orderId)) {
+            if (s.key().equals(ours) || !reportedDisagreements.add(orderId + "/" + s.signer().toLowerCase())) {
+                continue;
+            }
+            Disagreement d = new Disagreement(orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed());
+            decisions.computeIfPresent(orderId, (id, dec) -> dec.withDisagreement(d));
+            events.disagreement(d);
+            LOG.warnf("order %d: operator %s signed bid %d (seed %s) but we picked bid %d (seed %s).%n  ours:   %s%n  theirs: %s",
+                    orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed(),
+                    PeerDecision.lines(decisions.get(orderId).ranking()), theirRanking(orderId, s.signer()));
+        }
+    }
+
+    private String theirRanking(long orderId, String operator) {
+        for (PeerTransport.Peer peer : peers.peers()) {
+            try {
+                Optional<PeerDecision> d = peer.decision(orderId);
+                if (d.isPresent() && operator.equalsIgnoreCase(d.get().operator())) {
+                    return d.get().ranking().toString();
+                }
+            } catch (PeerTransport.PeerException e) {
+                // The peer is away; the other peers may still be the one that signed.
+            }
+        }
+        return "(no peer answered with its ranking)";
+    }
+
+    private void submit(ProtocolReader reader, Decision decision, MatchKey key, List<SignedMatch> signatures,
+                        int threshold, long head) {
+        long orderId = key.orderId();
+        Long sentAt = inFlight.get(orderId);
+        if (sentAt != null && head - sentAt < RESUBMIT_AFTER_BLOCKS) {
+            return;
+        }
+        if (!reader.requireOrder(orderId).isOpen()) {
+            settle(reader, orderId);
+            return;
+        }
+        List<MatchSignature> quorumSignatures = new ArrayList<>();
+        for (SignedMatch s : withOwnFirst(signatures).subList(0, threshold)) {
+            quorumSignatures.add(new MatchSignature(s.signer(), Numeric.hexStringToByteArray(s.signature())));
+        }
+        inFlight.put(orderId, head);
+        decisions.put(orderId, decision.with(MatchStatus.SUBMITTED, null));
+        try {
+            long leaseId = chain.client().matchOrder(orderId, key.bidIndex(), quorumSignatures);
+            inFlight.remove(orderId);
+            events.matchSubmitted(orderId);
+            LOG.infof("order %d: matched bid %d, lease %d", orderId, key.bidIndex(), leaseId);
+            settle(reader, orderId);
+        } catch (ContractRevertException e) {
+            // Refused at gas estimation or mined as a revert: nothing of ours is pending any more.
+            inFlight.remove(orderId);
+            if ("OrderNotOpen".equals(e.errorName())) {
+                LOG.infof("order %d: another operator submitted the match first", orderId);
+                settle(reader, orderId);
+                return;
+            }
+            events.submissionFailed(orderId, e.errorName());
+            decisions.put(orderId, decision.with(MatchStatus.SIGNING, e.getMessage()));
+            LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+        } catch (ChainException e) {
+            // The transaction may have been sent: keep it in flight so it is not sent twice; the chain will tell.
+            events.submissionFailed(orderId, ChainSession.isUnreachable(e) ? "unreachable" : "error");
+            LOG.warnf("order %d: matchOrder's outcome is unknown (%s); checking the chain before any retry", orderId,
+                    e.getMessage());
+            if (ChainSession.isUnreachable(e)) {
+                throw e;
+            }
+        }
+    }
+
+    private List<SignedMatch> withOwnFirst(List<SignedMatch> signatures) {
+        List<SignedMatch> out = new ArrayList<>(signatures);
+        out.sort(java.util.Comparator.comparing((SignedMatch s) -> !s.signer().equalsIgnoreCase(quorum.self())));
+        return out;
+    }
+
+    /** Records what became of an order that is no longer open: the lease it got, or its cancellation. */
+    private void settle(ProtocolReader reader, long orderId) {
+        Optional<Order> order = reader.order(orderId);
+        Decision previous = decisions.get(orderId);
+        inFlight.remove(orderId);
+        quorum.forget(orderId);
+        if (order.isEmpty()) {
+            decisions.remove(orderId);
+            return;
+        }
+        Order o = order.get();
+        Decision base = previous != null ? previous : new Decision(orderId, MatchStatus.WAITING_WINDOW,
+                o.bidWindowEnd(), o.anchoredSeed(), null, null, 0, List.of(), null);
+        if (o.state() == OrderState.MATCHED) {
+            if (previous == null || previous.status() != MatchStatus.MATCHED) {
+                Duration since = base.windowClosedAt() == null ? null : Duration.between(base.windowClosedAt(), clock.instant());
+                events.matchObserved(orderId, since);
+            }
+            decisions.put(orderId, base.matched(o.leaseId()));
+        } else if (o.state() == OrderState.CANCELLED) {
+            decisions.put(orderId, base.with(MatchStatus.CANCELLED, null));
+        }
+    }
+}

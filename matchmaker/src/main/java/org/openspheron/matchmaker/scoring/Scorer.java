@@ -1,0 +1,174 @@
+package org.openspheron.matchmaker.scoring;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.Provider;
+
+/**
+ * Ranks an order's bids. A pure function of (order, bids, provider records, seed, policy): no clock, no chain, no
+ * shared state, so every operator holding the same chain state computes the same ranking and the same pick. Time
+ * enters only as the order's bid-window end block, which is on chain. Floating point is Java's strict IEEE 754
+ * (the default since Java 17) with {@link StrictMath}, so the scores are bit-identical on every platform.
+ */
+public final class Scorer {
+    /** Placement credit for a provider in the asked region but another zone; an exact zone earns the full weight. */
+    static final double SAME_REGION = 0.5;
+    /** Slashes beyond this many count no more: the penalty is already the full weight. */
+    static final int SLASHES_FOR_FULL_PENALTY = 4;
+
+    private static final Comparator<RankedBid> BEST_FIRST = Comparator
+            .comparing((RankedBid r) -> !r.qualifies())
+            .thenComparing(RankedBid::score, Comparator.reverseOrder())
+            .thenComparingInt(r -> r.bid().index());
+
+    private final ScoringPolicy policy;
+
+    public Scorer(ScoringPolicy policy) {
+        this.policy = policy;
+    }
+
+    public ScoringPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * @param providers provider records by address (any letter case); a bid whose provider is missing cannot win
+     * @param seed the order's on-chain seed, 0x-prefixed 32 bytes
+     */
+    public Ranking rank(Order order, List<Bid> bids, Map<String, Provider> providers, String seed) {
+        Map<String, Provider> byAddress = new java.util.HashMap<>();
+        providers.forEach((address, provider) -> byAddress.put(address.toLowerCase(Locale.ROOT), provider));
+        List<RankedBid> ranked = new ArrayList<>(bids.size());
+        for (Bid bid : bids) {
+            ranked.add(score(order, bid, byAddress.get(bid.provider().toLowerCase(Locale.ROOT))));
+        }
+        ranked.sort(BEST_FIRST);
+        List<RankedBid> candidates = candidates(ranked);
+        if (candidates.isEmpty()) {
+            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.empty());
+        }
+        BigInteger total = StakeDraw.totalStake(candidates);
+        if (total.signum() == 0) {
+            // No stake to weigh by (a registry without a minimum stake): the best score wins outright.
+            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.of(candidates.get(0)));
+        }
+        BigInteger draw = StakeDraw.value(seed, order.id(), total);
+        return new Ranking(order.id(), seed, ranked, candidates, draw, Optional.of(StakeDraw.pick(candidates, draw)));
+    }
+
+    /** The qualifying bids within the policy's margin of the best score, at most draw-size of them. */
+    private List<RankedBid> candidates(List<RankedBid> ranked) {
+        List<RankedBid> out = new ArrayList<>();
+        if (ranked.isEmpty() || !ranked.get(0).qualifies()) {
+            return out;
+        }
+        double best = ranked.get(0).score();
+        for (RankedBid r : ranked) {
+            if (!r.qualifies() || out.size() == policy.drawSize() || best - r.score() > policy.drawMargin()) {
+                break;
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    RankedBid score(Order order, Bid bid, Provider provider) {
+        OrderSpec spec = order.spec();
+        ScoringPolicy.Weights w = policy.weights();
+        if (provider == null || !provider.isRegistered()) {
+            return excluded(bid, "provider " + bid.provider() + " is not registered");
+        }
+        double placement = placement(spec, provider);
+        double availability = availability(spec, provider);
+        Breakdown breakdown = new Breakdown(
+                w.placement() * placement,
+                w.price() * price(spec, bid),
+                w.uptime() * Math.min(1.0, provider.uptimeBps() / 10_000.0),
+                w.reputation() * reputation(provider),
+                w.availability() * availability,
+                -w.slashes() * slashPenalty(provider, order.bidWindowEnd()));
+        String exclusion = null;
+        if (!provider.eligible()) {
+            exclusion = "provider is not eligible (stake below the minimum)";
+        } else if (spec.regionRequired() && !sameRegion(spec, provider)) {
+            exclusion = "order requires region " + spec.region() + ", provider is in " + provider.region();
+        } else if (policy.requireAvailableGpus() && spec.gpuCount() > 0 && availability < 1.0) {
+            exclusion = "provider advertises " + provider.availableGpus(spec.gpuModel()) + " free " + spec.gpuModel()
+                    + ", order asks " + spec.gpuCount();
+        } else if (bid.pricePerHour().compareTo(spec.maxPricePerHour()) > 0) {
+            exclusion = "price " + bid.pricePerHour() + " is above the order's maximum " + spec.maxPricePerHour();
+        }
+        return new RankedBid(bid, breakdown, provider.effectiveStake(), exclusion);
+    }
+
+    private static RankedBid excluded(Bid bid, String reason) {
+        return new RankedBid(bid, new Breakdown(0, 0, 0, 0, 0, 0), BigInteger.ZERO, reason);
+    }
+
+    /** Exact zone 1, same region {@link #SAME_REGION}, elsewhere 0; an order with no region is indifferent (1). */
+    static double placement(OrderSpec spec, Provider provider) {
+        if (spec.region().isEmpty()) {
+            return 1.0;
+        }
+        if (!sameRegion(spec, provider)) {
+            return 0.0;
+        }
+        if (spec.zone().isEmpty() || spec.zone().equalsIgnoreCase(provider.zone())) {
+            return 1.0;
+        }
+        return SAME_REGION;
+    }
+
+    private static boolean sameRegion(OrderSpec spec, Provider provider) {
+        return spec.region().equalsIgnoreCase(provider.region());
+    }
+
+    /** The bid's discount on the order's maximum price, in [0, 1): a bid at the maximum earns nothing. */
+    static double price(OrderSpec spec, Bid bid) {
+        BigInteger max = spec.maxPricePerHour();
+        if (max.signum() <= 0 || bid.pricePerHour().compareTo(max) >= 0) {
+            return 0.0;
+        }
+        return new BigDecimal(max.subtract(bid.pricePerHour()))
+                .divide(new BigDecimal(max), MathContext.DECIMAL64).doubleValue();
+    }
+
+    /** Completed over all finished leases, with one of each assumed (Laplace), so a newcomer scores 0.5. */
+    static double reputation(Provider provider) {
+        double completed = provider.leasesCompleted();
+        double failed = provider.leasesFailed();
+        return (completed + 1.0) / (completed + failed + 2.0);
+    }
+
+    /** Free GPUs of the asked model over the GPUs asked, capped at 1; 1 for an order without GPUs. */
+    static double availability(OrderSpec spec, Provider provider) {
+        if (spec.gpuCount() == 0) {
+            return 1.0;
+        }
+        return Math.min(1.0, (double) provider.availableGpus(spec.gpuModel()) / spec.gpuCount());
+    }
+
+    /**
+     * In [0, 1]: the share of slashes up to {@link #SLASHES_FOR_FULL_PENALTY}, of which half always counts and half
+     * fades with the age of the last slash (halving every half-life), so a recent slash weighs more.
+     */
+    double slashPenalty(Provider provider, long atBlock) {
+        if (provider.slashCount() == 0) {
+            return 0.0;
+        }
+        double count = Math.min(1.0, (double) provider.slashCount() / SLASHES_FOR_FULL_PENALTY);
+        long age = Math.max(0, atBlock - provider.lastSlashBlock());
+        double recency = StrictMath.pow(0.5, (double) age / policy.slashHalfLifeBlocks());
+        return count * (0.5 + 0.5 * recency);
+    }
+}

@@ -1,0 +1,186 @@
+package org.openspheron.matchmaker.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.Provider;
+import org.openspheron.matchmaker.scoring.Ranking;
+import org.openspheron.matchmaker.scoring.Scorer;
+import org.openspheron.matchmaker.scoring.ScoringPolicy;
+
+/** Three operators (threshold two) on a real anvil chain, wired in one JVM. */
+class QuorumMatchTest {
+    static ProtocolFixture fixture;
+    static ProtocolReader reader;
+    List<Operator> operators;
+
+    @BeforeAll
+    static void deploy() {
+        fixture = ProtocolFixture.start();
+        reader = fixture.reader();
+        fixture.registeredProvider(0, "eu-west", "a", List.of(new GpuOffer("H100", 8, 8)));
+        fixture.registeredProvider(1, "eu-west", "b", List.of(new GpuOffer("H100", 8, 8)));
+        fixture.registeredProvider(2, "us-east", "a", List.of(new GpuOffer("H100", 8, 1)));
+        fixture.registeredProvider(3, "eu-west", "a", List.of(new GpuOffer("A100", 8, 8)));
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @AfterEach
+    void closeOperators() {
+        operators.forEach(Operator::close);
+    }
+
+    @Test
+    void quorumMatchesTheBidTheScoringPicksWithExactlyOneLease() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+
+        Operator.passes(operators, 2);
+
+        Order order = reader.requireOrder(orderId);
+        assertThat(order.leaseId()).isPositive();
+        assertThat(leasesFor(orderId)).isEqualTo(1);
+        Lease lease = reader.requireLease(order.leaseId());
+        Ranking expected = independentRanking(orderId);
+        assertThat(lease.provider()).isEqualToIgnoringCase(expected.pick().orElseThrow().bid().provider());
+        // The operators that looked before the lease existed (at least the two signers) agree with the scoring;
+        // one that first looks afterwards only sees a matched order.
+        List<Decision> decisions = operators.stream().flatMap(o -> o.reconciler.decision(orderId).stream()).toList();
+        assertThat(decisions).hasSizeGreaterThanOrEqualTo(2).allSatisfy(d -> {
+            assertThat(d.status()).isEqualTo(MatchStatus.MATCHED);
+            assertThat(d.leaseId()).isEqualTo(order.leaseId());
+            assertThat(d.ranking()).isEqualTo(expected);
+        });
+        assertThat(submissionsOf(orderId)).isEqualTo(1);
+    }
+
+    @Test
+    void orderWithoutQualifyingBidIsLeftOpenAndReported() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = fixture.tenant(1).createOrder(gpuOrder(2, "H100", "eu-west", tokens(10)), tokens(100));
+        fixture.provider(3).submitBid(orderId, tokens(3)); // offers A100 only
+        fixture.closeBidWindow(orderId);
+
+        Operator.passes(operators, 2);
+
+        assertThat(reader.requireOrder(orderId).isOpen()).isTrue();
+        Decision d = operators.get(0).reconciler.decision(orderId).orElseThrow();
+        assertThat(d.status()).isEqualTo(MatchStatus.NO_ELIGIBLE_BID);
+        assertThat(d.note()).contains("free H100");
+        fixture.chain().mine(fixture.config().matchWindowBlocks() + 1);
+        fixture.tenant(1).cancelOrder(orderId);
+        Operator.passes(operators, 1);
+        assertThat(operators.get(0).reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.CANCELLED);
+    }
+
+    @Test
+    void orderIsNotSignedBeforeItsWindowIsConfirmationsDeep() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        List<Operator> cautious = List.of(new Operator(fixture, 0, 3, ScoringPolicy.defaults()));
+        try {
+            long orderId = orderWithBids();
+            cautious.get(0).pass();
+            assertThat(cautious.get(0).reconciler.decision(orderId).orElseThrow().status())
+                    .isEqualTo(MatchStatus.WAITING_WINDOW);
+            assertThat(cautious.get(0).quorum.signaturesFor(orderId)).isEmpty();
+            fixture.chain().mine(3);
+            cautious.get(0).pass();
+            assertThat(cautious.get(0).quorum.signaturesFor(orderId)).hasSize(1);
+        } finally {
+            cautious.forEach(Operator::close);
+        }
+    }
+
+    @Test
+    void restartedOperatorFinishesThePendingMatchExactlyOnce() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+        operators.get(1).down = true;
+        operators.get(2).down = true;
+        operators.get(0).pass(); // signs, no peer answers: 1 of 2 signatures
+        assertThat(operators.get(0).reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.SIGNING);
+
+        Operator restarted = Operator.restart(fixture, operators, operators.get(0));
+        operators.get(1).down = false;
+        restarted.pass(); // re-derives the order from the chain, signs again, pulls operator 1's signature
+        operators.get(1).pass();
+        Operator.passes(operators, 2);
+
+        Order order = reader.requireOrder(orderId);
+        assertThat(order.leaseId()).isPositive();
+        assertThat(submissionsOf(orderId)).isEqualTo(1);
+        assertThat(leasesFor(orderId)).isEqualTo(1);
+    }
+
+    @Test
+    void operatorWithAnotherPolicyIsReportedAsDisagreeing() {
+        // Operator 2 weighs nothing but placement and draws only the single best: it picks the us-east bid never,
+        // the eu-west/a bid always; the others weigh price and may draw differently. Disagreement is then likely
+        // but not certain, so the order is built where the default policy prefers the cheap eu-west/b bid.
+        Operator dissenter = new Operator(fixture, 2, 0, ScoringPolicy.defaults()
+                .withWeights(new ScoringPolicy.Weights(1, 0, 0, 0, 0, 0)).withDraw(1, 0));
+        operators = new java.util.ArrayList<>(List.of(
+                new Operator(fixture, 0, 0, ScoringPolicy.defaults().withDraw(1, 0)), dissenter));
+        Operator.connect(operators);
+        long orderId = fixture.tenant(2).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), tokens(100));
+        fixture.provider(0).submitBid(orderId, tokens(9)); // eu-west/a, expensive
+        fixture.provider(1).submitBid(orderId, tokens(1)); // eu-west/b, cheap
+        fixture.closeBidWindow(orderId);
+
+        Operator.passes(operators, 2);
+
+        assertThat(reader.requireOrder(orderId).isOpen()).isTrue();
+        Decision ours = operators.get(0).reconciler.decision(orderId).orElseThrow();
+        assertThat(ours.pick()).isEqualTo(1);
+        assertThat(ours.disagreements()).singleElement().satisfies(d -> {
+            assertThat(d.peerBid()).isZero();
+            assertThat(d.peerOperator()).isEqualToIgnoringCase(fixture.matchmakerKey(2).getAddress());
+        });
+        assertThat(operators.get(0).events.disagreements.get()).isEqualTo(1);
+    }
+
+    private long orderWithBids() {
+        long orderId = fixture.tenant(0).createOrder(gpuOrder(2, "H100", "eu-west", tokens(10)), tokens(100));
+        fixture.provider(0).submitBid(orderId, tokens(6));
+        fixture.provider(1).submitBid(orderId, tokens(4));
+        fixture.provider(2).submitBid(orderId, tokens(2));
+        fixture.closeBidWindow(orderId);
+        return orderId;
+    }
+
+    private long submissionsOf(long orderId) {
+        return operators.stream().flatMap(o -> o.events.submittedOrders.stream()).filter(id -> id == orderId).count();
+    }
+
+    static long leasesFor(long orderId) {
+        return java.util.stream.LongStream.rangeClosed(1, reader.leaseCount())
+                .filter(id -> reader.requireLease(id).orderId() == orderId).count();
+    }
+
+    private static Ranking independentRanking(long orderId) {
+        Order order = reader.requireOrder(orderId);
+        List<Bid> bids = reader.bids(orderId);
+        Map<String, Provider> providers = new HashMap<>();
+        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), order.bidWindowEnd()).orElseThrow()));
+        String seed = order.anchoredSeed();
+        return new Scorer(ScoringPolicy.defaults()).rank(order, bids, providers, seed);
+    }
+}
