@@ -1,5 +1,6 @@
 package org.openspheron.operator.lease;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -13,9 +14,20 @@ import io.fabric8.kubernetes.client.CustomResource;
 @Group("openspheron.org")
 @Version("v1alpha1")
 @ShortNames({"sl", "slease"})
+@AdditionalPrinterColumn(name = "Lease", jsonPath = ".spec.leaseId", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Tenant", jsonPath = ".spec.tenant", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "GPUs", jsonPath = ".spec.resources.gpuCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.resources.gpuModel", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SpheronLease extends CustomResource<SpheronLeaseSpec, SpheronLeaseStatus> {
     /** The conventional object (and namespace) name for an on-chain lease id. */
     public static String nameFor(long leaseId) {
         return "lease-" + leaseId;
+    }
+
+    /** The namespace the lease's workload runs in: the same name as the lease object. */
+    public String namespaceName() {
+        return nameFor(getSpec().getLeaseId());
     }
 }

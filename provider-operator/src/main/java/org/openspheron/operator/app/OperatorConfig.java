@@ -1,0 +1,42 @@
+package org.openspheron.operator.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+import java.util.Set;
+import org.openspheron.operator.lease.PodSecurityLevel;
+
+/** How the Kubernetes side of the provider operator runs. */
+@ConfigMapping(prefix = "spheron.operator")
+public interface OperatorConfig {
+    /** Off in tests of other parts (gateway, bid engine) that need the application but not the reconcilers. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * Namespaces whose GPUDeployments are reconciled; all namespaces when absent. SpheronLeases are cluster-scoped
+     * and always watched cluster-wide, and the namespaces they create are {@code lease-<id>}, so a restricted list
+     * suits only a provider who applies GPUDeployments by hand.
+     */
+    Optional<Set<String>> namespaces();
+
+    /** How exposed ports leave the cluster: NodePort (any cluster) or LoadBalancer (a cloud or MetalLB). */
+    @WithDefault("NodePort")
+    ExposedServiceType serviceType();
+
+    /**
+     * The host name or address tenants use to reach node ports; by default the ExternalIP (else InternalIP) of
+     * the node a service's pod runs on.
+     */
+    Optional<String> publicHost();
+
+    /** The Pod Security Standard lease namespaces enforce; see {@link PodSecurityLevel} for why baseline. */
+    @WithDefault("baseline")
+    PodSecurityLevel podSecurity();
+
+    /** Parallel reconciles; the JOSDK default suits a few hundred leases. */
+    @WithDefault("10")
+    int reconcileThreads();
+
+    enum ExposedServiceType { NodePort, LoadBalancer }
+}

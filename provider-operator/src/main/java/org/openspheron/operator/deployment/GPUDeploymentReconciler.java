@@ -1,0 +1,186 @@
+package org.openspheron.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.openspheron.operator.app.OperatorConfig;
+import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
+import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.ObjectLabels;
+import org.openspheron.operator.lease.PodSecurityLevel;
+
+/**
+ * Runs a GPUDeployment: each service becomes a workload and its Services ({@link WorkloadObjects}), applied
+ * idempotently ({@link OwnedObjects}); the status is then read back from what the cluster shows
+ * ({@link WorkloadObservation}). Informers on the owned kinds and on pods (selected by the operator's label, mapped
+ * back by the deployment label) make any change to them, such as a pod that fails to pull its image, trigger a
+ * reconcile. Deleting the GPUDeployment removes its objects through their owner references.
+ */
+@Singleton
+@ControllerConfiguration(name = GPUDeploymentReconciler.NAME)
+public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
+    public static final String NAME = "gpudeployment";
+    private static final Duration RECHECK_MISSING_GPU = Duration.ofSeconds(30);
+    private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
+            List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
+
+    private final ExposedServiceType exposedType;
+    private final boolean runAsNonRoot;
+    private final Optional<String> publicHost;
+    private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers =
+            new ConcurrentHashMap<>();
+    private final OwnedObjects owned = new OwnedObjects(informers);
+    private volatile Consumer<GPUDeployment> afterFirstObject = d -> { };
+
+    @Inject
+    public GPUDeploymentReconciler(OperatorConfig config) {
+        this(config.serviceType(), config.podSecurity(), config.publicHost());
+    }
+
+    public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost) {
+        this.exposedType = exposedType;
+        this.runAsNonRoot = podSecurity == PodSecurityLevel.restricted;
+        this.publicHost = publicHost;
+    }
+
+    /**
+     * Runs {@code hook} after the first object of each reconcile is applied; a throwing hook stands for a crash
+     * between steps. For tests of convergence only.
+     */
+    public void afterFirstObjectApplied(Consumer<GPUDeployment> hook) {
+        this.afterFirstObject = hook == null ? d -> { } : hook;
+    }
+
+    @Override
+    public List<EventSource<?, GPUDeployment>> prepareEventSources(EventSourceContext<GPUDeployment> context) {
+        List<EventSource<?, GPUDeployment>> sources = new ArrayList<>();
+        for (Class<? extends HasMetadata> kind : OWNED_KINDS) {
+            InformerEventSource<? extends HasMetadata, GPUDeployment> informer = informer(kind, context);
+            informers.put(kind, informer);
+            sources.add(informer);
+        }
+        return sources;
+    }
+
+    private static <R extends HasMetadata> InformerEventSource<R, GPUDeployment> informer(Class<R> kind,
+            EventSourceContext<GPUDeployment> context) {
+        var config = InformerEventSourceConfiguration.from(kind, GPUDeployment.class)
+                .withName("gpudeployment-" + kind.getSimpleName().toLowerCase())
+                .withNamespacesInheritedFromController()
+                .withLabelSelector(ObjectLabels.MANAGED_SELECTOR + "," + ObjectLabels.DEPLOYMENT)
+                .withSecondaryToPrimaryMapper((R object) -> Set.of(new ResourceID(
+                        object.getMetadata().getLabels().get(ObjectLabels.DEPLOYMENT), object.getMetadata().getNamespace())))
+                .build();
+        return new InformerEventSource<>(config, context);
+    }
+
+    @Override
+    public UpdateControl<GPUDeployment> reconcile(GPUDeployment deployment, Context<GPUDeployment> context) {
+        var namespace = context.getClient().namespaces().withName(deployment.getMetadata().getNamespace()).get();
+        if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null) {
+            // A closing lease: its namespace is going, and this deployment with it. Creating would only fail.
+            return UpdateControl.noUpdate();
+        }
+        List<Node> nodes = context.getClient().nodes().list().getItems();
+        Map<String, String> missingModels = new LinkedHashMap<>();
+        List<HasMetadata> desired = new ArrayList<>();
+        for (WorkloadService service : deployment.getSpec().getServices()) {
+            SortedSet<String> products = products(service, nodes);
+            if (products == null) {
+                missingModels.put(service.getName(), service.getResources().getGpuModel());
+                continue;
+            }
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, runAsNonRoot).all());
+        }
+        boolean first = true;
+        for (HasMetadata object : desired) {
+            owned.apply(deployment, object, context);
+            if (first) {
+                first = false;
+                afterFirstObject.accept(deployment);
+            }
+        }
+        if (missingModels.isEmpty()) {
+            // Objects of a service whose model vanished stay: its pods keep running where they were placed.
+            owned.deleteAllBut(deployment, Deployment.class, desired, context);
+            owned.deleteAllBut(deployment, StatefulSet.class, desired, context);
+            owned.deleteAllBut(deployment, Service.class, desired, context);
+        }
+        var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class),
+                context.getSecondaryResources(StatefulSet.class), context.getSecondaryResources(Service.class),
+                context.getSecondaryResources(Pod.class), nodes, publicHost);
+        GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
+        writeStatus(deployment, status, context);
+        UpdateControl<GPUDeployment> control = UpdateControl.noUpdate();
+        // Nodes are not watched (a provider's node list churns with heartbeats); a missing model is re-checked.
+        return missingModels.isEmpty() ? control : control.rescheduleAfter(RECHECK_MISSING_GPU);
+    }
+
+    /**
+     * Replaces the status (a PUT with the resourceVersion read, so a status computed from a stale view is
+     * refused rather than merged) and caches the result, so the next reconcile sees its own write. Nothing is
+     * written when the status is unchanged: a second pass leaves the resourceVersion alone.
+     */
+    static void writeStatus(GPUDeployment deployment, GPUDeploymentStatus status, Context<GPUDeployment> context) {
+        if (Serialization.asJson(status).equals(Serialization.asJson(deployment.getStatus()))) {
+            return;
+        }
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(deployment, context, d -> {
+            d.setStatus(status);
+            return d;
+        });
+    }
+
+    /** The acceptable product label values, or null when the service wants a model no node has. */
+    private static SortedSet<String> products(WorkloadService service, List<Node> nodes) {
+        ServiceResources resources = service.getResources();
+        if (resources.getGpuCount() == 0 || resources.getGpuModel() == null || resources.getGpuModel().isBlank()) {
+            return new TreeSet<>();
+        }
+        SortedSet<String> products = GpuProducts.matching(resources.getGpuModel(), nodes);
+        return products.isEmpty() ? null : products;
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<GPUDeployment> updateErrorStatus(GPUDeployment deployment, Context<GPUDeployment> context,
+            Exception e) {
+        GPUDeploymentStatus status = deployment.getStatus() == null ? new GPUDeploymentStatus() : Serialization.clone(deployment.getStatus());
+        boolean nameTaken = e instanceof NameTakenException;
+        status.setLastError(e.getMessage());
+        if (nameTaken) {
+            status.setPhase(GPUDeploymentStatus.Phase.Failed);
+        }
+        Condition.set(status.getConditions(), WorkloadObservation.READY, false, nameTaken ? "NameTaken" : "ReconcileError",
+                e.getMessage(), deployment.getMetadata().getGeneration());
+        writeStatus(deployment, status, context);
+        return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+}

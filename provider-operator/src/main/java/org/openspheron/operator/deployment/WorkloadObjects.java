@@ -1,0 +1,228 @@
+package org.openspheron.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
+import org.openspheron.operator.crd.ObjectLabels;
+
+/**
+ * The Kubernetes objects one service of a GPUDeployment becomes, as a pure function of the spec, so that a
+ * reconcile can compare them with what exists and a test can read them without a cluster:
+ * <ul>
+ * <li>a Deployment (strategy Recreate: GPUs are too scarce to surge, and the lease quota leaves no room), or a
+ * StatefulSet with volume claim templates when the service has persistent volumes;</li>
+ * <li>a ClusterIP Service named after the service, for every port, so services of one lease reach each other by
+ * name;</li>
+ * <li>a {@code <service>-ext} Service of the configured type (NodePort or LoadBalancer) for the global ports.</li>
+ * </ul>
+ * Pods get the GPU limit, required node affinity on the matching {@code nvidia.com/gpu.product} values, the
+ * toleration for GPU taints, and a locked-down security context. {@code runAsNonRoot} is set only when the
+ * provider enforces the restricted Pod Security Standard: most GPU images run as root, and the other settings
+ * (no privilege escalation, no privileged mode, every capability dropped, the runtime's default seccomp profile,
+ * no service account token) take away what root in a container could use against the node.
+ */
+public final class WorkloadObjects {
+    private WorkloadObjects() {
+    }
+
+    /** What one service becomes; {@code internal} and {@code external} are null when it has no such ports. */
+    public record ServiceObjects(HasMetadata workload, Service internal, Service external) {
+        public List<HasMetadata> all() {
+            List<HasMetadata> all = new ArrayList<>();
+            all.add(workload);
+            if (internal != null) {
+                all.add(internal);
+            }
+            if (external != null) {
+                all.add(external);
+            }
+            return all;
+        }
+    }
+
+    public static String externalServiceName(WorkloadService service) {
+        return service.getName() + "-ext";
+    }
+
+    public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
+            ExposedServiceType exposedType, boolean runAsNonRoot) {
+        Map<String, String> labels = labels(deployment, service);
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withSpec(podSpec(service, gpuProducts, runAsNonRoot))
+                .build();
+        Map<String, String> selector = Map.of(ObjectLabels.DEPLOYMENT, deployment.getMetadata().getName(),
+                ObjectLabels.SERVICE, service.getName());
+        HasMetadata workload = service.getResources().getVolumes().isEmpty()
+                ? new DeploymentBuilder().withMetadata(meta(deployment, service.getName(), labels))
+                        .withNewSpec().withReplicas(service.getReplicas())
+                        .withNewSelector().withMatchLabels(selector).endSelector()
+                        .withNewStrategy().withType("Recreate").endStrategy()
+                        .withTemplate(template).endSpec().build()
+                : new StatefulSetBuilder().withMetadata(meta(deployment, service.getName(), labels))
+                        .withNewSpec().withReplicas(service.getReplicas()).withServiceName(service.getName())
+                        .withNewSelector().withMatchLabels(selector).endSelector()
+                        .withTemplate(template)
+                        .withVolumeClaimTemplates(claims(service))
+                        .endSpec().build();
+        List<ServicePort> all = new ArrayList<>();
+        List<ServicePort> global = new ArrayList<>();
+        for (ExposedPort port : service.getPorts()) {
+            ServicePort servicePort = new ServicePortBuilder().withName(portName(port))
+                    .withPort(port.getAs() == null ? port.getPort() : port.getAs())
+                    .withTargetPort(new IntOrString(port.getPort())).withProtocol(port.getProtocol().name()).build();
+            all.add(servicePort);
+            if (port.isGlobal()) {
+                global.add(servicePort);
+            }
+        }
+        Service internal = all.isEmpty() ? null : new ServiceBuilder().withMetadata(meta(deployment, service.getName(), labels))
+                .withNewSpec().withType("ClusterIP").withSelector(selector).withPorts(all).endSpec().build();
+        Service external = global.isEmpty() ? null : new ServiceBuilder()
+                .withMetadata(meta(deployment, externalServiceName(service), labels))
+                .withNewSpec().withType(exposedType.name()).withSelector(selector).withPorts(global).endSpec().build();
+        return new ServiceObjects(workload, internal, external);
+    }
+
+    static Map<String, String> labels(GPUDeployment deployment, WorkloadService service) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ObjectLabels.MANAGED_BY, ObjectLabels.OPERATOR);
+        labels.put(ObjectLabels.DEPLOYMENT, deployment.getMetadata().getName());
+        labels.put(ObjectLabels.SERVICE, service.getName());
+        if (deployment.getSpec().getLeaseId() != null) {
+            labels.put(ObjectLabels.LEASE_ID, deployment.getSpec().getLeaseId().toString());
+        }
+        return labels;
+    }
+
+    private static ObjectMeta meta(GPUDeployment deployment, String name, Map<String, String> labels) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(deployment.getMetadata().getNamespace())
+                .withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(deployment.getApiVersion())
+                        .withKind(deployment.getKind()).withName(deployment.getMetadata().getName())
+                        .withUid(deployment.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
+                .build();
+    }
+
+    /** Port names must be unique, at most 15 characters: the port number and protocol are both. */
+    private static String portName(ExposedPort port) {
+        return "p" + port.getPort() + "-" + port.getProtocol().name().toLowerCase();
+    }
+
+    private static PodSpec podSpec(WorkloadService service, SortedSet<String> gpuProducts, boolean runAsNonRoot) {
+        ServiceResources resources = service.getResources();
+        PodSpecBuilder spec = new PodSpecBuilder()
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .withContainers(container(service, runAsNonRoot));
+        if (service.getImagePullSecretRef() != null) {
+            spec.addNewImagePullSecret(service.getImagePullSecretRef());
+        }
+        if (resources.getGpuCount() > 0) {
+            spec.addToTolerations(new TolerationBuilder().withKey(ObjectLabels.GPU_RESOURCE).withOperator("Exists")
+                    .withEffect("NoSchedule").build());
+            var requirement = resources.getGpuModel() == null || resources.getGpuModel().isBlank()
+                    ? new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("Exists").build()
+                    : new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("In")
+                            .withValues(new ArrayList<>(gpuProducts)).build();
+            spec.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                    .addNewNodeSelectorTerm().withMatchExpressions(requirement).endNodeSelectorTerm()
+                    .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity();
+        }
+        return spec.build();
+    }
+
+    private static Container container(WorkloadService service, boolean runAsNonRoot) {
+        ServiceResources r = service.getResources();
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        requests.put("cpu", new Quantity(r.getCpuMilli() + "m"));
+        limits.put("cpu", new Quantity(r.getCpuMilli() + "m"));
+        requests.put("memory", new Quantity(r.getMemoryMb() + "Mi"));
+        limits.put("memory", new Quantity(r.getMemoryMb() + "Mi"));
+        // Always requested, so the lease quota on ephemeral-storage requests admits the pod; limited when asked.
+        requests.put("ephemeral-storage", new Quantity(r.getEphemeralStorageMb() + "Mi"));
+        if (r.getEphemeralStorageMb() > 0) {
+            limits.put("ephemeral-storage", new Quantity(r.getEphemeralStorageMb() + "Mi"));
+        }
+        if (r.getGpuCount() > 0) {
+            requests.put(ObjectLabels.GPU_RESOURCE, new Quantity(Integer.toString(r.getGpuCount())));
+            limits.put(ObjectLabels.GPU_RESOURCE, new Quantity(Integer.toString(r.getGpuCount())));
+        }
+        List<EnvVar> env = new ArrayList<>();
+        service.getEnv().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
+        List<ContainerPort> ports = new ArrayList<>();
+        for (ExposedPort port : service.getPorts()) {
+            ports.add(new ContainerPortBuilder().withName(portName(port)).withContainerPort(port.getPort())
+                    .withProtocol(port.getProtocol().name()).build());
+        }
+        ContainerBuilder container = new ContainerBuilder().withName(service.getName()).withImage(service.getImage())
+                .withCommand(service.getCommand()).withArgs(service.getArgs())
+                .withEnv(env).withPorts(ports)
+                .withNewResources().withRequests(requests).withLimits(limits).endResources()
+                .withSecurityContext(securityContext(runAsNonRoot));
+        if (service.getSecretRef() != null) {
+            container.addNewEnvFrom().withNewSecretRef().withName(service.getSecretRef()).endSecretRef().endEnvFrom();
+        }
+        for (StorageVolume volume : r.getVolumes()) {
+            container.addToVolumeMounts(new VolumeMountBuilder().withName(volume.getName()).withMountPath(volume.getMountPath()).build());
+        }
+        return container.build();
+    }
+
+    private static SecurityContext securityContext(boolean runAsNonRoot) {
+        SecurityContextBuilder context = new SecurityContextBuilder()
+                .withAllowPrivilegeEscalation(false)
+                .withPrivileged(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        if (runAsNonRoot) {
+            context.withRunAsNonRoot(true);
+        }
+        return context.build();
+    }
+
+    private static List<PersistentVolumeClaim> claims(WorkloadService service) {
+        List<PersistentVolumeClaim> claims = new ArrayList<>();
+        for (StorageVolume volume : service.getResources().getVolumes()) {
+            claims.add(new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(volume.getName()).endMetadata()
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(volume.getStorageClass())
+                    .withNewResources().addToRequests("storage", new Quantity(volume.getSizeMb() + "Mi")).endResources()
+                    .endSpec().build());
+        }
+        return claims;
+    }
+}

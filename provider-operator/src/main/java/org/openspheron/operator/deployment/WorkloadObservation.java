@@ -1,0 +1,219 @@
+package org.openspheron.operator.deployment;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.ObjectLabels;
+import org.openspheron.operator.deployment.GPUDeploymentStatus.PortMapping;
+import org.openspheron.operator.deployment.GPUDeploymentStatus.ServiceStatus;
+
+/**
+ * Turns what the cluster shows (workloads, pods, services, nodes) into a GPUDeployment status. Only what was
+ * observed goes in: replicas from the workloads' status, reasons from the pods, ports from the node ports or
+ * load balancer addresses the cluster allocated.
+ */
+final class WorkloadObservation {
+    /** Container waiting reasons that will not resolve by waiting: the tenant has to change the manifest. */
+    static final Set<String> FAILURE_REASONS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+            "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+    static final String READY = "Ready";
+    static final String GPU_AVAILABLE = "GpuAvailable";
+
+    private final Collection<Deployment> deployments;
+    private final Collection<StatefulSet> statefulSets;
+    private final Collection<Service> services;
+    private final Collection<Pod> pods;
+    private final Map<String, Node> nodes;
+    private final Optional<String> publicHost;
+
+    WorkloadObservation(Collection<Deployment> deployments, Collection<StatefulSet> statefulSets, Collection<Service> services,
+            Collection<Pod> pods, Collection<Node> nodes, Optional<String> publicHost) {
+        this.deployments = deployments;
+        this.statefulSets = statefulSets;
+        this.services = services;
+        this.pods = pods;
+        this.nodes = nodes.stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
+        this.publicHost = publicHost;
+    }
+
+    /** A reason and message for why a service is not ready. */
+    record Problem(String reason, String message, boolean fatal) {
+    }
+
+    /**
+     * The status of {@code deployment}, starting from {@code previous} so condition transition times survive.
+     * {@code missingModels} maps a service to the GPU model no node offers.
+     */
+    GPUDeploymentStatus status(GPUDeployment deployment, GPUDeploymentStatus previous, Map<String, String> missingModels) {
+        GPUDeploymentStatus status = new GPUDeploymentStatus();
+        status.setConditions(previous == null ? new ArrayList<>() : Serialization.clone(previous).getConditions());
+        Long generation = deployment.getMetadata().getGeneration();
+        status.setObservedGeneration(generation);
+        Problem first = null;
+        boolean allReady = true;
+        int gpus = 0;
+        Set<String> models = new LinkedHashSet<>();
+        for (WorkloadService spec : deployment.getSpec().getServices()) {
+            ServiceStatus service = new ServiceStatus();
+            service.setName(spec.getName());
+            service.setReplicas(spec.getReplicas());
+            service.setReadyReplicas(readyReplicas(spec.getName()));
+            gpus += spec.getResources().getGpuCount() * spec.getReplicas();
+            if (spec.getResources().getGpuModel() != null && spec.getResources().getGpuCount() > 0) {
+                models.add(spec.getResources().getGpuModel());
+            }
+            Problem problem = missingModels.containsKey(spec.getName())
+                    ? new Problem("GpuModelUnavailable", "no node offers GPU model " + missingModels.get(spec.getName())
+                            + " (no nvidia.com/gpu.product label matches it)", false)
+                    : podProblem(deployment, spec.getName());
+            if (problem != null) {
+                service.setReason(problem.reason());
+                if (first == null || (problem.fatal() && !first.fatal())) {
+                    first = problem;
+                }
+            }
+            List<PortMapping> mappings = portMappings(deployment, spec);
+            long globalPorts = spec.getPorts().stream().filter(ExposedPort::isGlobal).count();
+            if (problem == null && mappings.size() < globalPorts) {
+                // Ready pods nobody can reach yet: the node port or load balancer address is still being allocated.
+                problem = new Problem("AwaitingExternalAddress", "service " + spec.getName()
+                        + ": waiting for the cluster to allocate its external ports", false);
+                service.setReason(problem.reason());
+                if (first == null) {
+                    first = problem;
+                }
+            }
+            mappings.forEach(m -> service.getUris().add(uri(m)));
+            status.getForwardedPorts().addAll(mappings);
+            status.getServices().add(service);
+            status.setReplicas(status.getReplicas() + service.getReplicas());
+            status.setReadyReplicas(status.getReadyReplicas() + service.getReadyReplicas());
+            allReady &= service.getReadyReplicas() >= service.getReplicas();
+        }
+        status.setGpus(gpus);
+        status.setGpuModel(models.isEmpty() ? null : String.join(",", models));
+        status.setUrl(status.getServices().stream().flatMap(s -> s.getUris().stream()).findFirst().orElse(null));
+        if (allReady && first == null) {
+            status.setPhase(GPUDeploymentStatus.Phase.Running);
+            Condition.set(status.getConditions(), READY, true, "AllServicesReady", "every service has its replicas ready", generation);
+        } else {
+            status.setPhase(first != null && first.fatal() ? GPUDeploymentStatus.Phase.Failed : GPUDeploymentStatus.Phase.Pending);
+            status.setLastError(first == null ? null : first.message());
+            Condition.set(status.getConditions(), READY, false, first == null ? "ReplicasNotReady" : first.reason(),
+                    first == null ? "waiting for replicas to become ready" : first.message(), generation);
+        }
+        Condition.set(status.getConditions(), GPU_AVAILABLE, missingModels.isEmpty(),
+                missingModels.isEmpty() ? "GpuModelFound" : "GpuModelUnavailable",
+                missingModels.isEmpty() ? "a node offers every requested GPU model"
+                        : "no node offers GPU model " + String.join(", ", new LinkedHashSet<>(missingModels.values())), generation);
+        return status;
+    }
+
+    private int readyReplicas(String name) {
+        Optional<Integer> fromDeployment = deployments.stream().filter(d -> name.equals(d.getMetadata().getName()))
+                .findFirst().map(d -> d.getStatus() == null ? null : d.getStatus().getReadyReplicas());
+        Optional<Integer> fromStatefulSet = statefulSets.stream().filter(s -> name.equals(s.getMetadata().getName()))
+                .findFirst().map(s -> s.getStatus() == null ? null : s.getStatus().getReadyReplicas());
+        return fromDeployment.or(() -> fromStatefulSet).orElse(0);
+    }
+
+    private List<Pod> podsOf(GPUDeployment deployment, String service) {
+        return pods.stream().filter(p -> p.getMetadata().getLabels() != null
+                        && deployment.getMetadata().getName().equals(p.getMetadata().getLabels().get(ObjectLabels.DEPLOYMENT))
+                        && service.equals(p.getMetadata().getLabels().get(ObjectLabels.SERVICE)))
+                .sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
+                .toList();
+    }
+
+    private Problem podProblem(GPUDeployment deployment, String service) {
+        for (Pod pod : podsOf(deployment, service)) {
+            if (pod.getStatus() == null) {
+                continue;
+            }
+            List<ContainerStatus> containers = new ArrayList<>(Optional.ofNullable(pod.getStatus().getInitContainerStatuses()).orElse(List.of()));
+            containers.addAll(Optional.ofNullable(pod.getStatus().getContainerStatuses()).orElse(List.of()));
+            for (ContainerStatus container : containers) {
+                var waiting = container.getState() == null ? null : container.getState().getWaiting();
+                if (waiting != null && FAILURE_REASONS.contains(waiting.getReason())) {
+                    return new Problem(waiting.getReason(), "service " + service + ": " + waiting.getReason()
+                            + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage()), true);
+                }
+            }
+            for (PodCondition condition : Optional.ofNullable(pod.getStatus().getConditions()).orElse(List.of())) {
+                if ("PodScheduled".equals(condition.getType()) && "False".equals(condition.getStatus())) {
+                    return new Problem(Optional.ofNullable(condition.getReason()).orElse("Unschedulable"),
+                            "service " + service + " cannot be scheduled: " + condition.getMessage(), false);
+                }
+            }
+            if ("Failed".equals(pod.getStatus().getPhase())) {
+                return new Problem("PodFailed", "service " + service + ": pod " + pod.getMetadata().getName() + " failed: "
+                        + pod.getStatus().getReason(), true);
+            }
+        }
+        return null;
+    }
+
+    private List<PortMapping> portMappings(GPUDeployment deployment, WorkloadService spec) {
+        List<PortMapping> mappings = new ArrayList<>();
+        Optional<Service> external = services.stream()
+                .filter(s -> WorkloadObjects.externalServiceName(spec).equals(s.getMetadata().getName())).findFirst();
+        if (external.isEmpty()) {
+            return mappings;
+        }
+        Service service = external.get();
+        List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                ? List.of() : Optional.ofNullable(service.getStatus().getLoadBalancer().getIngress()).orElse(List.of());
+        boolean loadBalancer = "LoadBalancer".equals(service.getSpec().getType());
+        String lbHost = ingress.stream().map(i -> i.getHostname() != null ? i.getHostname() : i.getIp()).filter(Objects::nonNull)
+                .findFirst().orElse(null);
+        String nodeHost = publicHost.orElseGet(() -> nodeAddress(deployment, spec.getName()));
+        for (ServicePort port : service.getSpec().getPorts()) {
+            if (loadBalancer && lbHost != null) {
+                mappings.add(new PortMapping(spec.getName(), port.getPort(), lbHost, port.getPort(), port.getProtocol()));
+            } else if (port.getNodePort() != null && nodeHost != null) {
+                mappings.add(new PortMapping(spec.getName(), port.getPort(), nodeHost, port.getNodePort(), port.getProtocol()));
+            }
+        }
+        return mappings;
+    }
+
+    /** The node a pod of the service runs on, else any node: ExternalIP first, then InternalIP. */
+    private String nodeAddress(GPUDeployment deployment, String service) {
+        return podsOf(deployment, service).stream().map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName())
+                .filter(Objects::nonNull).map(nodes::get).filter(Objects::nonNull)
+                .map(WorkloadObservation::address).filter(Objects::nonNull).findFirst()
+                .orElseGet(() -> nodes.values().stream().sorted((a, b) -> a.getMetadata().getName().compareTo(b.getMetadata().getName()))
+                        .map(WorkloadObservation::address).filter(Objects::nonNull).findFirst().orElse(null));
+    }
+
+    private static String address(Node node) {
+        List<NodeAddress> addresses = node.getStatus() == null ? List.of() : Optional.ofNullable(node.getStatus().getAddresses()).orElse(List.of());
+        return addresses.stream().filter(a -> "ExternalIP".equals(a.getType())).map(NodeAddress::getAddress).findFirst()
+                .or(() -> addresses.stream().filter(a -> "InternalIP".equals(a.getType())).map(NodeAddress::getAddress).findFirst())
+                .orElse(null);
+    }
+
+    private static String uri(PortMapping mapping) {
+        String scheme = "UDP".equals(mapping.getProtocol()) ? "udp" : "http";
+        return scheme + "://" + mapping.getHost() + ":" + mapping.getExternalPort();
+    }
+}

@@ -1,0 +1,183 @@
+package org.openspheron.operator.lease;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.openspheron.operator.app.OperatorConfig;
+import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.GPUDeploymentStatus;
+import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
+import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
+
+/**
+ * Gives an active lease its namespace, quota and network policies (JOSDK dependents, in that order) and reports
+ * how far its workload got; removes the namespace when the chain says the lease closed or failed. The workload
+ * itself (the lease's GPUDeployment, created by the manifest gateway) is reconciled by the GPUDeployment
+ * reconciler; this one only watches it for the phase.
+ *
+ * <p>A {@link Singleton}, not a normal-scoped bean: JOSDK reads the reconciler's class for its configuration and
+ * generic type, which a client proxy would hide.
+ */
+@Singleton
+@ControllerConfiguration(name = SpheronLeaseReconciler.NAME)
+public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner<SpheronLease> {
+    public static final String NAME = "spheronlease";
+    /** Conditions this reconciler sets. */
+    public static final String NAMESPACE_READY = "NamespaceReady";
+    public static final String WORKLOAD_READY = "WorkloadReady";
+
+    private final Workflow<SpheronLease> workflow;
+    private final LeaseChainSide chainSide;
+
+    @Inject
+    public SpheronLeaseReconciler(OperatorConfig config, LeaseChainSide chainSide) {
+        this(config.podSecurity(), chainSide);
+    }
+
+    public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide) {
+        this.chainSide = chainSide;
+        var namespace = new LeaseNamespaceDependent(podSecurity);
+        this.workflow = new WorkflowBuilder<SpheronLease>()
+                .addDependentResource(namespace)
+                .addDependentResourceAndConfigure(new LeaseQuotaDependent()).dependsOn(namespace)
+                .addDependentResourceAndConfigure(new LeaseNetworkPolicies.DefaultDeny()).dependsOn(namespace)
+                .addDependentResourceAndConfigure(new LeaseNetworkPolicies.LeaseTraffic()).dependsOn(namespace)
+                .build();
+    }
+
+    @Override
+    public List<EventSource<?, SpheronLease>> prepareEventSources(EventSourceContext<SpheronLease> context) {
+        List<EventSource<?, SpheronLease>> sources = new ArrayList<>(EventSourceUtils.eventSourcesFromWorkflow(context, workflow));
+        // The lease's workload lives in the lease's namespace, whatever the gateway named it.
+        var workloads = InformerEventSourceConfiguration.from(GPUDeployment.class, SpheronLease.class)
+                .withName("lease-workloads")
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(d -> d.getMetadata().getNamespace() != null && d.getMetadata().getNamespace().startsWith("lease-")
+                        ? Set.of(new ResourceID(d.getMetadata().getNamespace())) : Set.of())
+                .build();
+        sources.add(new InformerEventSource<>(workloads, context));
+        return sources;
+    }
+
+    @Override
+    public UpdateControl<SpheronLease> reconcile(SpheronLease lease, Context<SpheronLease> context) {
+        SpheronLeaseStatus status = copy(lease.getStatus());
+        status.setObservedGeneration(lease.getMetadata().getGeneration());
+        status.setNamespace(lease.namespaceName());
+        Duration recheck = null;
+        if (lease.getSpec().getChainState() == ChainState.Active) {
+            workflow.reconcile(lease, context);
+            Condition.set(status.getConditions(), NAMESPACE_READY, true, "Created",
+                    "namespace, quota and network policies are in place", lease.getMetadata().getGeneration());
+            observeWorkload(lease, context, status);
+        } else {
+            boolean gone = removeNamespace(lease, context);
+            boolean failed = lease.getSpec().getChainState() == ChainState.Failed;
+            status.setPhase(!gone ? Phase.Closing : failed ? Phase.Failed : Phase.Closed);
+            status.setMessage(gone ? "the lease is " + lease.getSpec().getChainState().name().toLowerCase() + " on chain; its namespace is removed"
+                    : "the lease is " + lease.getSpec().getChainState().name().toLowerCase() + " on chain; removing its namespace");
+            Condition.set(status.getConditions(), NAMESPACE_READY, false, gone ? "Removed" : "Removing", status.getMessage(),
+                    lease.getMetadata().getGeneration());
+            Condition.set(status.getConditions(), WORKLOAD_READY, false, "LeaseEnded", status.getMessage(), lease.getMetadata().getGeneration());
+            recheck = gone ? null : Duration.ofSeconds(5);
+        }
+        writeStatus(lease, status, context);
+        UpdateControl<SpheronLease> control = UpdateControl.noUpdate();
+        return recheck == null ? control : control.rescheduleAfter(recheck);
+    }
+
+    private static void observeWorkload(SpheronLease lease, Context<SpheronLease> context, SpheronLeaseStatus status) {
+        Optional<GPUDeployment> workload = context.getSecondaryResources(GPUDeployment.class).stream()
+                .filter(d -> lease.namespaceName().equals(d.getMetadata().getNamespace()))
+                .min(Comparator.comparing(d -> d.getMetadata().getName()));
+        Long generation = lease.getMetadata().getGeneration();
+        if (workload.isEmpty()) {
+            status.setPhase(Phase.PendingManifest);
+            status.setDeployment(null);
+            status.setMessage("waiting for the tenant's manifest");
+            Condition.set(status.getConditions(), WORKLOAD_READY, false, "PendingManifest", status.getMessage(), generation);
+            return;
+        }
+        GPUDeployment deployment = workload.get();
+        status.setDeployment(deployment.getMetadata().getName());
+        GPUDeploymentStatus observed = deployment.getStatus();
+        GPUDeploymentStatus.Phase phase = observed == null ? null : observed.getPhase();
+        if (phase == GPUDeploymentStatus.Phase.Running) {
+            status.setPhase(Phase.Running);
+            status.setMessage("all services ready" + (observed.getUrl() == null ? "" : " at " + observed.getUrl()));
+            Condition.set(status.getConditions(), WORKLOAD_READY, true, "Running", status.getMessage(), generation);
+        } else if (phase == GPUDeploymentStatus.Phase.Failed) {
+            status.setPhase(Phase.Failed);
+            status.setMessage(Optional.ofNullable(observed.getLastError()).orElse("the workload failed"));
+            Condition.set(status.getConditions(), WORKLOAD_READY, false, "WorkloadFailed", status.getMessage(), generation);
+        } else {
+            status.setPhase(Phase.Deploying);
+            status.setMessage(observed != null && observed.getLastError() != null ? observed.getLastError() : "services starting");
+            Condition.set(status.getConditions(), WORKLOAD_READY, false, "Deploying", status.getMessage(), generation);
+        }
+    }
+
+    /** Deletes the lease namespace; true once it is gone (deletion of a namespace takes a while on a real cluster). */
+    private static boolean removeNamespace(SpheronLease lease, Context<SpheronLease> context) {
+        var namespace = context.getClient().namespaces().withName(lease.namespaceName());
+        if (namespace.get() == null) {
+            return true;
+        }
+        namespace.delete();
+        return namespace.get() == null;
+    }
+
+    @Override
+    public DeleteControl cleanup(SpheronLease lease, Context<SpheronLease> context) throws Exception {
+        removeNamespace(lease, context);
+        chainSide.leaseRemoved(lease);
+        return DeleteControl.defaultDelete();
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<SpheronLease> updateErrorStatus(SpheronLease lease, Context<SpheronLease> context, Exception e) {
+        SpheronLeaseStatus status = copy(lease.getStatus());
+        status.setMessage("reconcile failed, retrying: " + e.getMessage());
+        Condition.set(status.getConditions(), NAMESPACE_READY, false, "ReconcileError", status.getMessage(), lease.getMetadata().getGeneration());
+        writeStatus(lease, status, context);
+        return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+
+    /** Replaces the status when it changed, refusing a stale view, and caches the write (read-your-writes). */
+    private static void writeStatus(SpheronLease lease, SpheronLeaseStatus status, Context<SpheronLease> context) {
+        if (Serialization.asJson(status).equals(Serialization.asJson(lease.getStatus()))) {
+            return;
+        }
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(lease, context, l -> {
+            l.setStatus(status);
+            return l;
+        });
+    }
+
+    private static SpheronLeaseStatus copy(SpheronLeaseStatus status) {
+        return status == null ? new SpheronLeaseStatus() : Serialization.clone(status);
+    }
+}
