@@ -16,7 +16,7 @@ public final class ProviderKey {
         return load(settings.key(), settings.keyFile());
     }
 
-    static Credentials load(Optional<String> key, Optional<Path> keyFile) {
+    public static Credentials load(Optional<String> key, Optional<Path> keyFile) {
         if (key.isPresent() && keyFile.isPresent()) {
             throw new SettingsException("set only one of spheron.provider.key and spheron.provider.key-file");
         }
