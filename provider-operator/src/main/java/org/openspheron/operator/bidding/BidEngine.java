@@ -1,0 +1,294 @@
+package org.openspheron.operator.bidding;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderState;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.operator.inventory.Claim;
+import org.openspheron.operator.inventory.Demand;
+import org.openspheron.operator.inventory.Inventory;
+import org.openspheron.operator.inventory.Placement;
+
+/**
+ * Bids on the orders this cluster can serve, level-triggered: every pass reads the open orders, the provider's
+ * active leases and the cluster, and derives what to do from them, so a missed event or a restart costs nothing.
+ *
+ * <p>Every bid reserves the node it was priced for until the order is matched (to us: the reservation becomes
+ * the lease's hold until the lease's pods run; to another provider: released), cancelled, or left unmatched
+ * past its match window. Reservations live in memory; after a restart the first pass rebuilds them from the
+ * bids this account has on open orders. Before sending a bid the engine reads the order's bids, so a bid whose
+ * receipt was lost is never sent twice; a {@code BidAlreadySubmitted} revert counts as done.
+ *
+ * <p>Not thread-safe on purpose: one loop thread calls {@link #reconcile()}; the read accessors are
+ * synchronized for metrics and tests.
+ */
+public final class BidEngine {
+    private static final Logger LOG = Logger.getLogger(BidEngine.class);
+
+    private final ProtocolReader reader;
+    private final ProviderClient provider;
+    private final Supplier<Inventory> cluster;
+    private final PricingPolicy pricing;
+    private final ProviderProfile profile;
+    private final long matchWindowBlocks;
+    private final MeterRegistry meters;
+    private final Counter submitted;
+
+    private final Map<Long, Order> orders = new HashMap<>();
+    private final Map<Long, Long> leaseOrders = new HashMap<>();
+    private final Map<Long, Claim> reservations = new LinkedHashMap<>();
+    private final Map<Long, Claim> holds = new LinkedHashMap<>();
+    private final Map<Long, String> declined = new HashMap<>();
+    private boolean derivedFromChain;
+    private boolean notEligibleLogged;
+
+    public BidEngine(ProtocolReader reader, ProviderClient provider, Supplier<Inventory> cluster, PricingPolicy pricing,
+                     ProviderProfile profile, long matchWindowBlocks, MeterRegistry meters) {
+        this.reader = reader;
+        this.provider = provider;
+        this.cluster = cluster;
+        this.pricing = pricing;
+        this.profile = profile;
+        this.matchWindowBlocks = matchWindowBlocks;
+        this.meters = meters;
+        this.submitted = meters.counter("spheron.bids.submitted");
+        meters.gauge("spheron.bids.reserved.gpus", this, e -> e.reservedGpus());
+    }
+
+    /** One pass: settle the reservations, hold the leases, rebuild after a restart, then bid. */
+    public synchronized void reconcile() {
+        long block = reader.blockNumber();
+        Inventory base = cluster.get();
+        List<Long> open = reader.openOrderIds().stream().sorted().toList();
+        Set<Long> openSet = new HashSet<>(open);
+        Map<Long, String> wonOn = settleReservations(block, openSet);
+        holdActiveLeases(base, wonOn);
+        if (!derivedFromChain) {
+            rebuildReservations(base, open);
+            derivedFromChain = true;
+        }
+        Inventory left = base.minus(claims());
+        for (long orderId : open) {
+            if (reservations.containsKey(orderId)) {
+                continue;
+            }
+            Order order = order(orderId);
+            if (order.biddingClosedAt(block)) {
+                declined.remove(orderId);
+                continue;
+            }
+            Decision decision = decide(order, left);
+            if (decision instanceof Decision.Decline d) {
+                noteDeclined(orderId, d);
+            } else if (decision instanceof Decision.Bid bid) {
+                if (!bidOn(order, bid)) {
+                    return;
+                }
+                left = base.minus(claims());
+            }
+        }
+        forgetSettled(openSet);
+    }
+
+    /** Resources this provider has promised and no pod holds yet: open bids' reservations and leases' holds. */
+    public synchronized List<Claim> claims() {
+        List<Claim> all = new ArrayList<>(holds.values());
+        all.addAll(reservations.values());
+        return all;
+    }
+
+    /** Orders with an open bid of ours, each with its reservation. */
+    public synchronized Map<Long, Claim> reservations() {
+        return new LinkedHashMap<>(reservations);
+    }
+
+    /** Leases won whose pods do not run yet, each with its hold. */
+    public synchronized Map<Long, Claim> holds() {
+        return new LinkedHashMap<>(holds);
+    }
+
+    synchronized int reservedGpus() {
+        return claims().stream().mapToInt(c -> c.demand().gpus()).sum();
+    }
+
+    /** Whether {@code order} gets a bid from what is {@code left}, and at what price on which node. */
+    Decision decide(Order order, Inventory left) {
+        var spec = order.spec();
+        if (!profile.serves(spec)) {
+            return new Decision.Decline("region", "requires region " + spec.region()
+                    + (spec.zone().isBlank() ? "" : "/" + spec.zone()) + ", we are in " + profile.region());
+        }
+        var price = pricing.pricePerHour(spec);
+        if (price.isEmpty()) {
+            return new Decision.Decline("unpriced-model", "no spheron.pricing.gpu." + spec.gpuModel() + " is set");
+        }
+        if (price.get().compareTo(spec.maxPricePerHour()) > 0) {
+            return new Decision.Decline("price", "our price " + price.get() + " is above its maximum "
+                    + spec.maxPricePerHour());
+        }
+        Demand demand = Demand.of(spec);
+        Placement placement = left.place(demand);
+        if (placement instanceof Placement.Nowhere nowhere) {
+            return new Decision.Decline(nowhere.shortfall().tag(), demand + " fits on no node");
+        }
+        return new Decision.Bid(price.get(), ((Placement.OnNode) placement).node());
+    }
+
+    /** Sends the bid (unless it is already on chain) and reserves; false when bidding must stop for this pass. */
+    private boolean bidOn(Order order, Decision.Bid bid) {
+        long orderId = order.id();
+        Claim claim = new Claim(Claim.forOrder(orderId), bid.node(), Demand.of(order.spec()));
+        if (reader.bids(orderId).stream().anyMatch(b -> profile.is(b.provider()))) {
+            LOG.infof("order %d already has our bid on chain; reserving %s on %s", orderId, claim.demand(), bid.node());
+            reservations.put(orderId, claim);
+            return true;
+        }
+        try {
+            int index = provider.submitBid(orderId, bid.pricePerHour());
+            submitted.increment();
+            notEligibleLogged = false;
+            LOG.infof("bid %s per hour on order %d (bid %d), reserving %s on %s", bid.pricePerHour(), orderId, index,
+                    claim.demand(), bid.node());
+            reservations.put(orderId, claim);
+            declined.remove(orderId);
+            return true;
+        } catch (ContractRevertException e) {
+            switch (e.errorName()) {
+                case "BidAlreadySubmitted" -> {
+                    LOG.infof("order %d: our bid was already on chain; reserving %s on %s", orderId, claim.demand(), bid.node());
+                    reservations.put(orderId, claim);
+                    return true;
+                }
+                case "ProviderNotEligible" -> {
+                    if (!notEligibleLogged) {
+                        LOG.warnf("cannot bid: %s is not an eligible provider (not registered, or stake below the "
+                                + "minimum); bidding resumes once it is", profile.address());
+                        notEligibleLogged = true;
+                    }
+                    return false;
+                }
+                default -> {
+                    // The window closed or the order went away between our read and the transaction: nothing to do.
+                    LOG.debugf("order %d: bid refused: %s", orderId, e.getMessage());
+                    return true;
+                }
+            }
+        }
+    }
+
+    /**
+     * Drops reservations whose order was matched, cancelled, or left unmatched past its match window. Returns the
+     * nodes of the ones we won, by lease id, so the lease's hold stays where the bid was priced.
+     */
+    private Map<Long, String> settleReservations(long block, Set<Long> open) {
+        Map<Long, String> wonOn = new HashMap<>();
+        for (var it = reservations.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            long orderId = entry.getKey();
+            Order known = order(orderId);
+            if (open.contains(orderId)) {
+                if (block > known.bidWindowEnd() + matchWindowBlocks) {
+                    LOG.infof("order %d was not matched within its match window; releasing %s", orderId,
+                            entry.getValue().demand());
+                    it.remove();
+                }
+                continue;
+            }
+            Order now = reader.requireOrder(orderId);
+            orders.put(orderId, now);
+            if (now.state() == OrderState.MATCHED) {
+                Lease lease = reader.requireLease(now.leaseId());
+                leaseOrders.put(lease.id(), orderId);
+                if (profile.is(lease.provider())) {
+                    LOG.infof("won order %d: lease %d holds %s on %s", orderId, lease.id(), entry.getValue().demand(),
+                            entry.getValue().node());
+                    wonOn.put(lease.id(), entry.getValue().node());
+                } else {
+                    LOG.infof("order %d went to %s; releasing %s", orderId, lease.provider(), entry.getValue().demand());
+                }
+            } else {
+                LOG.infof("order %d is %s; releasing %s", orderId, now.state(), entry.getValue().demand());
+            }
+            it.remove();
+        }
+        return wonOn;
+    }
+
+    /** Holds resources for every active lease whose pods are not running yet (running pods count themselves). */
+    private void holdActiveLeases(Inventory base, Map<Long, String> wonOn) {
+        Map<Long, Claim> next = new LinkedHashMap<>();
+        List<Long> active = reader.activeLeasesOf(profile.address());
+        leaseOrders.keySet().retainAll(active);
+        for (long leaseId : active) {
+            if (base.hasPodsIn(Claim.forLease(leaseId))) {
+                continue;
+            }
+            long orderId = leaseOrders.computeIfAbsent(leaseId, id -> reader.requireLease(id).orderId());
+            Demand demand = Demand.of(order(orderId).spec());
+            Claim previous = holds.get(leaseId);
+            String node = previous != null ? previous.node() : wonOn.get(leaseId);
+            if (node == null) {
+                node = placeOrNull(base.minus(next.values()), demand, "lease " + leaseId);
+            }
+            next.put(leaseId, new Claim(Claim.forLease(leaseId), node, demand));
+        }
+        holds.clear();
+        holds.putAll(next);
+    }
+
+    /** After a restart: every open order that carries our bid gets its reservation back. */
+    private void rebuildReservations(Inventory base, List<Long> open) {
+        for (long orderId : open) {
+            if (reader.bids(orderId).stream().anyMatch(b -> profile.is(b.provider()))) {
+                Demand demand = Demand.of(order(orderId).spec());
+                String node = placeOrNull(base.minus(claims()), demand, "order " + orderId);
+                reservations.put(orderId, new Claim(Claim.forOrder(orderId), node, demand));
+                LOG.infof("restored the reservation of our bid on order %d: %s on %s", orderId, demand, node);
+            }
+        }
+    }
+
+    /** Keeps the caches to what is still open, reserved or held, so they do not grow with the chain's history. */
+    private void forgetSettled(Set<Long> open) {
+        Set<Long> keep = new HashSet<>(open);
+        keep.addAll(reservations.keySet());
+        holds.keySet().forEach(leaseId -> keep.add(leaseOrders.get(leaseId)));
+        orders.keySet().retainAll(keep);
+        declined.keySet().retainAll(open);
+    }
+
+    private String placeOrNull(Inventory inventory, Demand demand, String what) {
+        Placement placement = inventory.place(demand);
+        if (placement instanceof Placement.OnNode on) {
+            return on.node();
+        }
+        LOG.warnf("%s needs %s but it no longer fits on any node (%s): the cluster is over-committed until it ends",
+                what, demand, ((Placement.Nowhere) placement).shortfall().tag());
+        return null;
+    }
+
+    private void noteDeclined(long orderId, Decision.Decline d) {
+        if (!d.reason().equals(declined.put(orderId, d.reason()))) {
+            meters.counter("spheron.bids.declined", "reason", d.reason()).increment();
+            LOG.debugf("no bid on order %d: %s (%s)", orderId, d.reason(), d.detail());
+        }
+    }
+
+    private Order order(long orderId) {
+        return orders.computeIfAbsent(orderId, reader::requireOrder);
+    }
+}

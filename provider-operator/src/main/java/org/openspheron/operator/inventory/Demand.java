@@ -1,0 +1,31 @@
+package org.openspheron.operator.inventory;
+
+import org.openspheron.chain.OrderSpec;
+
+/**
+ * What one order needs from the cluster. An order is placed whole on one node: its GPUs must share a node anyway
+ * (a pod's devices come from one kubelet), and keeping its CPU and memory beside them is what lets the
+ * reconciler schedule it as asked.
+ *
+ * @param gpuModel the model token ({@link GpuModels#normalise}); empty when no GPUs are asked for
+ */
+public record Demand(String gpuModel, int gpus, long cpuMilli, long memoryMb, long storageMb) {
+    public Demand {
+        gpuModel = GpuModels.normalise(gpuModel);
+        if (gpus < 0 || cpuMilli < 0 || memoryMb < 0 || storageMb < 0) {
+            throw new IllegalArgumentException("a demand cannot be negative: " + gpus + " GPUs, " + cpuMilli
+                    + "m CPU, " + memoryMb + " MiB memory, " + storageMb + " MiB storage");
+        }
+    }
+
+    public static Demand of(OrderSpec spec) {
+        return new Demand(spec.gpuCount() == 0 ? "" : spec.gpuModel(), spec.gpuCount(), spec.cpuMilli(),
+                spec.memoryMb(), spec.storageMb());
+    }
+
+    @Override
+    public String toString() {
+        return (gpus > 0 ? gpus + "x" + gpuModel + ", " : "") + cpuMilli + "m CPU, " + memoryMb + " MiB, "
+                + storageMb + " MiB storage";
+    }
+}

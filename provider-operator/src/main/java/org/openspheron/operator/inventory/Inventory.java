@@ -1,0 +1,210 @@
+package org.openspheron.operator.inventory;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.openspheron.chain.GpuOffer;
+
+/**
+ * The cluster's GPUs, CPU, memory and storage per node: what its schedulable, ready nodes allocate, less what
+ * running pods request, less what open bids and won leases have claimed. Immutable; a pure function of the
+ * Kubernetes objects it was built from, so every rule here is testable without an API server.
+ */
+public final class Inventory {
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
+
+    private static final BigDecimal MIB = BigDecimal.valueOf(1024L * 1024L);
+
+    private final Map<String, NodeCapacity> allocatable;
+    private final Map<String, NodeCapacity> free;
+    private final Set<String> namespacesWithPods;
+
+    private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Set<String> namespacesWithPods) {
+        this.allocatable = allocatable;
+        this.free = free;
+        this.namespacesWithPods = namespacesWithPods;
+    }
+
+    /**
+     * Builds the inventory from the cluster's nodes and pods. Nodes that are cordoned or not Ready offer nothing;
+     * pods that finished (Succeeded, Failed) or are not bound to a node hold nothing.
+     */
+    public static Inventory of(Collection<Node> nodes, Collection<Pod> pods) {
+        Map<String, NodeCapacity> allocatable = new TreeMap<>();
+        for (Node node : nodes) {
+            if (schedulable(node)) {
+                allocatable.put(node.getMetadata().getName(), capacityOf(node));
+            }
+        }
+        Map<String, NodeCapacity> free = new TreeMap<>(allocatable);
+        Set<String> namespaces = new HashSet<>();
+        for (Pod pod : pods) {
+            if (!holdsResources(pod)) {
+                continue;
+            }
+            namespaces.add(pod.getMetadata().getNamespace());
+            free.computeIfPresent(pod.getSpec().getNodeName(), (name, capacity) -> capacity.minusUsage(
+                    (int) podTotal(pod, GPU_RESOURCE, true).longValue(),
+                    podTotal(pod, "cpu", false).movePointRight(3).longValue(),
+                    podTotal(pod, "memory", false).divide(MIB, java.math.RoundingMode.CEILING).longValue(),
+                    podTotal(pod, "ephemeral-storage", false).divide(MIB, java.math.RoundingMode.CEILING).longValue()));
+        }
+        return new Inventory(allocatable, free, namespaces);
+    }
+
+    /** This inventory with {@code claims} taken from their nodes (claims on unknown or no nodes take nothing). */
+    public Inventory minus(Collection<Claim> claims) {
+        Map<String, NodeCapacity> left = new TreeMap<>(free);
+        for (Claim claim : claims) {
+            if (claim.node() != null) {
+                left.computeIfPresent(claim.node(), (name, capacity) -> capacity.minus(claim.demand()));
+            }
+        }
+        return new Inventory(allocatable, left, namespacesWithPods);
+    }
+
+    /**
+     * The node that should take {@code demand}: of the nodes where it fits, the one left with the fewest free
+     * GPUs (so whole nodes stay free for large orders), then by name so every run chooses alike.
+     */
+    public Placement place(Demand demand) {
+        Shortfall furthest = null;
+        List<NodeCapacity> fitting = new ArrayList<>();
+        for (NodeCapacity node : free.values()) {
+            Shortfall shortfall = node.shortfall(demand);
+            if (shortfall == null) {
+                fitting.add(node);
+            } else if (furthest == null || shortfall.ordinal() > furthest.ordinal()) {
+                furthest = shortfall;
+            }
+        }
+        if (fitting.isEmpty()) {
+            return new Placement.Nowhere(furthest == null ? Shortfall.NO_SUCH_MODEL : furthest);
+        }
+        fitting.sort(Comparator.comparingInt(NodeCapacity::gpus).thenComparing(NodeCapacity::name));
+        return new Placement.OnNode(fitting.get(0).name());
+    }
+
+    /** GPUs per model: how many the cluster has and how many are free, as the provider registry records them. */
+    public List<GpuOffer> gpuOffers() {
+        Map<String, int[]> perModel = new TreeMap<>();
+        for (NodeCapacity node : allocatable.values()) {
+            if (node.gpus() > 0 && !node.gpuModel().isEmpty()) {
+                int freeGpus = Math.max(0, Math.min(node.gpus(), free.get(node.name()).gpus()));
+                int[] counts = perModel.computeIfAbsent(node.gpuModel(), m -> new int[2]);
+                counts[0] += node.gpus();
+                counts[1] += freeGpus;
+            }
+        }
+        List<GpuOffer> offers = new ArrayList<>();
+        perModel.forEach((model, counts) -> offers.add(new GpuOffer(model, counts[0], counts[1])));
+        return offers;
+    }
+
+    /** Free GPUs of {@code model} across all nodes. */
+    public int freeGpus(String model) {
+        String token = GpuModels.normalise(model);
+        return free.values().stream().filter(n -> n.gpuModel().equals(token)).mapToInt(n -> Math.max(0, n.gpus())).sum();
+    }
+
+    /** What each schedulable node has left. */
+    public Map<String, NodeCapacity> free() {
+        return new LinkedHashMap<>(free);
+    }
+
+    /** What each schedulable node offers in all. */
+    public Map<String, NodeCapacity> allocatable() {
+        return new LinkedHashMap<>(allocatable);
+    }
+
+    /** Whether some pod that holds resources runs in {@code namespace} (a lease's pods are then counted as pods). */
+    public boolean hasPodsIn(String namespace) {
+        return namespacesWithPods.contains(namespace);
+    }
+
+    private static boolean schedulable(Node node) {
+        if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+            return false;
+        }
+        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+            return false;
+        }
+        return node.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()))
+                .map(NodeCondition::getStatus)
+                .anyMatch("True"::equals);
+    }
+
+    private static NodeCapacity capacityOf(Node node) {
+        Map<String, Quantity> a = node.getStatus().getAllocatable() == null ? Map.of() : node.getStatus().getAllocatable();
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        int gpus = (int) amount(a.get(GPU_RESOURCE)).longValue();
+        long storage = a.containsKey("ephemeral-storage")
+                ? amount(a.get("ephemeral-storage")).divide(MIB, java.math.RoundingMode.FLOOR).longValue()
+                : Long.MAX_VALUE;
+        return new NodeCapacity(node.getMetadata().getName(), gpus > 0 ? GpuModels.normalise(labels.get(GPU_PRODUCT_LABEL)) : "",
+                gpus, amount(a.get("cpu")).movePointRight(3).longValue(),
+                amount(a.get("memory")).divide(MIB, java.math.RoundingMode.FLOOR).longValue(), storage);
+    }
+
+    private static boolean holdsResources(Pod pod) {
+        if (pod.getSpec() == null || pod.getSpec().getNodeName() == null) {
+            return false;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+
+    /**
+     * What the scheduler charges a pod for {@code resource}: the larger of its containers' sum and its largest
+     * init container. GPUs are counted from limits (extended resources have no separate request), the rest from
+     * requests, falling back to limits, as the API server defaults them.
+     */
+    private static BigDecimal podTotal(Pod pod, String resource, boolean fromLimits) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Container c : pod.getSpec().getContainers()) {
+            sum = sum.add(containerAmount(c, resource, fromLimits));
+        }
+        BigDecimal init = BigDecimal.ZERO;
+        if (pod.getSpec().getInitContainers() != null) {
+            for (Container c : pod.getSpec().getInitContainers()) {
+                init = init.max(containerAmount(c, resource, fromLimits));
+            }
+        }
+        return sum.max(init);
+    }
+
+    private static BigDecimal containerAmount(Container c, String resource, boolean fromLimits) {
+        if (c.getResources() == null) {
+            return BigDecimal.ZERO;
+        }
+        Map<String, Quantity> requests = c.getResources().getRequests();
+        Map<String, Quantity> limits = c.getResources().getLimits();
+        Quantity q = fromLimits ? get(limits, resource) : get(requests, resource);
+        if (q == null) {
+            q = fromLimits ? get(requests, resource) : get(limits, resource);
+        }
+        return amount(q);
+    }
+
+    private static Quantity get(Map<String, Quantity> map, String key) {
+        return map == null ? null : map.get(key);
+    }
+
+    private static BigDecimal amount(Quantity q) {
+        return q == null ? BigDecimal.ZERO : Quantity.getAmountInBytes(q);
+    }
+}

@@ -1,0 +1,197 @@
+package org.openspheron.operator.protocol;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.LeaseState;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.operator.lease.LeaseResources;
+import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseSpec;
+import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
+import org.openspheron.operator.lease.SpheronLeaseStatus;
+
+/**
+ * Mirrors this provider's leases from the chain into {@code SpheronLease} objects and reports back what the
+ * cluster achieved. Level-triggered: every pass compares {@code activeLeasesOf(provider)} with the objects.
+ * <ul>
+ *   <li>an active lease without an object gets one ({@code lease-<id>}, spec from the lease and its order);</li>
+ *   <li>an object whose lease is no longer active gets {@code spec.chainState} Closed or Failed, which the
+ *       lease reconciler turns into a teardown;</li>
+ *   <li>a lease whose object reports phase Running is confirmed on chain once, and {@code status.confirmedOnChain}
+ *       records it (a merge patch of that one field on the status subresource, so the reconciler's status
+ *       stays its own).</li>
+ * </ul>
+ */
+public final class LeaseWatcher {
+    private static final Logger LOG = Logger.getLogger(LeaseWatcher.class);
+
+    private final ProtocolReader reader;
+    private final ProviderClient provider;
+    private final KubernetesClient client;
+    private final String address;
+    private final Map<Long, OrderSpec> specs = new HashMap<>();
+    private final Set<Long> confirmationsRefused = new HashSet<>();
+
+    public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client) {
+        this.reader = reader;
+        this.provider = provider;
+        this.client = client;
+        this.address = provider.address();
+    }
+
+    /** One pass over the chain's active leases and the cluster's SpheronLeases. */
+    public synchronized void reconcile() {
+        List<Long> active = reader.activeLeasesOf(address);
+        Map<Long, SpheronLease> mirrored = new HashMap<>();
+        for (SpheronLease object : client.resources(SpheronLease.class).list().getItems()) {
+            if (object.getSpec() != null && address.equalsIgnoreCase(object.getSpec().getProvider())) {
+                mirrored.put(object.getSpec().getLeaseId(), object);
+            }
+        }
+        for (long leaseId : active) {
+            Lease lease = reader.requireLease(leaseId);
+            SpheronLease object = mirror(lease, mirrored.get(leaseId));
+            confirmWhenRunning(lease, object);
+        }
+        for (var entry : mirrored.entrySet()) {
+            if (!active.contains(entry.getKey()) && entry.getValue().getSpec().getChainState() == ChainState.Active) {
+                markEnded(entry.getKey(), entry.getValue());
+            }
+        }
+        specs.keySet().retainAll(active);
+        confirmationsRefused.retainAll(active);
+    }
+
+    /** Creates or corrects the object for an active lease; returns what the cluster now holds. */
+    private SpheronLease mirror(Lease lease, SpheronLease existing) {
+        SpheronLeaseSpec desired = specOf(lease);
+        String name = SpheronLease.nameFor(lease.id());
+        if (existing == null) {
+            SpheronLease object = new SpheronLease();
+            object.getMetadata().setName(name);
+            object.getMetadata().setLabels(Map.of("openspheron.org/lease-id", Long.toString(lease.id()),
+                    "openspheron.org/order-id", Long.toString(lease.orderId())));
+            object.setSpec(desired);
+            LOG.infof("lease %d (order %d, tenant %s) is ours: creating SpheronLease %s", lease.id(), lease.orderId(),
+                    lease.tenant(), name);
+            return client.resource(object).create();
+        }
+        if (!sameSpec(existing.getSpec(), desired)) {
+            LOG.infof("SpheronLease %s differs from the chain; correcting its spec", name);
+            return client.resources(SpheronLease.class).withName(name).edit(o -> {
+                o.setSpec(desired);
+                return o;
+            });
+        }
+        return existing;
+    }
+
+    private void confirmWhenRunning(Lease lease, SpheronLease object) {
+        SpheronLeaseStatus status = object.getStatus();
+        boolean recorded = status != null && Boolean.TRUE.equals(status.getConfirmedOnChain());
+        if (recorded) {
+            return;
+        }
+        if (lease.isConfirmed()) {
+            recordConfirmed(lease.id());
+            return;
+        }
+        if (status == null || status.getPhase() != SpheronLeaseStatus.Phase.Running
+                || confirmationsRefused.contains(lease.id())) {
+            return;
+        }
+        try {
+            provider.confirmDeployment(lease.id());
+            LOG.infof("lease %d runs: deployment confirmed on chain, payment accrues from now", lease.id());
+            recordConfirmed(lease.id());
+        } catch (ContractRevertException e) {
+            switch (e.errorName()) {
+                case "AlreadyConfirmed" -> recordConfirmed(lease.id());
+                case "ConfirmDeadlinePassed" -> {
+                    confirmationsRefused.add(lease.id());
+                    LOG.errorf("lease %d came up after its confirmation deadline (%s): the chain no longer accepts the "
+                            + "confirmation, so it earns nothing and the tenant may report it; close it with "
+                            + "closeLease to free the GPUs", lease.id(), e.arguments());
+                }
+                default -> {
+                    confirmationsRefused.add(lease.id());
+                    LOG.errorf("cannot confirm lease %d: %s", lease.id(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void recordConfirmed(long leaseId) {
+        client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"confirmedOnChain\":true}}");
+    }
+
+    private void markEnded(long leaseId, SpheronLease object) {
+        Optional<Lease> lease = reader.lease(leaseId);
+        if (lease.isEmpty()) {
+            // Never tear down on this alone: a misconfigured RPC URL or contract address looks exactly like it.
+            LOG.warnf("SpheronLease %s names lease %d, which the chain at %s does not know; leaving it alone",
+                    object.getMetadata().getName(), leaseId, reader.connection().addresses().orders());
+            return;
+        }
+        ChainState state = switch (lease.get().state()) {
+            case CLOSED -> ChainState.Closed;
+            case FAILED -> ChainState.Failed;
+            default -> null;
+        };
+        if (state == null) {
+            return;
+        }
+        LOG.infof("lease %d is %s on chain: marking SpheronLease %s %s", leaseId, lease.get().state(),
+                object.getMetadata().getName(), state);
+        client.resources(SpheronLease.class).withName(object.getMetadata().getName()).edit(o -> {
+            o.getSpec().setChainState(state);
+            return o;
+        });
+    }
+
+    private SpheronLeaseSpec specOf(Lease lease) {
+        OrderSpec order = specs.computeIfAbsent(lease.id(), id -> reader.requireOrder(lease.orderId()).spec());
+        SpheronLeaseSpec spec = new SpheronLeaseSpec();
+        spec.setLeaseId(lease.id());
+        spec.setOrderId(lease.orderId());
+        spec.setTenant(lease.tenant());
+        spec.setProvider(lease.provider());
+        spec.setPricePerHour(lease.pricePerHour().toString());
+        spec.setManifestHash(order.manifestHash());
+        spec.setResources(new LeaseResources(order.cpuMilli(), order.memoryMb(), order.storageMb(), order.gpuCount(),
+                order.gpuModel().isEmpty() ? null : order.gpuModel()));
+        spec.setChainState(lease.state() == LeaseState.ACTIVE ? ChainState.Active : ChainState.Closed);
+        return spec;
+    }
+
+    private static boolean sameSpec(SpheronLeaseSpec a, SpheronLeaseSpec b) {
+        if (a == null) {
+            return false;
+        }
+        LeaseResources r = a.getResources();
+        LeaseResources s = b.getResources();
+        boolean sameResources = r != null && r.getCpuMilli() == s.getCpuMilli() && r.getMemoryMb() == s.getMemoryMb()
+                && r.getStorageMb() == s.getStorageMb() && r.getGpuCount() == s.getGpuCount()
+                && Objects.equals(r.getGpuModel(), s.getGpuModel());
+        return sameResources && a.getLeaseId() == b.getLeaseId() && a.getOrderId() == b.getOrderId()
+                && b.getTenant().equalsIgnoreCase(String.valueOf(a.getTenant()))
+                && b.getProvider().equalsIgnoreCase(String.valueOf(a.getProvider()))
+                && Objects.equals(a.getPricePerHour(), b.getPricePerHour())
+                && b.getManifestHash().equalsIgnoreCase(String.valueOf(a.getManifestHash()))
+                && a.getChainState() == b.getChainState();
+    }
+}

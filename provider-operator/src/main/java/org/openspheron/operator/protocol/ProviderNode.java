@@ -1,0 +1,209 @@
+package org.openspheron.operator.protocol;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.reactivex.disposables.Disposable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.ChainConnection;
+import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.ProtocolConfig;
+import org.openspheron.chain.ProtocolEvent;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.operator.bidding.BidEngine;
+import org.openspheron.operator.bidding.PricingPolicy;
+import org.openspheron.operator.bidding.ProviderProfile;
+import org.openspheron.operator.config.ChainSettings;
+import org.openspheron.operator.config.PricingSettings;
+import org.openspheron.operator.config.ProtocolSettings;
+import org.openspheron.operator.config.ProviderKey;
+import org.openspheron.operator.config.ProviderSettings;
+import org.openspheron.operator.config.SettingsException;
+import org.openspheron.operator.inventory.ClusterInventory;
+import org.web3j.crypto.Credentials;
+
+/**
+ * The provider's side of the protocol in this process: validates the configuration at start (a wrong key or a
+ * missing region stops the operator with a message naming the key to fix), connects to the chain (retrying
+ * while it is away), then runs the duties on one scheduler thread: bids and lease mirroring on every new block
+ * (events only wake them early), heartbeats, withdrawals, and keeping the registry entry current.
+ */
+@ApplicationScoped
+public class ProviderNode implements LeaseTeardownListener {
+    private static final Logger LOG = Logger.getLogger(ProviderNode.class);
+    private static final BigDecimal TOKEN = new BigDecimal(ProtocolConfig.TOKEN);
+
+    private final ProviderSettings settings;
+    private final ChainSettings chain;
+    private final ProtocolSettings protocol;
+    private final PricingSettings pricing;
+    private final KubernetesClient client;
+    private final MeterRegistry meters;
+
+    private ScheduledExecutorService scheduler;
+    private volatile Running running;
+
+    /** Everything that exists once the chain answered. */
+    private record Running(ChainConnection connection, ProtocolReader reader, BidEngine bids, LeaseWatcher leases,
+                           Registration registration, RecurringDuty bidDuty, RecurringDuty leaseDuty,
+                           Disposable[] subscription) {
+    }
+
+    ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
+                 KubernetesClient client, MeterRegistry meters) {
+        this.settings = settings;
+        this.chain = chain;
+        this.protocol = protocol;
+        this.pricing = pricing;
+        this.client = client;
+        this.meters = meters;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!settings.enabled()) {
+            LOG.info("spheron.provider.enabled=false: not bidding, not mirroring leases, not talking to the chain");
+            return;
+        }
+        Credentials key = ProviderKey.load(settings);
+        ProtocolAddresses addresses = protocol.addresses();
+        PricingPolicy policy = PricingPolicy.of(pricing);
+        Registration.Profile profile = profile();
+        LOG.infof("provider %s in %s/%s; chain %s, orders at %s", key.getAddress(), profile.region(), profile.zone(),
+                chain.rpcUrl(), addresses.orders());
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spheron-provider");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.execute(() -> connect(key, addresses, policy, profile, 1));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        Running r = running;
+        if (r != null) {
+            Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
+            r.connection().close();
+        }
+    }
+
+    /** The registration, once connected; empty while the protocol side is off or the chain has not answered yet. */
+    public Optional<Registration> registration() {
+        return Optional.ofNullable(running).map(Running::registration);
+    }
+
+    public boolean enabled() {
+        return settings.enabled();
+    }
+
+    @Override
+    public void leaseTornDown(long leaseId) {
+        Running r = running;
+        if (r != null) {
+            r.bidDuty().wake();
+            r.leaseDuty().wake();
+        }
+    }
+
+    private void connect(Credentials key, ProtocolAddresses addresses, PricingPolicy policy,
+                         Registration.Profile profile, int attempt) {
+        try {
+            start(ChainConnection.connect(chain.rpcUrl(), addresses), key, policy, profile);
+        } catch (RuntimeException e) {
+            long delay = Math.min(settings.maxBackoff().toMillis(), 1000L << Math.min(attempt - 1, 16));
+            if (attempt == 1) {
+                LOG.warnf("cannot reach the chain, retrying with backoff: %s", e.getMessage());
+            }
+            if (!scheduler.isShutdown()) {
+                scheduler.schedule(() -> connect(key, addresses, policy, profile, attempt + 1), delay, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void start(ChainConnection connection, Credentials key, PricingPolicy policy, Registration.Profile profile) {
+        ProtocolReader reader = new ProtocolReader(connection);
+        ProviderClient provider = new ProviderClient(connection, key);
+        ChainParameters parameters = ChainParameters.read(connection);
+        ClusterInventory inventory = new ClusterInventory(client);
+        BidEngine bids = new BidEngine(reader, provider, inventory::read, policy,
+                new ProviderProfile(provider.address(), profile.region(), profile.zone()),
+                parameters.matchWindowBlocks(), meters);
+        LeaseWatcher leases = new LeaseWatcher(reader, provider, client);
+        Registration registration = new Registration(reader, provider,
+                () -> inventory.read().minus(bids.claims()).gpuOffers(), profile, settings.autoRegister(),
+                settings.attributesMinInterval(), Clock.systemUTC());
+        Heartbeat heartbeat = new Heartbeat(reader, provider, parameters.heartbeatEpochBlocks());
+        Earnings earnings = new Earnings(reader, provider, tokens(settings.withdrawThreshold()));
+
+        Duration poll = chain.pollInterval();
+        Duration ceiling = settings.maxBackoff();
+        long[] lastBlock = {-1};
+        Disposable[] subscription = new Disposable[1];
+        RecurringDuty bidDuty = new RecurringDuty("bidding", poll, ceiling, scheduler, () -> {
+            long block = reader.blockNumber();
+            if (block != lastBlock[0]) {
+                registration.keepCurrent();
+                bids.reconcile();
+                lastBlock[0] = block;
+            }
+        });
+        RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
+        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, subscription);
+        subscribe(reader, subscription, bidDuty, leaseDuty);
+        bidDuty.start();
+        leaseDuty.start();
+        new RecurringDuty("resubscribing to events", Duration.ofSeconds(30), ceiling, scheduler,
+                () -> subscribe(reader, subscription, bidDuty, leaseDuty)).start();
+        new RecurringDuty("heartbeat", settings.heartbeatInterval(), ceiling, scheduler, heartbeat::beatIfDue).start();
+        new RecurringDuty("withdrawing earnings", settings.withdrawInterval(), ceiling, scheduler, earnings::withdrawDue).start();
+        LOG.infof("connected to chain %d; bidding as %s", connection.chainId(), provider.address());
+    }
+
+    /** (Re)subscribes when there is no live subscription; events only wake the duties early. */
+    private void subscribe(ProtocolReader reader, Disposable[] subscription, RecurringDuty bidDuty, RecurringDuty leaseDuty) {
+        if (subscription[0] != null && !subscription[0].isDisposed()) {
+            return;
+        }
+        subscription[0] = reader.subscribe(reader.blockNumber(), e -> {
+            if (e instanceof ProtocolEvent.OrderCreated) {
+                bidDuty.wake();
+            } else if (e instanceof ProtocolEvent.LeaseCreated || e instanceof ProtocolEvent.LeaseClosed) {
+                bidDuty.wake();
+                leaseDuty.wake();
+            }
+        }, error -> {
+            LOG.debugf("event subscription ended (%s); polling continues and it is renewed", error.getMessage());
+            subscription[0].dispose();
+        });
+    }
+
+    private Registration.Profile profile() {
+        String region = settings.region().filter(s -> !s.isBlank()).orElseThrow(() -> new SettingsException(
+                "spheron.provider.region is required: the region this provider registers in, e.g. us-east"));
+        String gateway = settings.gatewayUrl().filter(s -> !s.isBlank()).orElseThrow(() -> new SettingsException(
+                "spheron.provider.gateway-url is required: the manifest gateway's public https URL"));
+        if (!gateway.startsWith("https://")) {
+            throw new SettingsException("spheron.provider.gateway-url must be an https URL (tenants connect with mutual TLS), not " + gateway);
+        }
+        return new Registration.Profile(region, settings.zone().orElse(""), gateway, tokens(settings.stake()));
+    }
+
+    /** Whole tokens ("2.50") to base units. */
+    static BigInteger tokens(BigDecimal whole) {
+        return whole.multiply(TOKEN).setScale(0, java.math.RoundingMode.UNNECESSARY).toBigIntegerExact();
+    }
+}

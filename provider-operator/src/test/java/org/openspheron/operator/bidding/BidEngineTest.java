@@ -1,0 +1,240 @@
+package org.openspheron.operator.bidding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.inventory.Claim;
+import org.openspheron.operator.inventory.ClusterInventory;
+
+/** The bid engine against a real anvil chain and an API server with two A100s on one node and an H100 on another. */
+class BidEngineTest {
+    private static final PricingPolicy PRICING = new PricingPolicy(
+            Map.of("H100", new BigDecimal("2.50"), "A100", new BigDecimal("1.50")),
+            new BigDecimal("0.01"), new BigDecimal("0.005"), BigDecimal.ZERO);
+    /** 2.50 + 4 cores x 0.01 + 16 GiB x 0.005, for ProtocolFixture.gpuOrder's 4 cores and 16 GiB. */
+    private static final BigInteger ONE_H100_PRICE = BigInteger.valueOf(2_620_000);
+
+    private static ProtocolFixture protocol;
+    private static int nextProvider;
+
+    private DevCluster cluster;
+    private ProtocolReader reader;
+    private TenantClient tenant;
+    private SimpleMeterRegistry meters;
+
+    @BeforeAll
+    static void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        protocol.close();
+    }
+
+    @BeforeEach
+    void startCluster() {
+        cluster = DevCluster.start(0, List.of(
+                new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+        reader = protocol.reader();
+        tenant = protocol.tenant(0);
+        meters = new SimpleMeterRegistry();
+        // Orders of earlier tests stop taking bids, so each test sees only its own.
+        protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void bidsOnAnOrderForOneH100AndNotOnOneForFourA100() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long oneH100 = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        long fourA100 = tenant.createOrder(gpuOrder(4, "A100", "us-east", tokens(20)), tokens(10));
+
+        engine.reconcile();
+        engine.reconcile();
+
+        assertThat(bidsOf(me, oneH100)).singleElement().extracting(Bid::pricePerHour).isEqualTo(ONE_H100_PRICE);
+        assertThat(bidsOf(me, fourA100)).isEmpty();
+        assertThat(engine.reservations()).containsOnlyKeys(oneH100);
+        assertThat(engine.reservations().get(oneH100).node()).isEqualTo("gpu-h100");
+        assertThat(meters.counter("spheron.bids.declined", "reason", "gpus").count()).isEqualTo(1.0);
+        assertThat(meters.counter("spheron.bids.submitted").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theReservationStopsASecondBidOnTheSameGpu() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long first = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        long second = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+
+        engine.reconcile();
+
+        assertThat(bidsOf(me, first)).hasSize(1);
+        assertThat(bidsOf(me, second)).isEmpty();
+        assertThat(engine.reservations()).containsOnlyKeys(first);
+    }
+
+    @Test
+    void ordersAboveOurPriceOrInAnotherRequiredRegionGetNoBid() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long tooCheap = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(2)), tokens(10));
+        OrderSpec euOnly = gpuOrder(2, "A100", "eu-west", tokens(10));
+        long elsewhere = tenant.createOrder(new OrderSpec(euOnly.cpuMilli(), euOnly.memoryMb(), euOnly.storageMb(),
+                2, "A100", "eu-west", "", true, euOnly.maxPricePerHour(), 3600, euOnly.manifestHash()), tokens(10));
+
+        engine.reconcile();
+
+        assertThat(bidsOf(me, tooCheap)).isEmpty();
+        assertThat(bidsOf(me, elsewhere)).isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "price").count()).isEqualTo(1.0);
+        assertThat(meters.counter("spheron.bids.declined", "reason", "region").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void aLostBidReleasesTheReservationSoTheGpuIsBidAgain() {
+        ProviderClient me = registeredProvider();
+        ProviderClient rival = registeredProvider();
+        BidEngine engine = engine(me);
+        long contested = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+        int rivalBid = rival.submitBid(contested, tokens(2));
+        protocol.closeBidWindow(contested);
+        protocol.matchWithQuorum(contested, rivalBid, 2);
+
+        long next = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+
+        assertThat(engine.reservations()).containsOnlyKeys(next);
+        assertThat(bidsOf(me, next)).hasSize(1);
+        assertThat(engine.holds()).isEmpty();
+    }
+
+    @Test
+    void aBidUnmatchedPastTheMatchWindowExpiresAndFreesTheGpu() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long unmatched = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+        protocol.closeBidWindow(unmatched);
+        protocol.chain().mine(protocol.config().matchWindowBlocks() + 1);
+
+        long next = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+
+        assertThat(engine.reservations()).containsOnlyKeys(next);
+        assertThat(bidsOf(me, next)).hasSize(1);
+    }
+
+    @Test
+    void aRestartedEngineRederivesItsReservationsFromTheChain() {
+        ProviderClient me = registeredProvider();
+        long before = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine(me).reconcile();
+
+        BidEngine restarted = engine(me);
+        long after = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        restarted.reconcile();
+
+        assertThat(restarted.reservations()).containsOnlyKeys(before);
+        assertThat(restarted.reservations().get(before).node()).isEqualTo("gpu-h100");
+        assertThat(bidsOf(me, before)).hasSize(1);
+        assertThat(bidsOf(me, after)).isEmpty();
+    }
+
+    @Test
+    void aWonBidHoldsItsGpuUntilTheLeasePodsRunAndThenThePodsCount() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long won = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+        protocol.closeBidWindow(won);
+        long leaseId = protocol.matchWithQuorum(won, bidsOf(me, won).get(0).index(), 2);
+
+        long whileHeld = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+        assertThat(engine.reservations()).isEmpty();
+        assertThat(engine.holds()).containsOnlyKeys(leaseId);
+        assertThat(engine.holds().get(leaseId)).extracting(Claim::node).isEqualTo("gpu-h100");
+        assertThat(bidsOf(me, whileHeld)).isEmpty();
+
+        runLeasePod(leaseId, "gpu-h100", 1);
+        protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+        long whileRunning = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        engine.reconcile();
+        assertThat(engine.holds()).isEmpty();
+        assertThat(bidsOf(me, whileRunning)).isEmpty();
+    }
+
+    @Test
+    void aBidAlreadyOnChainIsNotSentAgainButReserved() {
+        ProviderClient me = registeredProvider();
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        me.submitBid(orderId, tokens(3));
+
+        BidEngine engine = engine(me);
+        engine.reconcile();
+
+        assertThat(bidsOf(me, orderId)).hasSize(1);
+        assertThat(engine.reservations()).containsOnlyKeys(orderId);
+        assertThat(meters.counter("spheron.bids.submitted").count()).isZero();
+    }
+
+    private void runLeasePod(long leaseId, String node, int gpus) {
+        String namespace = Claim.forLease(leaseId);
+        cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+        cluster.client().pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName("workload").withNamespace(namespace).endMetadata()
+                .withNewSpec().withNodeName(node)
+                .addNewContainer().withName("main").withImage("cuda").withNewResources()
+                .addToLimits("nvidia.com/gpu", new Quantity(Integer.toString(gpus)))
+                .addToRequests("cpu", new Quantity("4")).addToRequests("memory", new Quantity("16Gi"))
+                .endResources().endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus()
+                .build()).create();
+    }
+
+    private ProviderClient registeredProvider() {
+        return protocol.registeredProvider(nextProvider++, "us-east", "us-east-1a",
+                List.of(new GpuOffer("A100", 2, 2), new GpuOffer("H100", 1, 1)));
+    }
+
+    private BidEngine engine(ProviderClient me) {
+        return new BidEngine(reader, me, new ClusterInventory(cluster.client())::read, PRICING,
+                new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
+    }
+
+    private List<Bid> bidsOf(ProviderClient provider, long orderId) {
+        return reader.bids(orderId).stream().filter(b -> b.provider().equalsIgnoreCase(provider.address())).toList();
+    }
+}

@@ -1,0 +1,33 @@
+package org.openspheron.operator.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GpuModelsTest {
+    @ParameterizedTest
+    @CsvSource({
+            "NVIDIA-A100-SXM4-80GB, A100",
+            "NVIDIA-A100-PCIE-40GB, A100",
+            "NVIDIA-H100-80GB-HBM3, H100",
+            "NVIDIA-H100-NVL, H100",
+            "NVIDIA-L40S, L40S",
+            "NVIDIA-GeForce-RTX-4090, RTX4090",
+            "NVIDIA-RTX-A6000, A6000",
+            "NVIDIA-RTX-6000-Ada-Generation, RTX6000ADA",
+            "Tesla-T4, T4",
+            "NVIDIA-A10G, A10G",
+            "h100, H100",
+            "rtx4090, RTX4090",
+    })
+    void productLabelsAndOrderNamesBecomeTheSameModelToken(String label, String model) {
+        assertThat(GpuModels.normalise(label)).isEqualTo(model);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"NVIDIA-A100-SXM4-80GB, a100, true", "NVIDIA-A10G, A100, false", "NVIDIA-H100-80GB-HBM3, NVIDIA-H100, true"})
+    void aNodeLabelServesAnOrderOnlyForItsOwnModel(String label, String order, boolean same) {
+        assertThat(GpuModels.same(label, order)).isEqualTo(same);
+    }
+}

@@ -1,0 +1,211 @@
+package org.openspheron.operator.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
+import org.openspheron.operator.lease.SpheronLeaseStatus;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+
+/** The lease watcher, heartbeats and withdrawals against a real anvil chain and an API server. */
+class LeaseWatcherTest {
+    private static ProtocolFixture protocol;
+    private static int nextProvider;
+
+    private DevCluster cluster;
+    private KubernetesClient kube;
+    private ProtocolReader reader;
+    private TenantClient tenant;
+    private ProviderClient provider;
+    private LeaseWatcher watcher;
+
+    @BeforeAll
+    static void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        protocol.close();
+    }
+
+    @BeforeEach
+    void startCluster() {
+        cluster = DevCluster.start(0, List.of(new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 2, 32, 256, "us-east-1a")), "127.0.0.1");
+        cluster.applyDirectory(Path.of("target", "crds"));
+        kube = cluster.client();
+        reader = protocol.reader();
+        tenant = protocol.tenant(0);
+        provider = protocol.registeredProvider(nextProvider++, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
+        watcher = new LeaseWatcher(reader, provider, kube);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void aLeaseCreatedForThisProviderBecomesASpheronLeaseWithTheChainsSpec() {
+        OrderSpec order = gpuOrder(1, "H100", "us-east", tokens(3));
+        long leaseId = leaseOn(order, tokens(2));
+
+        watcher.reconcile();
+
+        SpheronLease lease = mirrored(leaseId);
+        assertThat(lease.getMetadata().getName()).isEqualTo("lease-" + leaseId);
+        var spec = lease.getSpec();
+        assertThat(spec.getLeaseId()).isEqualTo(leaseId);
+        assertThat(spec.getOrderId()).isEqualTo(reader.requireLease(leaseId).orderId());
+        assertThat(spec.getTenant()).isEqualToIgnoringCase(tenant.address());
+        assertThat(spec.getProvider()).isEqualToIgnoringCase(provider.address());
+        assertThat(spec.getPricePerHour()).isEqualTo("2000000");
+        assertThat(spec.getManifestHash()).isEqualTo(order.manifestHash());
+        assertThat(spec.getResources().getCpuMilli()).isEqualTo(4000);
+        assertThat(spec.getResources().getMemoryMb()).isEqualTo(16_384);
+        assertThat(spec.getResources().getStorageMb()).isEqualTo(100_000);
+        assertThat(spec.getResources().getGpuCount()).isEqualTo(1);
+        assertThat(spec.getResources().getGpuModel()).isEqualTo("H100");
+        assertThat(spec.getChainState()).isEqualTo(ChainState.Active);
+    }
+
+    @Test
+    void aLeaseClosedOnChainMarksItsSpheronLeaseClosed() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+
+        tenant.closeLease(leaseId);
+        watcher.reconcile();
+
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
+    }
+
+    @Test
+    void aRunningLeaseIsConfirmedOnChainExactlyOnce() throws Exception {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
+
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).isConfirmed()).isTrue();
+        SpheronLeaseStatus status = mirrored(leaseId).getStatus();
+        assertThat(status.getConfirmedOnChain()).isTrue();
+        assertThat(status.getPhase()).isEqualTo(SpheronLeaseStatus.Phase.Running);
+        assertThat(status.getMessage()).isEqualTo("written by the reconciler");
+
+        BigInteger sent = transactionsOf(provider);
+        watcher.reconcile();
+        watcher.reconcile();
+        assertThat(transactionsOf(provider)).isEqualTo(sent);
+    }
+
+    @Test
+    void aLeaseThatIsNotRunningIsNotConfirmed() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Deploying);
+
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
+        assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNull();
+    }
+
+    @Test
+    void aLeaseRunningAfterItsConfirmDeadlineIsNotRetriedAndNotMarkedConfirmed() throws Exception {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
+        protocol.chain().mine(1);
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
+
+        watcher.reconcile();
+        BigInteger sent = transactionsOf(provider);
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
+        assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNotEqualTo(Boolean.TRUE);
+        assertThat(transactionsOf(provider)).isEqualTo(sent);
+    }
+
+    @Test
+    void withdrawalsMoveAccruedTokensToTheProviderAboveTheThreshold() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(5)), tokens(4));
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofMinutes(30));
+        protocol.chain().mine(1);
+        BigInteger before = reader.tokenBalance(provider.address());
+
+        assertThat(new Earnings(reader, provider, tokens(3)).withdrawDue()).isZero();
+        BigInteger paid = new Earnings(reader, provider, tokens(1)).withdrawDue();
+
+        assertThat(paid).isBetween(tokens(2), tokens(2).add(tokens(1).divide(BigInteger.TEN)));
+        assertThat(reader.tokenBalance(provider.address()).subtract(before)).isEqualTo(paid);
+        assertThat(reader.requireLease(leaseId).paid()).isEqualTo(paid);
+    }
+
+    @Test
+    void aHeartbeatIsSentOncePerEpoch() {
+        Heartbeat heartbeat = new Heartbeat(reader, provider, protocol.config().heartbeatEpochBlocks());
+        long epochBlocks = protocol.config().heartbeatEpochBlocks();
+        long block = reader.blockNumber();
+        // Start at an epoch's beginning so the check and the heartbeat fall in the same epoch.
+        protocol.chain().mine(epochBlocks - block % epochBlocks);
+
+        assertThat(heartbeat.beatIfDue()).isTrue();
+        assertThat(heartbeat.beatIfDue()).isFalse();
+        assertThat(reader.provider(provider.address()).orElseThrow().lastHeartbeatBlock()).isNotZero();
+
+        protocol.chain().mine(epochBlocks);
+        assertThat(heartbeat.beatIfDue()).isTrue();
+    }
+
+    private long leaseOn(OrderSpec order, BigInteger price) {
+        long orderId = tenant.createOrder(order, tokens(20));
+        int bid = provider.submitBid(orderId, price);
+        protocol.closeBidWindow(orderId);
+        return protocol.matchWithQuorum(orderId, bid, 2);
+    }
+
+    /** What the lease reconciler (on another branch) does: writes the phase and its own message to status. */
+    private void reconcilerReports(long leaseId, SpheronLeaseStatus.Phase phase) {
+        kube.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"status\":{\"phase\":\"" + phase + "\",\"message\":\"written by the reconciler\"}}");
+    }
+
+    private SpheronLease mirrored(long leaseId) {
+        SpheronLease lease = kube.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).get();
+        assertThat(lease).as("SpheronLease for lease %d", leaseId).isNotNull();
+        return lease;
+    }
+
+    private BigInteger transactionsOf(ProviderClient p) throws Exception {
+        return protocol.connection().web3j().ethGetTransactionCount(p.address(), DefaultBlockParameterName.LATEST)
+                .send().getTransactionCount();
+    }
+}

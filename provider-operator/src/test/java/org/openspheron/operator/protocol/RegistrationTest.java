@@ -1,0 +1,110 @@
+package org.openspheron.operator.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.Provider;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.inventory.ClusterInventory;
+
+/** Registration reads the GPUs from the cluster's nodes and keeps the registry entry current. */
+class RegistrationTest {
+    private static final Registration.Profile PROFILE =
+            new Registration.Profile("us-east", "us-east-1a", "https://gpu.example:8443", ProtocolFixture.tokens(150));
+
+    private static ProtocolFixture protocol;
+    private static int nextProvider;
+
+    private DevCluster cluster;
+    private ProviderClient provider;
+
+    @BeforeAll
+    static void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    @AfterAll
+    static void stopChain() {
+        protocol.close();
+    }
+
+    @BeforeEach
+    void startCluster() {
+        cluster = DevCluster.start(0, List.of(
+                new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+        provider = protocol.provider(nextProvider++);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void anUnregisteredProviderRegistersWithTheGpusOfItsNodesAndItsStake() {
+        RegistrationResult result = registration(true, Duration.ZERO).keepCurrent();
+
+        assertThat(result.action()).isEqualTo("registered");
+        Provider record = protocol.reader().provider(provider.address()).orElseThrow();
+        assertThat(record.region()).isEqualTo("us-east");
+        assertThat(record.zone()).isEqualTo("us-east-1a");
+        assertThat(record.gatewayUrl()).isEqualTo("https://gpu.example:8443");
+        assertThat(record.stake()).isEqualTo(ProtocolFixture.tokens(150));
+        assertThat(record.gpus()).containsExactlyInAnyOrder(new GpuOffer("A100", 2, 2), new GpuOffer("H100", 1, 1));
+        assertThat(record.eligible()).isTrue();
+    }
+
+    @Test
+    void aNewNodeUpdatesTheAttributesOnceAndAnUnchangedClusterSendsNothing() {
+        Registration registration = registration(true, Duration.ZERO);
+        registration.keepCurrent();
+        assertThat(registration.keepCurrent().action()).isEqualTo("unchanged");
+
+        cluster.addNode(new GpuNode("gpu-l40s", "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
+
+        assertThat(registration.keepCurrent().action()).isEqualTo("updated");
+        assertThat(protocol.reader().provider(provider.address()).orElseThrow().gpus())
+                .containsExactlyInAnyOrder(new GpuOffer("A100", 2, 2), new GpuOffer("H100", 1, 1), new GpuOffer("L40S", 4, 4));
+        assertThat(registration.keepCurrent().action()).isEqualTo("unchanged");
+    }
+
+    @Test
+    void changesWithinTheMinimumIntervalWaitButAnExplicitRequestDoesNot() {
+        Registration registration = registration(true, Duration.ofHours(1));
+        registration.keepCurrent();
+        cluster.addNode(new GpuNode("gpu-l40s", "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
+
+        assertThat(registration.keepCurrent().action()).isEqualTo("deferred");
+        assertThat(protocol.reader().provider(provider.address()).orElseThrow().gpus()).hasSize(2);
+        assertThat(registration.registerNow().action()).isEqualTo("updated");
+        assertThat(protocol.reader().provider(provider.address()).orElseThrow().gpus()).hasSize(3);
+    }
+
+    @Test
+    void withoutAutoRegistrationOnlyTheExplicitRequestRegisters() {
+        Registration registration = registration(false, Duration.ZERO);
+
+        assertThat(registration.keepCurrent().action()).isEqualTo("not-registered");
+        assertThat(protocol.reader().provider(provider.address())).isEmpty();
+        assertThat(registration.registerNow().action()).isEqualTo("registered");
+        assertThat(protocol.reader().provider(provider.address())).isPresent();
+    }
+
+    private Registration registration(boolean autoRegister, Duration minInterval) {
+        ClusterInventory inventory = new ClusterInventory(cluster.client());
+        return new Registration(protocol.reader(), provider, () -> inventory.read().gpuOffers(), PROFILE, autoRegister,
+                minInterval, Clock.systemUTC());
+    }
+}
