@@ -1,0 +1,267 @@
+package org.openspheron.operator.gateway;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.ContainerResource;
+import io.fabric8.kubernetes.client.dsl.PodResource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.LeaseState;
+import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.GPUDeploymentStatus;
+import org.openspheron.operator.deployment.WorkloadService;
+import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseSpec;
+import org.openspheron.operator.lease.SpheronLeaseStatus;
+
+/**
+ * The gateway's side of the cluster: it writes an accepted manifest into the lease's namespace and reads back what
+ * the reconcilers made of it. The namespace itself, its quota and network policy belong to the SpheronLease
+ * reconciler; the gateway never creates it (a workload must never run in a namespace without its isolation).
+ */
+final class LeaseCluster {
+    static final String MANIFEST_HASH_ANNOTATION = "openspheron.org/manifest-hash";
+    static final String LEASE_LABEL = "openspheron.org/lease-id";
+    static final String SERVICE_LABEL = "openspheron.org/service";
+    static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    static final String MANAGED_BY = "spheron-provider-operator";
+    private static final int EVENTS_SHOWN = 20;
+    /** Labels a workload reconciler may put on a service's pods; the first present one names the service. */
+    private static final List<String> POD_SERVICE_LABELS =
+            List.of(SERVICE_LABEL, "app.kubernetes.io/name", "app.kubernetes.io/component", "app");
+
+    private final KubernetesClient client;
+    private final Duration namespaceWait;
+
+    LeaseCluster(KubernetesClient client, Duration namespaceWait) {
+        this.client = client;
+        this.namespaceWait = namespaceWait;
+    }
+
+    static String namespace(long leaseId) {
+        return SpheronLease.nameFor(leaseId);
+    }
+
+    /**
+     * Waits up to the configured time for the reconciler to create the lease's namespace, so that a manifest sent
+     * right after the match does not fail only because the lease watcher is a few blocks behind.
+     */
+    boolean awaitNamespace(long leaseId) {
+        long deadline = System.nanoTime() + namespaceWait.toNanos();
+        while (true) {
+            var namespace = client.namespaces().withName(namespace(leaseId)).get();
+            if (namespace != null && namespace.getMetadata().getDeletionTimestamp() == null) {
+                return true;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(250, Math.max(1, namespaceWait.toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    Optional<GPUDeployment> deployment(long leaseId) {
+        return Optional.ofNullable(client.resources(GPUDeployment.class).inNamespace(namespace(leaseId))
+                .withName(SpheronLease.nameFor(leaseId)).get());
+    }
+
+    /** The canonical hash of the manifest already accepted for the lease, if any. */
+    Optional<String> acceptedManifestHash(long leaseId) {
+        return deployment(leaseId).map(d -> d.getMetadata().getAnnotations())
+                .map(a -> a.get(MANIFEST_HASH_ANNOTATION));
+    }
+
+    /**
+     * Writes the Secrets first and the GPUDeployment last: the GPUDeployment's existence is what "accepted" means,
+     * and its pods must find their Secrets. Every write is create-or-update, so a re-sent manifest repairs a write
+     * that failed half-way.
+     */
+    void apply(LeaseWorkload workload) {
+        String namespace = namespace(workload.leaseId());
+        for (Secret secret : workload.secrets()) {
+            client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+        }
+        client.resources(GPUDeployment.class).inNamespace(namespace).resource(workload.deployment())
+                .createOr(NonDeletingOperation::update);
+    }
+
+    /** What a tear-down request did. */
+    enum Teardown { MARKED_CLOSED, WORKLOAD_DELETED, NOTHING_TO_DELETE }
+
+    /**
+     * A tenant's request to stop the workload. When the chain already says the lease is over, the SpheronLease is
+     * told so ({@code spec.chainState}) and its reconciler removes everything, namespace included, as it would
+     * when the lease watcher catches up. While the lease is still active on chain the gateway may not claim
+     * otherwise: it deletes the GPUDeployment and the lease's Secrets, and the lease stays open until the tenant's
+     * own close transaction lands.
+     */
+    Teardown tearDown(long leaseId, LeaseState chainState) {
+        if (chainState == LeaseState.CLOSED || chainState == LeaseState.FAILED) {
+            SpheronLease lease = client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).get();
+            if (lease != null) {
+                SpheronLeaseSpec.ChainState state = chainState == LeaseState.CLOSED
+                        ? SpheronLeaseSpec.ChainState.Closed : SpheronLeaseSpec.ChainState.Failed;
+                client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId))
+                        .edit(l -> {
+                            l.getSpec().setChainState(state);
+                            return l;
+                        });
+                return Teardown.MARKED_CLOSED;
+            }
+        }
+        String namespace = namespace(leaseId);
+        boolean deleted = !client.resources(GPUDeployment.class).inNamespace(namespace)
+                .withName(SpheronLease.nameFor(leaseId)).delete().isEmpty();
+        deleted |= !client.secrets().inNamespace(namespace).withLabel(LEASE_LABEL, Long.toString(leaseId))
+                .withLabel(MANAGED_BY_LABEL, MANAGED_BY).delete().isEmpty();
+        return deleted ? Teardown.WORKLOAD_DELETED : Teardown.NOTHING_TO_DELETE;
+    }
+
+    /** The status document from the SpheronLease, the GPUDeployment and the namespace's recent events. */
+    LeaseStatusReport status(Lease chainLease) {
+        long leaseId = chainLease.id();
+        SpheronLease lease = client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).get();
+        GPUDeployment deployment = deployment(leaseId).orElse(null);
+        SpheronLeaseStatus leaseStatus = lease == null ? null : lease.getStatus();
+        GPUDeploymentStatus workload = deployment == null ? null : deployment.getStatus();
+
+        String phase = leaseStatus != null && leaseStatus.getPhase() != null ? leaseStatus.getPhase().name()
+                : fallbackPhase(chainLease, deployment);
+        String message = leaseStatus != null && leaseStatus.getMessage() != null ? leaseStatus.getMessage()
+                : workload != null && workload.getLastError() != null ? workload.getLastError()
+                : fallbackMessage(phase);
+
+        Map<String, LeaseStatusReport.ServiceReport> services = new LinkedHashMap<>();
+        if (deployment != null) {
+            for (WorkloadService service : deployment.getSpec().getServices()) {
+                GPUDeploymentStatus.ServiceStatus observed = workload == null ? null : workload.getServices().stream()
+                        .filter(s -> service.getName().equals(s.getName())).findFirst().orElse(null);
+                int ready = observed == null ? 0 : observed.getReadyReplicas();
+                int total = observed == null ? service.getReplicas() : observed.getReplicas();
+                List<String> uris = observed == null || observed.getUris() == null ? List.of() : observed.getUris();
+                services.put(service.getName(),
+                        new LeaseStatusReport.ServiceReport(service.getName(), ready, total, total, ready, uris));
+            }
+        }
+        Map<String, List<LeaseStatusReport.ForwardedPort>> ports = new LinkedHashMap<>();
+        if (workload != null) {
+            for (GPUDeploymentStatus.PortMapping mapping : workload.getForwardedPorts()) {
+                ports.computeIfAbsent(mapping.getService(), s -> new ArrayList<>())
+                        .add(new LeaseStatusReport.ForwardedPort(mapping.getHost(), mapping.getPort(),
+                                mapping.getExternalPort(), mapping.getProtocol(), mapping.getService()));
+            }
+        }
+        return new LeaseStatusReport(leaseId, phase, message, services, ports, events(leaseId));
+    }
+
+    private static String fallbackPhase(Lease chainLease, GPUDeployment deployment) {
+        if (chainLease.state() == LeaseState.CLOSED) {
+            return SpheronLeaseStatus.Phase.Closed.name();
+        }
+        if (chainLease.state() == LeaseState.FAILED) {
+            return SpheronLeaseStatus.Phase.Failed.name();
+        }
+        return deployment == null ? SpheronLeaseStatus.Phase.PendingManifest.name()
+                : SpheronLeaseStatus.Phase.Deploying.name();
+    }
+
+    private static String fallbackMessage(String phase) {
+        return switch (phase) {
+            case "PendingManifest" -> "waiting for the tenant's manifest";
+            case "Deploying" -> "manifest accepted; the workload is being deployed";
+            case "Closed" -> "the lease is closed";
+            case "Failed" -> "the lease failed";
+            default -> phase;
+        };
+    }
+
+    private List<LeaseStatusReport.EventReport> events(long leaseId) {
+        List<Event> events = new ArrayList<>(client.v1().events().inNamespace(namespace(leaseId)).list().getItems());
+        events.sort(Comparator.comparing(LeaseCluster::eventTime, Comparator.nullsFirst(Comparator.naturalOrder())));
+        List<Event> recent = events.subList(Math.max(0, events.size() - EVENTS_SHOWN), events.size());
+        return recent.stream().map(e -> new LeaseStatusReport.EventReport(eventTime(e), e.getType(), e.getReason(),
+                e.getMessage(), e.getInvolvedObject() == null ? null
+                        : e.getInvolvedObject().getKind() + "/" + e.getInvolvedObject().getName())).toList();
+    }
+
+    private static String eventTime(Event event) {
+        if (event.getLastTimestamp() != null) {
+            return event.getLastTimestamp();
+        }
+        if (event.getEventTime() != null && event.getEventTime().getTime() != null) {
+            return event.getEventTime().getTime();
+        }
+        return event.getMetadata().getCreationTimestamp();
+    }
+
+    /** The lease's pods, of one service when {@code service} is given, by name. */
+    List<Pod> pods(long leaseId, String service) {
+        return client.pods().inNamespace(namespace(leaseId)).list().getItems().stream()
+                .filter(p -> service == null || service.equals(serviceOf(p)))
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .toList();
+    }
+
+    /**
+     * The service a pod belongs to: the first of the usual labels, else the pod name's prefix (a Deployment's pod
+     * is {@code <service>-<hash>-<id>}, a StatefulSet's {@code <service>-<n>}).
+     */
+    static String serviceOf(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        if (labels != null) {
+            for (String label : POD_SERVICE_LABELS) {
+                if (labels.get(label) != null) {
+                    return labels.get(label);
+                }
+            }
+        }
+        String name = pod.getMetadata().getName();
+        String withoutId = name.replaceFirst("-[a-z0-9]{5}$", "").replaceFirst("-[0-9]+$", "");
+        return withoutId.replaceFirst("-[a-f0-9]{8,10}$", "");
+    }
+
+    String tail(Pod pod, int lines) {
+        return log(pod).tailingLines(lines).getLog();
+    }
+
+    LogWatch follow(Pod pod, int lines) {
+        return log(pod).tailingLines(lines).watchLog();
+    }
+
+    private ContainerResource log(Pod pod) {
+        PodResource resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName());
+        var containers = pod.getSpec() == null ? List.<io.fabric8.kubernetes.api.model.Container>of()
+                : pod.getSpec().getContainers();
+        if (containers.size() > 1) {
+            String service = serviceOf(pod);
+            String container = containers.stream().map(c -> c.getName()).filter(n -> Objects.equals(n, service))
+                    .findFirst().orElse(containers.get(0).getName());
+            return resource.inContainer(container);
+        }
+        return resource;
+    }
+
+    static Map<String, String> labels(long leaseId) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+        labels.put(LEASE_LABEL, Long.toString(leaseId));
+        return labels;
+    }
+}

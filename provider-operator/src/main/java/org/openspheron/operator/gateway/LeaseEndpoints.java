@@ -1,0 +1,335 @@
+package org.openspheron.operator.gateway;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.Provider;
+import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.ManifestException;
+import org.openspheron.manifest.ManifestParser;
+
+/**
+ * The gateway's endpoints. Each lease endpoint first maps the client certificate to an account through the
+ * on-chain CertificateRegistry (never through the certificate's CN), then checks that the lease exists, is this
+ * provider's, and is the account's. Runs on worker threads: every step may wait on the chain or the API server.
+ */
+final class LeaseEndpoints implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LeaseEndpoints.class);
+    private static final int DEFAULT_TAIL = 100;
+    private static final int MAX_TAIL = 10_000;
+    private static final Duration FOLLOW_LEASE_CHECK = Duration.ofSeconds(5);
+
+    private final Vertx vertx;
+    private final String provider;
+    private final ChainView chain;
+    private final LeaseCluster cluster;
+    private final GpuInventory inventory;
+    private final ExecutorService logPumps = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "gateway-log-follow");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, GpuInventory inventory) {
+        this.vertx = vertx;
+        this.provider = provider;
+        this.chain = chain;
+        this.cluster = cluster;
+        this.inventory = inventory;
+    }
+
+    /** {@code PUT /lease/{id}/manifest}: the tenant's manifest becomes the lease's GPUDeployment and Secrets. */
+    void putManifest(RoutingContext ctx) {
+        long leaseId = leaseId(ctx);
+        String account = account(ctx);
+        // the lease's state decides whether a workload may start: read it fresh, not from the cache
+        Lease lease = ours(leaseId, chain.freshLease(leaseId));
+        requireTenant(lease, account);
+        if (!lease.isActive()) {
+            throw GatewayError.of(409, "LeaseNotActive", "lease " + leaseId + " is " + lease.state().name().toLowerCase()
+                    + " on chain; it takes no manifest");
+        }
+        Manifest manifest = parse(ctx.body() == null || ctx.body().buffer() == null ? new byte[0]
+                : ctx.body().buffer().getBytes());
+        String expected = chain.manifestHash(lease.orderId());
+        String actual = manifest.canonicalHash().toLowerCase();
+        if (!expected.equals(actual)) {
+            throw GatewayError.of(400, "ManifestHashMismatch", "the manifest's canonical hash " + actual
+                    + " differs from the hash " + expected + " that order " + lease.orderId() + " carries on chain");
+        }
+        Optional<String> accepted = cluster.acceptedManifestHash(leaseId);
+        if (accepted.isPresent() && !accepted.get().equalsIgnoreCase(actual)) {
+            throw GatewayError.of(409, "ManifestAlreadyAccepted", "lease " + leaseId
+                    + " already runs the manifest " + accepted.get());
+        }
+        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest);
+        if (!cluster.awaitNamespace(leaseId)) {
+            throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId
+                    + " yet (its namespace does not exist); send the manifest again shortly", Duration.ofSeconds(5));
+        }
+        try {
+            cluster.apply(workload);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 422 || e.getCode() == 400) {
+                throw GatewayError.invalidManifest("the cluster refused the workload: "
+                        + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()), null);
+            }
+            throw e;
+        }
+        // names only: the values of environment variables and registry logins never reach a log
+        LOG.infof("lease %d: accepted manifest %s from tenant %s: services %s, environment variables %s kept in"
+                + " Secrets", leaseId, actual, account, workload.serviceNames(), envNames(manifest));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("leaseId", leaseId);
+        body.put("manifestHash", actual);
+        body.put("services", workload.serviceNames());
+        GatewayServer.sendJson(ctx, 202, body);
+    }
+
+    /** {@code GET /lease/{id}/status}. */
+    void leaseStatus(RoutingContext ctx) {
+        Lease lease = authorisedLease(ctx);
+        GatewayServer.sendJson(ctx, 200, cluster.status(lease));
+    }
+
+    /** {@code GET /lease/{id}/logs?service=&tail=&follow=}: lines prefixed with {@code [pod-name] }. */
+    void logs(RoutingContext ctx) {
+        Lease lease = authorisedLease(ctx);
+        String service = ctx.request().getParam("service");
+        int tail = tail(ctx.request().getParam("tail"));
+        boolean follow = Boolean.parseBoolean(ctx.request().getParam("follow", "false"));
+        List<Pod> pods = cluster.pods(lease.id(), service == null || service.isBlank() ? null : service);
+        if (follow) {
+            new LogFollow(ctx.response(), lease.id()).start(pods, tail);
+            return;
+        }
+        StringBuilder out = new StringBuilder();
+        for (Pod pod : pods) {
+            String log = cluster.tail(pod, tail);
+            if (log == null || log.isEmpty()) {
+                continue;
+            }
+            for (String line : log.split("\n", -1)) {
+                if (!line.isEmpty()) {
+                    out.append('[').append(pod.getMetadata().getName()).append("] ").append(line).append('\n');
+                }
+            }
+        }
+        ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain; charset=utf-8").end(out.toString());
+    }
+
+    /** {@code DELETE /lease/{id}}: the tenant asks the provider to tear the workload down. */
+    void closeLease(RoutingContext ctx) {
+        long leaseId = leaseId(ctx);
+        String account = account(ctx);
+        Lease lease = ours(leaseId, chain.freshLease(leaseId));
+        requireTenant(lease, account);
+        LeaseCluster.Teardown teardown = cluster.tearDown(leaseId, lease.state());
+        LOG.infof("lease %d: tenant %s asked to tear down (chain state %s): %s", leaseId, account, lease.state(),
+                teardown);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("leaseId", leaseId);
+        body.put("message", switch (teardown) {
+            case MARKED_CLOSED -> "the lease is closed on chain; the provider removes its namespace";
+            case WORKLOAD_DELETED -> "the workload is being removed; close the lease on chain to stop paying";
+            case NOTHING_TO_DELETE -> "nothing was running; close the lease on chain to stop paying";
+        });
+        GatewayServer.sendJson(ctx, 202, body);
+    }
+
+    /** {@code GET /status}: any client that passed the TLS handshake may ask what this provider offers. */
+    void providerStatus(RoutingContext ctx) {
+        Optional<Provider> registered = chain.provider(provider);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("provider", provider);
+        body.put("region", registered.map(Provider::region).orElse(""));
+        body.put("zone", registered.map(Provider::zone).orElse(""));
+        body.put("gpus", inventory.gpus());
+        body.put("activeLeases", chain.activeLeaseCount(provider));
+        GatewayServer.sendJson(ctx, 200, body);
+    }
+
+    private Lease authorisedLease(RoutingContext ctx) {
+        long leaseId = leaseId(ctx);
+        String account = account(ctx);
+        Lease lease = ours(leaseId, chain.lease(leaseId));
+        requireTenant(lease, account);
+        return lease;
+    }
+
+    private Lease ours(long leaseId, Optional<Lease> lease) {
+        return lease.filter(l -> l.provider().equalsIgnoreCase(provider))
+                .orElseThrow(() -> GatewayError.unknownLease(leaseId));
+    }
+
+    private static void requireTenant(Lease lease, String account) {
+        if (!lease.tenant().equalsIgnoreCase(account)) {
+            throw GatewayError.notTenant("the client certificate belongs to " + account + ", not to the tenant of lease "
+                    + lease.id());
+        }
+    }
+
+    /** The account that published the presented certificate's fingerprint on chain. */
+    private String account(RoutingContext ctx) {
+        String fingerprint = ClientIdentity.fingerprint(clientCertificate(ctx));
+        return chain.accountOf(fingerprint).orElseThrow(() -> GatewayError.notTenant("the client certificate "
+                + fingerprint + " is not published in the on-chain certificate registry (or was revoked)"));
+    }
+
+    private static X509Certificate clientCertificate(RoutingContext ctx) {
+        SSLSession session = ctx.request().sslSession();
+        try {
+            Certificate[] chain = session == null ? null : session.getPeerCertificates();
+            if (chain != null && chain.length > 0 && chain[0] instanceof X509Certificate certificate) {
+                return certificate;
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // falls through: the TLS layer requires a certificate, so this only happens on a misconfigured server
+        }
+        throw GatewayError.notTenant("no client certificate was presented");
+    }
+
+    private static long leaseId(RoutingContext ctx) {
+        String raw = ctx.pathParam("leaseId");
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw GatewayError.of(404, "UnknownLease", "'" + raw + "' is not a lease id");
+    }
+
+    private static int tail(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return DEFAULT_TAIL;
+        }
+        try {
+            return Math.max(0, Math.min(MAX_TAIL, Integer.parseInt(raw)));
+        } catch (NumberFormatException e) {
+            throw GatewayError.of(400, "InvalidParameter", "tail must be a number of lines, got '" + raw + "'");
+        }
+    }
+
+    private static Manifest parse(byte[] yaml) {
+        try {
+            return ManifestParser.parse(yaml);
+        } catch (ManifestException e) {
+            throw GatewayError.invalidManifest(e.getMessage(), e.field().isEmpty() ? null : e.field());
+        }
+    }
+
+    private static List<String> envNames(Manifest manifest) {
+        List<String> names = new ArrayList<>();
+        manifest.services().values().forEach(s -> s.env().keySet().forEach(k -> names.add(s.name() + "." + k)));
+        return names;
+    }
+
+    @Override
+    public void close() {
+        logPumps.shutdownNow();
+    }
+
+    /**
+     * One {@code follow=true} response: a log stream per pod, pumped into one chunked response until every stream
+     * ends, the client goes away, or the lease closes on chain.
+     */
+    private final class LogFollow {
+        private final HttpServerResponse response;
+        private final long leaseId;
+        private final List<LogWatch> watches = new ArrayList<>();
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private final AtomicInteger running = new AtomicInteger();
+        private long leaseCheck = -1;
+
+        LogFollow(HttpServerResponse response, long leaseId) {
+            this.response = response;
+            this.leaseId = leaseId;
+        }
+
+        void start(List<Pod> pods, int tail) {
+            response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8");
+            response.closeHandler(v -> stop(false));
+            if (pods.isEmpty()) {
+                response.end();
+                return;
+            }
+            running.set(pods.size());
+            synchronized (this) {
+                for (Pod pod : pods) {
+                    LogWatch watch = cluster.follow(pod, tail);
+                    watches.add(watch);
+                    logPumps.execute(() -> pump(pod.getMetadata().getName(), watch));
+                }
+            }
+            leaseCheck = vertx.setPeriodic(FOLLOW_LEASE_CHECK.toMillis(), id -> vertx.executeBlocking(() -> {
+                if (chain.lease(leaseId).map(l -> !l.isActive()).orElse(true)) {
+                    stop(true);
+                }
+                return null;
+            }, false));
+        }
+
+        private void pump(String pod, LogWatch watch) {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+                String line;
+                while (!stopped.get() && (line = lines.readLine()) != null) {
+                    write("[" + pod + "] " + line + "\n");
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!stopped.get()) {
+                    LOG.debugf("lease %d: log stream of pod %s ended: %s", leaseId, pod, e.getMessage());
+                }
+            } finally {
+                if (running.decrementAndGet() == 0) {
+                    stop(true);
+                }
+            }
+        }
+
+        private synchronized void write(String text) {
+            if (!stopped.get()) {
+                response.write(text);
+            }
+        }
+
+        private synchronized void stop(boolean endResponse) {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
+            if (leaseCheck >= 0) {
+                vertx.cancelTimer(leaseCheck);
+            }
+            watches.forEach(LogWatch::close);
+            if (endResponse && !response.ended() && !response.closed()) {
+                response.end();
+            }
+        }
+    }
+}

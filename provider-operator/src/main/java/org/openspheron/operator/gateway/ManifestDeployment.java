@@ -1,0 +1,198 @@
+package org.openspheron.operator.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openspheron.manifest.ComputeProfile;
+import org.openspheron.manifest.DeploymentEntry;
+import org.openspheron.manifest.Expose;
+import org.openspheron.manifest.GpuRequirement;
+import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.RegistryCredentials;
+import org.openspheron.manifest.ServiceSpec;
+import org.openspheron.manifest.StorageMount;
+import org.openspheron.operator.deployment.ExposedPort;
+import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.GPUDeploymentSpec;
+import org.openspheron.operator.deployment.ServiceResources;
+import org.openspheron.operator.deployment.StorageVolume;
+import org.openspheron.operator.deployment.WorkloadService;
+import org.openspheron.operator.lease.SpheronLease;
+
+/**
+ * Turns a parsed manifest into the lease's workload: one GPUDeployment service per manifest service, and Secrets
+ * for everything secret. Every environment variable goes into the Secret {@code <service>-env} (a manifest does not
+ * say which values are secret, so none is trusted to be public) and registry credentials into the
+ * {@code kubernetes.io/dockerconfigjson} Secret {@code <service>-registry}; the GPUDeployment only names them. A pure
+ * function of the manifest: the same manifest always gives the same objects, which makes a re-send idempotent.
+ */
+final class ManifestDeployment {
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+    private static final long MIB = 1024L * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ManifestDeployment() {
+    }
+
+    static LeaseWorkload of(long leaseId, Manifest manifest) {
+        String namespace = LeaseCluster.namespace(leaseId);
+        List<WorkloadService> services = new ArrayList<>();
+        List<Secret> secrets = new ArrayList<>();
+        for (ServiceSpec service : manifest.services().values()) {
+            List<DeploymentEntry> deployments = manifest.deploymentsOf(service.name());
+            if (deployments.isEmpty()) {
+                continue;
+            }
+            if (!service.name().matches(DNS_LABEL) || service.name().length() > 50) {
+                throw GatewayError.invalidManifest("services." + service.name() + ": a service name must be a"
+                        + " lower-case DNS label of at most 50 characters to run on Kubernetes",
+                        "services." + service.name());
+            }
+            // A provider runs the manifest in one placement: its own. Placements of one service share the
+            // profile in every manifest seen so far; the first deployment's profile is the one that was ordered.
+            ComputeProfile profile = manifest.profile(deployments.get(0).profile());
+            WorkloadService workload = service(service, profile, manifest.replicas(service.name()));
+            if (!service.env().isEmpty()) {
+                workload.setSecretRef(service.name() + "-env");
+                secrets.add(envSecret(leaseId, namespace, service));
+            }
+            if (service.credentials() != null) {
+                workload.setImagePullSecretRef(service.name() + "-registry");
+                secrets.add(registrySecret(leaseId, namespace, service.name(), service.credentials()));
+            }
+            services.add(workload);
+        }
+        if (services.isEmpty()) {
+            throw GatewayError.invalidManifest("deployment: the manifest deploys no service", "deployment");
+        }
+        GPUDeploymentSpec spec = new GPUDeploymentSpec();
+        spec.setLeaseId(leaseId);
+        spec.setServices(services);
+        GPUDeployment deployment = new GPUDeployment();
+        deployment.getMetadata().setName(SpheronLease.nameFor(leaseId));
+        deployment.getMetadata().setNamespace(namespace);
+        deployment.getMetadata().setLabels(LeaseCluster.labels(leaseId));
+        deployment.getMetadata().setAnnotations(Map.of(LeaseCluster.MANIFEST_HASH_ANNOTATION,
+                manifest.canonicalHash().toLowerCase()));
+        deployment.setSpec(spec);
+        return new LeaseWorkload(leaseId, manifest.canonicalHash().toLowerCase(), deployment, secrets);
+    }
+
+    private static WorkloadService service(ServiceSpec service, ComputeProfile profile, int replicas) {
+        WorkloadService workload = new WorkloadService();
+        workload.setName(service.name());
+        workload.setImage(service.image());
+        workload.setCommand(service.command().isEmpty() ? null : service.command());
+        workload.setArgs(service.args().isEmpty() ? null : service.args());
+        workload.setEnv(new LinkedHashMap<>());
+        workload.setReplicas(replicas);
+        workload.setResources(resources(service, profile));
+        List<ExposedPort> ports = new ArrayList<>();
+        for (Expose expose : service.expose()) {
+            ports.add(port(expose));
+        }
+        workload.setPorts(ports);
+        return workload;
+    }
+
+    private static ServiceResources resources(ServiceSpec service, ComputeProfile profile) {
+        ServiceResources resources = new ServiceResources();
+        resources.setCpuMilli(profile.cpuMilli());
+        resources.setMemoryMb(profile.memoryMib());
+        long ephemeralBytes = 0;
+        List<StorageVolume> volumes = new ArrayList<>();
+        for (org.openspheron.manifest.StorageVolume volume : profile.storage()) {
+            StorageMount mount = service.storage().get(volume.name());
+            if (volume.persistent() && mount != null) {
+                volumes.add(volume(volume, mount));
+            } else if (!volume.isRam()) {
+                // an unmounted persistent volume is of no use to the container; it is sized as scratch space
+                ephemeralBytes += volume.sizeBytes();
+            }
+        }
+        resources.setEphemeralStorageMb((ephemeralBytes + MIB - 1) / MIB);
+        resources.setVolumes(volumes);
+        resources.setGpuCount(profile.gpuUnits());
+        if (profile.hasGpu()) {
+            resources.setGpuModel(profile.gpus().stream().map(GpuRequirement::model)
+                    .filter(m -> m != null).findFirst().orElse(null));
+        }
+        return resources;
+    }
+
+    private static StorageVolume volume(org.openspheron.manifest.StorageVolume volume, StorageMount mount) {
+        StorageVolume out = new StorageVolume();
+        out.setName(volume.name().toLowerCase().replaceAll("[^a-z0-9-]", "-"));
+        out.setSizeMb(Math.max(1, (volume.sizeBytes() + MIB - 1) / MIB));
+        out.setMountPath(mount.mount());
+        // Akash's classes (beta1..3) name no StorageClass of this cluster: the cluster default is used.
+        return out;
+    }
+
+    private static ExposedPort port(Expose expose) {
+        ExposedPort port = new ExposedPort();
+        port.setPort(expose.port());
+        if (expose.as() != expose.port()) {
+            port.setAs(expose.as());
+        }
+        port.setProtocol("UDP".equalsIgnoreCase(expose.proto()) ? ExposedPort.Protocol.UDP : ExposedPort.Protocol.TCP);
+        port.setGlobal(expose.global());
+        port.setHosts(expose.accept().isEmpty() ? null : expose.accept());
+        return port;
+    }
+
+    private static Secret envSecret(long leaseId, String namespace, ServiceSpec service) {
+        return new SecretBuilder()
+                .withNewMetadata().withName(service.name() + "-env").withNamespace(namespace)
+                .withLabels(secretLabels(leaseId, service.name())).endMetadata()
+                .withType("Opaque")
+                .withData(encodeAll(service.env()))
+                .build();
+    }
+
+    private static Secret registrySecret(long leaseId, String namespace, String service, RegistryCredentials login) {
+        String host = login.host() == null || login.host().isBlank() ? "https://index.docker.io/v1/" : login.host();
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("username", login.username());
+        entry.put("password", login.password());
+        if (login.email() != null) {
+            entry.put("email", login.email());
+        }
+        entry.put("auth", base64(login.username() + ":" + login.password()));
+        String json;
+        try {
+            json = JSON.writeValueAsString(Map.of("auths", Map.of(host, entry)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the registry login of service " + service, e);
+        }
+        return new SecretBuilder()
+                .withNewMetadata().withName(service + "-registry").withNamespace(namespace)
+                .withLabels(secretLabels(leaseId, service)).endMetadata()
+                .withType("kubernetes.io/dockerconfigjson")
+                .withData(Map.of(".dockerconfigjson", base64(json)))
+                .build();
+    }
+
+    private static Map<String, String> secretLabels(long leaseId, String service) {
+        Map<String, String> labels = LeaseCluster.labels(leaseId);
+        labels.put(LeaseCluster.SERVICE_LABEL, service);
+        return labels;
+    }
+
+    private static Map<String, String> encodeAll(Map<String, String> values) {
+        Map<String, String> data = new LinkedHashMap<>();
+        values.forEach((k, v) -> data.put(k, base64(v)));
+        return data;
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

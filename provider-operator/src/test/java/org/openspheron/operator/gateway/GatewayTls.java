@@ -1,0 +1,71 @@
+package org.openspheron.operator.gateway;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.openspheron.chain.identity.ClientIdentity;
+
+/** A user's side of the gateway in tests: java.net.http over TLS with the user's certificate, or none. */
+final class GatewayTls {
+    record Reply(int status, String body, HttpResponse<String> raw) {
+    }
+
+    private final HttpClient http;
+    private final String base;
+
+    /** A client presenting {@code identity} (null: no certificate) and trusting only the gateway's certificate. */
+    GatewayTls(int port, X509Certificate gateway, ClientIdentity identity) {
+        this.base = "https://127.0.0.1:" + port;
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("gateway", gateway);
+            TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustFactory.init(trust);
+            KeyManager[] keys = null;
+            if (identity != null) {
+                KeyManagerFactory keyFactory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keyFactory.init(identity.keyStore("me", new char[0]), new char[0]);
+                keys = keyFactory.getKeyManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trustFactory.getTrustManagers(), null);
+            this.http = HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Reply putManifest(long leaseId, byte[] yaml) throws IOException, InterruptedException {
+        return send(request("/lease/" + leaseId + "/manifest").header("Content-Type", "application/yaml")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(yaml)).build());
+    }
+
+    Reply get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET().build());
+    }
+
+    Reply delete(String path) throws IOException, InterruptedException {
+        return send(request(path).DELETE().build());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    }
+
+    private Reply send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.body(), response);
+    }
+}

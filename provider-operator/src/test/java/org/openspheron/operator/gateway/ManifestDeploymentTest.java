@@ -1,0 +1,97 @@
+package org.openspheron.operator.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.openspheron.manifest.ManifestParser;
+import org.openspheron.operator.deployment.ExposedPort;
+import org.openspheron.operator.deployment.WorkloadService;
+
+class ManifestDeploymentTest {
+
+    static byte[] manifest(String name) {
+        try (InputStream in = ManifestDeploymentTest.class.getResourceAsStream("/manifests/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("test manifest " + name + " is missing", e);
+        }
+    }
+
+    @Test
+    void servicesCarryTheirProfilesStoragePortsAndReplicas() {
+        LeaseWorkload workload = ManifestDeployment.of(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
+
+        assertThat(workload.deployment().getMetadata().getName()).isEqualTo("lease-7");
+        assertThat(workload.deployment().getMetadata().getNamespace()).isEqualTo("lease-7");
+        assertThat(workload.deployment().getSpec().getLeaseId()).isEqualTo(7L);
+        WorkloadService web = workload.deployment().getSpec().getServices().get(0);
+        assertThat(web.getName()).isEqualTo("web");
+        assertThat(web.getImage()).isEqualTo("ghcr.io/example/private-llm:1.2");
+        assertThat(web.getReplicas()).isEqualTo(2);
+        assertThat(web.getResources().getCpuMilli()).isEqualTo(4000);
+        assertThat(web.getResources().getMemoryMb()).isEqualTo(16 * 1024);
+        assertThat(web.getResources().getEphemeralStorageMb()).isEqualTo(10 * 1024);
+        assertThat(web.getResources().getGpuCount()).isEqualTo(1);
+        assertThat(web.getResources().getGpuModel()).isEqualTo("h100");
+        assertThat(web.getResources().getVolumes()).singleElement().satisfies(v -> {
+            assertThat(v.getName()).isEqualTo("models");
+            assertThat(v.getSizeMb()).isEqualTo(100 * 1024);
+            assertThat(v.getMountPath()).isEqualTo("/models");
+        });
+        assertThat(web.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(8080);
+            assertThat(p.getAs()).isEqualTo(80);
+            assertThat(p.isGlobal()).isTrue();
+            assertThat(p.getHosts()).containsExactly("llm.example.com");
+            assertThat(p.getProtocol()).isEqualTo(ExposedPort.Protocol.TCP);
+        });
+        WorkloadService db = workload.deployment().getSpec().getServices().get(1);
+        assertThat(db.getReplicas()).isEqualTo(1);
+        assertThat(db.getResources().getGpuCount()).isZero();
+        assertThat(db.getPorts()).singleElement().satisfies(p -> assertThat(p.isGlobal()).isFalse());
+    }
+
+    @Test
+    void environmentAndRegistryLoginGoToSecretsThatTheServicesOnlyName() {
+        LeaseWorkload workload = ManifestDeployment.of(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
+
+        WorkloadService web = workload.deployment().getSpec().getServices().get(0);
+        assertThat(web.getEnv()).isEmpty();
+        assertThat(web.getSecretRef()).isEqualTo("web-env");
+        assertThat(web.getImagePullSecretRef()).isEqualTo("web-registry");
+        assertThat(Serialization.asYaml(workload.deployment()))
+                .doesNotContain("hf_GatewaySecretValueDoNotLeak17", "ghp_RegistryPasswordDoNotLeak42",
+                        "pg_SecretValueDoNotLeak99", "tenant-bot");
+
+        Secret env = workload.secrets().stream().filter(s -> s.getMetadata().getName().equals("web-env")).findFirst()
+                .orElseThrow();
+        assertThat(decode(env.getData().get("HF_TOKEN"))).isEqualTo("hf_GatewaySecretValueDoNotLeak17");
+        assertThat(decode(env.getData().get("MODEL"))).isEqualTo("llama");
+        Secret registry = workload.secrets().stream().filter(s -> s.getMetadata().getName().equals("web-registry"))
+                .findFirst().orElseThrow();
+        assertThat(registry.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+        assertThat(decode(registry.getData().get(".dockerconfigjson")))
+                .contains("\"ghcr.io\"", "\"username\":\"tenant-bot\"", "ghp_RegistryPasswordDoNotLeak42");
+    }
+
+    @Test
+    void aPortReachableOnlyByAnotherServiceIsNotGlobal() {
+        LeaseWorkload workload = ManifestDeployment.of(3, ManifestParser.parse(manifest("wordpress_spheron.yaml")));
+
+        WorkloadService db = workload.deployment().getSpec().getServices().stream()
+                .filter(s -> s.getName().equals("db")).findFirst().orElseThrow();
+        assertThat(db.getPorts()).extracting(ExposedPort::getPort).containsExactly(3306, 33060);
+        assertThat(db.getPorts()).noneMatch(ExposedPort::isGlobal);
+        assertThat(db.getSecretRef()).isEqualTo("db-env");
+    }
+
+    static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,579 @@
+package org.openspheron.operator.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+import static org.openspheron.operator.gateway.ManifestDeploymentTest.decode;
+import static org.openspheron.operator.gateway.ManifestDeploymentTest.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.manifest.ManifestException;
+import org.openspheron.manifest.ManifestParser;
+import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.GPUDeploymentStatus;
+import org.openspheron.operator.lease.LeaseResources;
+import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseSpec;
+import org.openspheron.operator.lease.SpheronLeaseStatus;
+
+/**
+ * The gateway over real TLS, against a real anvil chain with the protocol deployed and an API server in CRUD mode.
+ * Three users: the tenant (certificate published on chain), another user (published too) and a stranger whose
+ * certificate is not published; plus a client with no certificate at all.
+ */
+@EnableKubernetesMockClient(crud = true)
+class ProviderGatewayTest {
+    static KubernetesClient client;
+    static KubernetesMockServer server;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] JUPYTER = manifest("examples_spheron.persistent.yaml");
+    private static final byte[] PRIVATE_LLM = manifest("private-llm-with-secrets.yaml");
+    private static final List<String> SECRET_VALUES = List.of("hf_GatewaySecretValueDoNotLeak17",
+            "ghp_RegistryPasswordDoNotLeak42", "pg_SecretValueDoNotLeak99");
+
+    private static ProtocolFixture protocol;
+    private static ProviderClient provider;
+    private static ProviderClient otherProvider;
+    private static TenantClient tenant;
+    private static TenantClient otherUser;
+    private static Vertx vertx;
+    private static GatewayServer gateway;
+    private static GatewayTls asTenant;
+    private static GatewayTls asOtherUser;
+    private static GatewayTls asStranger;
+    private static GatewayTls withoutCertificate;
+    private static final List<String> logLines = new CopyOnWriteArrayList<>();
+    private static final Handler logCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            String message = record.getMessage();
+            if (record.getParameters() != null && record.getParameters().length > 0) {
+                message = message + " " + List.of(record.getParameters());
+            }
+            logLines.add(record.getLoggerName() + " " + message
+                    + (record.getThrown() == null ? "" : " " + record.getThrown()));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void startChainClusterAndGateway() throws IOException {
+        Logger.getLogger("").addHandler(logCapture);
+        server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(SpheronLease.class));
+        server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(GPUDeployment.class));
+
+        protocol = ProtocolFixture.start();
+        provider = protocol.registeredProvider(0, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 64, 64)));
+        otherProvider = protocol.registeredProvider(1, "eu-west", "", List.of(new GpuOffer("H100", 64, 64)));
+        tenant = protocol.tenant(0);
+        otherUser = protocol.tenant(1);
+        ClientIdentity tenantIdentity = published(tenant);
+        ClientIdentity otherIdentity = published(otherUser);
+        ClientIdentity strangerIdentity = ClientIdentity.create(protocol.tenantKey(2).getAddress(), List.of(),
+                Duration.ofDays(1));
+
+        vertx = Vertx.vertx();
+        Path identityDir = Files.createTempDirectory("gateway-identity");
+        ClientIdentity serverIdentity = GatewayIdentity.inDirectory(identityDir, provider.address(),
+                List.of("127.0.0.1", "localhost"));
+        GatewayServer.Settings settings = new GatewayServer.Settings("127.0.0.1", 0, provider.address(),
+                Duration.ofSeconds(30), Duration.ZERO, Duration.ofMillis(800), 1024 * 1024);
+        gateway = new GatewayServer(vertx, settings, serverIdentity, protocol.reader(), client).start();
+        asTenant = new GatewayTls(gateway.port(), serverIdentity.certificate(), tenantIdentity);
+        asOtherUser = new GatewayTls(gateway.port(), serverIdentity.certificate(), otherIdentity);
+        asStranger = new GatewayTls(gateway.port(), serverIdentity.certificate(), strangerIdentity);
+        withoutCertificate = new GatewayTls(gateway.port(), serverIdentity.certificate(), null);
+    }
+
+    @AfterAll
+    static void stopAll() {
+        Logger.getLogger("").removeHandler(logCapture);
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (vertx != null) {
+            vertx.close();
+        }
+        if (protocol != null) {
+            protocol.close();
+        }
+    }
+
+    private static ClientIdentity published(TenantClient account) {
+        ClientIdentity identity = ClientIdentity.create(account.address(), List.of(), Duration.ofDays(1));
+        account.publishCertificate(identity.fingerprint());
+        return identity;
+    }
+
+    /** A lease of {@code provider} for the tenant whose order carries the canonical hash of {@code yaml}. */
+    private static long leaseFor(byte[] yaml, ProviderClient matched, boolean withNamespace) {
+        OrderSpec spec = new OrderSpec(8000, 32_768, 300_000, 1, "H100", "us-east", "", false, tokens(5), 3600,
+                ManifestParser.parse(yaml).canonicalHash());
+        long orderId = tenant.createOrder(spec, tokens(20));
+        int bid = matched.submitBid(orderId, tokens(3));
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, bid, 2);
+        if (withNamespace) {
+            // what the SpheronLease reconciler does when the lease watcher reports the lease
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                    .withName(SpheronLease.nameFor(leaseId)).endMetadata().build()).create();
+        }
+        return leaseId;
+    }
+
+    private static long leaseFor(byte[] yaml) {
+        return leaseFor(yaml, provider, true);
+    }
+
+    private static GPUDeployment deploymentOf(long leaseId) {
+        return client.resources(GPUDeployment.class).inNamespace("lease-" + leaseId).withName("lease-" + leaseId).get();
+    }
+
+    private static JsonNode json(GatewayTls.Reply reply) throws IOException {
+        return JSON.readTree(reply.body());
+    }
+
+    @Test
+    void theTenantsManifestBecomesTheLeasesGpuDeploymentAndSecrets() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        JsonNode body = json(reply);
+        assertThat(body.get("leaseId").asLong()).isEqualTo(leaseId);
+        assertThat(body.get("manifestHash").asText()).isEqualTo(ManifestParser.parse(JUPYTER).canonicalHash());
+        assertThat(body.get("services")).extracting(JsonNode::asText).containsExactly("py-cuda");
+        GPUDeployment deployment = deploymentOf(leaseId);
+        assertThat(deployment.getSpec().getLeaseId()).isEqualTo(leaseId);
+        var service = deployment.getSpec().getServices().get(0);
+        assertThat(service.getImage()).isEqualTo("spheronfdn/jupyter-notebook:pytorch-2.4.1-cuda-enabled");
+        assertThat(service.getResources().getCpuMilli()).isEqualTo(8000);
+        assertThat(service.getResources().getMemoryMb()).isEqualTo(16 * 1024);
+        assertThat(service.getResources().getGpuCount()).isEqualTo(1);
+        assertThat(service.getResources().getGpuModel()).isEqualTo("rtx4090");
+        assertThat(service.getResources().getVolumes()).singleElement()
+                .satisfies(v -> assertThat(v.getMountPath()).isEqualTo("/home/jovyan/work"));
+        assertThat(service.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(8888);
+            assertThat(p.isGlobal()).isTrue();
+        });
+        assertThat(service.getEnv()).isEmpty();
+        assertThat(service.getSecretRef()).isEqualTo("py-cuda-env");
+        Secret env = client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").get();
+        assertThat(decode(env.getData().get("JUPYTER_TOKEN"))).isEqualTo("test");
+    }
+
+    @Test
+    void sendingTheSameManifestAgainIsAcceptedAgain() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        assertThat(asTenant.putManifest(leaseId, JUPYTER).status()).isEqualTo(202);
+        GatewayTls.Reply again = asTenant.putManifest(leaseId, JUPYTER);
+
+        assertThat(again.status()).as(again.body()).isEqualTo(202);
+        assertThat(client.resources(GPUDeployment.class).inNamespace("lease-" + leaseId).list().getItems()).hasSize(1);
+    }
+
+    @Test
+    void anotherUsersPublishedCertificateIsForbidden() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        GatewayTls.Reply reply = asOtherUser.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(json(reply).get("error").asText()).isEqualTo("NotTenant");
+        assertThat(json(reply).get("message").asText()).contains(otherUser.address().toLowerCase());
+        assertThat(deploymentOf(leaseId)).isNull();
+        assertThat(asOtherUser.get("/lease/" + leaseId + "/status").status()).isEqualTo(403);
+        assertThat(asOtherUser.delete("/lease/" + leaseId).status()).isEqualTo(403);
+    }
+
+    @Test
+    void aCertificateNotPublishedOnChainIsForbiddenEvenWithTheTenantsAddressInIt() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        ClientIdentity forged = ClientIdentity.create(tenant.address(), List.of(), Duration.ofDays(1));
+        GatewayTls impostor = new GatewayTls(gateway.port(), gateway.identity().certificate(), forged);
+
+        GatewayTls.Reply reply = impostor.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(json(reply).get("message").asText()).contains("not published");
+        assertThat(asStranger.putManifest(leaseId, JUPYTER).status()).isEqualTo(403);
+        assertThat(deploymentOf(leaseId)).isNull();
+    }
+
+    @Test
+    void aClientWithoutCertificateIsRefusedInTheTlsHandshake() {
+        assertThatThrownBy(() -> withoutCertificate.get("/status")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> withoutCertificate.putManifest(1, JUPYTER)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void anExpiredCertificateIsRefusedInTheTlsHandshake() {
+        ClientIdentity expired = ClientIdentity.create(tenant.address(), List.of(), Duration.ofMinutes(-1));
+        tenant.publishCertificate(expired.fingerprint());
+        GatewayTls client = new GatewayTls(gateway.port(), gateway.identity().certificate(), expired);
+
+        assertThatThrownBy(() -> client.get("/status")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void anUnknownLeaseIsNotFound() throws Exception {
+        GatewayTls.Reply reply = asTenant.putManifest(999_999, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(json(reply).get("error").asText()).isEqualTo("UnknownLease");
+        assertThat(asTenant.get("/lease/999999/status").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aLeaseOfAnotherProviderIsNotFoundHere() throws Exception {
+        long leaseId = leaseFor(JUPYTER, otherProvider, false);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(json(reply).get("error").asText()).isEqualTo("UnknownLease");
+    }
+
+    @Test
+    void aManifestWhoseHashDiffersFromTheOrdersIsRejected() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, manifest("wordpress_spheron.yaml"));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(json(reply).get("error").asText()).isEqualTo("ManifestHashMismatch");
+        assertThat(json(reply).get("message").asText())
+                .contains(ManifestParser.parse(JUPYTER).canonicalHash())
+                .contains(ManifestParser.parse(manifest("wordpress_spheron.yaml")).canonicalHash());
+        assertThat(deploymentOf(leaseId)).isNull();
+    }
+
+    @Test
+    void anInvalidManifestIsRejectedWithTheParsersMessageAndField() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        byte[] invalid = new String(JUPYTER, StandardCharsets.UTF_8).replace("port: 8888", "port: 70000")
+                .getBytes(StandardCharsets.UTF_8);
+        ManifestException expected = catchManifestException(invalid);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, invalid);
+
+        assertThat(reply.status()).isEqualTo(400);
+        JsonNode body = json(reply);
+        assertThat(body.get("error").asText()).isEqualTo("InvalidManifest");
+        assertThat(body.get("message").asText()).isEqualTo(expected.getMessage()).contains("70000");
+        assertThat(body.get("field").asText()).isEqualTo(expected.field()).isEqualTo("services.py-cuda.expose[0].port");
+    }
+
+    @Test
+    void malformedYamlIsRejectedAsAnInvalidManifest() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, "services: [unclosed".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(json(reply).get("error").asText()).isEqualTo("InvalidManifest");
+        assertThat(json(reply).get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void aManifestForAClosedLeaseIsRefused() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        tenant.closeLease(leaseId);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(409);
+        assertThat(json(reply).get("error").asText()).isEqualTo("LeaseNotActive");
+        assertThat(deploymentOf(leaseId)).isNull();
+    }
+
+    @Test
+    void aManifestArrivingBeforeTheLeasesNamespaceIsAskedToRetry() throws Exception {
+        long leaseId = leaseFor(JUPYTER, provider, false);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(json(reply).get("error").asText()).isEqualTo("LeaseNotReady");
+        assertThat(reply.raw().headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(client.namespaces().withName("lease-" + leaseId).get()).isNull();
+    }
+
+    @Test
+    void secretValuesReachOnlyTheSecretsNeverTheGpuDeploymentStatusOrLogs() throws Exception {
+        long leaseId = leaseFor(PRIVATE_LLM);
+        logLines.clear();
+
+        GatewayTls.Reply accepted = asTenant.putManifest(leaseId, PRIVATE_LLM);
+        GatewayTls.Reply status = asTenant.get("/lease/" + leaseId + "/status");
+
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        assertThat(status.status()).isEqualTo(200);
+        String deploymentYaml = Serialization.asYaml(deploymentOf(leaseId));
+        String logs = String.join("\n", logLines);
+        assertThat(logs).as("the gateway logged the acceptance").contains("lease " + leaseId + ": accepted manifest")
+                .contains("web.HF_TOKEN");
+        for (String secret : SECRET_VALUES) {
+            assertThat(deploymentYaml).doesNotContain(secret);
+            assertThat(status.body()).doesNotContain(secret);
+            assertThat(accepted.body()).doesNotContain(secret);
+            assertThat(logs).doesNotContain(secret);
+        }
+        Map<String, String> webEnv = client.secrets().inNamespace("lease-" + leaseId).withName("web-env").get().getData();
+        assertThat(decode(webEnv.get("HF_TOKEN"))).isEqualTo("hf_GatewaySecretValueDoNotLeak17");
+        Secret dbEnv = client.secrets().inNamespace("lease-" + leaseId).withName("db-env").get();
+        assertThat(decode(dbEnv.getData().get("POSTGRES_PASSWORD"))).isEqualTo("pg_SecretValueDoNotLeak99");
+        Secret registry = client.secrets().inNamespace("lease-" + leaseId).withName("web-registry").get();
+        assertThat(registry.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+        assertThat(decode(registry.getData().get(".dockerconfigjson"))).contains("ghp_RegistryPasswordDoNotLeak42");
+    }
+
+    @Test
+    void leaseStatusShowsPhaseReplicasUrisPortsAndRecentEvents() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        assertThat(asTenant.putManifest(leaseId, JUPYTER).status()).isEqualTo(202);
+        String namespace = "lease-" + leaseId;
+        markRunning(leaseId);
+        client.resources(GPUDeployment.class).inNamespace(namespace).withName(namespace).editStatus(d -> {
+            GPUDeploymentStatus status = new GPUDeploymentStatus();
+            status.setPhase(GPUDeploymentStatus.Phase.Running);
+            GPUDeploymentStatus.ServiceStatus service = new GPUDeploymentStatus.ServiceStatus();
+            service.setName("py-cuda");
+            service.setReplicas(1);
+            service.setReadyReplicas(1);
+            service.setUris(List.of("http://203.0.113.7:31234"));
+            status.setServices(List.of(service));
+            status.setForwardedPorts(List.of(new GPUDeploymentStatus.PortMapping("py-cuda", 8888, "203.0.113.7", 31234, "TCP")));
+            d.setStatus(status);
+            return d;
+        });
+        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                .withNewMetadata().withName("py-cuda.1").withNamespace(namespace).endMetadata()
+                .withType("Normal").withReason("Pulled").withMessage("image pulled")
+                .withLastTimestamp("2026-11-26T10:00:00Z")
+                .withNewInvolvedObject().withKind("Pod").withName("py-cuda-0").endInvolvedObject()
+                .build()).create();
+
+        GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/status");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode body = json(reply);
+        assertThat(body.get("leaseId").asLong()).isEqualTo(leaseId);
+        assertThat(body.get("phase").asText()).isEqualTo("Running");
+        assertThat(body.get("message").asText()).isEqualTo("all 1 replicas ready");
+        JsonNode service = body.get("services").get("py-cuda");
+        assertThat(service.get("available").asInt()).isEqualTo(1);
+        assertThat(service.get("total").asInt()).isEqualTo(1);
+        assertThat(service.get("ready_replicas").asInt()).isEqualTo(1);
+        assertThat(service.get("uris").get(0).asText()).isEqualTo("http://203.0.113.7:31234");
+        JsonNode port = body.get("forwarded_ports").get("py-cuda").get(0);
+        assertThat(port.get("host").asText()).isEqualTo("203.0.113.7");
+        assertThat(port.get("port").asInt()).isEqualTo(8888);
+        assertThat(port.get("externalPort").asInt()).isEqualTo(31234);
+        assertThat(port.get("proto").asText()).isEqualTo("TCP");
+        JsonNode event = body.get("events").get(0);
+        assertThat(event.get("reason").asText()).isEqualTo("Pulled");
+        assertThat(event.get("time").asText()).isEqualTo("2026-11-26T10:00:00Z");
+    }
+
+    @Test
+    void statusBeforeAnyManifestSaysTheLeaseWaitsForIt() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+
+        GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/status");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(json(reply).get("phase").asText()).isEqualTo("PendingManifest");
+        assertThat(json(reply).get("services")).isEmpty();
+    }
+
+    @Test
+    void logsArePrefixedWithThePodName() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        String namespace = "lease-" + leaseId;
+        createPod(namespace, "py-cuda-0", "py-cuda");
+        server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&tailLines=5")
+                .andReturn(200, "starting jupyter\nlistening on 8888\n").always();
+
+        GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/logs?service=py-cuda&tail=5");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("[py-cuda-0] starting jupyter\n[py-cuda-0] listening on 8888\n");
+        assertThat(asTenant.get("/lease/" + leaseId + "/logs?service=other").body()).isEmpty();
+        assertThat(asOtherUser.get("/lease/" + leaseId + "/logs").status()).isEqualTo(403);
+    }
+
+    @Test
+    void followedLogsStreamUntilThePodsStreamEnds() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        String namespace = "lease-" + leaseId;
+        createPod(namespace, "py-cuda-0", "py-cuda");
+        server.expect().get()
+                .withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&tailLines=100&follow=true")
+                .andReturn(200, "epoch 1\nepoch 2\n").always();
+
+        GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/logs?follow=true");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).isEqualTo("[py-cuda-0] epoch 1\n[py-cuda-0] epoch 2\n");
+    }
+
+    @Test
+    void deleteRemovesTheWorkloadWhileTheLeaseIsStillActiveOnChain() throws Exception {
+        long leaseId = leaseFor(PRIVATE_LLM);
+        assertThat(asTenant.putManifest(leaseId, PRIVATE_LLM).status()).isEqualTo(202);
+
+        GatewayTls.Reply reply = asTenant.delete("/lease/" + leaseId);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        assertThat(deploymentOf(leaseId)).isNull();
+        assertThat(client.secrets().inNamespace("lease-" + leaseId).list().getItems()).isEmpty();
+        assertThat(client.namespaces().withName("lease-" + leaseId).get()).as("the reconciler owns the namespace").isNotNull();
+    }
+
+    @Test
+    void deleteOfALeaseClosedOnChainMarksTheSpheronLeaseClosed() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        markRunning(leaseId);
+        tenant.closeLease(leaseId);
+
+        GatewayTls.Reply reply = asTenant.delete("/lease/" + leaseId);
+
+        assertThat(reply.status()).isEqualTo(202);
+        SpheronLease lease = client.resources(SpheronLease.class).withName("lease-" + leaseId).get();
+        assertThat(lease.getSpec().getChainState()).isEqualTo(SpheronLeaseSpec.ChainState.Closed);
+    }
+
+    @Test
+    void providerStatusCountsGpusPerModelForAnyCertificate() throws Exception {
+        addGpuNode("gpu-a", "NVIDIA-H100-80GB-HBM3", 4);
+        addGpuNode("gpu-b", "NVIDIA-H100-80GB-HBM3", 4);
+        addGpuNode("gpu-c", "NVIDIA-A100-SXM4-40GB", 2);
+        client.pods().inNamespace("default").resource(new PodBuilder()
+                .withNewMetadata().withName("training").withNamespace("default").endMetadata()
+                .withNewSpec().withNodeName("gpu-a").addNewContainer().withName("main").withImage("trainer")
+                .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("3")).endResources()
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").endStatus()
+                .build()).create();
+
+        GatewayTls.Reply reply = asStranger.get("/status");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode body = json(reply);
+        assertThat(body.get("provider").asText()).isEqualTo(provider.address().toLowerCase());
+        assertThat(body.get("region").asText()).isEqualTo("us-east");
+        assertThat(body.get("zone").asText()).isEqualTo("us-east-1a");
+        assertThat(body.get("activeLeases").asInt()).isPositive();
+        JsonNode gpus = body.get("gpus");
+        assertThat(gpus).hasSize(2);
+        JsonNode a100 = gpus.get(0);
+        assertThat(a100.get("model").asText()).isEqualTo("A100");
+        assertThat(a100.get("total").asInt()).isEqualTo(2);
+        assertThat(a100.get("available").asInt()).isEqualTo(2);
+        JsonNode h100 = gpus.get(1);
+        assertThat(h100.get("model").asText()).isEqualTo("H100");
+        assertThat(h100.get("product").asText()).isEqualTo("NVIDIA-H100-80GB-HBM3");
+        assertThat(h100.get("total").asInt()).isEqualTo(8);
+        assertThat(h100.get("available").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void anUnknownPathIsAJsonNotFound() throws Exception {
+        GatewayTls.Reply reply = asTenant.get("/leases");
+
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(json(reply).get("error").asText()).isEqualTo("NotFound");
+    }
+
+    private static void markRunning(long leaseId) {
+        SpheronLeaseSpec spec = new SpheronLeaseSpec();
+        spec.setLeaseId(leaseId);
+        spec.setOrderId(1);
+        spec.setTenant(tenant.address());
+        spec.setProvider(provider.address());
+        spec.setPricePerHour("3000000");
+        spec.setManifestHash(ManifestParser.parse(JUPYTER).canonicalHash());
+        spec.setResources(new LeaseResources(8000, 16384, 204800, 1, "H100"));
+        SpheronLease lease = new SpheronLease();
+        lease.getMetadata().setName(SpheronLease.nameFor(leaseId));
+        lease.setSpec(spec);
+        client.resources(SpheronLease.class).resource(lease).create();
+        client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).editStatus(l -> {
+            SpheronLeaseStatus status = new SpheronLeaseStatus();
+            status.setPhase(SpheronLeaseStatus.Phase.Running);
+            status.setMessage("all 1 replicas ready");
+            l.setStatus(status);
+            return l;
+        });
+    }
+
+    private static void createPod(String namespace, String name, String service) {
+        client.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).addToLabels("openspheron.org/service", service)
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName(service).withImage("img").endContainer().endSpec()
+                .build()).create();
+    }
+
+    private static void addGpuNode(String name, String product, int gpus) {
+        Map<String, Quantity> allocatable = Map.of("cpu", new Quantity("64"), "nvidia.com/gpu", new Quantity(Integer.toString(gpus)));
+        client.nodes().resource(new NodeBuilder()
+                .withNewMetadata().withName(name).addToLabels("nvidia.com/gpu.product", product).endMetadata()
+                .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable).endStatus()
+                .build()).create();
+    }
+
+    private static ManifestException catchManifestException(byte[] yaml) {
+        try {
+            ManifestParser.parse(yaml);
+        } catch (ManifestException e) {
+            return e;
+        }
+        throw new AssertionError("the manifest was expected to be invalid");
+    }
+}
