@@ -49,6 +49,10 @@ public interface ProviderSettings {
     @WithDefault("1")
     BigDecimal withdrawThreshold();
 
+    /** How often the registry entry is compared with the cluster (reads only; writes are rate-limited below). */
+    @WithDefault("30s")
+    Duration attributesCheckInterval();
+
     /** The least time between two updates of the registry's attributes when the inventory keeps changing. */
     @WithDefault("10m")
     Duration attributesMinInterval();

@@ -1,9 +1,12 @@
 package org.openspheron.operator.inventory;
 
+import io.fabric8.kubernetes.api.model.Node;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Turns the {@code nvidia.com/gpu.product} label that GPU feature discovery puts on a node into the short model
@@ -59,5 +62,21 @@ public final class GpuModels {
     public static boolean same(String a, String b) {
         String left = normalise(a);
         return !left.isEmpty() && left.equals(normalise(b));
+    }
+
+    /**
+     * The {@code nvidia.com/gpu.product} values in the cluster that denote {@code model}: what a pod's node
+     * affinity lists (operator {@code In}) so that an order for {@code H100} lands on {@code NVIDIA-H100-80GB-HBM3}.
+     */
+    public static Set<String> productLabels(String model, Collection<Node> nodes) {
+        Set<String> labels = new TreeSet<>();
+        for (Node node : nodes) {
+            String product = node.getMetadata().getLabels() == null ? null
+                    : node.getMetadata().getLabels().get(Inventory.GPU_PRODUCT_LABEL);
+            if (product != null && same(product, model)) {
+                labels.add(product);
+            }
+        }
+        return labels;
     }
 }

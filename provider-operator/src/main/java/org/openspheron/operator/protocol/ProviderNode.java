@@ -37,8 +37,9 @@ import org.web3j.crypto.Credentials;
 /**
  * The provider's side of the protocol in this process: validates the configuration at start (a wrong key or a
  * missing region stops the operator with a message naming the key to fix), connects to the chain (retrying
- * while it is away), then runs the duties on one scheduler thread: bids and lease mirroring on every new block
- * (events only wake them early), heartbeats, withdrawals, and keeping the registry entry current.
+ * while it is away), then runs the duties on one scheduler thread: registration first and then a check of the
+ * registry entry every {@code attributes-check-interval}; bids on every new block and lease mirroring every poll
+ * (protocol events only wake them early); heartbeats; withdrawals.
  */
 @ApplicationScoped
 public class ProviderNode implements LeaseTeardownListener {
@@ -153,10 +154,11 @@ public class ProviderNode implements LeaseTeardownListener {
         Duration ceiling = settings.maxBackoff();
         long[] lastBlock = {-1};
         Disposable[] subscription = new Disposable[1];
+        RecurringDuty registryDuty = new RecurringDuty("registration", settings.attributesCheckInterval(), ceiling,
+                scheduler, registration::keepCurrent);
         RecurringDuty bidDuty = new RecurringDuty("bidding", poll, ceiling, scheduler, () -> {
             long block = reader.blockNumber();
             if (block != lastBlock[0]) {
-                registration.keepCurrent();
                 bids.reconcile();
                 lastBlock[0] = block;
             }
@@ -164,6 +166,7 @@ public class ProviderNode implements LeaseTeardownListener {
         RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
         running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, subscription);
         subscribe(reader, subscription, bidDuty, leaseDuty);
+        registryDuty.start();
         bidDuty.start();
         leaseDuty.start();
         new RecurringDuty("resubscribing to events", Duration.ofSeconds(30), ceiling, scheduler,
@@ -187,7 +190,9 @@ public class ProviderNode implements LeaseTeardownListener {
             }
         }, error -> {
             LOG.debugf("event subscription ended (%s); polling continues and it is renewed", error.getMessage());
-            subscription[0].dispose();
+            if (subscription[0] != null) {
+                subscription[0].dispose();
+            }
         });
     }
 

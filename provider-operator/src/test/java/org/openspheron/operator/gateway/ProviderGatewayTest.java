@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -257,6 +258,20 @@ class ProviderGatewayTest {
         GatewayTls client = new GatewayTls(gateway.port(), gateway.identity().certificate(), expired);
 
         assertThatThrownBy(() -> client.get("/status")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aRevokedCertificateLosesAccessOnceItsCachedOwnerExpires() {
+        AtomicLong clock = new AtomicLong();
+        ChainView chain = new ChainView(protocol.reader(), Duration.ofSeconds(30), Duration.ZERO, clock::get);
+        ClientIdentity identity = published(otherUser);
+        assertThat(chain.accountOf(identity.fingerprint())).hasValue(otherUser.address().toLowerCase());
+
+        otherUser.revokeCertificate(identity.fingerprint());
+
+        assertThat(chain.accountOf(identity.fingerprint())).as("still cached").isPresent();
+        clock.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThat(chain.accountOf(identity.fingerprint())).isEmpty();
     }
 
     @Test

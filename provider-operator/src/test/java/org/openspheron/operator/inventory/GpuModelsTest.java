@@ -30,4 +30,15 @@ class GpuModelsTest {
     void aNodeLabelServesAnOrderOnlyForItsOwnModel(String label, String order, boolean same) {
         assertThat(GpuModels.same(label, order)).isEqualTo(same);
     }
+
+    @org.junit.jupiter.api.Test
+    void theProductLabelsOfAModelAreWhatNodeAffinityLists() {
+        var nodes = java.util.List.of(
+                InventoryTest.gpuNode("a", "NVIDIA-H100-80GB-HBM3", 8, "64", "512Gi"),
+                InventoryTest.gpuNode("b", "NVIDIA-H100-NVL", 2, "64", "512Gi"),
+                InventoryTest.gpuNode("c", "NVIDIA-A100-SXM4-80GB", 8, "64", "512Gi"),
+                InventoryTest.gpuNode("d", null, 0, "8", "32Gi"));
+
+        assertThat(GpuModels.productLabels("h100", nodes)).containsExactly("NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-NVL");
+    }
 }

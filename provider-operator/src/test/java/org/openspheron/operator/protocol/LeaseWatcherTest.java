@@ -103,6 +103,35 @@ class LeaseWatcherTest {
     }
 
     @Test
+    void aLeaseTheTenantReportedUndeployedMarksItsSpheronLeaseFailed() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
+        protocol.chain().mine(1);
+
+        tenant.reportUndeployed(leaseId);
+        watcher.reconcile();
+
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Failed);
+    }
+
+    @Test
+    void aSpecEditedByHandIsPutBackFromTheChain() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        kube.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).edit(l -> {
+            l.getSpec().setPricePerHour("1");
+            l.getSpec().getResources().setGpuCount(8);
+            return l;
+        });
+
+        watcher.reconcile();
+
+        assertThat(mirrored(leaseId).getSpec().getPricePerHour()).isEqualTo("2000000");
+        assertThat(mirrored(leaseId).getSpec().getResources().getGpuCount()).isEqualTo(1);
+    }
+
+    @Test
     void aRunningLeaseIsConfirmedOnChainExactlyOnce() throws Exception {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
         watcher.reconcile();

@@ -1,0 +1,95 @@
+package org.openspheron.matchmaker.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.matchmaker.chain.ChainSession;
+import org.openspheron.matchmaker.config.ChainSettings;
+import org.openspheron.matchmaker.config.MatchmakerConfig;
+import org.openspheron.matchmaker.config.MatchmakerSettings;
+import org.openspheron.matchmaker.config.ProtocolSettings;
+import org.openspheron.matchmaker.quorum.HttpPeers;
+import org.openspheron.matchmaker.quorum.Quorum;
+import org.openspheron.matchmaker.reconcile.MatchReconciler;
+import org.openspheron.matchmaker.reconcile.ReconcileLoop;
+import org.openspheron.matchmaker.scoring.Scorer;
+import org.web3j.crypto.Credentials;
+
+/**
+ * Wires one operator at start-up. Configuration errors stop the start with a message naming the key; an
+ * unreachable chain does not: the loop keeps retrying and readiness stays DOWN until it answers.
+ */
+@ApplicationScoped
+public class MatchmakerService {
+    private static final Logger LOG = Logger.getLogger(MatchmakerService.class);
+
+    private final ChainSession chain;
+    private final Quorum quorum;
+    private final MatchReconciler reconciler;
+    private final ReconcileLoop loop;
+    private final ExecutorService publisher = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "matchmaker-peer-push");
+        t.setDaemon(true);
+        return t;
+    });
+
+    MatchmakerService(MatchmakerConfig config, ChainSettings chainSettings, ProtocolSettings protocol,
+                      MeterRegistry metrics, ObjectMapper json) {
+        MatchmakerSettings.rejectUnknownKeys(ConfigProvider.getConfig().getPropertyNames());
+        Scorer scorer = new Scorer(MatchmakerSettings.policy(config.scoring()));
+        Credentials key = MatchmakerSettings.operatorKey(config);
+        ProtocolAddresses addresses = MatchmakerSettings.addresses(protocol);
+        List<String> peerUrls = MatchmakerSettings.peers(config);
+        this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key);
+        this.quorum = new Quorum(chain);
+        String self = chain.operatorAddress();
+        HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,
+                config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
+        this.reconciler = new MatchReconciler(chain, scorer, quorum, peers, chainSettings.confirmations(),
+                new MatchMetrics(metrics), publisher, Clock.systemUTC());
+        this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
+                config.maxBackoff(), Clock.systemUTC());
+        LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, chainSettings.rpcUrl(),
+                peerUrls.size(), chainSettings.confirmations());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        loop.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        loop.close();
+        publisher.shutdownNow();
+        chain.close();
+    }
+
+    public MatchReconciler reconciler() {
+        return reconciler;
+    }
+
+    public Quorum quorum() {
+        return quorum;
+    }
+
+    public ReconcileLoop loop() {
+        return loop;
+    }
+
+    public String operator() {
+        return chain.operatorAddress();
+    }
+
+    public String rpcUrl() {
+        return chain.rpcUrl();
+    }
+}

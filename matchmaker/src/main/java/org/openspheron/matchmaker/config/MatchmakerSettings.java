@@ -1,0 +1,116 @@
+package org.openspheron.matchmaker.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.matchmaker.scoring.ScoringPolicy;
+import org.web3j.crypto.Credentials;
+import org.web3j.utils.Numeric;
+
+/**
+ * Turns the raw configuration into what the matchmaker runs with, failing with a message that names the key. A
+ * matchmaker with a typo in its policy would silently disagree with its peers, so unknown keys are errors too.
+ */
+public final class MatchmakerSettings {
+    static final String PREFIX = "spheron.matchmaker.";
+    static final Set<String> KNOWN = Set.of("key", "key-file", "peers", "max-backoff",
+            "scoring.weights.placement", "scoring.weights.price", "scoring.weights.uptime",
+            "scoring.weights.reputation", "scoring.weights.availability", "scoring.weights.slashes",
+            "scoring.require-available-gpus", "scoring.draw-size", "scoring.draw-margin",
+            "scoring.slash-half-life-blocks", "jwt.issuer", "jwt.key-id", "jwt.token-lifetime", "jwt.peer-timeout",
+            "jwt.peer-keys", "jwt.signing-key");
+    private static final Pattern INDEXED = Pattern.compile("\\[\\d+]$");
+
+    private MatchmakerSettings() {
+    }
+
+    /** Fails on any {@code spheron.matchmaker.*} key the matchmaker does not know. */
+    public static void rejectUnknownKeys(Iterable<String> propertyNames) {
+        Set<String> unknown = new TreeSet<>();
+        for (String name : propertyNames) {
+            if (name.startsWith(PREFIX)) {
+                String key = INDEXED.matcher(name.substring(PREFIX.length())).replaceAll("");
+                if (!KNOWN.contains(key)) {
+                    unknown.add(name);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new InvalidConfiguration("unknown configuration keys " + unknown + "; known keys under "
+                    + PREFIX + "* are " + new TreeSet<>(KNOWN));
+        }
+    }
+
+    public static ScoringPolicy policy(MatchmakerConfig.Scoring s) {
+        MatchmakerConfig.Weights w = s.weights();
+        try {
+            return new ScoringPolicy(new ScoringPolicy.Weights(w.placement(), w.price(), w.uptime(), w.reputation(),
+                    w.availability(), w.slashes()), s.requireAvailableGpus(), s.drawSize(), s.drawMargin(),
+                    s.slashHalfLifeBlocks());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.matchmaker.scoring: " + e.getMessage(), e);
+        }
+    }
+
+    /** The operator key from {@code key} or {@code key-file}. */
+    public static Credentials operatorKey(MatchmakerConfig config) {
+        String hex;
+        if (config.key().isPresent()) {
+            hex = config.key().get();
+        } else if (config.keyFile().isPresent()) {
+            try {
+                hex = Files.readString(config.keyFile().get());
+            } catch (IOException e) {
+                throw new InvalidConfiguration("spheron.matchmaker.key-file: cannot read " + config.keyFile().get()
+                        + ": " + e.getMessage(), e);
+            }
+        } else {
+            throw new InvalidConfiguration("no operator key: set spheron.matchmaker.key (hex private key) or "
+                    + "spheron.matchmaker.key-file (a file holding it)");
+        }
+        String clean = Numeric.cleanHexPrefix(hex.trim());
+        if (!clean.matches("[0-9a-fA-F]{64}")) {
+            throw new InvalidConfiguration("the operator key is not 32 bytes of hex (from "
+                    + (config.key().isPresent() ? "spheron.matchmaker.key" : "spheron.matchmaker.key-file") + ")");
+        }
+        return Credentials.create(clean);
+    }
+
+    /** The protocol's addresses: the file if given, overridden key by key. */
+    public static ProtocolAddresses addresses(ProtocolSettings p) {
+        Properties merged = new Properties();
+        p.addressesFile().ifPresent(file -> {
+            try {
+                merged.putAll(ProtocolAddresses.read(file).toProperties());
+            } catch (RuntimeException e) {
+                throw new InvalidConfiguration("spheron.protocol.addresses-file: " + e.getMessage(), e);
+            }
+        });
+        p.token().ifPresent(v -> merged.setProperty("token", v));
+        p.registry().ifPresent(v -> merged.setProperty("registry", v));
+        p.orders().ifPresent(v -> merged.setProperty("orders", v));
+        p.matchmakers().ifPresent(v -> merged.setProperty("matchmakers", v));
+        p.certificates().ifPresent(v -> merged.setProperty("certificates", v));
+        try {
+            return ProtocolAddresses.fromProperties(merged);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.protocol: " + e.getMessage()
+                    + " (set spheron.protocol.addresses-file or spheron.protocol.{token,registry,orders,matchmakers,certificates})", e);
+        }
+    }
+
+    public static List<String> peers(MatchmakerConfig config) {
+        List<String> peers = config.peers().orElse(List.of());
+        for (String peer : peers) {
+            if (!peer.matches("https?://[^\\s/]+(/.*)?")) {
+                throw new InvalidConfiguration("spheron.matchmaker.peers: not an http(s) base URL: " + peer);
+            }
+        }
+        return peers.stream().map(p -> p.endsWith("/") ? p.substring(0, p.length() - 1) : p).toList();
+    }
+}

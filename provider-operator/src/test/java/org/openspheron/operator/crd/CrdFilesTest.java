@@ -1,0 +1,89 @@
+package org.openspheron.operator.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openspheron.operator.OperatorFixture;
+
+/**
+ * The CRD YAML providers apply ({@code crds/} at the repository root) is the YAML the build generates from the
+ * Java types, and it says what a provider and kubectl rely on: names, scope, validation and printer columns.
+ * The structure is checked here rather than with {@code kubectl apply --dry-run=client}: kubectl's client dry run
+ * still asks an API server for discovery, and neither an offline machine nor the stand-in server answers it.
+ */
+class CrdFilesTest {
+    private static final Path CHECKED_IN = Path.of("..", "crds");
+    private static final List<String> FILES = List.of("spheronleases.openspheron.org-v1.yml", "gpudeployments.openspheron.org-v1.yml");
+
+    @Test
+    void checkedInCrdsAreTheGeneratedOnes() throws IOException {
+        for (String file : FILES) {
+            Path generated = OperatorFixture.generatedCrds().resolve(file);
+            Path checkedIn = CHECKED_IN.resolve(file);
+            assertThat(checkedIn).as("crds/%s is missing", file).exists();
+            assertThat(Files.readString(checkedIn))
+                    .as("crds/%s differs from the YAML generated from the Java types; refresh it with: "
+                            + "mvn -pl provider-operator -am process-classes && cp provider-operator/target/crds/*.yml crds/", file)
+                    .isEqualTo(Files.readString(generated));
+        }
+    }
+
+    @Test
+    void spheronLeaseIsClusterScopedWithValidationAndLeaseColumns() throws IOException {
+        CustomResourceDefinition crd = load("spheronleases.openspheron.org-v1.yml");
+        assertThat(crd.getApiVersion()).isEqualTo("apiextensions.k8s.io/v1");
+        assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
+        assertThat(crd.getSpec().getNames().getShortNames()).contains("sl");
+        CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
+        assertThat(version.getSubresources().getStatus()).isNotNull();
+        JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        assertThat(spec.getRequired()).contains("leaseId", "orderId", "tenant", "provider", "manifestHash", "resources");
+        assertThat(spec.getProperties().get("leaseId").getMinimum()).isEqualTo(1.0);
+        assertThat(spec.getProperties().get("tenant").getPattern()).isEqualTo("^0x[0-9a-fA-F]{40}$");
+        assertThat(spec.getProperties().get("chainState").getEnum()).extracting(Object::toString)
+                .containsExactlyInAnyOrder("\"Active\"", "\"Closed\"", "\"Failed\"");
+        JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+        assertThat(status.getProperties().get("phase").getEnum()).hasSize(6);
+        assertThat(columns(version)).containsExactlyInAnyOrder("Lease", "Tenant", "GPUs", "Model", "Phase", "Age");
+    }
+
+    @Test
+    void gpuDeploymentIsNamespacedWithValidationAndWorkloadColumns() throws IOException {
+        CustomResourceDefinition crd = load("gpudeployments.openspheron.org-v1.yml");
+        assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+        assertThat(crd.getSpec().getNames().getShortNames()).contains("gd");
+        CustomResourceDefinitionVersion version = crd.getSpec().getVersions().get(0);
+        JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        assertThat(spec.getRequired()).contains("services");
+        assertThat(spec.getProperties().get("services").getMinItems()).isEqualTo(1L);
+        JSONSchemaProps service = spec.getProperties().get("services").getItems().getSchema();
+        assertThat(service.getRequired()).contains("name", "image", "resources");
+        assertThat(service.getProperties().get("name").getPattern()).startsWith("^[a-z0-9]");
+        JSONSchemaProps resources = service.getProperties().get("resources");
+        assertThat(resources.getProperties().get("gpuCount").getMaximum()).isEqualTo(16.0);
+        JSONSchemaProps port = service.getProperties().get("ports").getItems().getSchema();
+        assertThat(port.getProperties().get("port").getMaximum()).isEqualTo(65535.0);
+        assertThat(port.getProperties().get("protocol").getEnum()).hasSize(2);
+        assertThat(columns(version)).containsExactlyInAnyOrder("Phase", "Ready", "GPUs", "Model", "URL", "Age");
+    }
+
+    private static List<String> columns(CustomResourceDefinitionVersion version) {
+        return version.getAdditionalPrinterColumns().stream().map(CustomResourceColumnDefinition::getName).toList();
+    }
+
+    private static CustomResourceDefinition load(String file) throws IOException {
+        try (InputStream in = Files.newInputStream(CHECKED_IN.resolve(file))) {
+            return Serialization.unmarshal(in, CustomResourceDefinition.class);
+        }
+    }
+}

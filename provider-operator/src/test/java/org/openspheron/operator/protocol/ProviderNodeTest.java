@@ -1,0 +1,137 @@
+package org.openspheron.operator.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.config.ChainSettings;
+import org.openspheron.operator.config.PricingSettings;
+import org.openspheron.operator.config.ProtocolSettings;
+import org.openspheron.operator.config.ProviderSettings;
+import org.openspheron.operator.lease.SpheronLease;
+import org.web3j.utils.Numeric;
+
+/**
+ * The provider node as the application wires it, from configuration keys to the chain and the cluster: it
+ * registers, bids on its own, mirrors the won lease, confirms it once the reconciler reports Running, and is
+ * paid.
+ */
+class ProviderNodeTest {
+    private ProtocolFixture protocol;
+    private DevCluster cluster;
+    private ProviderNode node;
+
+    @BeforeEach
+    void start() {
+        protocol = ProtocolFixture.start();
+        cluster = DevCluster.start(0, List.of(
+                new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+        cluster.applyDirectory(Path.of("target", "crds"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (node != null) {
+            node.onStop(null);
+        }
+        cluster.close();
+        protocol.close();
+    }
+
+    @Test
+    void theConfiguredNodeRegistersBidsMirrorsConfirmsAndGetsPaid() {
+        var a = protocol.addresses();
+        Map<String, String> keys = new HashMap<>(Map.of(
+                "spheron.chain.rpc-url", protocol.chain().rpcUrl(),
+                "spheron.chain.poll-interval", "200ms",
+                "spheron.protocol.token", a.token(), "spheron.protocol.registry", a.registry(),
+                "spheron.protocol.orders", a.orders(), "spheron.protocol.matchmakers", a.matchmakers(),
+                "spheron.protocol.certificates", a.certificates(),
+                "spheron.provider.key", Numeric.toHexStringWithPrefixZeroPadded(
+                        protocol.providerKey(0).getEcKeyPair().getPrivateKey(), 64)));
+        keys.putAll(Map.of(
+                "spheron.provider.region", "us-east",
+                "spheron.provider.zone", "us-east-1a",
+                "spheron.provider.gateway-url", "https://gpu.example:8443",
+                "spheron.provider.stake", "120.5",
+                "spheron.provider.withdraw-interval", "500ms",
+                "spheron.provider.withdraw-threshold", "0.5",
+                "spheron.pricing.gpu.H100", "2.50",
+                "spheron.pricing.gpu.a100", "1.20"));
+        node = node(keys);
+        String me = protocol.providerKey(0).getAddress();
+        ProtocolReader reader = protocol.reader();
+        TenantClient tenant = protocol.tenant(0);
+
+        node.onStart(null);
+
+        await("registration", () -> reader.provider(me).isPresent());
+        assertThat(reader.provider(me).orElseThrow().stake()).isEqualTo(tokens(120).add(tokens(1).divide(java.math.BigInteger.TWO)));
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        await("a bid", () -> reader.bids(orderId).stream().anyMatch(b -> b.provider().equalsIgnoreCase(me)));
+
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, 0, 2);
+        var leases = cluster.client().resources(SpheronLease.class);
+        await("the SpheronLease", () -> leases.withName(SpheronLease.nameFor(leaseId)).get() != null);
+
+        leases.withName(SpheronLease.nameFor(leaseId)).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Running\"}}");
+        await("the confirmation", () -> reader.requireLease(leaseId).isConfirmed()
+                && Boolean.TRUE.equals(leases.withName(SpheronLease.nameFor(leaseId)).get().getStatus().getConfirmedOnChain()));
+
+        protocol.chain().increaseTime(Duration.ofHours(1));
+        protocol.chain().mine(1);
+        await("a withdrawal", () -> reader.requireLease(leaseId).paid().signum() > 0);
+    }
+
+    private ProviderNode node(Map<String, String> keys) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(keys, "test", 400))
+                .withMapping(ProviderSettings.class).withMapping(ChainSettings.class)
+                .withMapping(ProtocolSettings.class).withMapping(PricingSettings.class)
+                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withValidateUnknown(false)
+                .build();
+        return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
+                config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
+                cluster.client(), new SimpleMeterRegistry());
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
