@@ -62,6 +62,10 @@ final class ManifestReader {
             throw servicesField.error("no services");
         }
         serviceFields.values().forEach(f -> requireName(f, "service"));
+        Map<String, ServiceSpec> services = new LinkedHashMap<>();
+        for (Field f : serviceFields.values()) {
+            services.put(f.name(), service(f, serviceFields.keySet()));
+        }
 
         Field profilesField = root.required("profiles", "compute and placement profiles");
         profilesField.allowOnly("name", "duration", "mode", "tier", "compute", "placement");
@@ -76,10 +80,6 @@ final class ManifestReader {
             placements.put(f.name(), placement(f, profiles.keySet(), serviceFields.keySet()));
         }
 
-        Map<String, ServiceSpec> services = new LinkedHashMap<>();
-        for (Field f : serviceFields.values()) {
-            services.put(f.name(), service(f, serviceFields.keySet()));
-        }
         List<DeploymentEntry> deployments = deployments(services, profiles, placements);
         checkMounts(services, profiles, deployments);
 

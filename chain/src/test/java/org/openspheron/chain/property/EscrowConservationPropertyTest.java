@@ -1,0 +1,316 @@
+package org.openspheron.chain.property;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.BeforeTry;
+import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.LocalChain;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.ProtocolConfig;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.chain.property.EscrowLedger.Flows;
+
+/**
+ * Escrow is conserved: across random sequences of what tenants, providers and matchmakers do, for every order
+ * paid to the provider + refunded to the tenant + still held = deposited + topped up, and the contracts hold
+ * exactly what they owe (the order contract the escrow, the registry the stakes). One anvil chain; each try
+ * starts from the same snapshot.
+ */
+class EscrowConservationPropertyTest {
+    private static final int TENANTS = 3;
+    private static final int PROVIDERS = 3;
+    private static ProtocolFixture protocol;
+    private static String baseline;
+
+    private EscrowLedger ledger;
+    private List<TenantClient> tenants;
+    private List<ProviderClient> providers;
+    private final List<Long> orders = new ArrayList<>();
+    private final List<Long> leases = new ArrayList<>();
+    private int refused;
+
+    @BeforeContainer
+    static void startChain() {
+        // A bid window of 40 blocks: every transaction mines a block, and sequences interleave several orders.
+        LocalChain chain = LocalChain.startDefault();
+        List<String> operators = List.of(chain.account(1).getAddress(), chain.account(2).getAddress(),
+                chain.account(3).getAddress());
+        protocol = ProtocolFixture.start(ProtocolConfig.local(operators, 2).withBidWindowBlocks(40), chain);
+        // Twice the minimum stake, so a provider slashed once can still bid and be slashed again.
+        for (int p = 0; p < PROVIDERS; p++) {
+            protocol.registeredProvider(p, "us-east", "", List.of(new GpuOffer("H100", 8, 8)),
+                    protocol.config().minStake().multiply(BigInteger.TWO));
+        }
+        baseline = protocol.snapshot();
+    }
+
+    @AfterContainer
+    static void stopChain() {
+        protocol.close();
+    }
+
+    /** Back to the baseline before (not after) each try, so even a try that broke off leaves nothing behind. */
+    @BeforeTry
+    void freshChainAndClients() {
+        protocol.revertTo(baseline);
+        baseline = protocol.snapshot();
+        tenants = new ArrayList<>();
+        providers = new ArrayList<>();
+        for (int i = 0; i < TENANTS; i++) {
+            tenants.add(protocol.tenant(i));
+        }
+        for (int i = 0; i < PROVIDERS; i++) {
+            providers.add(protocol.provider(i));
+        }
+        ledger = EscrowLedger.open(protocol, tenants.stream().map(TenantClient::address).toList(),
+                providers.stream().map(ProviderClient::address).toList());
+        orders.clear();
+        leases.clear();
+        refused = 0;
+    }
+
+    @Property(tries = 20, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
+    void escrowIsConservedAcrossAnySequenceOfOperations(@ForAll("operations") List<Step> steps) {
+        for (Step step : steps) {
+            apply(step);
+            ledger.assertConserved(step);
+        }
+        Statistics.label("leases created").collect(Math.min(leases.size(), 3) + (leases.size() >= 3 ? "+" : ""));
+        Statistics.label("provider paid").collect(ledger.totals().paid().signum() > 0);
+        Statistics.label("operations refused by the contract").collect(refused == 0 ? "none" : refused * 2 < steps.size() ? "under half" : "half or more");
+    }
+
+    /** The full path once on every run, so the ledger is known to see payments, top-ups, closes and slashes. */
+    @Example
+    void escrowIsConservedAlongTheMainPaths() {
+        List<Step> steps = List.of(
+                new Create(0, 10, 4, 120, 0, 0), new Bid(0, 0, 75), new Create(1, 2, 5, 60, 0, 0), new Bid(0, 1, 100),
+                new Create(2, 6, 3, 60, 0, 0), new Bid(0, 2, 100),
+                new Match(2, 0), new Match(1, 0), new Match(0, 0), // leases of the first, second, third order
+                new Confirm(2), new Confirm(1), new TopUp(2, 3), new Wait(30), new Withdraw(2), new Withdraw(1),
+                new Wait(40), new Close(2, true), new Report(0),
+                new Create(0, 3, 2, 60, 0, 0), new Cancel(0));
+        for (Step step : steps) {
+            apply(step);
+            ledger.assertConserved(step);
+        }
+        Flows flows = ledger.totals();
+        assertThat(flows.paid()).isPositive();
+        assertThat(flows.refunded()).isPositive();
+        assertThat(flows.toppedUp()).isEqualTo(tokens(3));
+        ProtocolReader reader = protocol.reader();
+        assertThat(reader.requireLease(leases.get(1)).state().name()).isEqualTo("CLOSED");
+        assertThat(reader.requireLease(leases.get(2)).state().name()).isEqualTo("FAILED");
+        assertThat(reader.requireOrder(orders.get(3)).state().name()).isEqualTo("CANCELLED");
+        assertThat(refused).isZero();
+    }
+
+    // ------------------------------------------------------------------ the operations
+
+    sealed interface Step permits Create, Bid, Mine, Wait, Match, Confirm, Withdraw, TopUp, Close, CloseExpired,
+            Cancel, Report {
+    }
+
+    /**
+     * A tenant orders; {@code bidders} providers see it and bid at once, the first at {@code pricePercent} of the
+     * maximum price, each next one 10 points lower.
+     */
+    record Create(int tenant, int depositTokens, int maxPriceTokens, int durationMinutes, int bidders, int pricePercent)
+            implements Step {
+    }
+
+    /** A bid on a recent open order at {@code pricePercent} of its maximum price (above 100 is refused). */
+    record Bid(int order, int provider, int pricePercent) implements Step {
+    }
+
+    record Mine(int blocks) implements Step {
+    }
+
+    record Wait(int minutes) implements Step {
+    }
+
+    /**
+     * Matchmakers wait for the bid window of a recent open order with bids to close, then a quorum matches bid
+     * {@code bid} of it.
+     */
+    record Match(int order, int bid) implements Step {
+    }
+
+    record Confirm(int lease) implements Step {
+    }
+
+    record Withdraw(int lease) implements Step {
+    }
+
+    record TopUp(int lease, int tokens) implements Step {
+    }
+
+    record Close(int lease, boolean byTenant) implements Step {
+    }
+
+    record CloseExpired(int lease) implements Step {
+    }
+
+    record Cancel(int order) implements Step {
+    }
+
+    record Report(int lease) implements Step {
+    }
+
+    @Provide
+    Arbitrary<List<Step>> operations() {
+        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 3);
+        Arbitrary<Create> create = Combinators.combine(uniform(0, TENANTS - 1), uniform(1, 10), uniform(1, 5),
+                uniform(10, 180), uniform(0, PROVIDERS), uniform(50, 110)).as(Create::new);
+        Arbitrary<Step> step = Arbitraries.frequencyOf(
+                Tuple.of(4, create),
+                Tuple.of(2, Combinators.combine(pick, uniform(0, PROVIDERS - 1), uniform(40, 110)).as(Bid::new)),
+                Tuple.of(1, Arbitraries.of(1, 6, 25).map(Mine::new)),
+                Tuple.of(3, uniform(1, 120).map(Wait::new)),
+                Tuple.of(5, Combinators.combine(pick, uniform(0, 2)).as(Match::new)),
+                Tuple.of(3, pick.map(Confirm::new)),
+                Tuple.of(3, pick.map(Withdraw::new)),
+                Tuple.of(2, Combinators.combine(pick, uniform(1, 5)).as(TopUp::new)),
+                Tuple.of(2, Combinators.combine(pick, Arbitraries.of(true, false)).as(Close::new)),
+                Tuple.of(1, pick.map(CloseExpired::new)),
+                Tuple.of(1, pick.map(Cancel::new)),
+                Tuple.of(2, pick.map(Report::new)));
+        // Every sequence opens with an order, so the steps after it have something to act on.
+        return Combinators.combine(create, step.list().ofMinSize(6).ofMaxSize(16)).as((first, rest) -> {
+            List<Step> steps = new ArrayList<>();
+            steps.add(first);
+            steps.addAll(rest);
+            return steps;
+        });
+    }
+
+    /** Uniform rather than jqwik's default bias to small values: the middle of each range matters here. */
+    private static Arbitrary<Integer> uniform(int min, int max) {
+        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    }
+
+    private void apply(Step step) {
+        try {
+            if (step instanceof Create c) {
+                create(c);
+            } else if (step instanceof Bid b) {
+                recent(openOrders(false), b.order()).ifPresent(id -> bid(id, b));
+            } else if (step instanceof Mine m) {
+                protocol.chain().mine(m.blocks());
+            } else if (step instanceof Wait w) {
+                protocol.chain().increaseTime(Duration.ofMinutes(w.minutes()));
+            } else if (step instanceof Match m) {
+                recent(openOrders(true), m.order()).ifPresent(id -> match(id, m.bid()));
+            } else if (step instanceof Confirm c) {
+                lease(c.lease()).ifPresent(id -> providerOf(id).confirmDeployment(id));
+            } else if (step instanceof Withdraw w) {
+                lease(w.lease()).ifPresent(id -> providerOf(id).withdraw(id));
+            } else if (step instanceof TopUp t) {
+                lease(t.lease()).ifPresent(id -> topUp(id, tokens(t.tokens())));
+            } else if (step instanceof Close c && c.byTenant()) {
+                lease(c.lease()).ifPresent(id -> tenantOf(id).closeLease(id));
+            } else if (step instanceof Close c) {
+                lease(c.lease()).ifPresent(id -> providerOf(id).closeLease(id));
+            } else if (step instanceof CloseExpired c) {
+                lease(c.lease()).ifPresent(id -> tenants.get(0).closeExpired(id));
+            } else if (step instanceof Cancel c) {
+                order(c.order()).ifPresent(id -> tenantOfOrder(id).cancelOrder(id));
+            } else if (step instanceof Report r) {
+                lease(r.lease()).ifPresent(id -> tenantOf(id).reportUndeployed(id));
+            }
+        } catch (ContractRevertException refusedByContract) {
+            // An operation the protocol's rules refuse in this state: it must move nothing, which the ledger checks.
+            refused++;
+        }
+    }
+
+    private void create(Create c) {
+        TenantClient tenant = tenants.get(c.tenant());
+        long orderId = tenant.createOrder(ProtocolFixture.order(tokens(c.maxPriceTokens()), c.durationMinutes() * 60L),
+                tokens(c.depositTokens()));
+        orders.add(orderId);
+        ledger.deposited(orderId, tokens(c.depositTokens()));
+        for (int p = 0; p < c.bidders(); p++) {
+            apply(new Bid(0, p, c.pricePercent() - 10 * p));
+        }
+    }
+
+    private void bid(long orderId, Bid b) {
+        BigInteger max = protocol.reader().requireOrder(orderId).spec().maxPricePerHour();
+        providers.get(b.provider()).submitBid(orderId, max.multiply(BigInteger.valueOf(b.pricePercent())).divide(BigInteger.valueOf(100)));
+    }
+
+    /** Providers bid on, and matchmakers match, the orders they see open (with bids, for a match). */
+    private List<Long> openOrders(boolean withBids) {
+        ProtocolReader reader = protocol.reader();
+        return orders.stream()
+                .filter(id -> reader.requireOrder(id).isOpen() && (!withBids || !reader.bids(id).isEmpty()))
+                .toList();
+    }
+
+    private void match(long orderId, int bid) {
+        int bids = protocol.reader().bids(orderId).size();
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, bid % bids, protocol.config().threshold());
+        leases.add(leaseId);
+        ledger.leased(orderId, leaseId);
+    }
+
+    private void topUp(long leaseId, BigInteger amount) {
+        tenantOf(leaseId).topUp(leaseId, amount);
+        ledger.toppedUp(leaseId, amount);
+    }
+
+    /** The order created {@code back} orders ago (0 = the latest), so a sequence keeps working on recent orders. */
+    private Optional<Long> order(int back) {
+        return recent(orders, back);
+    }
+
+    private Optional<Long> lease(int back) {
+        return recent(leases, back);
+    }
+
+    private static Optional<Long> recent(List<Long> ids, int back) {
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1 - back % ids.size()));
+    }
+
+    private TenantClient tenantOfOrder(long orderId) {
+        Order order = protocol.reader().requireOrder(orderId);
+        return tenants.stream().filter(t -> t.address().equalsIgnoreCase(order.tenant())).findFirst().orElseThrow();
+    }
+
+    private TenantClient tenantOf(long leaseId) {
+        Lease lease = protocol.reader().requireLease(leaseId);
+        return tenants.stream().filter(t -> t.address().equalsIgnoreCase(lease.tenant())).findFirst().orElseThrow();
+    }
+
+    private ProviderClient providerOf(long leaseId) {
+        Lease lease = protocol.reader().requireLease(leaseId);
+        return providers.stream().filter(p -> p.address().equalsIgnoreCase(lease.provider())).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,53 @@
+package org.openspheron.cli;
+
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.web3j.crypto.Keys;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code spheron account}: who you are on chain and what you can spend. */
+@Command(name = "account", description = "Show the account's address, token balance and certificate status.")
+public class AccountCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    ChainOptions chainOptions;
+
+    @Override
+    public Integer call() {
+        Output output = new Output(spec, common.json);
+        Home home = common.home();
+        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
+            String address = Keys.toChecksumAddress(chain.address());
+            BigInteger balance = chain.reader().tokenBalance(address);
+            BigInteger gas = chain.connection().balanceOfEth(address);
+            String fingerprint = home.hasIdentity() ? home.identity().fingerprint() : null;
+            boolean published = fingerprint != null && chain.reader().certificateOwner(fingerprint)
+                    .filter(o -> o.equalsIgnoreCase(address)).isPresent();
+            output.line("address      " + address);
+            output.line("balance      " + chain.tokens(balance));
+            output.line("gas          " + new java.math.BigDecimal(gas, 18).stripTrailingZeros().toPlainString() + " ETH");
+            output.line("certificate  " + (fingerprint == null ? "none (run `spheron keys create --certificate-only`)"
+                    : fingerprint + (published ? " (published)" : " (not published: run `spheron cert publish`)")));
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("address", address);
+            result.put("balance", TokenAmount.plain(balance));
+            result.put("balanceBaseUnits", balance.toString());
+            result.put("symbol", chain.symbol());
+            result.put("gasWei", gas.toString());
+            result.put("certificateFingerprint", fingerprint);
+            result.put("certificatePublished", published);
+            output.result(result);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.openspheron.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.openspheron.chain.identity.ClientIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code spheron cert publish}: binds the client certificate to the account in the on-chain registry. */
+@Command(name = "cert", description = "Publish the client certificate's fingerprint on chain.",
+        subcommands = {CertCommand.Publish.class})
+public class CertCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Publishes the certificate unless the registry already names this account as its owner. */
+    static boolean ensurePublished(ChainSession chain, ClientIdentity identity, Output output) {
+        String fingerprint = identity.fingerprint();
+        Optional<String> owner = chain.reader().certificateOwner(fingerprint);
+        if (owner.isPresent() && owner.get().equalsIgnoreCase(chain.address())) {
+            return false;
+        }
+        if (owner.isPresent()) {
+            throw new CliException("certificate " + fingerprint + " is registered to " + owner.get()
+                    + ", not to " + chain.address() + "; run `spheron keys create --certificate-only`");
+        }
+        output.progress("publishing client certificate " + fingerprint + " ...");
+        chain.tenant().publishCertificate(fingerprint);
+        return true;
+    }
+
+    @Command(name = "publish", description = "Publish the client certificate's SHA-256 fingerprint in the CertificateRegistry.")
+    public static class Publish implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        ChainOptions chainOptions;
+
+        @Override
+        public Integer call() {
+            Output output = new Output(spec, common.json);
+            Home home = common.home();
+            ClientIdentity identity = home.identity();
+            try (ChainSession chain = ChainSession.open(chainOptions, home)) {
+                boolean published = ensurePublished(chain, identity, output);
+                output.line(published ? "published certificate " + identity.fingerprint() + " for " + chain.address()
+                        : "certificate " + identity.fingerprint() + " is already published for " + chain.address());
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("address", chain.address());
+                result.put("fingerprint", identity.fingerprint());
+                result.put("published", published);
+                output.result(result);
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.openspheron.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.ManifestException;
+import org.openspheron.manifest.ManifestParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code spheron validate FILE...}: checks manifests without touching the chain. */
+@Command(name = "validate", description = "Check manifests (Spheron ICL or Akash SDL): one line per file, exit 1 if any is invalid.")
+public class ValidateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        Output output = new Output(spec, common.json);
+        List<Map<String, Object>> results = new ArrayList<>();
+        boolean allValid = true;
+        for (Path file : files) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("file", file.toString());
+            try {
+                Manifest manifest = read(file);
+                output.line("ok    " + file + ": " + manifest.summary());
+                result.put("valid", true);
+                result.put("format", manifest.format().name());
+                result.put("services", List.copyOf(manifest.services().keySet()));
+                result.put("gpus", manifest.totalGpus());
+                result.put("gpuModels", manifest.gpuModels());
+                result.put("summary", manifest.summary());
+                result.put("manifestHash", manifest.canonicalHash());
+            } catch (ManifestException e) {
+                allValid = false;
+                output.line("error " + file + ": " + e.getMessage());
+                result.put("valid", false);
+                result.put("field", e.field());
+                result.put("error", e.getMessage());
+            }
+            results.add(result);
+        }
+        output.result(results);
+        return allValid ? 0 : CliException.FAILED;
+    }
+
+    /** The file's manifest; unreadable files are reported like invalid ones. */
+    static Manifest read(Path file) {
+        return ManifestParser.parse(bytes(file));
+    }
+
+    static byte[] bytes(Path file) {
+        try {
+            if (Files.size(file) > ManifestParser.MAX_BYTES) {
+                throw ManifestException.ofFile("the manifest is " + Files.size(file) + " bytes, over the limit of "
+                        + ManifestParser.MAX_BYTES + " bytes (1 MiB)");
+            }
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw ManifestException.ofFile("no such file");
+        } catch (IOException e) {
+            throw ManifestException.ofFile("cannot read the file: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.openspheron.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+class ValidateCommandTest {
+
+    @Test
+    void validManifestsPrintAOneLineSummaryAndExitZero() {
+        Cli.Result r = Cli.run("validate", Cli.manifest("jupyter-rtx4090.yaml").toString(), Cli.manifest("whoogle-sdl.yaml").toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out().lines().toList()).containsExactly(
+                "ok    " + Cli.manifest("jupyter-rtx4090.yaml") + ": 1 service, 1x rtx4090 (NVIDIA), 8 CPU, 16 GiB memory, 200 GiB storage, 2h",
+                "ok    " + Cli.manifest("whoogle-sdl.yaml") + ": 1 service, 1 CPU, 1 GiB memory, 1 GiB storage");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void anyInvalidManifestPrintsItsErrorAndExitsOne() {
+        Cli.Result r = Cli.run("validate", Cli.manifest("whoogle-sdl.yaml").toString(),
+                Cli.manifest("bad-port.yaml").toString(), Cli.manifest("handshake-ip-endpoint.yaml").toString(), "missing.yaml");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out().lines().toList()).containsExactly(
+                "ok    " + Cli.manifest("whoogle-sdl.yaml") + ": 1 service, 1 CPU, 1 GiB memory, 1 GiB storage",
+                "error " + Cli.manifest("bad-port.yaml") + ": services.web.expose[0].port: 70000 is not a port",
+                "error " + Cli.manifest("handshake-ip-endpoint.yaml") + ": endpoints.hnsep1.kind: ip endpoints (leased static IPs) "
+                        + "are not supported by Open Spheron providers; expose the port with global: true instead",
+                "error missing.yaml: no such file");
+    }
+
+    @Test
+    void jsonOutputIsOneDocumentWithTheFieldOfEachError() throws Exception {
+        Cli.Result r = Cli.run("validate", "--json", Cli.manifest("jupyter-rtx4090.yaml").toString(), Cli.manifest("bad-port.yaml").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        JsonNode json = Output.JSON.readTree(r.out());
+        assertThat(json).hasSize(2);
+        assertThat(json.get(0).get("valid").asBoolean()).isTrue();
+        assertThat(json.get(0).get("gpuModels").get(0).asText()).isEqualTo("rtx4090");
+        assertThat(json.get(0).get("manifestHash").asText()).matches("0x[0-9a-f]{64}");
+        assertThat(json.get(1).get("valid").asBoolean()).isFalse();
+        assertThat(json.get(1).get("field").asText()).isEqualTo("services.web.expose[0].port");
+    }
+
+    @Test
+    void noFileIsAUsageError() {
+        Cli.Result r = Cli.run("validate");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing required parameter");
+    }
+}

@@ -1,0 +1,107 @@
+package org.openspheron.matchmaker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openspheron.matchmaker.scoring.ScoringPolicy;
+
+/** Bad configuration stops the start with a message that names the key; the same mapping the app uses. */
+class MatchmakerSettingsTest {
+    // Durations like "5s" are Quarkus' notation; the app gets the same converter from Quarkus.
+    private static final String KEY = "0x" + "ab".repeat(32);
+
+    @Test
+    void weightThatDoesNotParseFailsNamingTheKey() {
+        assertThatThrownBy(() -> mapping(Map.of("spheron.matchmaker.scoring.weights.price", "cheap")))
+                .hasMessageContaining("spheron.matchmaker.scoring.weights.price")
+                .hasMessageContaining("cheap");
+    }
+
+    @Test
+    void negativeWeightFailsNamingTheWeight() {
+        MatchmakerConfig config = mapping(Map.of("spheron.matchmaker.scoring.weights.uptime", "-0.5"));
+        assertThatThrownBy(() -> MatchmakerSettings.policy(config.scoring()))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.matchmaker.scoring")
+                .hasMessageContaining("weight uptime must be a finite number >= 0, not -0.5");
+    }
+
+    @Test
+    void unknownKeyUnderThePrefixFailsListingIt() {
+        assertThatThrownBy(() -> MatchmakerSettings.rejectUnknownKeys(List.of("spheron.matchmaker.key",
+                "spheron.matchmaker.scoring.weights.prise", "spheron.matchmaker.peers[0]", "quarkus.http.port")))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("unknown configuration keys [spheron.matchmaker.scoring.weights.prise]");
+    }
+
+    @Test
+    void everyKeyOfTheMappingIsKnown() {
+        SmallRyeConfig config = config(Map.of());
+        List<String> names = new java.util.ArrayList<>();
+        config.getPropertyNames().forEach(names::add);
+        MatchmakerSettings.rejectUnknownKeys(names);
+        for (String known : MatchmakerSettings.KNOWN) {
+            assertThat(known).matches("[a-z.-]+");
+        }
+    }
+
+    @Test
+    void configuredPolicyIsWhatTheScorerGets() {
+        MatchmakerConfig config = mapping(Map.of("spheron.matchmaker.scoring.weights.price", "0.9",
+                "spheron.matchmaker.scoring.draw-size", "3"));
+        ScoringPolicy policy = MatchmakerSettings.policy(config.scoring());
+        assertThat(policy.weights().price()).isEqualTo(0.9);
+        assertThat(policy.drawSize()).isEqualTo(3);
+        assertThat(policy.weights().placement()).isEqualTo(ScoringPolicy.defaults().weights().placement());
+    }
+
+    @Test
+    void missingOperatorKeyFailsSayingWhichKeysToSet() {
+        assertThatThrownBy(() -> MatchmakerSettings.operatorKey(mapping(Map.of())))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.matchmaker.key")
+                .hasMessageContaining("spheron.matchmaker.key-file");
+        assertThatThrownBy(() -> MatchmakerSettings.operatorKey(mapping(Map.of("spheron.matchmaker.key", "0x1234"))))
+                .hasMessageContaining("not 32 bytes of hex");
+        assertThat(MatchmakerSettings.operatorKey(mapping(Map.of("spheron.matchmaker.key", KEY))).getAddress())
+                .startsWith("0x");
+    }
+
+    @Test
+    void badContractAddressFailsNamingIt() {
+        Map<String, String> props = new HashMap<>(Map.of(
+                "spheron.protocol.token", "0x" + "11".repeat(20), "spheron.protocol.registry", "0x" + "22".repeat(20),
+                "spheron.protocol.orders", "0xnope", "spheron.protocol.matchmakers", "0x" + "44".repeat(20),
+                "spheron.protocol.certificates", "0x" + "55".repeat(20)));
+        ProtocolSettings protocol = config(props).getConfigMapping(ProtocolSettings.class);
+        assertThatThrownBy(() -> MatchmakerSettings.addresses(protocol))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("orders address is not a 20-byte hex address: 0xnope");
+    }
+
+    @Test
+    void peerThatIsNoUrlFails() {
+        assertThatThrownBy(() -> MatchmakerSettings.peers(mapping(Map.of("spheron.matchmaker.peers", "mm-2:8080"))))
+                .hasMessageContaining("not an http(s) base URL: mm-2:8080");
+    }
+
+    private static MatchmakerConfig mapping(Map<String, String> properties) {
+        return config(properties).getConfigMapping(MatchmakerConfig.class);
+    }
+
+    private static SmallRyeConfig config(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder()
+                .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
+                .withMapping(MatchmakerConfig.class)
+                .withMapping(ProtocolSettings.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build();
+    }
+}
