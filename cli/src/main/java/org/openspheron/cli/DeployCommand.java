@@ -231,7 +231,8 @@ public class DeployCommand implements Callable<Integer> {
             } catch (GatewayException e) {
                 boolean transient_ = e.unreachable() || e.status() >= 500 || "UnknownLease".equals(e.code());
                 if (!transient_) {
-                    throw e;
+                    throw new CliException(e.getMessage() + "; lease " + leaseId + " stays active and paid from escrow: "
+                            + "stop it with `spheron close " + leaseId + "`");
                 }
                 if (!e.getMessage().equals(lastProblem)) {
                     output.progress("gateway      " + e.getMessage() + "; retrying");

@@ -23,7 +23,8 @@ class ClientIdentityTest {
         assertThat(read.fingerprint()).isEqualTo(identity.fingerprint()).matches("0x[0-9a-f]{64}");
         assertThat(((java.security.interfaces.ECPrivateKey) read.privateKey()).getS())
                 .isEqualTo(((java.security.interfaces.ECPrivateKey) identity.privateKey()).getS());
-        assertThat(Files.getPosixFilePermissions(dir.resolve("tenant.key.pem")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("tenant.key.pem"))).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         assertThat(read.certificate().getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList()).contains("localhost", "127.0.0.1");
     }
 
