@@ -113,16 +113,15 @@ class TenantFlowTest {
             assertThat(market.failure).isNull();
         }
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        leaseId = protocol.reader().tenantLeasesOf(tenant).get(0);
         assertThat(r.out())
                 .contains("order        1x rtx4090, 8.0 CPU, 16384 MiB memory, 204800 MiB storage, at most 1 sUSD/h for 2h, deposit 2 sUSD")
                 .contains("bids         1 (lowest 0.5 sUSD/h)")
-                .contains("matching     bid window closed with 1 bid(s)")
                 .contains("(server certificate " + gateway.serverFingerprint() + ")")
                 .contains("deployment   Deploying (pulling images)")
                 .contains("phase        Running (all 1 replicas ready)")
                 .contains("py-cuda      1/1 ready  http://203.0.113.7:31234")
                 .contains("203.0.113.7:31234 -> 8888/TCP");
-        leaseId = protocol.reader().tenantLeasesOf(tenant).get(0);
         assertThat(r.out()).contains("matched      lease " + leaseId).contains("deployed: lease " + leaseId + " at 0.5 sUSD/h");
 
         assertThat(gateway.manifests.get(leaseId)).isEqualTo(bytes);
