@@ -141,8 +141,12 @@ public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate)
             Object key = parse(Files.readString(directory.resolve(name + ".key.pem")));
             Object cert = parse(Files.readString(directory.resolve(name + ".crt.pem")));
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            PrivateKey privateKey = key instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
+            PrivateKey parsed = key instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
                     : converter.getPrivateKey((PrivateKeyInfo) key);
+            // Bouncy Castle hands back an "ECDSA" key, which the JDK's TLS does not match against the certificate's
+            // "EC" key: it then silently sends no client certificate. Re-encode it for the JDK's own provider.
+            PrivateKey privateKey = java.security.KeyFactory.getInstance("EC")
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(parsed.getEncoded()));
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate((org.bouncycastle.cert.X509CertificateHolder) cert);
             return new ClientIdentity(privateKey, certificate);

@@ -30,6 +30,24 @@ class ClientIdentityTest {
     }
 
     @Test
+    void anIdentityReadFromPemIsOfferedByTheJdksTlsAsAClientCertificate(@TempDir Path dir) throws Exception {
+        ClientIdentity.create(ADDRESS, List.of(), Duration.ofDays(1)).writePem(dir, "tenant");
+        ClientIdentity read = ClientIdentity.readPem(dir, "tenant");
+
+        char[] password = "changeit".toCharArray();
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        factory.init(read.keyStore("tenant", password), password);
+        javax.net.ssl.X509KeyManager keys = (javax.net.ssl.X509KeyManager) factory.getKeyManagers()[0];
+        String alias = keys.chooseClientAlias(new String[]{"EC"}, null, null);
+        assertThat(alias).isNotNull();
+        // The JDK's TLS client drops a possession whose key algorithm differs from the certificate's ("EC"),
+        // whether the key manager is built from keyStore() or directly from the record's key.
+        assertThat(read.privateKey().getAlgorithm()).isEqualTo(read.certificate().getPublicKey().getAlgorithm());
+        assertThat(keys.getPrivateKey(alias).getAlgorithm())
+                .isEqualTo(keys.getCertificateChain(alias)[0].getPublicKey().getAlgorithm()).isEqualTo("EC");
+    }
+
+    @Test
     void twoIdentitiesOfOneAccountHaveDifferentFingerprints() {
         ClientIdentity a = ClientIdentity.create(ADDRESS, List.of(), Duration.ofDays(1));
         ClientIdentity b = ClientIdentity.create(ADDRESS, List.of(), Duration.ofDays(1));
