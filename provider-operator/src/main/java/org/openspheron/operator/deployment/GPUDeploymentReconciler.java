@@ -35,6 +35,7 @@ import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.ObjectLabels;
+import org.openspheron.operator.inventory.GpuModels;
 import org.openspheron.operator.lease.PodSecurityLevel;
 
 /**
@@ -165,7 +166,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         if (resources.getGpuCount() == 0 || resources.getGpuModel() == null || resources.getGpuModel().isBlank()) {
             return new TreeSet<>();
         }
-        SortedSet<String> products = GpuProducts.matching(resources.getGpuModel(), nodes);
+        SortedSet<String> products = new TreeSet<>(GpuModels.productLabels(resources.getGpuModel(), nodes));
         return products.isEmpty() ? null : products;
     }
 

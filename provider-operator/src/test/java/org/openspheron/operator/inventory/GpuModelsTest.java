@@ -41,4 +41,20 @@ class GpuModelsTest {
 
         assertThat(GpuModels.productLabels("h100", nodes)).containsExactly("NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-NVL");
     }
+
+    @org.junit.jupiter.api.Test
+    void affinityListsOnlyTheAskedModelNeverANeighbourWithALongerName() {
+        var nodes = java.util.List.of(
+                InventoryTest.gpuNode("a10", "NVIDIA-A10", 1, "16", "64Gi"),
+                InventoryTest.gpuNode("a100", "NVIDIA-A100-SXM4-80GB", 8, "64", "512Gi"),
+                InventoryTest.gpuNode("rtx", "NVIDIA-GeForce-RTX-4090", 2, "32", "128Gi"));
+
+        assertThat(GpuModels.productLabels("A10", nodes)).containsExactly("NVIDIA-A10");
+        assertThat(GpuModels.productLabels("a100", nodes)).containsExactly("NVIDIA-A100-SXM4-80GB");
+        // What manifests write ("rtx4090", "RTX 4090") must select the node the bid engine counted.
+        assertThat(GpuModels.productLabels("rtx4090", nodes)).containsExactly("NVIDIA-GeForce-RTX-4090");
+        assertThat(GpuModels.productLabels("RTX 4090", nodes)).containsExactly("NVIDIA-GeForce-RTX-4090");
+        assertThat(GpuModels.productLabels("B200", nodes)).isEmpty();
+        assertThat(GpuModels.productLabels("", nodes)).isEmpty();
+    }
 }
