@@ -154,7 +154,7 @@ public final class MatchReconciler {
             return;
         }
         Instant closedAt = previous != null && previous.windowClosedAt() != null ? previous.windowClosedAt() : clock.instant();
-        String seed = seed(reader, orderId);
+        String seed = seed(reader, order);
         Decision decision = previous;
         if (decision == null || decision.ranking() == null || !seed.equalsIgnoreCase(decision.seed())) {
             decision = decide(reader, order, seed, closedAt);
@@ -181,7 +181,15 @@ public final class MatchReconciler {
         }
     }
 
-    private String seed(ProtocolReader reader, long orderId) {
+    /**
+     * The order's seed, read from the chain on every pass unless anchored: a block hash that changed (a reorg, or a
+     * node restarted without its history) must change the decision, never leave a stale signature standing.
+     */
+    private String seed(ProtocolReader reader, Order order) {
+        if (order.anchoredSeed() != null) {
+            return order.anchoredSeed();
+        }
+        long orderId = order.id();
         Optional<String> seed = reader.seed(orderId);
         if (seed.isPresent()) {
             return seed.get();

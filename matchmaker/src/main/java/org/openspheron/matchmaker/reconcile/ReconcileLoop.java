@@ -92,8 +92,8 @@ public final class ReconcileLoop implements AutoCloseable {
                     lastError = e.getMessage();
                     if (outageSince == null) {
                         outageSince = clock.instant();
-                        LOG.warnf("chain at %s unreachable (%s); matching paused, retrying with backoff up to %ds",
-                                endpoint, e.getMessage(), maxBackoff.toSeconds());
+                        LOG.warnf("chain at %s unreachable (%s); matching paused, retrying with backoff up to %s",
+                                endpoint, e.getMessage(), maxBackoff);
                     }
                     backoff = min(backoff.multipliedBy(2), maxBackoff);
                     wait = backoff;
