@@ -45,6 +45,7 @@ public final class MatchReconciler {
     private static final Logger LOG = Logger.getLogger(MatchReconciler.class);
     /** A submission whose outcome is unknown (the node went away mid-send) is not repeated for this many blocks. */
     static final long RESUBMIT_AFTER_BLOCKS = 10;
+    static final int SETTLED_KEPT = 10_000;
 
     private final ChainSession chain;
     private final Scorer scorer;
@@ -105,7 +106,40 @@ public final class MatchReconciler {
         }
         openOrders = List.copyOf(open);
         lastHead = head;
+        forgetOldSettled();
         return head;
+    }
+
+    /**
+     * A pass when there can be something to do: a new block, a wake-up (a peer's signature, an admin), or a match
+     * still collecting signatures from peers. Otherwise only the block number is read.
+     *
+     * @return whether a pass ran
+     */
+    public boolean reconcileIfNeeded(boolean woken) {
+        if (!woken && lastHead >= 0 && !hasPendingMatches() && chain.reader().blockNumber() == lastHead) {
+            return false;
+        }
+        reconcile();
+        return true;
+    }
+
+    private boolean hasPendingMatches() {
+        for (Decision d : decisions.values()) {
+            if (d.status() == MatchStatus.SIGNING || d.status() == MatchStatus.SUBMITTED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Settled orders are kept for the API, the most recent {@link #SETTLED_KEPT} of them. */
+    private void forgetOldSettled() {
+        List<Long> settled = decisions.values().stream().filter(d -> d.status().settled()).map(Decision::orderId)
+                .sorted().toList();
+        for (int i = 0; i < settled.size() - SETTLED_KEPT; i++) {
+            decisions.remove(settled.get(i));
+        }
     }
 
     public Optional<Decision> decision(long orderId) {
