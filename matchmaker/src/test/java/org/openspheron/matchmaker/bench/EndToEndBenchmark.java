@@ -117,7 +117,10 @@ class EndToEndBenchmark {
             System.out.printf("  %d reconcile passes, mean %.1f ms; matchmaker threads' CPU = %.1f%% of 3 x wall "
                     + "(the rest: waiting on anvil's RPC and polling)%n", passes.get(), passNanos.get() / 1e6 / Math.max(1, passes.get()),
                     100.0 * cpuNanos.get() / 1e9 / (3 * wall));
-            nodes.forEach(n -> n.chain.close());
+            nodes.forEach(n -> {
+                n.reconciler.close();
+                n.chain.close();
+            });
         }
     }
 
@@ -147,7 +150,7 @@ class EndToEndBenchmark {
                 }
             }).toList();
             reconciler = new MatchReconciler(chain, new Scorer(ScoringPolicy.defaults()), quorum, peers, 0,
-                    MatchEvents.NONE, Runnable::run, Clock.systemUTC());
+                    MatchEvents.NONE, Runnable::run, Clock.systemUTC(), 8);
         }
     }
 
