@@ -50,13 +50,19 @@ public class MatchmakerService {
         Credentials key = MatchmakerSettings.operatorKey(config);
         ProtocolAddresses addresses = MatchmakerSettings.addresses(protocol);
         List<String> peerUrls = MatchmakerSettings.peers(config);
+        MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys", config.jwt().peerKeys(),
+                "the JWKS of public keys whose tokens this operator accepts");
+        if (!peerUrls.isEmpty()) {
+            MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.signing-key", config.jwt().signingKey(),
+                    "this operator's private key for tokens to its peers");
+        }
         this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key);
         this.quorum = new Quorum(chain);
         String self = chain.operatorAddress();
         HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,
                 config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
         this.reconciler = new MatchReconciler(chain, scorer, quorum, peers, chainSettings.confirmations(),
-                new MatchMetrics(metrics), publisher, Clock.systemUTC());
+                new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
         this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
         LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, chainSettings.rpcUrl(),
@@ -69,6 +75,7 @@ public class MatchmakerService {
 
     void onStop(@Observes ShutdownEvent event) {
         loop.close();
+        reconciler.close();
         publisher.shutdownNow();
         chain.close();
     }

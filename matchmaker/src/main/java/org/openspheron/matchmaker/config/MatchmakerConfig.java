@@ -20,6 +20,10 @@ public interface MatchmakerConfig {
     /** Base URLs of the other operators' matchmakers, e.g. {@code https://mm-2.example:8080}. */
     Optional<List<String>> peers();
 
+    /** Orders reconciled side by side in a pass (the work waits on RPC, not CPU). */
+    @WithDefault("8")
+    int parallelism();
+
     /** Longest wait between retries while the chain is unreachable. */
     @WithDefault("30s")
     Duration maxBackoff();
@@ -75,12 +79,12 @@ public interface MatchmakerConfig {
         @WithDefault("5m")
         Duration tokenLifetime();
 
-        /** The public keys this operator trusts: a JWKS (one key per peer, kid = its address) or a PEM. */
-        @WithDefault("peers-jwks.json")
+        /** The public keys this operator trusts: a JWKS (one key per peer, kid = its address) or a PEM, as a file: URL. */
+        @WithDefault("file:peers-jwks.json")
         String peerKeys();
 
-        /** This operator's private JWT signing key (PEM, PKCS#8). */
-        @WithDefault("operator-jwt.pem")
+        /** This operator's private JWT signing key (PEM, PKCS#8), as a file: URL. */
+        @WithDefault("file:operator-jwt.pem")
         String signingKey();
 
         @WithDefault("5s")

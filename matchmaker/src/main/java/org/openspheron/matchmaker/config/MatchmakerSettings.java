@@ -18,7 +18,7 @@ import org.web3j.utils.Numeric;
  */
 public final class MatchmakerSettings {
     static final String PREFIX = "spheron.matchmaker.";
-    static final Set<String> KNOWN = Set.of("key", "key-file", "peers", "max-backoff",
+    static final Set<String> KNOWN = Set.of("key", "key-file", "peers", "max-backoff", "parallelism",
             "scoring.weights.placement", "scoring.weights.price", "scoring.weights.uptime",
             "scoring.weights.reputation", "scoring.weights.availability", "scoring.weights.slashes",
             "scoring.require-available-gpus", "scoring.draw-size", "scoring.draw-margin",
@@ -101,6 +101,26 @@ public final class MatchmakerSettings {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.protocol: " + e.getMessage()
                     + " (set spheron.protocol.addresses-file or spheron.protocol.{token,registry,orders,matchmakers,certificates})", e);
+        }
+    }
+
+    /**
+     * Checks that a JWT key location ({@code file:} URL or class-path resource, as smallrye-jwt reads it) exists, so
+     * a missing key stops the start instead of failing every later request.
+     */
+    public static void requireKeyLocation(String key, String location, String what) {
+        boolean found;
+        if (location.startsWith("file:")) {
+            found = Files.isReadable(java.nio.file.Path.of(location.substring("file:".length()).replaceFirst("^//", "")));
+        } else if (location.startsWith("classpath:") || !location.contains(":")) {
+            String resource = location.startsWith("classpath:") ? location.substring("classpath:".length()) : location;
+            found = Thread.currentThread().getContextClassLoader().getResource(resource) != null;
+        } else {
+            found = true; // http(s): fetched by smallrye-jwt when first needed
+        }
+        if (!found) {
+            throw new InvalidConfiguration(key + ": cannot read " + location + " (" + what
+                    + "); give a file: URL, e.g. file:/etc/spheron/" + (key.endsWith("peer-keys") ? "peers-jwks.json" : "operator-jwt.pem"));
         }
     }
 
