@@ -23,6 +23,7 @@ public final class ProtocolFixture implements AutoCloseable {
     public static final BigInteger FUNDING = ProtocolConfig.TOKEN.multiply(BigInteger.valueOf(1_000_000));
 
     private final LocalChain chain;
+    private final ChainConnection bare;
     private final ChainConnection connection;
     private final ProtocolConfig config;
     private final ProtocolAddresses addresses;
@@ -30,7 +31,7 @@ public final class ProtocolFixture implements AutoCloseable {
     private ProtocolFixture(LocalChain chain, ProtocolConfig config) {
         this.chain = chain;
         this.config = config;
-        ChainConnection bare = ChainConnection.connect(chain.rpcUrl());
+        this.bare = ChainConnection.connect(chain.rpcUrl());
         this.addresses = ProtocolDeployer.deploy(bare, owner(), config, chain.account(TREASURY).getAddress());
         this.connection = bare.using(addresses);
         for (int i = FIRST_PROVIDER; i < TREASURY; i++) {
@@ -205,6 +206,7 @@ public final class ProtocolFixture implements AutoCloseable {
     @Override
     public void close() {
         connection.close();
+        bare.close();
         chain.close();
     }
 }

@@ -49,25 +49,25 @@ public class DeployCommand implements Callable<Integer> {
     @Option(names = "--max-price", paramLabel = "TOKENS", description = "Most to pay per hour for the whole deployment (default: the manifest's ICL pricing).")
     String maxPrice;
 
-    @Option(names = "--region", description = "Region the provider must be in (default: the manifest's placement region, if any).")
+    @Option(names = "--region", paramLabel = "REGION", description = "Region the provider must be in (default: the manifest's placement region, if any).")
     String region;
 
     @Option(names = "--gpu-model", paramLabel = "MODEL", description = "GPU model to order when the manifest accepts any.")
     String gpuModel;
 
-    @Option(names = "--duration", converter = DurationConverter.class, description = "How long to run, e.g. 2h (default: the manifest's).")
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class, description = "How long to run, e.g. 2h (default: the manifest's).")
     Duration duration;
 
     @Option(names = "--order", paramLabel = "ORDER", description = "Resume an earlier deploy of this manifest at its order.")
     Long resumeOrder;
 
-    @Option(names = "--poll-interval", converter = DurationConverter.class, defaultValue = "2s", description = "How often to look (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "2s", description = "How often to look (default: ${DEFAULT-VALUE}).")
     Duration pollInterval;
 
-    @Option(names = "--match-timeout", converter = DurationConverter.class, defaultValue = "10min", description = "How long to wait for the match (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--match-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10min", description = "How long to wait for the match (default: ${DEFAULT-VALUE}).")
     Duration matchTimeout;
 
-    @Option(names = "--deploy-timeout", converter = DurationConverter.class, defaultValue = "15min", description = "How long to wait until it runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--deploy-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15min", description = "How long to wait until it runs (default: ${DEFAULT-VALUE}).")
     Duration deployTimeout;
 
     private Output output;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code spheron}: the user's side of the protocol, from a manifest to a running, paid-for deployment. */
 @TopCommand
-@Command(name = "spheron", mixinStandardHelpOptions = true, version = "spheron 0.1.0",
+@Command(name = "spheron", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "spheron 0.1.0",
         description = "Deploy containers on Open Spheron GPU providers: orders and escrow on chain, manifests over mutual TLS.",
         subcommands = {
                 ValidateCommand.class,

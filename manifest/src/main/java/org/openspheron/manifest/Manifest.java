@@ -149,14 +149,19 @@ public record Manifest(
         return String.join(", ", parts);
     }
 
+    /** {@code h100 or a100 (NVIDIA)}, {@code any NVIDIA}. */
     private String gpuDescription() {
-        Set<String> described = new LinkedHashSet<>();
+        Map<String, Set<String>> byVendor = new LinkedHashMap<>();
         for (DeploymentEntry d : deployments) {
             for (GpuRequirement g : profiles.get(d.profile()).gpus()) {
-                described.add(g.model() == null ? "any " + g.vendor().toUpperCase() : g.model() + " (" + g.vendor().toUpperCase() + ")");
+                byVendor.computeIfAbsent(g.vendor().toUpperCase(), v -> new LinkedHashSet<>())
+                        .add(g.model() == null ? "any" : g.model());
             }
         }
-        return String.join(" or ", described);
+        List<String> parts = new ArrayList<>();
+        byVendor.forEach((vendor, models) -> parts.add(models.contains("any") ? "any " + vendor
+                : String.join(" or ", models) + " (" + vendor + ")"));
+        return String.join(" or ", parts);
     }
 
     private static String cpus(long milli) {
