@@ -36,6 +36,11 @@ public final class GpuProducts {
     }
 
     public static boolean matches(String model, String product) {
+        // The bid engine decides by GpuModels' rule (rtx4090 serves NVIDIA-GeForce-RTX-4090): a lease won under that
+        // rule must be placeable under this one, or the provider bids on work it can never schedule.
+        if (org.openspheron.operator.inventory.GpuModels.same(product, model)) {
+            return true;
+        }
         List<String> wanted = words(model);
         List<String> offered = words(product);
         if (wanted.isEmpty()) {
