@@ -88,7 +88,7 @@ public final class DevCluster implements AutoCloseable {
     public static DevCluster start(int port, List<GpuNode> nodes, String nodeAddress) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new DiscoveryDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         DevCluster cluster = new DevCluster(server, nodeAddress);
         nodes.forEach(cluster::addNode);
