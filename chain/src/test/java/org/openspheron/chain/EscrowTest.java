@@ -327,6 +327,23 @@ class EscrowTest {
     }
 
     @Test
+    void aSlashDuringTheUnstakeCooldownComesOutOfThePendingWithdrawal() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        BigInteger stake = protocol.config().minStake();
+        provider.requestUnstake(stake);
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        tenant.reportUndeployed(leaseId);
+
+        protocol.chain().mine(protocol.config().unstakeCooldownBlocks());
+        provider.withdrawStake();
+
+        BigInteger slash = protocol.config().missedDeploymentSlash();
+        assertThat(reader().provider(provider.address()).orElseThrow().stake()).isZero();
+        assertThat(reader().tokenBalance(provider.address())).isEqualTo(providerBalance.add(stake.subtract(slash)));
+        assertThat(reader().tokenBalance(protocol.addresses().registry())).isZero();
+    }
+
+    @Test
     void aConfirmedLeaseCannotBeReported() {
         long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));

@@ -15,6 +15,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
@@ -72,7 +73,8 @@ class MatchPropertyTest {
 
     // ------------------------------------------------------------------ only a quorum creates a lease
 
-    @Property(tries = 25)
+    // FULL shrinking stays on the test thread (see EscrowConservationPropertyTest).
+    @Property(tries = 25, shrinking = ShrinkingMode.FULL)
     void onlyAQuorumOfDistinctOperatorsCreatesALease(@ForAll("signers") List<Integer> signers,
                                                       @ForAll boolean sortedBySigner,
                                                       @ForAll @IntRange(min = 1, max = OPERATORS) int threshold) {
@@ -132,7 +134,7 @@ class MatchPropertyTest {
 
     // ------------------------------------------------------------------ no lease without a bid
 
-    @Property(tries = 15)
+    @Property(tries = 15, shrinking = ShrinkingMode.FULL)
     void noLeaseExistsWithoutABid(@ForAll @IntRange(max = 3) int bids,
                                   @ForAll("beyondTheBids") BigInteger offset,
                                   @ForAll boolean unknownOrder) {
