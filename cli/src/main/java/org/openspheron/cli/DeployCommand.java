@@ -90,6 +90,8 @@ public class DeployCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hint);
         try (ChainSession chain = ChainSession.open(chainOptions, home)) {
             CertCommand.ensurePublished(chain, identity, output);
+            resumeHint = "the order may have been sent; `spheron orders` lists it, and `spheron deploy " + file
+                    + " --order ORDER` resumes it";
             long orderId = resumeOrder != null ? resume(chain, manifest) : createOrder(chain, manifest);
             resumeHint = "order " + orderId + " stays on chain; resume with `spheron deploy " + file + " --order " + orderId
                     + "`, or get the deposit back with `spheron cancel " + orderId + "`";
@@ -231,7 +233,8 @@ public class DeployCommand implements Callable<Integer> {
             } catch (GatewayException e) {
                 boolean transient_ = e.unreachable() || e.status() >= 500 || "UnknownLease".equals(e.code());
                 if (!transient_) {
-                    throw e;
+                    throw new CliException(e.getMessage() + "; lease " + leaseId + " stays active and paid from escrow: "
+                            + "stop it with `spheron close " + leaseId + "`");
                 }
                 if (!e.getMessage().equals(lastProblem)) {
                     output.progress("gateway      " + e.getMessage() + "; retrying");

@@ -35,7 +35,7 @@ final class Market implements AutoCloseable {
                 for (long orderId : protocol.reader().openOrderIds()) {
                     if (handled.add(orderId)) {
                         int bid = provider.submitBid(orderId, pricePerHour);
-                        Thread.sleep(600); // let the CLI see the bid before the window closes
+                        Thread.sleep(1500); // let the CLI (polling every 200 ms) see the bid before the window closes
                         protocol.closeBidWindow(orderId);
                         protocol.matchWithQuorum(orderId, bid, 2);
                     }

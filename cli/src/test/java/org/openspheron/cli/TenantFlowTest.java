@@ -113,16 +113,15 @@ class TenantFlowTest {
             assertThat(market.failure).isNull();
         }
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        leaseId = protocol.reader().tenantLeasesOf(tenant).get(0);
         assertThat(r.out())
                 .contains("order        1x rtx4090, 8.0 CPU, 16384 MiB memory, 204800 MiB storage, at most 1 sUSD/h for 2h, deposit 2 sUSD")
                 .contains("bids         1 (lowest 0.5 sUSD/h)")
-                .contains("matching     bid window closed with 1 bid(s)")
                 .contains("(server certificate " + gateway.serverFingerprint() + ")")
                 .contains("deployment   Deploying (pulling images)")
                 .contains("phase        Running (all 1 replicas ready)")
                 .contains("py-cuda      1/1 ready  http://203.0.113.7:31234")
                 .contains("203.0.113.7:31234 -> 8888/TCP");
-        leaseId = protocol.reader().tenantLeasesOf(tenant).get(0);
         assertThat(r.out()).contains("matched      lease " + leaseId).contains("deployed: lease " + leaseId + " at 0.5 sUSD/h");
 
         assertThat(gateway.manifests.get(leaseId)).isEqualTo(bytes);
@@ -141,6 +140,11 @@ class TenantFlowTest {
         assertThat(status.exitCode()).as(status.err()).isZero();
         assertThat(status.out()).contains("state        ACTIVE").contains("price        0.5 sUSD/h")
                 .contains("phase        Running").contains("203.0.113.7:31234 -> 8888/TCP");
+
+        JsonNode statusJson = Output.JSON.readTree(spheron("status", Long.toString(leaseId), "--json").out());
+        assertThat(statusJson.get("state").asText()).isEqualTo("ACTIVE");
+        assertThat(statusJson.get("deployment").get("phase").asText()).isEqualTo("Running");
+        assertThat(statusJson.get("deployment").get("forwarded_ports").get("py-cuda").get(0).get("externalPort").asInt()).isEqualTo(31234);
 
         Cli.Result logs = spheron("logs", Long.toString(leaseId), "--service", "py-cuda");
         assertThat(logs.exitCode()).isZero();
@@ -214,5 +218,26 @@ class TenantFlowTest {
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).isEqualTo("error: services.web.expose[0].port: 70000 is not a port\n");
         assertThat(protocol.reader().orderCount()).isEqualTo(orders);
+    }
+
+    @Test
+    @Order(7)
+    void deployWithJsonPrintsOneDocumentOnStdoutAndTheProgressOnStderr() throws Exception {
+        Cli.Result r;
+        try (Market market = new Market(protocol, provider, tokens(1), Set.copyOf(protocol.reader().openOrderIds()))) {
+            r = spheron("deploy", Cli.manifest("whoogle-sdl.yaml").toString(), "--json", "--max-price", "2", "--duration", "30min",
+                    "--poll-interval", "200ms", "--deploy-timeout", "2min", "--match-timeout", "2min");
+        }
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        JsonNode result = Output.JSON.readTree(r.out());
+        long lease = result.get("leaseId").asLong();
+        assertThat(protocol.reader().requireLease(lease).tenant()).isEqualToIgnoringCase(tenant);
+        assertThat(result.get("serverCertificateFingerprint").asText()).isEqualTo(gateway.serverFingerprint());
+        assertThat(result.get("pricePerHour").asText()).isEqualTo("1");
+        assertThat(result.get("status").get("phase").asText()).isEqualTo("Running");
+        assertThat(result.get("manifestHash").asText())
+                .isEqualTo(ManifestParser.parse(Files.readAllBytes(Cli.manifest("whoogle-sdl.yaml"))).canonicalHash());
+        assertThat(r.err()).contains("matched      lease " + lease).contains("deployment   Running");
+        assertThat(spheron("close", Long.toString(lease)).exitCode()).isZero();
     }
 }

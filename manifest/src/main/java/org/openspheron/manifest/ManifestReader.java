@@ -395,10 +395,7 @@ final class ManifestReader {
             if (amount.signum() < 0 || amount.compareTo(BigDecimal.valueOf(1_000_000_000_000L)) > 0 || amount.scale() > 18) {
                 throw amountField.error(amountField.text() + " is not a sensible price");
             }
-            Field denom = price.get(format == ManifestFormat.ICL && price.get("token").isPresent() ? "token" : "denom");
-            if (denom.isEmpty()) {
-                denom = price.get("token");
-            }
+            Field denom = price.get("token").isPresent() ? price.get("token") : price.get("denom");
             pricing.put(price.name(), new Price(denom.optionalText(), amount, format == ManifestFormat.ICL));
         }
         return new Placement(p.name(), attributes, regions, signers, pricing);

@@ -32,7 +32,7 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 final class YamlTreeReader {
     static final int MAX_DEPTH = 64;
     static final int MAX_ALIASES = 100;
-    /** Nodes after alias expansion; a large real manifest has a few thousand. */
+    /** Nodes after alias expansion (a scalar counts once per 64 characters); a large real manifest has a few thousand. */
     static final int MAX_NODES = 100_000;
 
     private static final ScalarResolver RESOLVER = new CoreSchema().getScalarResolver();
@@ -92,7 +92,10 @@ final class YamlTreeReader {
                 sizes.put(node, done.size);
                 add(event, node, done.anchor, 0);
             }
-            case Scalar -> add(event, scalar((ScalarEvent) event), ((ScalarEvent) event).getAnchor(), 1);
+            case Scalar -> {
+                YamlNode.Scalar scalar = scalar((ScalarEvent) event);
+                add(event, scalar, ((ScalarEvent) event).getAnchor(), weight(scalar));
+            }
             case Alias -> alias((AliasEvent) event);
             default -> {
                 // stream and document boundaries, comments: nothing to keep
@@ -120,13 +123,13 @@ final class YamlTreeReader {
         if (++aliases > MAX_ALIASES) {
             throw fileError(event, "more than " + MAX_ALIASES + " aliases");
         }
-        add(event, target, Optional.empty(), sizes.getOrDefault(target, 1));
+        add(event, target, Optional.empty(), weight(target));
     }
 
     /** Adds a finished node to its parent; {@code newNodes} is how many nodes it adds to the expanded document. */
     private void add(Event event, YamlNode node, Optional<Anchor> anchor, int newNodes) {
         count(event, newNodes);
-        int size = sizes.getOrDefault(node, 1);
+        int size = weight(node);
         anchor.ifPresent(a -> anchors.put(a, node));
         Builder parent = open.peek();
         if (parent == null) {
@@ -134,6 +137,18 @@ final class YamlTreeReader {
         } else {
             parent.add(event, node, size, this);
         }
+    }
+
+    /**
+     * What a node costs once expanded: a collection its expanded size, a scalar one node per 64 characters, so that
+     * aliases repeating one long string cannot blow the canonical JSON up either.
+     */
+    private int weight(YamlNode node) {
+        Integer size = sizes.get(node);
+        if (size != null) {
+            return size;
+        }
+        return node instanceof YamlNode.Scalar s ? 1 + s.text().length() / 64 : 1;
     }
 
     private void count(Event event, long newNodes) {

@@ -229,6 +229,17 @@ class ManifestParserTest {
     }
 
     @Test
+    void aliasesRepeatingOneLongStringAreStoppedToo() {
+        StringBuilder bomb = new StringBuilder("s: &s \"" + "x".repeat(500_000) + "\"\n");
+        bomb.append("l1: &l1 [").append("*s, ".repeat(9)).append("*s]\n");
+        bomb.append("l2: &l2 [").append("*l1, ".repeat(9)).append("*l1]\n");
+        bomb.append("l3: [").append("*l2, ".repeat(9)).append("*l2]\n");
+        assertThatThrownBy(() -> ManifestParser.parse(bomb.toString()))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("expands to more than 100000 nodes");
+    }
+
+    @Test
     void deepNestingIsRefusedWithoutAStackOverflow() {
         String deep = "a: " + "[".repeat(100_000) + "]".repeat(100_000);
         assertThatThrownBy(() -> ManifestParser.parse(deep))
