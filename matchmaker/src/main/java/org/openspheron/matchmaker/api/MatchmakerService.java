@@ -50,6 +50,12 @@ public class MatchmakerService {
         Credentials key = MatchmakerSettings.operatorKey(config);
         ProtocolAddresses addresses = MatchmakerSettings.addresses(protocol);
         List<String> peerUrls = MatchmakerSettings.peers(config);
+        MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys", config.jwt().peerKeys(),
+                "the JWKS of public keys whose tokens this operator accepts");
+        if (!peerUrls.isEmpty()) {
+            MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.signing-key", config.jwt().signingKey(),
+                    "this operator's private key for tokens to its peers");
+        }
         this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key);
         this.quorum = new Quorum(chain);
         String self = chain.operatorAddress();

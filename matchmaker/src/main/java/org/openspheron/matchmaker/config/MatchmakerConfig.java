@@ -75,12 +75,12 @@ public interface MatchmakerConfig {
         @WithDefault("5m")
         Duration tokenLifetime();
 
-        /** The public keys this operator trusts: a JWKS (one key per peer, kid = its address) or a PEM. */
-        @WithDefault("peers-jwks.json")
+        /** The public keys this operator trusts: a JWKS (one key per peer, kid = its address) or a PEM, as a file: URL. */
+        @WithDefault("file:peers-jwks.json")
         String peerKeys();
 
-        /** This operator's private JWT signing key (PEM, PKCS#8). */
-        @WithDefault("operator-jwt.pem")
+        /** This operator's private JWT signing key (PEM, PKCS#8), as a file: URL. */
+        @WithDefault("file:operator-jwt.pem")
         String signingKey();
 
         @WithDefault("5s")

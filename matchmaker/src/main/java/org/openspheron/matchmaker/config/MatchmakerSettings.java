@@ -104,6 +104,26 @@ public final class MatchmakerSettings {
         }
     }
 
+    /**
+     * Checks that a JWT key location ({@code file:} URL or class-path resource, as smallrye-jwt reads it) exists, so
+     * a missing key stops the start instead of failing every later request.
+     */
+    public static void requireKeyLocation(String key, String location, String what) {
+        boolean found;
+        if (location.startsWith("file:")) {
+            found = Files.isReadable(java.nio.file.Path.of(location.substring("file:".length()).replaceFirst("^//", "")));
+        } else if (location.startsWith("classpath:") || !location.contains(":")) {
+            String resource = location.startsWith("classpath:") ? location.substring("classpath:".length()) : location;
+            found = Thread.currentThread().getContextClassLoader().getResource(resource) != null;
+        } else {
+            found = true; // http(s): fetched by smallrye-jwt when first needed
+        }
+        if (!found) {
+            throw new InvalidConfiguration(key + ": cannot read " + location + " (" + what
+                    + "); give a file: URL, e.g. file:/etc/spheron/" + (key.endsWith("peer-keys") ? "peers-jwks.json" : "operator-jwt.pem"));
+        }
+    }
+
     public static List<String> peers(MatchmakerConfig config) {
         List<String> peers = config.peers().orElse(List.of());
         for (String peer : peers) {

@@ -45,6 +45,7 @@ public final class MatchReconciler {
     private static final Logger LOG = Logger.getLogger(MatchReconciler.class);
     /** A submission whose outcome is unknown (the node went away mid-send) is not repeated for this many blocks. */
     static final long RESUBMIT_AFTER_BLOCKS = 10;
+    static final int SETTLED_KEPT = 10_000;
 
     private final ChainSession chain;
     private final Scorer scorer;
@@ -105,7 +106,40 @@ public final class MatchReconciler {
         }
         openOrders = List.copyOf(open);
         lastHead = head;
+        forgetOldSettled();
         return head;
+    }
+
+    /**
+     * A pass when there can be something to do: a new block, a wake-up (a peer's signature, an admin), or a match
+     * still collecting signatures from peers. Otherwise only the block number is read.
+     *
+     * @return whether a pass ran
+     */
+    public boolean reconcileIfNeeded(boolean woken) {
+        if (!woken && lastHead >= 0 && !hasPendingMatches() && chain.reader().blockNumber() == lastHead) {
+            return false;
+        }
+        reconcile();
+        return true;
+    }
+
+    private boolean hasPendingMatches() {
+        for (Decision d : decisions.values()) {
+            if (d.status() == MatchStatus.SIGNING || d.status() == MatchStatus.SUBMITTED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Settled orders are kept for the API, the most recent {@link #SETTLED_KEPT} of them. */
+    private void forgetOldSettled() {
+        List<Long> settled = decisions.values().stream().filter(d -> d.status().settled()).map(Decision::orderId)
+                .sorted().toList();
+        for (int i = 0; i < settled.size() - SETTLED_KEPT; i++) {
+            decisions.remove(settled.get(i));
+        }
     }
 
     public Optional<Decision> decision(long orderId) {
@@ -154,7 +188,7 @@ public final class MatchReconciler {
             return;
         }
         Instant closedAt = previous != null && previous.windowClosedAt() != null ? previous.windowClosedAt() : clock.instant();
-        String seed = seed(reader, orderId);
+        String seed = seed(reader, order);
         Decision decision = previous;
         if (decision == null || decision.ranking() == null || !seed.equalsIgnoreCase(decision.seed())) {
             decision = decide(reader, order, seed, closedAt);
@@ -181,7 +215,15 @@ public final class MatchReconciler {
         }
     }
 
-    private String seed(ProtocolReader reader, long orderId) {
+    /**
+     * The order's seed, read from the chain on every pass unless anchored: a block hash that changed (a reorg, or a
+     * node restarted without its history) must change the decision, never leave a stale signature standing.
+     */
+    private String seed(ProtocolReader reader, Order order) {
+        if (order.anchoredSeed() != null) {
+            return order.anchoredSeed();
+        }
+        long orderId = order.id();
         Optional<String> seed = reader.seed(orderId);
         if (seed.isPresent()) {
             return seed.get();

@@ -10,8 +10,9 @@ import org.openspheron.chain.ChainException;
 import org.openspheron.matchmaker.chain.ChainSession;
 
 /**
- * Runs {@link MatchReconciler} on its own thread: a pass on start, then one per poll interval (every new block is
- * seen within one interval), earlier when {@link #wake()} is called (a peer's signature arrived, an admin asked).
+ * Runs {@link MatchReconciler} on its own thread: a pass on start, then {@code eth_blockNumber} every poll interval
+ * and a pass on each new block, while a match still collects signatures, or at once when {@link #wake()} is called
+ * (a peer's signature arrived, an admin asked).
  * While the chain cannot be reached it backs off exponentially, logs the outage once and its end once, and reports
  * itself not ready.
  */
@@ -59,7 +60,7 @@ public final class ReconcileLoop implements AutoCloseable {
         return reachable;
     }
 
-    /** Reachable, and a whole pass finished recently: what was seen is at most a few polls behind the chain. */
+    /** Reachable, and the chain was checked recently: what was seen is at most a few polls behind it. */
     public boolean synced() {
         Instant last = lastPass;
         Duration tolerance = pollInterval.multipliedBy(5).compareTo(Duration.ofSeconds(10)) > 0
@@ -73,10 +74,11 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private void run() {
         Duration backoff = pollInterval;
+        boolean woken = true;
         while (running) {
             Duration wait = pollInterval;
             try {
-                reconciler.reconcile();
+                reconciler.reconcileIfNeeded(woken);
                 lastPass = clock.instant();
                 lastError = null;
                 if (!reachable && outageSince != null) {
@@ -92,8 +94,8 @@ public final class ReconcileLoop implements AutoCloseable {
                     lastError = e.getMessage();
                     if (outageSince == null) {
                         outageSince = clock.instant();
-                        LOG.warnf("chain at %s unreachable (%s); matching paused, retrying with backoff up to %ds",
-                                endpoint, e.getMessage(), maxBackoff.toSeconds());
+                        LOG.warnf("chain at %s unreachable (%s); matching paused, retrying with backoff up to %s",
+                                endpoint, e.getMessage(), maxBackoff);
                     }
                     backoff = min(backoff.multipliedBy(2), maxBackoff);
                     wait = backoff;
@@ -104,7 +106,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 logOnce(e);
             }
             try {
-                wakeups.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS);
+                woken = wakeups.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS) || !reachable;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

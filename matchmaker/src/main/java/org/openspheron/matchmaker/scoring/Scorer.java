@@ -1,8 +1,6 @@
 package org.openspheron.matchmaker.scoring;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,11 +44,21 @@ public final class Scorer {
      * @param seed the order's on-chain seed, 0x-prefixed 32 bytes
      */
     public Ranking rank(Order order, List<Bid> bids, Map<String, Provider> providers, String seed) {
-        Map<String, Provider> byAddress = new java.util.HashMap<>();
-        providers.forEach((address, provider) -> byAddress.put(address.toLowerCase(Locale.ROOT), provider));
+        Map<String, Provider> byAddress = null;
         List<RankedBid> ranked = new ArrayList<>(bids.size());
         for (Bid bid : bids) {
-            ranked.add(score(order, bid, byAddress.get(bid.provider().toLowerCase(Locale.ROOT))));
+            Provider provider = providers.get(bid.provider());
+            if (provider == null) {
+                // Addresses may differ in letter case (checksummed or not); index once, only when needed.
+                if (byAddress == null) {
+                    byAddress = new java.util.HashMap<>();
+                    for (Map.Entry<String, Provider> e : providers.entrySet()) {
+                        byAddress.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+                    }
+                }
+                provider = byAddress.get(bid.provider().toLowerCase(Locale.ROOT));
+            }
+            ranked.add(score(order, bid, provider));
         }
         ranked.sort(BEST_FIRST);
         List<RankedBid> candidates = candidates(ranked);
@@ -139,8 +147,8 @@ public final class Scorer {
         if (max.signum() <= 0 || bid.pricePerHour().compareTo(max) >= 0) {
             return 0.0;
         }
-        return new BigDecimal(max.subtract(bid.pricePerHour()))
-                .divide(new BigDecimal(max), MathContext.DECIMAL64).doubleValue();
+        // BigInteger.doubleValue rounds exactly and IEEE division is deterministic: the same on every operator.
+        return max.subtract(bid.pricePerHour()).doubleValue() / max.doubleValue();
     }
 
     /** Completed over all finished leases, with one of each assumed (Laplace), so a newcomer scores 0.5. */

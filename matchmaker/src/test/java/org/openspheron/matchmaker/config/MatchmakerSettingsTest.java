@@ -92,6 +92,17 @@ class MatchmakerSettingsTest {
                 .hasMessageContaining("not an http(s) base URL: mm-2:8080");
     }
 
+    @Test
+    void missingJwtKeyFileFailsNamingTheKey() throws Exception {
+        assertThatThrownBy(() -> MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys",
+                "file:/nonexistent/peers-jwks.json", "peers' public keys"))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.matchmaker.jwt.peer-keys: cannot read file:/nonexistent/peers-jwks.json");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("jwks", ".json");
+        MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys", file.toUri().toString(), "keys");
+        java.nio.file.Files.delete(file);
+    }
+
     private static MatchmakerConfig mapping(Map<String, String> properties) {
         return config(properties).getConfigMapping(MatchmakerConfig.class);
     }
