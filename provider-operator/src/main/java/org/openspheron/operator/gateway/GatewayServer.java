@@ -154,7 +154,7 @@ public final class GatewayServer implements AutoCloseable {
             return error;
         }
         if (failure instanceof ChainException e) {
-            LOG.warnf("chain read failed for %s %s: %s", ctx.request().method(), ctx.request().path(), e.getMessage());
+            LOG.warnf(e, "chain read failed for %s %s: %s", ctx.request().method(), ctx.request().path(), e.getMessage());
             return GatewayError.retryLater("ChainUnavailable", "the provider cannot read the chain right now",
                     Duration.ofSeconds(10));
         }

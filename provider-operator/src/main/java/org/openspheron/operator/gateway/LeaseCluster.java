@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
@@ -89,16 +90,26 @@ final class LeaseCluster {
 
     /**
      * Writes the Secrets first and the GPUDeployment last: the GPUDeployment's existence is what "accepted" means,
-     * and its pods must find their Secrets. Every write is create-or-update, so a re-sent manifest repairs a write
-     * that failed half-way.
+     * and its pods must find their Secrets. Secrets are the gateway's alone and are created or updated, so a
+     * re-sent manifest repairs a write that failed half-way. An existing GPUDeployment (same manifest hash, checked
+     * by the caller) is left as it is: replacing it would drop what the reconciler added (finalizers, status).
      */
     void apply(LeaseWorkload workload) {
         String namespace = namespace(workload.leaseId());
         for (Secret secret : workload.secrets()) {
             client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
         }
-        client.resources(GPUDeployment.class).inNamespace(namespace).resource(workload.deployment())
-                .createOr(NonDeletingOperation::update);
+        var deployment = client.resources(GPUDeployment.class).inNamespace(namespace).resource(workload.deployment());
+        if (deployment.get() == null) {
+            try {
+                deployment.create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // the same manifest sent twice at once: the other request created it
+            }
+        }
     }
 
     /** What a tear-down request did. */

@@ -79,6 +79,11 @@ public class ProviderGateway {
         }
     }
 
+    /** The running gateway, or null when it is disabled. */
+    public GatewayServer server() {
+        return server;
+    }
+
     private String ownNamespace() {
         String namespace = client.getNamespace();
         return namespace == null ? "default" : namespace;

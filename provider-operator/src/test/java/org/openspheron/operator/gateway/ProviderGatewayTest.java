@@ -211,10 +211,21 @@ class ProviderGatewayTest {
         long leaseId = leaseFor(JUPYTER);
 
         assertThat(asTenant.putManifest(leaseId, JUPYTER).status()).isEqualTo(202);
+        client.resources(GPUDeployment.class).inNamespace("lease-" + leaseId).withName("lease-" + leaseId)
+                .edit(d -> {
+                    d.getMetadata().getFinalizers().add("openspheron.org/workload");
+                    return d;
+                });
+        client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").delete();
+
         GatewayTls.Reply again = asTenant.putManifest(leaseId, JUPYTER);
 
         assertThat(again.status()).as(again.body()).isEqualTo(202);
         assertThat(client.resources(GPUDeployment.class).inNamespace("lease-" + leaseId).list().getItems()).hasSize(1);
+        assertThat(deploymentOf(leaseId).getMetadata().getFinalizers()).as("what the reconciler added is kept")
+                .contains("openspheron.org/workload");
+        assertThat(client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").get())
+                .as("a re-send repairs a missing Secret").isNotNull();
     }
 
     @Test
@@ -332,6 +343,18 @@ class ProviderGatewayTest {
         assertThat(reply.status()).isEqualTo(400);
         assertThat(json(reply).get("error").asText()).isEqualTo("InvalidManifest");
         assertThat(json(reply).get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void aManifestOverTheSizeLimitIsRefusedBeforeItIsRead() throws Exception {
+        long leaseId = 1;
+        byte[] huge = new byte[1024 * 1024 + 1];
+        java.util.Arrays.fill(huge, (byte) '#');
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, huge);
+
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(json(reply).get("error").asText()).isEqualTo("ManifestTooLarge");
     }
 
     @Test
