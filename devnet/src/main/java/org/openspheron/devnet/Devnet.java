@@ -2,6 +2,7 @@ package org.openspheron.devnet;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.openspheron.chain.LocalChain;
@@ -61,9 +62,10 @@ public final class Devnet implements Callable<Integer> {
             for (AppProcess app : system.startMatchmakers()) {
                 say("matchmaker %s (log %s)", app.name(), app.log());
             }
+            List<AppProcess> operators = system.startProviders();
             for (LocalProvider provider : system.providers()) {
-                AppProcess app = system.startProvider(provider);
-                say("provider   %d: %s, gateway %s (log %s)", provider.index(), provider.region(), provider.gatewayUrl(), app.log());
+                say("provider   %d: %s, gateway %s (log %s)", provider.index(), provider.region(), provider.gatewayUrl(),
+                        operators.get(provider.index()).log());
             }
         }
         printNextSteps(system, dir);

@@ -172,14 +172,36 @@ public final class LocalSystem implements AutoCloseable {
     /** Starts every matchmaker and waits until each is live. */
     public List<AppProcess> startMatchmakers() {
         MatchmakerKeys.ensure(home, matchmakers);
+        // Started side by side, then awaited: JVM start-ups overlap instead of queueing.
         for (int i = 0; i < matchmakers; i++) {
-            matchmakerApps.add(startMatchmaker(i));
+            matchmakerApps.add(launchMatchmaker(i));
+        }
+        for (int i = 0; i < matchmakers; i++) {
+            matchmakerApps.get(i).awaitReady(matchmakerUrl(i) + "/q/health/live", APP_START);
         }
         return List.copyOf(matchmakerApps);
     }
 
+    /** Starts every provider's operator side by side and waits until each is live; in provider order. */
+    public List<AppProcess> startProviders() {
+        List<AppProcess> apps = new ArrayList<>();
+        for (LocalProvider provider : providers) {
+            apps.add(launchProvider(provider));
+        }
+        for (int i = 0; i < providers.size(); i++) {
+            apps.get(i).awaitReady("http://127.0.0.1:" + providers.get(i).httpPort() + "/q/health/live", APP_START);
+        }
+        return apps;
+    }
+
     /** Starts matchmaker {@code index} (again, after a kill) and waits until it is live. */
     public AppProcess startMatchmaker(int index) {
+        AppProcess app = launchMatchmaker(index);
+        app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
+        return app;
+    }
+
+    private AppProcess launchMatchmaker(int index) {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < matchmakers; i++) {
             if (i != index) {
@@ -191,17 +213,21 @@ public final class LocalSystem implements AutoCloseable {
         config.putAll(matchmakerOverrides);
         AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index, config, logs()).start();
         running.add(app);
-        app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
         return app;
     }
 
     /** Starts the provider's operator against its cluster and waits until it is live. */
     public AppProcess startProvider(LocalProvider provider) {
+        AppProcess app = launchProvider(provider);
+        app.awaitReady("http://127.0.0.1:" + provider.httpPort() + "/q/health/live", APP_START);
+        return app;
+    }
+
+    private AppProcess launchProvider(LocalProvider provider) {
         Map<String, String> config = LocalConfig.provider(chain.rpcUrl(), home, provider);
         config.putAll(providerOverrides);
         AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(), config, logs()).start();
         running.add(app);
-        app.awaitReady("http://127.0.0.1:" + provider.httpPort() + "/q/health/live", APP_START);
         return app;
     }
 
