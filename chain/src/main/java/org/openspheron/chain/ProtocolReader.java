@@ -209,10 +209,6 @@ public final class ProtocolReader {
         return call("threshold", matchmakers.threshold()).intValueExact();
     }
 
-    public boolean isOperator(String address) {
-        return call("isOperator(" + address + ")", matchmakers.isOperator(address));
-    }
-
     /** The account that published the certificate fingerprint (32-byte hex), or empty when unknown or revoked. */
     public Optional<String> certificateOwner(String fingerprint) {
         String owner = call("ownerOf", certificates.ownerOf(Numeric.hexStringToByteArray(fingerprint)));

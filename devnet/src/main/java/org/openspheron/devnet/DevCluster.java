@@ -3,7 +3,13 @@ package org.openspheron.devnet;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -31,21 +37,58 @@ public final class DevCluster implements AutoCloseable {
     /** Held so the level sticks: the mock server logs every request at INFO. */
     private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
+    /** The User-Agent of this stand-in's own client, so that {@link #requests()} holds only the apps' calls. */
+    public static final String OWN_USER_AGENT = "spheron-devcluster";
+    private static final int MAX_DISTINCT_REQUESTS = 20_000;
+
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final SimulatedControlPlane controlPlane;
+    private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
+    private final Thread recorder;
+
+    /** One distinct request an app made: its method and path with query, as RBAC sees them. */
+    public record ApiRequest(String method, String path) {
+    }
 
     private DevCluster(KubernetesMockServer server, String nodeAddress) {
         this.server = server;
-        this.client = server.createClient();
+        this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
+                .withUserAgent(OWN_USER_AGENT).build()).build();
         this.controlPlane = new SimulatedControlPlane(client, nodeAddress);
+        // The mock server queues every request it receives; draining it keeps memory flat over a long local run and
+        // keeps the distinct calls of the apps for the RBAC check.
+        this.recorder = new Thread(this::recordRequests, "devcluster-requests-" + server.getPort());
+        this.recorder.setDaemon(true);
+        this.recorder.start();
+    }
+
+    private void recordRequests() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
+                if (request != null && !OWN_USER_AGENT.equals(request.getHeader("User-Agent"))
+                        && requests.size() < MAX_DISTINCT_REQUESTS) {
+                    requests.add(new ApiRequest(request.getMethod(), request.getPath()));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // a malformed request is still served (or refused) by the mock server; it only goes unrecorded
+            }
+        }
+    }
+
+    /** The distinct requests clients other than this stand-in's own made so far (for the RBAC coverage check). */
+    public Set<ApiRequest> requests() {
+        return Set.copyOf(requests);
     }
 
     /** Starts an API server on {@code port} (0: any free port) with the given nodes. */
     public static DevCluster start(int port, List<GpuNode> nodes, String nodeAddress) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                new DiscoveryDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         DevCluster cluster = new DevCluster(server, nodeAddress);
         nodes.forEach(cluster::addNode);
@@ -138,6 +181,7 @@ public final class DevCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        recorder.interrupt();
         controlPlane.close();
         client.close();
         server.destroy();

@@ -2,6 +2,7 @@ package org.openspheron.devnet;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.openspheron.chain.LocalChain;
@@ -61,9 +62,10 @@ public final class Devnet implements Callable<Integer> {
             for (AppProcess app : system.startMatchmakers()) {
                 say("matchmaker %s (log %s)", app.name(), app.log());
             }
+            List<AppProcess> operators = system.startProviders();
             for (LocalProvider provider : system.providers()) {
-                AppProcess app = system.startProvider(provider);
-                say("provider   %d: %s, gateway %s (log %s)", provider.index(), provider.region(), provider.gatewayUrl(), app.log());
+                say("provider   %d: %s, gateway %s (log %s)", provider.index(), provider.region(), provider.gatewayUrl(),
+                        operators.get(provider.index()).log());
             }
         }
         printNextSteps(system, dir);
@@ -74,17 +76,27 @@ public final class Devnet implements Callable<Integer> {
     private static void printNextSteps(LocalSystem system, Path dir) {
         Credentials tenant = system.tenantKey();
         BigInteger balance = system.reader().tokenBalance(tenant.getAddress());
+        Path cwd = Path.of("").toAbsolutePath();
         say("");
-        say("tenant     %s holds %s sUSD. Its key (a public development key, never use it for real funds):",
-                tenant.getAddress(), balance.divide(ProtocolConfig.TOKEN));
-        say("           %s", Numeric.toHexStringWithPrefixZeroPadded(tenant.getEcKeyPair().getPrivateKey(), 64));
+        say("tenant     %s holds %s tokens; its key (a public development key, never use it for real funds) is in %s",
+                tenant.getAddress(), balance.divide(ProtocolConfig.TOKEN), shown(cwd, system.tenantKeyFile()));
         say("");
-        say("Next, in another terminal:");
-        say("  export SPHERON_RPC_URL=%s SPHERON_ADDRESSES=%s", system.chain().rpcUrl(), system.addressesFile());
-        say("  bin/spheron keys import --key <the tenant key above> && bin/spheron cert publish");
-        say("  bin/spheron deploy examples/pytorch_spheron.yaml");
-        say("  KUBECONFIG=%s kubectl get spheronleases,gpudeployments -A", system.providers().get(0).kubeconfig());
-        say("Ctrl-C stops everything; the chain's state stays in %s.", dir);
+        say("Next, in another terminal in %s:", cwd);
+        say("  export SPHERON_RPC_URL=%s SPHERON_ADDRESSES=%s SPHERON_HOME=%s", system.chain().rpcUrl(),
+                shown(cwd, system.addressesFile()), shown(cwd, dir.resolve("tenant")));
+        say("  bin/spheron keys import %s    # once: the tenant's key and a new client certificate", shown(cwd, system.tenantKeyFile()));
+        say("  bin/spheron cert publish");
+        say("  bin/spheron deploy %s", shown(cwd, system.root().resolve("examples/jupyter-rtx4090.yaml")));
+        say("  bin/spheron deploy %s", shown(cwd, system.root().resolve("examples/vllm-h100-eu-west.yaml")));
+        say("  bin/spheron leases; bin/spheron status LEASE; bin/spheron close LEASE");
+        say("  kubectl --kubeconfig %s get spheronleases,gpudeployments,pods -A", shown(cwd, system.providers().get(0).kubeconfig()));
+        say("Ctrl-C stops everything; the chain's state stays in %s.", shown(cwd, dir));
+    }
+
+    /** Paths under the working directory as relative paths, so the printed commands stay short and copyable. */
+    private static String shown(Path cwd, Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
     }
 
     private static void say(String format, Object... args) {

@@ -2,24 +2,35 @@ package org.openspheron.devnet;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.openspheron.chain.LocalChain;
+import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
 
 /**
  * The configuration the local run and the end-to-end tests hand to the packaged apps: the same keys an operator
- * sets in k8s/ (as environment variables there, as system properties here).
+ * sets in k8s/ (as environment variables there, as system properties here). The one place that knows which key
+ * each app reads.
  */
 public final class LocalConfig {
     private LocalConfig() {
     }
 
-    /** Matchmaker {@code index} of the local run, listening on {@code httpPort}, with its peers' base URLs. */
+    /**
+     * Matchmaker {@code index} of the local run, listening on {@code httpPort}, with its peers' base URLs and the JWT
+     * keys {@link MatchmakerKeys} wrote (its own signing key; the JWKS of every operator's public key).
+     */
     public static Map<String, String> matchmaker(String rpcUrl, Path home, int index, int httpPort, String peers) {
         Map<String, String> config = chain(rpcUrl, home);
         config.put("quarkus.http.port", Integer.toString(httpPort));
         config.put("spheron.matchmaker.key", hexKey(LocalSystem.FIRST_MATCHMAKER + index));
-        config.put("spheron.matchmaker.peers", peers);
+        if (!peers.isEmpty()) {
+            config.put("spheron.matchmaker.peers", peers);
+        }
+        config.put("spheron.matchmaker.jwt.signing-key", MatchmakerKeys.signingKey(home, index).toUri().toString());
+        config.put("spheron.matchmaker.jwt.peer-keys", MatchmakerKeys.jwks(home).toUri().toString());
         return config;
     }
 
@@ -35,7 +46,17 @@ public final class LocalConfig {
         config.put("spheron.provider.gateway-url", provider.gatewayUrl());
         config.put("spheron.provider.stake", Long.toString(provider.stakeTokens()));
         config.put("spheron.provider.auto-register", "true");
+        // A devnet chain makes a block a second: look often, so that the local flow takes seconds, not minutes.
+        config.put("spheron.provider.attributes-check-interval", "5s");
+        config.put("spheron.provider.attributes-min-interval", "10s");
+        config.put("spheron.provider.max-backoff", "5s");
+        for (String model : provider.nodes().stream().map(n -> gpuModel(n.product())).distinct().toList()) {
+            config.put("spheron.pricing.gpu." + model, provider.pricePerGpuHour());
+        }
         config.put("spheron.gateway.port", Integer.toString(provider.gatewayPort()));
+        config.put("spheron.gateway.provider-address", Keys.toChecksumAddress(provider.key().getAddress()));
+        config.put("spheron.gateway.host-names", "127.0.0.1,localhost");
+        config.put("spheron.gateway.identity.dir", home.resolve("provider-" + provider.index() + "-gateway").toString());
         config.put("spheron.operator.public-host", "127.0.0.1");
         return config;
     }
@@ -49,7 +70,20 @@ public final class LocalConfig {
         return config;
     }
 
-    private static String hexKey(int account) {
+    /**
+     * The model token the operator prices by, from a node's product label ({@code NVIDIA-A100-SXM4-80GB} → A100,
+     * {@code NVIDIA-GeForce-RTX-4090} → RTX4090): the provider operator's own rule, for the labels the devnet uses.
+     */
+    static String gpuModel(String product) {
+        List<String> words = java.util.Arrays.stream(product.toUpperCase(Locale.ROOT).split("[-_\\s]+"))
+                .filter(w -> !w.isEmpty() && !List.of("NVIDIA", "TESLA", "GEFORCE", "QUADRO").contains(w)).toList();
+        if (words.get(0).equals("RTX") && words.size() > 1) {
+            return words.get(1).startsWith("A") ? words.get(1) : "RTX" + words.get(1);
+        }
+        return words.get(0);
+    }
+
+    static String hexKey(int account) {
         return Numeric.toHexStringWithPrefixZeroPadded(LocalChain.devAccount(account).getEcKeyPair().getPrivateKey(), 64);
     }
 }

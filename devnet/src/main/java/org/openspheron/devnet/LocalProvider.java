@@ -15,10 +15,18 @@ public final class LocalProvider {
     private final List<GpuNode> nodes;
     private final String pricePerGpuHour;
     private final long stakeTokens;
+    private final int portOffset;
     private DevCluster cluster;
     private Path kubeconfig;
 
     public LocalProvider(int index, String region, String zone, List<GpuNode> nodes, String pricePerGpuHour, long stakeTokens) {
+        this(index, region, zone, nodes, pricePerGpuHour, stakeTokens, 0);
+    }
+
+    /** With every port moved by {@code portOffset}, so that tests run beside a local run. */
+    public LocalProvider(int index, String region, String zone, List<GpuNode> nodes, String pricePerGpuHour, long stakeTokens,
+                         int portOffset) {
+        this.portOffset = portOffset;
         this.index = index;
         this.region = region;
         this.zone = zone;
@@ -41,7 +49,7 @@ public final class LocalProvider {
     public DevCluster cluster() { return cluster; }
     public Path kubeconfig() { return kubeconfig; }
     public Credentials key() { return org.openspheron.chain.LocalChain.devAccount(LocalSystem.FIRST_PROVIDER + index); }
-    public int httpPort() { return 8280 + index; }
-    public int gatewayPort() { return 8443 + index; }
+    public int httpPort() { return portOffset + 8280 + index; }
+    public int gatewayPort() { return portOffset + 8443 + index; }
     public String gatewayUrl() { return "https://127.0.0.1:" + gatewayPort(); }
 }

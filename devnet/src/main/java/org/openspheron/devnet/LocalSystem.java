@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.LocalChain;
 import org.openspheron.chain.ProtocolAddresses;
@@ -35,8 +37,11 @@ public final class LocalSystem implements AutoCloseable {
     private final int matchmakers;
     private final int threshold;
     private final List<LocalProvider> providers;
+    private int portOffset;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final List<AppProcess> matchmakerApps = new ArrayList<>();
+    private final Map<String, String> matchmakerOverrides = new LinkedHashMap<>();
+    private final Map<String, String> providerOverrides = new LinkedHashMap<>();
     private LocalChain chain;
     private ProtocolConfig protocolConfig;
     private ChainConnection connection;
@@ -52,14 +57,37 @@ public final class LocalSystem implements AutoCloseable {
 
     /** Two providers that differ in GPUs, price, region and stake: what the local run and the e2e tests use. */
     public static List<LocalProvider> defaultProviders() {
+        return defaultProviders(0);
+    }
+
+    /** {@link #defaultProviders()} with their ports moved by {@code portOffset}. */
+    public static List<LocalProvider> defaultProviders(int portOffset) {
         return List.of(
                 new LocalProvider(0, "us-east", "us-east-1a", List.of(
                         new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
                         new GpuNode("gpu-a100-1", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
-                        new GpuNode("gpu-rtx4090-0", "NVIDIA-GeForce-RTX-4090", 2, 32, 128, "us-east-1a")), "2.00", 300),
+                        new GpuNode("gpu-rtx4090-0", "NVIDIA-GeForce-RTX-4090", 2, 32, 128, "us-east-1a")), "2.00", 300, portOffset),
                 new LocalProvider(1, "eu-west", "eu-west-1b", List.of(
                         new GpuNode("gpu-h100-0", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "eu-west-1b"),
-                        new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 1, 32, 256, "eu-west-1b")), "1.80", 150));
+                        new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 1, 32, 256, "eu-west-1b")), "1.80", 150, portOffset));
+    }
+
+    /** Moves the matchmakers' ports by {@code offset} (the providers' ports come with their {@link LocalProvider}). */
+    public LocalSystem matchmakerPortOffset(int offset) {
+        this.portOffset = offset;
+        return this;
+    }
+
+    /** Configuration every matchmaker gets on top of {@link LocalConfig#matchmaker} (tests: shorter timeouts). */
+    public LocalSystem matchmakerConfig(String key, String value) {
+        matchmakerOverrides.put(key, value);
+        return this;
+    }
+
+    /** Configuration every provider operator gets on top of {@link LocalConfig#provider} (tests: withdraw interval). */
+    public LocalSystem providerConfig(String key, String value) {
+        providerOverrides.put(key, value);
+        return this;
     }
 
     /** Starts anvil (a block a second) and deploys the protocol unless the restored chain already has it. */
@@ -81,6 +109,7 @@ public final class LocalSystem implements AutoCloseable {
         ProtocolAddresses addresses = deployOnce(bare);
         connection = bare.using(addresses);
         running.add(bare);
+        writeTenantKey();
         return this;
     }
 
@@ -102,6 +131,15 @@ public final class LocalSystem implements AutoCloseable {
         ProtocolDeployer.mint(deployed, owner, tenantKey().getAddress(), funds);
         addresses.write(addressesFile());
         return addresses;
+    }
+
+    /** The tenant's development key as a file, for {@code spheron keys import}. */
+    private void writeTenantKey() {
+        try {
+            Files.writeString(tenantKeyFile(), LocalConfig.hexKey(TENANT) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean hasCode(ChainConnection connection, String address) {
@@ -133,42 +171,71 @@ public final class LocalSystem implements AutoCloseable {
 
     /** Starts every matchmaker and waits until each is live. */
     public List<AppProcess> startMatchmakers() {
+        MatchmakerKeys.ensure(home, matchmakers);
+        // Started side by side, then awaited: JVM start-ups overlap instead of queueing.
         for (int i = 0; i < matchmakers; i++) {
-            matchmakerApps.add(startMatchmaker(i));
+            matchmakerApps.add(launchMatchmaker(i));
+        }
+        for (int i = 0; i < matchmakers; i++) {
+            matchmakerApps.get(i).awaitReady(matchmakerUrl(i) + "/q/health/live", APP_START);
         }
         return List.copyOf(matchmakerApps);
     }
 
+    /** Starts every provider's operator side by side and waits until each is live; in provider order. */
+    public List<AppProcess> startProviders() {
+        List<AppProcess> apps = new ArrayList<>();
+        for (LocalProvider provider : providers) {
+            apps.add(launchProvider(provider));
+        }
+        for (int i = 0; i < providers.size(); i++) {
+            apps.get(i).awaitReady("http://127.0.0.1:" + providers.get(i).httpPort() + "/q/health/live", APP_START);
+        }
+        return apps;
+    }
+
     /** Starts matchmaker {@code index} (again, after a kill) and waits until it is live. */
     public AppProcess startMatchmaker(int index) {
+        AppProcess app = launchMatchmaker(index);
+        app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
+        return app;
+    }
+
+    private AppProcess launchMatchmaker(int index) {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < matchmakers; i++) {
             if (i != index) {
                 peers.add(matchmakerUrl(i));
             }
         }
-        AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index,
-                LocalConfig.matchmaker(chain.rpcUrl(), home, index, matchmakerPort(index), String.join(",", peers)), logs())
-                .start();
+        MatchmakerKeys.ensure(home, matchmakers);
+        Map<String, String> config = LocalConfig.matchmaker(chain.rpcUrl(), home, index, matchmakerPort(index), String.join(",", peers));
+        config.putAll(matchmakerOverrides);
+        AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index, config, logs()).start();
         running.add(app);
-        app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
         return app;
     }
 
     /** Starts the provider's operator against its cluster and waits until it is live. */
     public AppProcess startProvider(LocalProvider provider) {
-        AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(),
-                LocalConfig.provider(chain.rpcUrl(), home, provider), logs()).start();
-        running.add(app);
+        AppProcess app = launchProvider(provider);
         app.awaitReady("http://127.0.0.1:" + provider.httpPort() + "/q/health/live", APP_START);
         return app;
     }
 
-    public static int matchmakerPort(int index) {
-        return 8180 + index;
+    private AppProcess launchProvider(LocalProvider provider) {
+        Map<String, String> config = LocalConfig.provider(chain.rpcUrl(), home, provider);
+        config.putAll(providerOverrides);
+        AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(), config, logs()).start();
+        running.add(app);
+        return app;
     }
 
-    public static String matchmakerUrl(int index) {
+    public int matchmakerPort(int index) {
+        return portOffset + 8180 + index;
+    }
+
+    public String matchmakerUrl(int index) {
         return "http://127.0.0.1:" + matchmakerPort(index);
     }
 
@@ -181,6 +248,8 @@ public final class LocalSystem implements AutoCloseable {
     public Path logs() { return home.resolve("logs"); }
     public Path addressesFile() { return home.resolve("addresses.properties"); }
     public Credentials tenantKey() { return LocalChain.devAccount(TENANT); }
+    public Path tenantKeyFile() { return home.resolve("tenant.key"); }
+    public Path root() { return root; }
 
     /** Stops everything in the reverse order it started; the chain's state is written to its state file. */
     @Override

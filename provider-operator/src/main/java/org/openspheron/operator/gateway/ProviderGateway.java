@@ -39,9 +39,10 @@ public class ProviderGateway {
             LOG.info("the gateway is disabled (spheron.gateway.enabled=false)");
             return;
         }
-        String address = config.providerAddress().orElseThrow(() -> new IllegalStateException(
-                "spheron.gateway.provider-address is required: the provider account whose leases the gateway serves"));
         Config all = ConfigProvider.getConfig();
+        String address = config.providerAddress().or(() -> providerKeyAddress(all)).orElseThrow(() -> new IllegalStateException(
+                "spheron.gateway.provider-address is required when no provider key is configured: the provider account "
+                        + "whose leases the gateway serves"));
         String rpcUrl = all.getOptionalValue("spheron.chain.rpc-url", String.class).orElse("http://127.0.0.1:8545");
         connection = ChainConnection.connect(rpcUrl, protocolAddresses(all));
         List<String> hostNames = config.hostNames().orElse(List.of());
@@ -53,6 +54,20 @@ public class ProviderGateway {
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes());
         server = new GatewayServer(vertx, settings, identity, new ProtocolReader(connection), client).start();
+    }
+
+    /**
+     * The provider's own account when its key is configured (spheron.provider.key or key-file): the address the gateway
+     * serves is then never a second setting that could disagree with the key (k8s/ sets only the key).
+     */
+    private static java.util.Optional<String> providerKeyAddress(Config all) {
+        java.util.Optional<String> key = all.getOptionalValue("spheron.provider.key", String.class);
+        java.util.Optional<java.nio.file.Path> keyFile = all.getOptionalValue("spheron.provider.key-file", java.nio.file.Path.class);
+        if (key.isEmpty() && keyFile.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(org.web3j.crypto.Keys.toChecksumAddress(
+                org.openspheron.operator.config.ProviderKey.load(key, keyFile).getAddress()));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -1,0 +1,93 @@
+package org.openspheron.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The user's CLI as a user runs it: the packaged jar in its own JVM, configured the way the local run tells people
+ * to (SPHERON_RPC_URL, SPHERON_ADDRESSES, SPHERON_HOME), with stdout and stderr kept apart.
+ */
+final class Cli {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path root;
+    private final String rpcUrl;
+    private final Path addresses;
+    private final Path home;
+    private final Path logDir;
+    private int calls;
+
+    Cli(Path root, String rpcUrl, Path addresses, Path home, Path logDir) {
+        this.root = root;
+        this.rpcUrl = rpcUrl;
+        this.addresses = addresses;
+        this.home = home;
+        this.logDir = logDir;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    record Result(List<String> args, int exitCode, String stdout, String stderr) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(stdout);
+            } catch (IOException e) {
+                throw new AssertionError("`spheron " + String.join(" ", args) + "` printed no JSON on stdout: " + stdout
+                        + "\nstderr: " + stderr, e);
+            }
+        }
+
+        /** Fails with everything the command printed unless it exited 0. */
+        Result ok() {
+            if (exitCode != 0) {
+                throw new AssertionError("`spheron " + String.join(" ", args) + "` exited " + exitCode + "\nstdout: " + stdout
+                        + "\nstderr: " + stderr);
+            }
+            return this;
+        }
+    }
+
+    Result run(String... args) {
+        return run(Duration.ofMinutes(5), args);
+    }
+
+    synchronized Result run(Duration timeout, String... args) {
+        Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the CLI is not packaged: " + jar + " is missing");
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        int n = ++calls;
+        Path out = logDir.resolve("cli-" + n + ".out");
+        Path err = logDir.resolve("cli-" + n + ".err");
+        try {
+            Files.createDirectories(logDir);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().put("SPHERON_RPC_URL", rpcUrl);
+            builder.environment().put("SPHERON_ADDRESSES", addresses.toString());
+            builder.environment().put("SPHERON_HOME", home.toString());
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("`spheron " + String.join(" ", args) + "` did not finish within " + timeout
+                        + "\nstderr: " + Files.readString(err));
+            }
+            return new Result(List.of(args), process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run the CLI: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running the CLI", e);
+        }
+    }
+}

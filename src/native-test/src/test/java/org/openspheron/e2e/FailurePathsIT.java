@@ -1,0 +1,144 @@
+package org.openspheron.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.openspheron.e2e.E2eSystem.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openspheron.chain.Lease;
+import org.openspheron.chain.LeaseState;
+import org.openspheron.chain.OrderState;
+import org.openspheron.chain.ProtocolEvent;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.TenantClient;
+import org.openspheron.devnet.LocalProvider;
+
+/**
+ * What goes wrong, end to end: a matchmaker dies mid-flow, no provider can serve an order, a provider takes a lease
+ * and never deploys. One system for all three; each case leaves it as it found it (all apps running, no lease open).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailurePathsIT {
+    static E2eSystem system;
+
+    @BeforeAll
+    static void start() {
+        system = E2eSystem.start("failure-paths", 21000, local -> { });
+    }
+
+    @AfterAll
+    static void stop() {
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    private static ProtocolReader chain() {
+        return system.local.reader();
+    }
+
+    private static String tenant() {
+        return system.local.tenantKey().getAddress();
+    }
+
+    @Test
+    @Order(1)
+    void killedMatchmakerLeavesTheOtherTwoToMatchTheOrderExactlyOnce() throws Exception {
+        long ordersBefore = chain().orderCount();
+        CompletableFuture<Cli.Result> deploy = CompletableFuture.supplyAsync(() -> system.cli.run(Duration.ofMinutes(4),
+                "deploy", E2eSystem.ROOT.resolve("examples/jupyter-rtx4090.yaml").toString(), "--json", "--poll-interval", "500ms"));
+        await(Duration.ofSeconds(90), "the order is on chain", () -> chain().orderCount() > ordersBefore);
+        system.matchmakers.get(0).kill();
+        assertThat(system.matchmakers.get(0).isAlive()).isFalse();
+
+        JsonNode deployed = deploy.get().ok().json();
+        long orderId = deployed.get("orderId").asLong();
+        long leaseId = deployed.get("leaseId").asLong();
+        assertThat(chain().requireOrder(orderId).state()).isEqualTo(OrderState.MATCHED);
+        assertThat(deployed.get("status").get("phase").asText()).isEqualTo("Running");
+
+        // The killed operator comes back: it must not match the order again (the chain would refuse, and it must not try).
+        system.matchmakers.set(0, system.local.startMatchmaker(0));
+        Thread.sleep(5_000);
+        List<ProtocolEvent.LeaseCreated> leases = chain().events(0, chain().blockNumber()).stream()
+                .filter(ProtocolEvent.LeaseCreated.class::isInstance).map(ProtocolEvent.LeaseCreated.class::cast)
+                .filter(e -> e.orderId() == orderId).toList();
+        assertThat(leases).extracting(ProtocolEvent.LeaseCreated::leaseId).containsExactly(leaseId);
+
+        system.cli.run("close", Long.toString(leaseId), "--json").ok();
+        assertThat(chain().requireLease(leaseId).state()).isEqualTo(LeaseState.CLOSED);
+    }
+
+    @Test
+    @Order(2)
+    void orderNoProviderCanServeIsCancelledAndTheDepositRefunded() {
+        BigInteger before = chain().tokenBalance(tenant());
+        // The only H100 is in eu-west: nobody bids for one in us-east.
+        Cli.Result deploy = system.cli.run(Duration.ofMinutes(2), "deploy",
+                E2eSystem.ROOT.resolve("examples/vllm-h100-eu-west.yaml").toString(), "--region", "us-east",
+                "--poll-interval", "500ms");
+        assertThat(deploy.exitCode()).isNotZero();
+        Matcher cancel = Pattern.compile("spheron cancel (\\d+)").matcher(deploy.stderr());
+        assertThat(cancel.find()).as("the error names the cancel command: %s", deploy.stderr()).isTrue();
+        long orderId = Long.parseLong(cancel.group(1));
+        assertThat(deploy.stderr()).contains("without a bid");
+        assertThat(chain().bids(orderId)).isEmpty();
+        BigInteger deposit = chain().requireOrder(orderId).deposit();
+        assertThat(chain().tokenBalance(tenant())).isEqualTo(before.subtract(deposit));
+
+        JsonNode cancelled = system.cli.run("cancel", Long.toString(orderId), "--json").ok().json();
+        assertThat(cancelled.get("orderId").asLong()).isEqualTo(orderId);
+        assertThat(chain().requireOrder(orderId).state()).isEqualTo(OrderState.CANCELLED);
+        assertThat(chain().tokenBalance(tenant())).isEqualTo(before);
+    }
+
+    @Test
+    @Order(3)
+    void providerThatNeverDeploysIsReportedSlashedAndTheTenantRefunded() {
+        LocalProvider west = system.provider(1);
+        var providerBefore = chain().provider(west.key().getAddress()).orElseThrow();
+        BigInteger tenantBefore = chain().tokenBalance(tenant());
+        long ordersBefore = chain().orderCount();
+        CompletableFuture<Cli.Result> deploy = CompletableFuture.supplyAsync(() -> system.cli.run(Duration.ofMinutes(3),
+                "deploy", E2eSystem.ROOT.resolve("examples/vllm-h100-eu-west.yaml").toString(), "--json",
+                "--poll-interval", "500ms", "--deploy-timeout", "15s"));
+        await(Duration.ofSeconds(90), "the order is on chain", () -> chain().orderCount() > ordersBefore);
+        long orderId = chain().orderCount();
+        await(Duration.ofSeconds(60), "provider 1 bids on order " + orderId, () -> !chain().bids(orderId).isEmpty());
+        // The provider goes away after bidding: the matchmakers still give it the lease, and nobody deploys it.
+        system.operators[1].kill();
+
+        Cli.Result result = deploy.join();
+        assertThat(result.exitCode()).as("deploy cannot reach the provider: %s", result.stderr()).isNotZero();
+        long leaseId = chain().requireOrder(orderId).leaseId();
+        Lease lease = chain().requireLease(leaseId);
+        assertThat(lease.provider()).isEqualToIgnoringCase(west.key().getAddress());
+        assertThat(lease.isConfirmed()).isFalse();
+
+        system.local.chain().increaseTime(Duration.ofSeconds(system.local.protocolConfig().confirmWindowSeconds() + 60));
+        // The CLI has no report command yet: the tenant's own client reports it.
+        new TenantClient(system.local.connection(), system.local.tenantKey()).reportUndeployed(leaseId);
+        Lease failed = chain().requireLease(leaseId);
+        assertThat(failed.state()).isEqualTo(LeaseState.FAILED);
+        var providerAfter = chain().provider(west.key().getAddress()).orElseThrow();
+        assertThat(providerAfter.slashCount()).isEqualTo(providerBefore.slashCount() + 1);
+        assertThat(providerAfter.totalSlashed().subtract(providerBefore.totalSlashed()))
+                .isEqualTo(system.local.protocolConfig().missedDeploymentSlash());
+        assertThat(providerAfter.stake()).isLessThan(providerBefore.stake());
+        // The whole deposit comes back: the provider never confirmed, so nothing accrued.
+        assertThat(chain().tokenBalance(tenant())).isEqualTo(tenantBefore);
+
+        system.operators[1] = system.local.startProvider(west);
+    }
+}

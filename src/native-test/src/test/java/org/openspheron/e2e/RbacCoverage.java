@@ -1,0 +1,164 @@
+package org.openspheron.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.openspheron.devnet.DevCluster.ApiRequest;
+
+/**
+ * Checks k8s/provider-operator/20-rbac.yaml against the requests the provider operator really made: every call must be
+ * allowed (else the operator fails on a real cluster with 403), and every grant must be used or justified (least
+ * privilege). Requests are mapped the way the API server's authorizer does: (apiGroup, resource[/subresource], verb).
+ */
+final class RbacCoverage {
+    static final Path ROLE = E2eSystem.ROOT.resolve("k8s/provider-operator/20-rbac.yaml");
+
+    /**
+     * Grants the flow does not exercise, and why the operator still needs them. Anything else unused is a finding.
+     */
+    static final Map<String, String> JUSTIFIED = new TreeMap<>(Map.of(
+            "core pods get", "the gateway's logs endpoint looks the lease's pod up (LeaseCluster.log)",
+            "core pods/log get", "the gateway's logs endpoint reads and follows pod logs (LeaseCluster.log)",
+            "openspheron.org spheronleases/finalizers update", "blockOwnerDeletion on owned objects, where the "
+                    + "OwnerReferencesPermissionEnforcement admission plugin runs",
+            "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
+                    + "OwnerReferencesPermissionEnforcement admission plugin runs",
+            "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status"));
+
+    /**
+     * Objects the operator owns: it creates them, re-applies them when they drift or a manifest is re-sent (update,
+     * patch), reads them (get, list, watch) and deletes them on teardown. One run of the flow takes one path of each
+     * lifecycle, so every lifecycle verb on these is accepted unused; grants on anything else must be used.
+     */
+    static final Set<String> OWNED = Set.of("apps deployments", "apps statefulsets", "core namespaces",
+            "core resourcequotas", "core services", "core secrets", "networking.k8s.io networkpolicies",
+            "openspheron.org spheronleases", "openspheron.org gpudeployments");
+
+    record Permission(String group, String resource, String verb) implements Comparable<Permission> {
+        @Override
+        public int compareTo(Permission o) {
+            return toString().compareTo(o.toString());
+        }
+
+        @Override
+        public String toString() {
+            return (group.isEmpty() ? "core" : group) + " " + resource + " " + verb;
+        }
+    }
+
+    private RbacCoverage() {
+    }
+
+    static void assertCovered(Collection<ApiRequest> requests) {
+        Set<Permission> used = new TreeSet<>();
+        for (ApiRequest request : requests) {
+            Permission permission = permission(request);
+            if (permission != null) {
+                used.add(permission);
+            }
+        }
+        Set<Permission> granted = granted(ROLE);
+        Set<Permission> missing = new TreeSet<>(used);
+        missing.removeAll(granted);
+        Set<Permission> unused = new TreeSet<>(granted);
+        unused.removeAll(used);
+        System.out.println("RBAC: the provider operator used " + used.size() + " permissions: " + used);
+        System.out.println("RBAC: granted but not used in this flow: " + unused);
+        assertThat(used).as("the operator made no API calls that were recorded").isNotEmpty();
+        assertThat(missing).as("calls the ClusterRole in %s does not allow (403 on a real cluster)", ROLE.getFileName())
+                .isEmpty();
+        Set<String> unjustified = new TreeSet<>();
+        for (Permission p : unused) {
+            if (!JUSTIFIED.containsKey(p.toString()) && !OWNED.contains(p.group().isEmpty() ? "core " + p.resource()
+                    : p.group() + " " + p.resource())) {
+                unjustified.add(p.toString());
+            }
+        }
+        assertThat(unjustified).as("grants neither used nor justified (least privilege: remove them from the role)").isEmpty();
+    }
+
+    /** What the API server's authorizer checks for a request; null for discovery and other non-resource URLs. */
+    static Permission permission(ApiRequest request) {
+        String path = request.path();
+        String query = "";
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            query = URLDecoder.decode(path.substring(q + 1), StandardCharsets.UTF_8);
+            path = path.substring(0, q);
+        }
+        List<String> segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toList();
+        String group;
+        List<String> rest;
+        if (segments.size() >= 2 && segments.get(0).equals("api")) {
+            group = "";
+            rest = segments.subList(2, segments.size());
+        } else if (segments.size() >= 3 && segments.get(0).equals("apis")) {
+            group = segments.get(1);
+            rest = segments.subList(3, segments.size());
+        } else {
+            return null;
+        }
+        if (rest.isEmpty()) {
+            return null;
+        }
+        if (rest.get(0).equals("namespaces") && rest.size() >= 3) {
+            rest = rest.subList(2, rest.size());
+        }
+        String resource = rest.get(0);
+        boolean named = rest.size() >= 2;
+        if (rest.size() >= 3) {
+            resource = resource + "/" + rest.get(2);
+        }
+        boolean watch = Arrays.stream(query.split("&")).anyMatch(p -> p.equals("watch=true") || p.equals("watch=1"));
+        String verb = switch (request.method().toUpperCase()) {
+            case "GET", "HEAD" -> watch ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> request.method().toLowerCase();
+        };
+        return new Permission(group, resource, verb);
+    }
+
+    /** Every (group, resource, verb) the ClusterRole(s) in {@code file} grant. */
+    static Set<Permission> granted(Path file) {
+        Set<Permission> granted = new TreeSet<>();
+        try {
+            ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+            YAMLParser parser = new YAMLFactory().createParser(file.toFile());
+            for (JsonNode doc : yaml.readValues(parser, JsonNode.class).readAll()) {
+                if (!"ClusterRole".equals(doc.path("kind").asText()) && !"Role".equals(doc.path("kind").asText())) {
+                    continue;
+                }
+                for (JsonNode rule : doc.path("rules")) {
+                    for (JsonNode g : rule.path("apiGroups")) {
+                        for (JsonNode r : rule.path("resources")) {
+                            for (JsonNode v : rule.path("verbs")) {
+                                granted.add(new Permission(g.asText(), r.asText(), v.asText()));
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        return granted;
+    }
+}
