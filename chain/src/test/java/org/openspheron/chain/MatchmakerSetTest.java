@@ -51,7 +51,7 @@ class MatchmakerSetTest {
     @Test
     void theDeployedSetHasTheConfiguredOperatorsAndThreshold() {
         assertThat(reader().operators()).containsExactlyElementsOf(protocol.config().matchmakers());
-        assertThat(reader().threshold()).isEqualTo(2);
+        assertThat(reader().matchThreshold()).isEqualTo(2);
         assertThat(reader().isOperator(protocol.matchmakerKey(2).getAddress())).isTrue();
         assertThat(reader().isOperator(protocol.tenantKey(0).getAddress())).isFalse();
     }
@@ -84,10 +84,10 @@ class MatchmakerSetTest {
     @Test
     void theThresholdStaysBetweenOneAndTheNumberOfOperators() {
         protocol.operatorSet().setThreshold(3);
-        assertThat(reader().threshold()).isEqualTo(3);
+        assertThat(reader().matchThreshold()).isEqualTo(3);
         assertReverts("InvalidThreshold", () -> protocol.operatorSet().setThreshold(0));
         assertReverts("InvalidThreshold", () -> protocol.operatorSet().setThreshold(4));
-        assertThat(reader().threshold()).isEqualTo(3);
+        assertThat(reader().matchThreshold()).isEqualTo(3);
     }
 
     @Test
@@ -99,7 +99,7 @@ class MatchmakerSetTest {
         assertReverts("OwnableUnauthorizedAccount", () -> operator.removeOperator(protocol.matchmakerKey(1).getAddress()));
         assertReverts("OwnableUnauthorizedAccount", () -> operator.setThreshold(1));
         assertThat(reader().operators()).hasSize(3);
-        assertThat(reader().threshold()).isEqualTo(2);
+        assertThat(reader().matchThreshold()).isEqualTo(2);
     }
 
     @Test
