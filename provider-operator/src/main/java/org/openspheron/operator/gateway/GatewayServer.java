@@ -13,8 +13,6 @@ import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,12 +20,12 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.X509KeyManager;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.SelfSignedTrust;
+import org.openspheron.chain.identity.TlsContexts;
 
 /**
  * The provider's gateway: HTTPS with a client certificate required, on its own Vert.x server and port.
@@ -35,7 +33,7 @@ import org.openspheron.chain.identity.ClientIdentity;
  * <p>Why not Quarkus' own HTTP server with {@code quarkus.http.ssl.client-auth=required}: that validates client
  * certificates against a trust store of authorities, and users' certificates are self-signed and unknown until
  * they arrive; trust comes from the on-chain CertificateRegistry instead. So this server's TLS layer accepts any
- * well-formed, currently valid client certificate ({@link ClientCertificateTrust}) and every request is authorised
+ * well-formed, currently valid client certificate ({@link SelfSignedTrust#clients()}) and every request is authorised
  * by looking the certificate's fingerprint up on chain. Quarkus' plain HTTP port stays what it is for the rest of
  * the operator: health probes and metrics, never reachable with a lease's data.
  */
@@ -88,8 +86,8 @@ public final class GatewayServer implements AutoCloseable {
                 .setPort(settings.port())
                 .setSsl(true)
                 .setClientAuth(ClientAuth.REQUIRED)
-                .setKeyCertOptions(KeyCertOptions.wrap(keyManager(identity)))
-                .setTrustOptions(TrustOptions.wrap(new ClientCertificateTrust()))
+                .setKeyCertOptions(KeyCertOptions.wrap(TlsContexts.keyManager(identity)))
+                .setTrustOptions(TrustOptions.wrap(SelfSignedTrust.clients()))
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
         try {
             server = vertx.createHttpServer(options).requestHandler(router())
@@ -180,18 +178,6 @@ public final class GatewayServer implements AutoCloseable {
                     .end(JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a response: " + e.getMessage(), e);
-        }
-    }
-
-    private static X509KeyManager keyManager(ClientIdentity identity) {
-        try {
-            char[] password = new char[0];
-            KeyStore store = identity.keyStore("gateway", password);
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, password);
-            return (X509KeyManager) factory.getKeyManagers()[0];
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot use the gateway's key: " + e.getMessage(), e);
         }
     }
 
