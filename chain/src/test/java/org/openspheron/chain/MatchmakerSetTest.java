@@ -7,38 +7,15 @@ import static org.openspheron.chain.Reverts.assertReverts;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
 import org.web3j.crypto.Credentials;
 
 /** The matchmaker operator set: the owner admits and removes operators and sets the threshold matches need. */
 class MatchmakerSetTest {
-    private static ProtocolFixture protocol;
-    private String snapshot;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start(3, 2);
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
-    @BeforeEach
-    void freshState() {
-        snapshot = protocol.snapshot();
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     private ProtocolReader reader() {
         return protocol.reader();
