@@ -26,6 +26,8 @@ import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.chain.identity.SelfSignedTrust;
 import org.openspheron.chain.identity.TlsContexts;
+import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.InventoryUnavailableException;
 
 /**
  * The provider's gateway: HTTPS with a client certificate required, on its own Vert.x server and port.
@@ -76,7 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), new GpuInventory(client));
+                new LeaseCluster(client, settings.namespaceWait()), new ClusterInventory(client));
     }
 
     /** Starts listening; returns once the port is bound, or throws with the reason. */
@@ -156,8 +158,8 @@ public final class GatewayServer implements AutoCloseable {
             return GatewayError.retryLater("ChainUnavailable", "the provider cannot read the chain right now",
                     Duration.ofSeconds(10));
         }
-        if (failure instanceof KubernetesClientException e) {
-            LOG.warnf("cluster call failed for %s %s: %s", ctx.request().method(), ctx.request().path(), e.getMessage());
+        if (failure instanceof KubernetesClientException || failure instanceof InventoryUnavailableException) {
+            LOG.warnf("cluster call failed for %s %s: %s", ctx.request().method(), ctx.request().path(), failure.getMessage());
             return GatewayError.retryLater("ClusterUnavailable", "the provider's cluster did not answer as expected",
                     Duration.ofSeconds(10));
         }
