@@ -183,14 +183,9 @@ public final class ProtocolReader {
         return call("isOperator(" + address + ")", matchmakers.isOperator(address));
     }
 
-    /** How many operator signatures a match needs. */
+    /** How many distinct operator signatures a match needs. */
     public int matchThreshold() {
         return call("threshold", matchmakers.threshold()).intValueExact();
-    }
-
-    @SuppressWarnings("unchecked")
-    public List<String> matchmakerOperators() {
-        return (List<String>) call("operators", matchmakers.operators());
     }
 
     @SuppressWarnings("unchecked")
@@ -202,11 +197,6 @@ public final class ProtocolReader {
     @SuppressWarnings("unchecked")
     public List<String> operators() {
         return (List<String>) call("operators", matchmakers.operators());
-    }
-
-    /** How many distinct operator signatures a match needs. */
-    public int threshold() {
-        return call("threshold", matchmakers.threshold()).intValueExact();
     }
 
     /** The account that published the certificate fingerprint (32-byte hex), or empty when unknown or revoked. */

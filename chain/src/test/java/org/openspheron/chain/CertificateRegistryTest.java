@@ -3,37 +3,14 @@ package org.openspheron.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openspheron.chain.Reverts.assertReverts;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Client certificate fingerprints bound to accounts: published once, revoked for good. */
 class CertificateRegistryTest {
     private static final String FINGERPRINT = ProtocolFixture.manifestHash("tenant certificate");
-    private static ProtocolFixture protocol;
-    private String snapshot;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
-    @BeforeEach
-    void freshState() {
-        snapshot = protocol.snapshot();
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     @Test
     void aPublishedFingerprintNamesItsAccount() {

@@ -9,11 +9,8 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -22,28 +19,8 @@ import org.web3j.utils.Numeric;
 /** Orders, bids, the quorum match, cancellation and the match seed, on a real anvil chain. */
 class DeploymentOrderTest {
     private static final List<GpuOffer> GPUS = List.of(new GpuOffer("H100", 4, 4));
-    private static ProtocolFixture protocol;
-    private String snapshot;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
-    @BeforeEach
-    void freshState() {
-        snapshot = protocol.snapshot();
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     private ProtocolReader reader() {
         return protocol.reader();

@@ -8,11 +8,9 @@ import static org.openspheron.chain.Reverts.assertReverts;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Leases and their escrow on a real anvil chain: confirmation, per-second payment, top-ups, closing by either
@@ -21,35 +19,19 @@ import org.junit.jupiter.api.Test;
 class EscrowTest {
     private static final List<GpuOffer> GPUS = List.of(new GpuOffer("H100", 4, 4));
     private static final BigInteger HOUR = BigInteger.valueOf(3600);
-    private static ProtocolFixture protocol;
-    private String snapshot;
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
     private ProviderClient provider;
     private TenantClient tenant;
     private BigInteger providerBalance;
     private BigInteger tenantBalance;
 
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
     @BeforeEach
     void freshState() {
-        snapshot = protocol.snapshot();
         provider = protocol.registeredProvider(0, "us-east", "", GPUS);
         tenant = protocol.tenant(0);
         providerBalance = reader().tokenBalance(provider.address());
         tenantBalance = reader().tokenBalance(tenant.address());
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
     }
 
     private ProtocolReader reader() {

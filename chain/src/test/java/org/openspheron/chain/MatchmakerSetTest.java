@@ -7,38 +7,15 @@ import static org.openspheron.chain.Reverts.assertReverts;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
 import org.web3j.crypto.Credentials;
 
 /** The matchmaker operator set: the owner admits and removes operators and sets the threshold matches need. */
 class MatchmakerSetTest {
-    private static ProtocolFixture protocol;
-    private String snapshot;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start(3, 2);
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
-    @BeforeEach
-    void freshState() {
-        snapshot = protocol.snapshot();
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     private ProtocolReader reader() {
         return protocol.reader();
@@ -51,7 +28,7 @@ class MatchmakerSetTest {
     @Test
     void theDeployedSetHasTheConfiguredOperatorsAndThreshold() {
         assertThat(reader().operators()).containsExactlyElementsOf(protocol.config().matchmakers());
-        assertThat(reader().threshold()).isEqualTo(2);
+        assertThat(reader().matchThreshold()).isEqualTo(2);
         assertThat(reader().isOperator(protocol.matchmakerKey(2).getAddress())).isTrue();
         assertThat(reader().isOperator(protocol.tenantKey(0).getAddress())).isFalse();
     }
@@ -84,10 +61,10 @@ class MatchmakerSetTest {
     @Test
     void theThresholdStaysBetweenOneAndTheNumberOfOperators() {
         protocol.operatorSet().setThreshold(3);
-        assertThat(reader().threshold()).isEqualTo(3);
+        assertThat(reader().matchThreshold()).isEqualTo(3);
         assertReverts("InvalidThreshold", () -> protocol.operatorSet().setThreshold(0));
         assertReverts("InvalidThreshold", () -> protocol.operatorSet().setThreshold(4));
-        assertThat(reader().threshold()).isEqualTo(3);
+        assertThat(reader().matchThreshold()).isEqualTo(3);
     }
 
     @Test
@@ -99,7 +76,7 @@ class MatchmakerSetTest {
         assertReverts("OwnableUnauthorizedAccount", () -> operator.removeOperator(protocol.matchmakerKey(1).getAddress()));
         assertReverts("OwnableUnauthorizedAccount", () -> operator.setThreshold(1));
         assertThat(reader().operators()).hasSize(3);
-        assertThat(reader().threshold()).isEqualTo(2);
+        assertThat(reader().matchThreshold()).isEqualTo(2);
     }
 
     @Test

@@ -5,23 +5,13 @@ import static org.openspheron.chain.ProtocolFixture.tokens;
 import static org.openspheron.chain.Reverts.assertReverts;
 
 import java.math.BigInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The local stand-in stablecoin: only its owner (the local faucet) mints. */
 class PaymentTokenTest {
-    private static ProtocolFixture protocol;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     @Test
     void theOwnerMintsAndNobodyElseCan() {

@@ -5,6 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.openspheron.contracts.generated.ProviderRegistry;
 import org.web3j.crypto.Credentials;
@@ -14,8 +18,12 @@ import org.web3j.utils.Numeric;
  * A real anvil chain with the protocol deployed, for tests: account 0 owns everything, accounts 1..3 are
  * matchmaker operators (threshold 2 by default), 4..13 providers, 14..19 tenants, 29 the treasury. Tenants and
  * providers are funded with tokens. Close it after use.
+ *
+ * <p>Registered as a JUnit extension ({@code @RegisterExtension static final ProtocolFixture protocol =
+ * ProtocolFixture.start();}) it serves a whole test class: every test starts from the chain as it was before the
+ * test (a snapshot reverted after it), and the chain stops after the class.
  */
-public final class ProtocolFixture implements AutoCloseable {
+public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     public static final int FIRST_MATCHMAKER = 1;
     public static final int FIRST_PROVIDER = 4;
     public static final int FIRST_TENANT = 14;
@@ -27,6 +35,7 @@ public final class ProtocolFixture implements AutoCloseable {
     private final ChainConnection connection;
     private final ProtocolConfig config;
     private final ProtocolAddresses addresses;
+    private String beforeTest;
 
     private ProtocolFixture(LocalChain chain, ProtocolConfig config) {
         this.chain = chain;
@@ -201,6 +210,21 @@ public final class ProtocolFixture implements AutoCloseable {
 
     public static BigInteger tokens(long whole) {
         return ProtocolConfig.TOKEN.multiply(BigInteger.valueOf(whole));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        beforeTest = snapshot();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        revertTo(beforeTest);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -11,23 +11,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The protocol's main path on a real anvil chain, through the generated wrappers and the clients. */
 class ProtocolFlowTest {
-    private static ProtocolFixture protocol;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     @Test
     void orderCreatedIsDeliveredThroughAnEventSubscription() throws Exception {

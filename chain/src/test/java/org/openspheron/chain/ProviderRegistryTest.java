@@ -6,37 +6,14 @@ import static org.openspheron.chain.Reverts.assertReverts;
 
 import java.math.BigInteger;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The provider registry on a real anvil chain: registration, stake, cooldown, heartbeats and who may slash. */
 class ProviderRegistryTest {
     private static final List<GpuOffer> GPUS = List.of(new GpuOffer("H100", 8, 6), new GpuOffer("A100", 4, 4));
-    private static ProtocolFixture protocol;
-    private String snapshot;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
-
-    @BeforeEach
-    void freshState() {
-        snapshot = protocol.snapshot();
-    }
-
-    @AfterEach
-    void discardState() {
-        protocol.revertTo(snapshot);
-    }
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
 
     private ProtocolReader reader() {
         return protocol.reader();

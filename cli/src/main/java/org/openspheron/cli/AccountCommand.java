@@ -3,30 +3,17 @@ package org.openspheron.cli;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.web3j.crypto.Keys;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron account}: who you are on chain and what you can spend. */
 @Command(name = "account", description = "Show the account's address, token balance and certificate status.")
-public class AccountCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class AccountCommand extends ChainCommand {
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
+        Output output = output();
         Home home = common.home();
-        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
+        try (ChainSession chain = openChain()) {
             String address = Keys.toChecksumAddress(chain.address());
             BigInteger balance = chain.reader().tokenBalance(address);
             BigInteger gas = chain.connection().balanceOfEth(address);

@@ -2,34 +2,21 @@ package org.openspheron.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.Order;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron cancel ORDER}: withdraws an unmatched order and gets its deposit back. */
 @Command(name = "cancel", description = "Cancel an open order (no bids yet, or not matched in time) and get the deposit back.")
-public class CancelCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class CancelCommand extends ChainCommand {
     @Parameters(paramLabel = "ORDER", description = "The order id.")
     long orderId;
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
-        try (ChainSession chain = ChainSession.open(chainOptions, common.home())) {
+        Output output = output();
+        try (ChainSession chain = openChain()) {
             Order order = chain.reader().order(orderId).orElseThrow(() -> new CliException("no order " + orderId + " on chain"));
             if (!order.isOpen()) {
                 throw new CliException("order " + orderId + " is " + order.state() + (order.leaseId() != 0

@@ -3,10 +3,8 @@ package org.openspheron.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.identity.ClientIdentity;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -39,22 +37,13 @@ public class CertCommand implements Runnable {
     }
 
     @Command(name = "publish", description = "Publish the client certificate's SHA-256 fingerprint in the CertificateRegistry.")
-    public static class Publish implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        CommonOptions common;
-
-        @Mixin
-        ChainOptions chainOptions;
-
+    public static class Publish extends ChainCommand {
         @Override
         public Integer call() {
-            Output output = new Output(spec, common.json);
+            Output output = output();
             Home home = common.home();
             ClientIdentity identity = home.identity();
-            try (ChainSession chain = ChainSession.open(chainOptions, home)) {
+            try (ChainSession chain = openChain()) {
                 boolean published = ensurePublished(chain, identity, output);
                 output.line(published ? "published certificate " + identity.fingerprint() + " for " + chain.address()
                         : "certificate " + identity.fingerprint() + " is already published for " + chain.address());

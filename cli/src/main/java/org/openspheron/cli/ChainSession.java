@@ -49,6 +49,11 @@ final class ChainSession implements AutoCloseable {
         return reader;
     }
 
+    /** The lease as the chain holds it, or a clear error for an id the chain does not know. */
+    org.openspheron.chain.Lease lease(long leaseId) {
+        return reader.lease(leaseId).orElseThrow(() -> new CliException("no lease " + leaseId + " on chain"));
+    }
+
     ChainConnection connection() {
         return connection;
     }

@@ -3,15 +3,11 @@ package org.openspheron.cli;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Lease;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code spheron close LEASE}: ends the lease on chain (the provider is paid what accrued, the rest is refunded),
@@ -19,25 +15,16 @@ import picocli.CommandLine.Spec;
  * courtesy and only warns when it fails, as the provider also sees the closed lease on chain.
  */
 @Command(name = "close", description = "Close a lease on chain (refunding the rest of the escrow) and tear its deployment down.")
-public class CloseCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class CloseCommand extends ChainCommand {
     @Parameters(paramLabel = "LEASE", description = "The lease id.")
     long leaseId;
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
+        Output output = output();
         Home home = common.home();
-        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
-            Lease lease = chain.reader().lease(leaseId).orElseThrow(() -> new CliException("no lease " + leaseId + " on chain"));
+        try (ChainSession chain = openChain()) {
+            Lease lease = chain.lease(leaseId);
             if (!lease.tenant().equalsIgnoreCase(chain.address())) {
                 throw new CliException("lease " + leaseId + " belongs to " + lease.tenant() + ", not to " + chain.address());
             }

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.Order;
@@ -17,11 +16,8 @@ import org.openspheron.chain.Provider;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.manifest.Manifest;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code spheron deploy FILE}: from a manifest to a running deployment. Creates the order with its escrow, follows the
@@ -30,16 +26,7 @@ import picocli.CommandLine.Spec;
  * interrupted deploy resumes with {@code --order}.
  */
 @Command(name = "deploy", description = "Order resources for a manifest, wait for the match, send the manifest, wait until it runs.")
-public class DeployCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class DeployCommand extends ChainCommand {
     @Parameters(paramLabel = "FILE", description = "The manifest (Spheron ICL or Akash SDL).")
     Path file;
 
@@ -75,7 +62,7 @@ public class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        output = new Output(spec, common.json);
+        output = output();
         byte[] yaml = ValidateCommand.bytes(file);
         Manifest manifest = org.openspheron.manifest.ManifestParser.parse(yaml);
         output.progress("manifest     " + file + ": " + manifest.summary());
@@ -88,7 +75,7 @@ public class DeployCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hint);
-        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
+        try (ChainSession chain = openChain()) {
             CertCommand.ensurePublished(chain, identity, output);
             resumeHint = "the order may have been sent; `spheron orders` lists it, and `spheron deploy " + file
                     + " --order ORDER` resumes it";

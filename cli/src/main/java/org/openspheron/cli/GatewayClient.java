@@ -3,28 +3,20 @@ package org.openspheron.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.security.GeneralSecurityException;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.SelfSignedTrust;
+import org.openspheron.chain.identity.TlsContexts;
 
 /**
  * The provider gateway's API over mutual TLS: the user's {@link ClientIdentity} as client certificate, which the
@@ -45,7 +37,7 @@ final class GatewayClient {
         }
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder()
-                .sslContext(sslContext(identity))
+                .sslContext(TlsContexts.client(identity, SelfSignedTrust.servers(serverCertificate::set)))
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
@@ -160,131 +152,6 @@ final class GatewayClient {
                     ? Output.JSON.createObjectNode() : Output.JSON.readTree(response.body());
         } catch (IOException e) {
             throw new CliException("the gateway answered " + response.statusCode() + " with something that is not JSON");
-        }
-    }
-
-    private SSLContext sslContext(ClientIdentity identity) {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new javax.net.ssl.KeyManager[]{new IdentityKeyManager(identity)},
-                    new TrustManager[]{new RecordingTrustManager(serverCertificate)}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    /** Offers the user's certificate whatever issuers the server names: it is self-signed, found through the chain. */
-    private static final class IdentityKeyManager extends X509ExtendedKeyManager {
-        private static final String ALIAS = "client";
-        private final ClientIdentity identity;
-        private final PrivateKey key;
-
-        IdentityKeyManager(ClientIdentity identity) {
-            this.identity = identity;
-            this.key = jsseUsable(identity.privateKey());
-        }
-
-        /**
-         * The key as the JDK's own EC provider represents it. A key read from PEM comes back from Bouncy Castle as an
-         * "ECDSA" key, which the JDK's TLS does not recognise as EC: it would silently send no client certificate.
-         */
-        private static PrivateKey jsseUsable(PrivateKey key) {
-            if ("EC".equals(key.getAlgorithm())) {
-                return key;
-            }
-            try {
-                return java.security.KeyFactory.getInstance("EC", "SunEC")
-                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
-            } catch (GeneralSecurityException e) {
-                return key;
-            }
-        }
-
-        @Override
-        public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return new String[]{ALIAS};
-        }
-
-        @Override
-        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-            return ALIAS;
-        }
-
-        @Override
-        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-            return ALIAS;
-        }
-
-        @Override
-        public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return null;
-        }
-
-        @Override
-        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return null;
-        }
-
-        @Override
-        public X509Certificate[] getCertificateChain(String alias) {
-            return new X509Certificate[]{identity.certificate()};
-        }
-
-        @Override
-        public PrivateKey getPrivateKey(String alias) {
-            return key;
-        }
-    }
-
-    /**
-     * Accepts the provider's self-signed certificate and remembers it. Being an X509ExtendedTrustManager also keeps
-     * the JDK from checking the host name against a certificate that was never issued for it.
-     */
-    private static final class RecordingTrustManager extends X509ExtendedTrustManager {
-        private final AtomicReference<X509Certificate> seen;
-
-        RecordingTrustManager(AtomicReference<X509Certificate> seen) {
-            this.seen = seen;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            if (chain == null || chain.length == 0) {
-                throw new CertificateException("the gateway presented no certificate");
-            }
-            chain[0].checkValidity();
-            seen.set(chain[0]);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("a client does not accept client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 }

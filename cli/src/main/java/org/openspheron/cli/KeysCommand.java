@@ -6,14 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +38,17 @@ public class KeysCommand implements Runnable {
         return out;
     }
 
+    /** Makes {@code keys} the account key kept in {@code home}. */
+    static Credentials storeAccount(Home home, ECKeyPair keys) {
+        home.writeAccountKey(keys);
+        return Credentials.create(keys);
+    }
+
+    /** A new client certificate for {@code account}, kept in {@code home}, and the keys printed. */
+    static void createIdentity(Output output, Home home, Credentials account) {
+        print(output, describe(home, account, home.createIdentity(account.getAddress())));
+    }
+
     static void print(Output output, Map<String, Object> keys) {
         output.line("account      " + keys.get("address"));
         output.line("certificate  " + keys.get("certificateFingerprint") + " (expires " + keys.get("certificateExpires") + ")");
@@ -48,49 +57,34 @@ public class KeysCommand implements Runnable {
     }
 
     @Command(name = "create", description = "Create a new account key and a client certificate for it.")
-    public static class Create implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        CommonOptions common;
-
+    public static class Create extends HomeCommand {
         @Option(names = "--certificate-only", description = "Keep the account key; only make a new client certificate.")
         boolean certificateOnly;
 
         @Override
         public Integer call() throws Exception {
-            Output output = new Output(spec, common.json);
+            Output output = output();
             Home home = common.home();
             Credentials account;
             if (certificateOnly) {
                 account = home.credentials();
             } else {
-                ECKeyPair keys = Keys.createEcKeyPair();
-                home.writeAccountKey(keys);
-                account = Credentials.create(keys);
+                account = storeAccount(home, Keys.createEcKeyPair());
             }
-            ClientIdentity identity = home.createIdentity(account.getAddress());
-            print(output, describe(home, account, identity));
+            createIdentity(output, home, account);
             output.line("next: fund the account, then `spheron cert publish`");
             return 0;
         }
     }
 
     @Command(name = "import", description = "Use an existing account key (a file holding its hex) and create a client certificate.")
-    public static class Import implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        CommonOptions common;
-
+    public static class Import extends HomeCommand {
         @Parameters(paramLabel = "KEYFILE", description = "A file containing the private key as hex.")
         Path keyFile;
 
         @Override
         public Integer call() {
-            Output output = new Output(spec, common.json);
+            Output output = output();
             String hex;
             try {
                 hex = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
@@ -102,25 +96,17 @@ public class KeysCommand implements Runnable {
             }
             Home home = common.home();
             ECKeyPair keys = ECKeyPair.create(Numeric.toBigInt(hex));
-            home.writeAccountKey(keys);
-            Credentials account = Credentials.create(keys);
-            print(output, describe(home, account, home.createIdentity(account.getAddress())));
+            createIdentity(output, home, storeAccount(home, keys));
             return 0;
         }
     }
 
     @Command(name = "show", description = "Print the account address and the client certificate's fingerprint.")
-    public static class Show implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Mixin
-        CommonOptions common;
-
+    public static class Show extends HomeCommand {
         @Override
         public Integer call() {
             Home home = common.home();
-            print(new Output(spec, common.json), describe(home, home.credentials(), home.identity()));
+            print(output(), describe(home, home.credentials(), home.identity()));
             return 0;
         }
     }

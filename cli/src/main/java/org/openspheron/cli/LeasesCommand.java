@@ -4,29 +4,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Lease;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron leases}: the account's leases, open and closed. */
 @Command(name = "leases", description = "List the account's leases.")
-public class LeasesCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class LeasesCommand extends ChainCommand {
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
-        try (ChainSession chain = ChainSession.open(chainOptions, common.home())) {
+        Output output = output();
+        try (ChainSession chain = openChain()) {
             List<Map<String, Object>> rows = new ArrayList<>();
             output.line(String.format("%-6s %-6s %-7s %-43s %-14s %s", "LEASE", "ORDER", "STATE", "PROVIDER", "PRICE/H", "ESCROW"));
             for (long id : chain.reader().tenantLeasesOf(chain.address())) {

@@ -1,26 +1,13 @@
 package org.openspheron.cli;
 
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Lease;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron logs LEASE}: the containers' output, from the provider's gateway. */
 @Command(name = "logs", description = "Print a lease's container logs (lines prefixed with the pod name).")
-public class LogsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class LogsCommand extends ChainCommand {
     @Parameters(paramLabel = "LEASE", description = "The lease id.")
     long leaseId;
 
@@ -37,8 +24,8 @@ public class LogsCommand implements Callable<Integer> {
     public Integer call() {
         Home home = common.home();
         var out = spec.commandLine().getOut();
-        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
-            Lease lease = chain.reader().lease(leaseId).orElseThrow(() -> new CliException("no lease " + leaseId + " on chain"));
+        try (ChainSession chain = openChain()) {
+            Lease lease = chain.lease(leaseId);
             GatewayClient.forLease(chain, lease, home.identity()).logs(leaseId, service, tail, follow, line -> {
                 out.println(line);
                 out.flush();

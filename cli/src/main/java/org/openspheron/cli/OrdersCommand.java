@@ -4,34 +4,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Order;
 import org.openspheron.chain.ProtocolEvent;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron orders}: the account's orders, found through their {@code ORDER_CREATED} events. */
 @Command(name = "orders", description = "List the account's orders.")
-public class OrdersCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class OrdersCommand extends ChainCommand {
     @Option(names = "--from-block", defaultValue = "0", description = "First block to look for orders in (default: ${DEFAULT-VALUE}).")
     long fromBlock;
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
-        try (ChainSession chain = ChainSession.open(chainOptions, common.home())) {
+        Output output = output();
+        try (ChainSession chain = openChain()) {
             String me = chain.address();
             List<Map<String, Object>> rows = new ArrayList<>();
             output.line(String.format("%-6s %-9s %-5s %-22s %-14s %s", "ORDER", "STATE", "BIDS", "GPUS", "MAX/H", "LEASE"));

@@ -3,35 +3,22 @@ package org.openspheron.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Lease;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron status LEASE}: the lease on chain, and its deployment as the provider's gateway reports it. */
 @Command(name = "status", description = "Show a lease: escrow and state on chain, phase, URLs and ports from the provider.")
-public class StatusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class StatusCommand extends ChainCommand {
     @Parameters(paramLabel = "LEASE", description = "The lease id.")
     long leaseId;
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
+        Output output = output();
         Home home = common.home();
-        try (ChainSession chain = ChainSession.open(chainOptions, home)) {
-            Lease lease = chain.reader().lease(leaseId).orElseThrow(() -> new CliException("no lease " + leaseId + " on chain"));
+        try (ChainSession chain = openChain()) {
+            Lease lease = chain.lease(leaseId);
             LeaseView.chain(output, chain, lease);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("leaseId", lease.id());

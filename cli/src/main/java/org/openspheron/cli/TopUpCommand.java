@@ -3,26 +3,13 @@ package org.openspheron.cli;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.chain.Lease;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron top-up LEASE AMOUNT}: more escrow, so the lease is not closed for lack of funds. */
 @Command(name = "top-up", description = "Add tokens to a lease's escrow.")
-public class TopUpCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    ChainOptions chainOptions;
-
+public class TopUpCommand extends ChainCommand {
     @Parameters(index = "0", paramLabel = "LEASE", description = "The lease id.")
     long leaseId;
 
@@ -31,10 +18,10 @@ public class TopUpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
+        Output output = output();
         BigInteger units = TokenAmount.parse(amount);
-        try (ChainSession chain = ChainSession.open(chainOptions, common.home())) {
-            Lease lease = chain.reader().lease(leaseId).orElseThrow(() -> new CliException("no lease " + leaseId + " on chain"));
+        try (ChainSession chain = openChain()) {
+            Lease lease = chain.lease(leaseId);
             if (!lease.isActive()) {
                 throw new CliException("lease " + leaseId + " is " + lease.state() + "; only an active lease can be topped up");
             }

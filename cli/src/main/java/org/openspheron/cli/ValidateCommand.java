@@ -7,31 +7,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code spheron validate FILE...}: checks manifests without touching the chain. */
 @Command(name = "validate", description = "Check manifests (Spheron ICL or Akash SDL): one line per file, exit 1 if any is invalid.")
-public class ValidateCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
+public class ValidateCommand extends HomeCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files.")
     List<Path> files;
 
     @Override
     public Integer call() {
-        Output output = new Output(spec, common.json);
+        Output output = output();
         List<Map<String, Object>> results = new ArrayList<>();
         boolean allValid = true;
         for (Path file : files) {

@@ -10,7 +10,6 @@ import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,15 +21,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.SelfSignedTrust;
+import org.openspheron.chain.identity.TlsContexts;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
@@ -43,7 +40,6 @@ import org.openspheron.manifest.ManifestParser;
  */
 final class TestGateway implements AutoCloseable {
     private static final Pattern LEASE_PATH = Pattern.compile("/lease/(\\d+)(/manifest|/status|/logs)?");
-    private static final char[] PASSWORD = "test".toCharArray();
 
     /** What the gateway reads from the chain. */
     interface Chain {
@@ -88,10 +84,7 @@ final class TestGateway implements AutoCloseable {
     TestGateway(Chain reader, String providerAddress) throws Exception {
         this.reader = reader;
         this.serverIdentity = ClientIdentity.create(providerAddress, List.of("127.0.0.1"), Duration.ofDays(1));
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(serverIdentity.keyStore("server", PASSWORD), PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), new TrustManager[]{new AnyClientCertificate()}, null);
+        SSLContext context = TlsContexts.server(serverIdentity, SelfSignedTrust.clients());
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context) {
             @Override
@@ -233,43 +226,5 @@ final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-    }
-
-    /** TLS only asks for a certificate; which account it stands for is the registry's answer, checked per request. */
-    private static final class AnyClientCertificate extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            chain[0].checkValidity();
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws java.security.cert.CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws java.security.cert.CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
-            throw new java.security.cert.CertificateException("server side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws java.security.cert.CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws java.security.cert.CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 }

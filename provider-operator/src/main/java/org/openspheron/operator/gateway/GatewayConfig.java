@@ -21,7 +21,10 @@ public interface GatewayConfig {
     @WithDefault("8443")
     int port();
 
-    /** This provider's account; only its leases are served. Required when enabled. */
+    /**
+     * This provider's account; only its leases are served. Unset: the account of the provider key
+     * ({@code spheron.provider.key} or {@code key-file}). Set it only for a gateway that runs without the key.
+     */
     Optional<String> providerAddress();
 
     /** DNS names and IP addresses for the server certificate's subject alternative names. */

@@ -13,8 +13,6 @@ import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,12 +20,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.X509KeyManager;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.SelfSignedTrust;
+import org.openspheron.chain.identity.TlsContexts;
+import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.InventoryUnavailableException;
 
 /**
  * The provider's gateway: HTTPS with a client certificate required, on its own Vert.x server and port.
@@ -35,7 +35,7 @@ import org.openspheron.chain.identity.ClientIdentity;
  * <p>Why not Quarkus' own HTTP server with {@code quarkus.http.ssl.client-auth=required}: that validates client
  * certificates against a trust store of authorities, and users' certificates are self-signed and unknown until
  * they arrive; trust comes from the on-chain CertificateRegistry instead. So this server's TLS layer accepts any
- * well-formed, currently valid client certificate ({@link ClientCertificateTrust}) and every request is authorised
+ * well-formed, currently valid client certificate ({@link SelfSignedTrust#clients()}) and every request is authorised
  * by looking the certificate's fingerprint up on chain. Quarkus' plain HTTP port stays what it is for the rest of
  * the operator: health probes and metrics, never reachable with a lease's data.
  */
@@ -78,7 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), new GpuInventory(client));
+                new LeaseCluster(client, settings.namespaceWait()), new ClusterInventory(client));
     }
 
     /** Starts listening; returns once the port is bound, or throws with the reason. */
@@ -88,8 +88,8 @@ public final class GatewayServer implements AutoCloseable {
                 .setPort(settings.port())
                 .setSsl(true)
                 .setClientAuth(ClientAuth.REQUIRED)
-                .setKeyCertOptions(KeyCertOptions.wrap(keyManager(identity)))
-                .setTrustOptions(TrustOptions.wrap(new ClientCertificateTrust()))
+                .setKeyCertOptions(KeyCertOptions.wrap(TlsContexts.keyManager(identity)))
+                .setTrustOptions(TrustOptions.wrap(SelfSignedTrust.clients()))
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
         try {
             server = vertx.createHttpServer(options).requestHandler(router())
@@ -158,8 +158,8 @@ public final class GatewayServer implements AutoCloseable {
             return GatewayError.retryLater("ChainUnavailable", "the provider cannot read the chain right now",
                     Duration.ofSeconds(10));
         }
-        if (failure instanceof KubernetesClientException e) {
-            LOG.warnf("cluster call failed for %s %s: %s", ctx.request().method(), ctx.request().path(), e.getMessage());
+        if (failure instanceof KubernetesClientException || failure instanceof InventoryUnavailableException) {
+            LOG.warnf("cluster call failed for %s %s: %s", ctx.request().method(), ctx.request().path(), failure.getMessage());
             return GatewayError.retryLater("ClusterUnavailable", "the provider's cluster did not answer as expected",
                     Duration.ofSeconds(10));
         }
@@ -180,18 +180,6 @@ public final class GatewayServer implements AutoCloseable {
                     .end(JSON.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode a response: " + e.getMessage(), e);
-        }
-    }
-
-    private static X509KeyManager keyManager(ClientIdentity identity) {
-        try {
-            char[] password = new char[0];
-            KeyStore store = identity.keyStore("gateway", password);
-            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            factory.init(store, password);
-            return (X509KeyManager) factory.getKeyManagers()[0];
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot use the gateway's key: " + e.getMessage(), e);
         }
     }
 

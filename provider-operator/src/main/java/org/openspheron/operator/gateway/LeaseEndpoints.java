@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.jboss.logging.Logger;
+import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.Inventory;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.identity.ClientIdentity;
@@ -47,14 +49,14 @@ final class LeaseEndpoints implements AutoCloseable {
     private final String provider;
     private final ChainView chain;
     private final LeaseCluster cluster;
-    private final GpuInventory inventory;
+    private final ClusterInventory inventory;
     private final ExecutorService logPumps = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "gateway-log-follow");
         thread.setDaemon(true);
         return thread;
     });
 
-    LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, GpuInventory inventory) {
+    LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, ClusterInventory inventory) {
         this.vertx = vertx;
         this.provider = provider;
         this.chain = chain;
@@ -168,9 +170,24 @@ final class LeaseEndpoints implements AutoCloseable {
         body.put("provider", provider);
         body.put("region", registered.map(Provider::region).orElse(""));
         body.put("zone", registered.map(Provider::zone).orElse(""));
-        body.put("gpus", inventory.gpus());
+        body.put("gpus", gpus(inventory.read()));
         body.put("activeLeases", chain.activeLeaseCount(provider));
         GatewayServer.sendJson(ctx, 200, body);
+    }
+
+    /**
+     * GPUs per model as the provider bids and registers them (schedulable, ready nodes; what running pods hold is
+     * not available), with the nodes' product labels behind each model.
+     */
+    private static List<GpuAvailability> gpus(Inventory inventory) {
+        return inventory.gpuOffers().stream()
+                .map(o -> new GpuAvailability(o.model(), String.join(",", inventory.gpuProducts(o.model())),
+                        o.total(), o.available()))
+                .toList();
+    }
+
+    /** One model's GPUs in {@code GET /status}; {@code product} is its nodes' product labels, comma-separated. */
+    record GpuAvailability(String model, String product, int total, int available) {
     }
 
     private Lease authorisedLease(RoutingContext ctx) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.openspheron.chain.GpuOffer;
 
 /**
@@ -31,11 +32,14 @@ public final class Inventory {
     private final Map<String, NodeCapacity> allocatable;
     private final Map<String, NodeCapacity> free;
     private final Set<String> namespacesWithPods;
+    private final Map<String, Set<String>> gpuProducts;
 
-    private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Set<String> namespacesWithPods) {
+    private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Set<String> namespacesWithPods,
+                      Map<String, Set<String>> gpuProducts) {
         this.allocatable = allocatable;
         this.free = free;
         this.namespacesWithPods = namespacesWithPods;
+        this.gpuProducts = gpuProducts;
     }
 
     /**
@@ -44,9 +48,15 @@ public final class Inventory {
      */
     public static Inventory of(Collection<Node> nodes, Collection<Pod> pods) {
         Map<String, NodeCapacity> allocatable = new TreeMap<>();
+        Map<String, Set<String>> gpuProducts = new TreeMap<>();
         for (Node node : nodes) {
             if (schedulable(node)) {
-                allocatable.put(node.getMetadata().getName(), capacityOf(node));
+                NodeCapacity capacity = capacityOf(node);
+                allocatable.put(node.getMetadata().getName(), capacity);
+                if (!capacity.gpuModel().isEmpty()) {
+                    gpuProducts.computeIfAbsent(capacity.gpuModel(), m -> new TreeSet<>())
+                            .add(node.getMetadata().getLabels().get(GPU_PRODUCT_LABEL));
+                }
             }
         }
         Map<String, NodeCapacity> free = new TreeMap<>(allocatable);
@@ -62,7 +72,7 @@ public final class Inventory {
                     podTotal(pod, "memory", false).divide(MIB, java.math.RoundingMode.CEILING).longValue(),
                     podTotal(pod, "ephemeral-storage", false).divide(MIB, java.math.RoundingMode.CEILING).longValue()));
         }
-        return new Inventory(allocatable, free, namespaces);
+        return new Inventory(allocatable, free, namespaces, gpuProducts);
     }
 
     /** This inventory with {@code claims} taken from their nodes (claims on unknown or no nodes take nothing). */
@@ -73,7 +83,7 @@ public final class Inventory {
                 left.computeIfPresent(claim.node(), (name, capacity) -> capacity.minus(claim.demand()));
             }
         }
-        return new Inventory(allocatable, left, namespacesWithPods);
+        return new Inventory(allocatable, left, namespacesWithPods, gpuProducts);
     }
 
     /**
@@ -112,6 +122,11 @@ public final class Inventory {
         List<GpuOffer> offers = new ArrayList<>();
         perModel.forEach((model, counts) -> offers.add(new GpuOffer(model, counts[0], counts[1])));
         return offers;
+    }
+
+    /** The {@code nvidia.com/gpu.product} labels of the schedulable nodes whose GPUs are {@code model}, sorted. */
+    public Set<String> gpuProducts(String model) {
+        return gpuProducts.getOrDefault(GpuModels.normalise(model), Set.of());
     }
 
     /** Free GPUs of {@code model} across all nodes. */

@@ -27,6 +27,7 @@ import org.openspheron.operator.bidding.PricingPolicy;
 import org.openspheron.operator.bidding.ProviderProfile;
 import org.openspheron.operator.config.ChainSettings;
 import org.openspheron.operator.config.PricingSettings;
+import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.config.ProviderKey;
 import org.openspheron.operator.config.ProviderSettings;
@@ -50,6 +51,7 @@ public class ProviderNode implements LeaseTeardownListener {
     private final ChainSettings chain;
     private final ProtocolSettings protocol;
     private final PricingSettings pricing;
+    private final ProtocolChain connections;
     private final KubernetesClient client;
     private final MeterRegistry meters;
 
@@ -63,11 +65,12 @@ public class ProviderNode implements LeaseTeardownListener {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
-                 KubernetesClient client, MeterRegistry meters) {
+                 ProtocolChain connections, KubernetesClient client, MeterRegistry meters) {
         this.settings = settings;
         this.chain = chain;
         this.protocol = protocol;
         this.pricing = pricing;
+        this.connections = connections;
         this.client = client;
         this.meters = meters;
     }
@@ -88,7 +91,7 @@ public class ProviderNode implements LeaseTeardownListener {
             t.setDaemon(true);
             return t;
         });
-        scheduler.execute(() -> connect(key, addresses, policy, profile, 1));
+        scheduler.execute(() -> connect(key, policy, profile, 1));
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -98,7 +101,6 @@ public class ProviderNode implements LeaseTeardownListener {
         Running r = running;
         if (r != null) {
             Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
-            r.connection().close();
         }
     }
 
@@ -120,23 +122,22 @@ public class ProviderNode implements LeaseTeardownListener {
         }
     }
 
-    private void connect(Credentials key, ProtocolAddresses addresses, PricingPolicy policy,
-                         Registration.Profile profile, int attempt) {
+    private void connect(Credentials key, PricingPolicy policy, Registration.Profile profile, int attempt) {
         try {
-            start(ChainConnection.connect(chain.rpcUrl(), addresses), key, policy, profile);
+            start(connections.connection(), key, policy, profile);
         } catch (RuntimeException e) {
             long delay = Math.min(settings.maxBackoff().toMillis(), 1000L << Math.min(attempt - 1, 16));
             if (attempt == 1) {
                 LOG.warnf("cannot reach the chain, retrying with backoff: %s", e.getMessage());
             }
             if (!scheduler.isShutdown()) {
-                scheduler.schedule(() -> connect(key, addresses, policy, profile, attempt + 1), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> connect(key, policy, profile, attempt + 1), delay, TimeUnit.MILLISECONDS);
             }
         }
     }
 
     private void start(ChainConnection connection, Credentials key, PricingPolicy policy, Registration.Profile profile) {
-        ProtocolReader reader = new ProtocolReader(connection);
+        ProtocolReader reader = connections.reader();
         ProviderClient provider = new ProviderClient(connection, key);
         ChainParameters parameters = ChainParameters.read(connection);
         ClusterInventory inventory = new ClusterInventory(client);

@@ -12,11 +12,10 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.OrderSpec;
@@ -37,23 +36,14 @@ class BidEngineTest {
     /** 2.50 + 4 cores x 0.01 + 16 GiB x 0.005, for ProtocolFixture.gpuOrder's 4 cores and 16 GiB. */
     private static final BigInteger ONE_H100_PRICE = BigInteger.valueOf(2_620_000);
 
-    private static ProtocolFixture protocol;
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
     private static int nextProvider;
 
     private DevCluster cluster;
     private ProtocolReader reader;
     private TenantClient tenant;
     private SimpleMeterRegistry meters;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
 
     @BeforeEach
     void startCluster() {

@@ -53,13 +53,4 @@ class GatewayIdentityTest {
 
         assertThat(afterRestart.fingerprint()).isEqualTo(first.fingerprint());
     }
-
-    @Test
-    void gpuProductLabelsAreShortenedToTheModelsOrdersName() {
-        assertThat(GpuInventory.model("NVIDIA-H100-80GB-HBM3")).isEqualTo("H100");
-        assertThat(GpuInventory.model("NVIDIA-A100-SXM4-80GB")).isEqualTo("A100");
-        assertThat(GpuInventory.model("NVIDIA-H100-PCIe")).isEqualTo("H100");
-        assertThat(GpuInventory.model("Tesla-T4")).isEqualTo("T4");
-        assertThat(GpuInventory.model("NVIDIA-GeForce-RTX-4090")).isEqualTo("GeForce-RTX-4090");
-    }
 }

@@ -10,10 +10,10 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.TlsContexts;
 
 /** A user's side of the gateway in tests: java.net.http over TLS with the user's certificate, or none. */
 final class GatewayTls {
@@ -34,9 +34,7 @@ final class GatewayTls {
             trustFactory.init(trust);
             KeyManager[] keys = null;
             if (identity != null) {
-                KeyManagerFactory keyFactory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keyFactory.init(identity.keyStore("me", new char[0]), new char[0]);
-                keys = keyFactory.getKeyManagers();
+                keys = new KeyManager[]{TlsContexts.keyManager(identity)};
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys, trustFactory.getTrustManagers(), null);

@@ -69,7 +69,8 @@ class ProviderGatewayStartupTest {
             protocol.addresses().toProperties()
                     .forEach((contract, address) -> config.put("spheron.protocol." + contract, (String) address));
             config.put("spheron.gateway.enabled", "true");
-            config.put("spheron.gateway.provider-address", providerAddress);
+            // the gateway serves the provider whose key the operator holds
+            config.put("spheron.provider.key", org.web3j.utils.Numeric.toHexStringNoPrefixZeroPadded(protocol.providerKey(2).getEcKeyPair().getPrivateKey(), 64));
             config.put("spheron.gateway.host", "127.0.0.1");
             config.put("spheron.gateway.port", "0");
             config.put("spheron.gateway.host-names", "127.0.0.1");

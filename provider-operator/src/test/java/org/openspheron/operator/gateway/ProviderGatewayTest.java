@@ -602,7 +602,8 @@ class ProviderGatewayTest {
         Map<String, Quantity> allocatable = Map.of("cpu", new Quantity("64"), "nvidia.com/gpu", new Quantity(Integer.toString(gpus)));
         client.nodes().resource(new NodeBuilder()
                 .withNewMetadata().withName(name).addToLabels("nvidia.com/gpu.product", product).endMetadata()
-                .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable).endStatus()
+                .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable)
+                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
                 .build()).create();
     }
 

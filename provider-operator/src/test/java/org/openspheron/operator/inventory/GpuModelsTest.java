@@ -12,6 +12,7 @@ class GpuModelsTest {
             "NVIDIA-A100-PCIE-40GB, A100",
             "NVIDIA-H100-80GB-HBM3, H100",
             "NVIDIA-H100-NVL, H100",
+            "NVIDIA-H100-PCIe, H100",
             "NVIDIA-L40S, L40S",
             "NVIDIA-GeForce-RTX-4090, RTX4090",
             "NVIDIA-RTX-A6000, A6000",

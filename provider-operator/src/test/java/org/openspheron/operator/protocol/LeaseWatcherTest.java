@@ -11,11 +11,10 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolFixture;
@@ -31,7 +30,8 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /** The lease watcher, heartbeats and withdrawals against a real anvil chain and an API server. */
 class LeaseWatcherTest {
-    private static ProtocolFixture protocol;
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
     private static int nextProvider;
 
     private DevCluster cluster;
@@ -40,16 +40,6 @@ class LeaseWatcherTest {
     private TenantClient tenant;
     private ProviderClient provider;
     private LeaseWatcher watcher;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
 
     @BeforeEach
     void startCluster() {

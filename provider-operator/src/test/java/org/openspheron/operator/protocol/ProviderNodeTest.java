@@ -27,6 +27,7 @@ import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.config.ChainSettings;
 import org.openspheron.operator.config.PricingSettings;
+import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.lease.SpheronLease;
@@ -41,6 +42,7 @@ class ProviderNodeTest {
     private ProtocolFixture protocol;
     private DevCluster cluster;
     private ProviderNode node;
+    private ProtocolChain chain;
 
     @BeforeEach
     void start() {
@@ -55,6 +57,7 @@ class ProviderNodeTest {
     void stop() {
         if (node != null) {
             node.onStop(null);
+            chain.close(null);
         }
         cluster.close();
         protocol.close();
@@ -115,9 +118,10 @@ class ProviderNodeTest {
                 .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withValidateUnknown(false)
                 .build();
+        chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                cluster.client(), new SimpleMeterRegistry());
+                chain, cluster.client(), new SimpleMeterRegistry());
     }
 
     private static void await(String what, BooleanSupplier condition) {

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.ProtocolFixture;
@@ -23,21 +22,12 @@ class RegistrationTest {
     private static final Registration.Profile PROFILE =
             new Registration.Profile("us-east", "us-east-1a", "https://gpu.example:8443", ProtocolFixture.tokens(150));
 
-    private static ProtocolFixture protocol;
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
     private static int nextProvider;
 
     private DevCluster cluster;
     private ProviderClient provider;
-
-    @BeforeAll
-    static void startChain() {
-        protocol = ProtocolFixture.start();
-    }
-
-    @AfterAll
-    static void stopChain() {
-        protocol.close();
-    }
 
     @BeforeEach
     void startCluster() {
