@@ -62,7 +62,7 @@ public class MatchmakerService {
         HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,
                 config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
         this.reconciler = new MatchReconciler(chain, scorer, quorum, peers, chainSettings.confirmations(),
-                new MatchMetrics(metrics), publisher, Clock.systemUTC());
+                new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
         this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
         LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, chainSettings.rpcUrl(),
@@ -75,6 +75,7 @@ public class MatchmakerService {
 
     void onStop(@Observes ShutdownEvent event) {
         loop.close();
+        reconciler.close();
         publisher.shutdownNow();
         chain.close();
     }

@@ -20,6 +20,10 @@ public interface MatchmakerConfig {
     /** Base URLs of the other operators' matchmakers, e.g. {@code https://mm-2.example:8080}. */
     Optional<List<String>> peers();
 
+    /** Orders reconciled side by side in a pass (the work waits on RPC, not CPU). */
+    @WithDefault("8")
+    int parallelism();
+
     /** Longest wait between retries while the chain is unreachable. */
     @WithDefault("30s")
     Duration maxBackoff();

@@ -18,7 +18,7 @@ import org.web3j.utils.Numeric;
  */
 public final class MatchmakerSettings {
     static final String PREFIX = "spheron.matchmaker.";
-    static final Set<String> KNOWN = Set.of("key", "key-file", "peers", "max-backoff",
+    static final Set<String> KNOWN = Set.of("key", "key-file", "peers", "max-backoff", "parallelism",
             "scoring.weights.placement", "scoring.weights.price", "scoring.weights.uptime",
             "scoring.weights.reputation", "scoring.weights.availability", "scoring.weights.slashes",
             "scoring.require-available-gpus", "scoring.draw-size", "scoring.draw-margin",

@@ -111,6 +111,11 @@ public final class Quorum {
         return out;
     }
 
+    /** Drops the order's signatures under any other seed: they can never be submitted once the seed moved on. */
+    public void forgetOtherSeeds(long orderId, String seed) {
+        book.keySet().removeIf(k -> k.orderId() == orderId && !k.seed().equalsIgnoreCase(seed));
+    }
+
     public void forget(long orderId) {
         book.keySet().removeIf(k -> k.orderId() == orderId);
         digests.keySet().removeIf(k -> k.orderId() == orderId);

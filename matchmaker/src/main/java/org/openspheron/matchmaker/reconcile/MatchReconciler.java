@@ -11,7 +11,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.ChainException;
@@ -61,10 +65,11 @@ public final class MatchReconciler {
     private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
     private volatile List<Long> openOrders = List.of();
     private volatile long lastHead = -1;
-    private Map<String, Optional<Provider>> providerCache = new HashMap<>();
+    private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
 
     public MatchReconciler(ChainSession chain, Scorer scorer, Quorum quorum, PeerTransport peers, int confirmations,
-                           MatchEvents events, Executor publisher, Clock clock) {
+                           MatchEvents events, Executor publisher, Clock clock, int parallelism) {
         this.chain = chain;
         this.scorer = scorer;
         this.quorum = quorum;
@@ -73,6 +78,16 @@ public final class MatchReconciler {
         this.events = events;
         this.publisher = publisher;
         this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(Math.max(1, parallelism), r -> {
+            Thread t = new Thread(r, "matchmaker-order");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Stops the worker threads. */
+    public void close() {
+        workers.shutdownNow();
     }
 
     /**
@@ -86,17 +101,31 @@ public final class MatchReconciler {
         long head = reader.blockNumber();
         int threshold = reader.matchThreshold();
         quorum.refreshOperators();
-        providerCache = new HashMap<>();
+        providerCache = new ConcurrentHashMap<>();
         List<Long> open = reader.openOrderIds();
+        // Orders are independent and the work is waiting on RPC, so they are reconciled side by side; each order is
+        // still handled by exactly one task per pass, and passes never overlap.
+        List<Future<?>> tasks = new ArrayList<>(open.size());
         for (long orderId : open) {
+            tasks.add(workers.submit(() -> reconcileOrderLogged(reader, orderId, head, threshold)));
+        }
+        ChainException unreachable = null;
+        for (Future<?> task : tasks) {
             try {
-                reconcileOrder(reader, orderId, head, threshold);
-            } catch (ChainException e) {
-                if (ChainSession.isUnreachable(e)) {
-                    throw e;
+                task.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof ChainException c && unreachable == null) {
+                    unreachable = c;
+                } else if (!(e.getCause() instanceof ChainException)) {
+                    LOG.errorf(e.getCause(), "reconciling an order failed");
                 }
-                LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChainException("interrupted during a reconcile pass", e);
             }
+        }
+        if (unreachable != null) {
+            throw unreachable;
         }
         Set<Long> stillOpen = new HashSet<>(open);
         for (Decision d : List.copyOf(decisions.values())) {
@@ -171,6 +200,17 @@ public final class MatchReconciler {
                 signatures));
     }
 
+    private void reconcileOrderLogged(ProtocolReader reader, long orderId, long head, int threshold) {
+        try {
+            reconcileOrder(reader, orderId, head, threshold);
+        } catch (ChainException e) {
+            if (ChainSession.isUnreachable(e)) {
+                throw e;
+            }
+            LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+        }
+    }
+
     private void reconcileOrder(ProtocolReader reader, long orderId, long head, int threshold) {
         Decision previous = decisions.get(orderId);
         if (previous == null) {
@@ -191,6 +231,11 @@ public final class MatchReconciler {
         String seed = seed(reader, order);
         Decision decision = previous;
         if (decision == null || decision.ranking() == null || !seed.equalsIgnoreCase(decision.seed())) {
+            if (decision != null && decision.seed() != null) {
+                LOG.warnf("order %d: its seed changed from %s to %s (reorg or anchoring); deciding again", orderId,
+                        decision.seed(), seed);
+            }
+            quorum.forgetOtherSeeds(orderId, seed);
             decision = decide(reader, order, seed, closedAt);
         }
         decisions.put(orderId, decision);
@@ -263,17 +308,23 @@ public final class MatchReconciler {
 
     /** Provider records as of the window's end block, the state every operator can agree on. */
     private Optional<Provider> providerAt(ProtocolReader reader, String address, long block) {
-        return providerCache.computeIfAbsent(address + "@" + block, k -> {
-            try {
-                return reader.providerAt(address, block);
-            } catch (ChainException e) {
-                if (ChainSession.isUnreachable(e)) {
-                    throw e;
-                }
-                LOG.warnf("cannot read provider %s at block %d (%s); using its latest record", address, block, e.getMessage());
-                return reader.provider(address);
+        String key = address + "@" + block;
+        Optional<Provider> cached = providerCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Provider> loaded;
+        try {
+            loaded = reader.providerAt(address, block);
+        } catch (ChainException e) {
+            if (ChainSession.isUnreachable(e)) {
+                throw e;
             }
-        });
+            LOG.warnf("cannot read provider %s at block %d (%s); using its latest record", address, block, e.getMessage());
+            loaded = reader.provider(address);
+        }
+        providerCache.putIfAbsent(key, loaded);
+        return loaded;
     }
 
     private void publish(SignedMatch signature) {

@@ -38,7 +38,7 @@ final class Operator implements AutoCloseable {
         this.chain = new ChainSession(rpcUrl, fixture.addresses(), fixture.matchmakerKey(index));
         this.quorum = new Quorum(chain);
         this.reconciler = new MatchReconciler(chain, new Scorer(policy), quorum, this::transport, confirmations,
-                events, Runnable::run, Clock.systemUTC());
+                events, Runnable::run, Clock.systemUTC(), 4);
     }
 
     static List<Operator> quorumOf(ProtocolFixture fixture, int count, int confirmations) {
@@ -113,6 +113,7 @@ final class Operator implements AutoCloseable {
     @Override
     public void close() {
         down = true;
+        reconciler.close();
         chain.close();
     }
 

@@ -84,7 +84,7 @@ final class WorkloadObservation {
             Problem problem = missingModels.containsKey(spec.getName())
                     ? new Problem("GpuModelUnavailable", "no node offers GPU model " + missingModels.get(spec.getName())
                             + " (no nvidia.com/gpu.product label matches it)", false)
-                    : podProblem(deployment, spec.getName());
+                    : workloadProblem(spec.getName()) != null ? workloadProblem(spec.getName()) : podProblem(deployment, spec.getName());
             if (problem != null) {
                 service.setReason(problem.reason());
                 if (first == null || (problem.fatal() && !first.fatal())) {
@@ -134,6 +134,20 @@ final class WorkloadObservation {
         Optional<Integer> fromStatefulSet = statefulSets.stream().filter(s -> name.equals(s.getMetadata().getName()))
                 .findFirst().map(s -> s.getStatus() == null ? null : s.getStatus().getReadyReplicas());
         return fromDeployment.or(() -> fromStatefulSet).orElse(0);
+    }
+
+    /**
+     * A workload whose controller cannot create pods, typically because the lease quota refuses them: there is no
+     * pod to read a reason from, only the Deployment's ReplicaFailure condition.
+     */
+    private Problem workloadProblem(String name) {
+        return deployments.stream().filter(d -> name.equals(d.getMetadata().getName()) && d.getStatus() != null)
+                .flatMap(d -> Optional.ofNullable(d.getStatus().getConditions()).orElse(List.of()).stream())
+                .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
+                .findFirst()
+                .map(c -> new Problem(Optional.ofNullable(c.getReason()).orElse("ReplicaFailure"),
+                        "service " + name + ": pods cannot be created: " + c.getMessage(), true))
+                .orElse(null);
     }
 
     private List<Pod> podsOf(GPUDeployment deployment, String service) {

@@ -172,6 +172,8 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
             return;
         }
         PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(lease, context, l -> {
+            // confirmedOnChain belongs to the chain side: keep whatever it wrote meanwhile.
+            status.setConfirmedOnChain(l.getStatus() == null ? status.getConfirmedOnChain() : l.getStatus().getConfirmedOnChain());
             l.setStatus(status);
             return l;
         });

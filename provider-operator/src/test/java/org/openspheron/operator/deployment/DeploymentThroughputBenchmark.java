@@ -113,7 +113,8 @@ class DeploymentThroughputBenchmark {
             String ns = "bench-" + (i % NAMESPACES);
             String name = "job-" + i;
             created.put(ns + "/" + name, System.nanoTime());
-            client.resource(deployment(ns, name, null, service("svc", "ghcr.io/acme/infer:1", 1, "A100", 8000))).create();
+            // Service names are unique per namespace, as in a lease namespace holding one GPUDeployment.
+            client.resource(deployment(ns, name, null, service("svc-" + i, "ghcr.io/acme/infer:1", 1, "A100", 8000))).create();
         }
         long createdAll = System.nanoTime();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);

@@ -151,6 +151,36 @@ class GPUDeploymentReconcilerTest {
     }
 
     @Test
+    void aCrashLoopingPodTurnsTheDeploymentFailedWithItsReason() {
+        String ns = namespace("crash-loop");
+        fixture.create(deployment(ns, "loop", null, service("worker", "ghcr.io/acme/worker:1", 0, null, 8080)));
+        awaitPhase(ns, "loop", GPUDeploymentStatus.Phase.Running);
+
+        // What the kubelet reports after the container exits repeatedly.
+        Pod pod = fixture.client.pods().inNamespace(ns).list().getItems().get(0);
+        pod.getStatus().getContainerStatuses().get(0).setState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+                .withNewWaiting().withReason("CrashLoopBackOff").withMessage("back-off 40s restarting failed container").endWaiting().build());
+        fixture.client.pods().inNamespace(ns).resource(pod).updateStatus();
+
+        GPUDeployment failed = awaitPhase(ns, "loop", GPUDeploymentStatus.Phase.Failed);
+        assertThat(failed.getStatus().getLastError()).contains("CrashLoopBackOff").contains("back-off 40s");
+        assertThat(failed.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("CrashLoopBackOff"));
+    }
+
+    @Test
+    void aPodNoNodeHasRoomForStaysPendingWithTheSchedulersReason() {
+        String ns = namespace("too-big");
+        fixture.create(deployment(ns, "huge", null, service("train", "pytorch/pytorch:2.4", 4, "A100")));
+
+        GPUDeployment pending = fixture.awaitValue(() -> fixture.client.resources(GPUDeployment.class).inNamespace(ns).withName("huge").get(),
+                d -> d.getStatus() != null && d.getStatus().getLastError() != null);
+
+        assertThat(pending.getStatus().getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Pending);
+        assertThat(pending.getStatus().getLastError()).contains("cannot be scheduled");
+        assertThat(pending.getStatus().getServices()).singleElement().satisfies(s -> assertThat(s.getReason()).isEqualTo("Unschedulable"));
+    }
+
+    @Test
     void aGpuModelNoNodeOffersIsReportedAndNothingIsScheduled() {
         String ns = namespace("no-model");
         fixture.create(deployment(ns, "future", null, service("train", "pytorch/pytorch:2.4", 8, "B200")));
