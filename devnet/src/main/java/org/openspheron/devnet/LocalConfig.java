@@ -15,6 +15,9 @@ import org.web3j.utils.Numeric;
  * each app reads.
  */
 public final class LocalConfig {
+    /** The local run holds public development keys: nothing of it listens beyond this machine. */
+    static final String LOOPBACK = "127.0.0.1";
+
     private LocalConfig() {
     }
 
@@ -25,6 +28,7 @@ public final class LocalConfig {
     public static Map<String, String> matchmaker(String rpcUrl, Path home, int index, int httpPort, String peers) {
         Map<String, String> config = chain(rpcUrl, home);
         config.put("quarkus.http.port", Integer.toString(httpPort));
+        config.put("quarkus.http.host", LOOPBACK);
         config.put("spheron.matchmaker.key", hexKey(LocalSystem.FIRST_MATCHMAKER + index));
         if (!peers.isEmpty()) {
             config.put("spheron.matchmaker.peers", peers);
@@ -38,6 +42,7 @@ public final class LocalConfig {
     public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider) {
         Map<String, String> config = chain(rpcUrl, home);
         config.put("quarkus.http.port", Integer.toString(provider.httpPort()));
+        config.put("quarkus.http.host", LOOPBACK);
         config.put("quarkus.kubernetes-client.api-server-url", provider.cluster().url());
         config.put("quarkus.kubernetes-client.trust-certs", "true");
         config.put("spheron.provider.key", hexKey(LocalSystem.FIRST_PROVIDER + provider.index()));
@@ -54,6 +59,7 @@ public final class LocalConfig {
             config.put("spheron.pricing.gpu." + model, provider.pricePerGpuHour());
         }
         config.put("spheron.gateway.port", Integer.toString(provider.gatewayPort()));
+        config.put("spheron.gateway.host", LOOPBACK);
         config.put("spheron.gateway.provider-address", Keys.toChecksumAddress(provider.key().getAddress()));
         config.put("spheron.gateway.host-names", "127.0.0.1,localhost");
         config.put("spheron.gateway.identity.dir", home.resolve("provider-" + provider.index() + "-gateway").toString());

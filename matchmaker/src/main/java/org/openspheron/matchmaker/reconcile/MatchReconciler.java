@@ -289,7 +289,10 @@ public final class MatchReconciler {
         List<Bid> bids = reader.bids(order.id());
         Map<String, Provider> providers = new HashMap<>();
         for (Bid bid : bids) {
-            providerAt(reader, bid.provider(), order.bidWindowEnd()).ifPresent(p -> providers.put(bid.provider(), p));
+            // As of the bid's own block: after bidding, a provider reserves the GPUs for the order and advertises them
+            // as taken, so its record at the window's end would exclude its own bid. Still a block every operator
+            // agrees on.
+            providerAt(reader, bid.provider(), bid.placedBlock()).ifPresent(p -> providers.put(bid.provider(), p));
         }
         Ranking ranking = scorer.rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {
@@ -306,7 +309,7 @@ public final class MatchReconciler {
                 List.of(), null);
     }
 
-    /** Provider records as of the window's end block, the state every operator can agree on. */
+    /** Provider records as of a given block, the state every operator can agree on. */
     private Optional<Provider> providerAt(ProtocolReader reader, String address, long block) {
         String key = address + "@" + block;
         Optional<Provider> cached = providerCache.get(key);

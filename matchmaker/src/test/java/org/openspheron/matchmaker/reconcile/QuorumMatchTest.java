@@ -179,7 +179,7 @@ class QuorumMatchTest {
         Order order = reader.requireOrder(orderId);
         List<Bid> bids = reader.bids(orderId);
         Map<String, Provider> providers = new HashMap<>();
-        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), order.bidWindowEnd()).orElseThrow()));
+        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), b.placedBlock()).orElseThrow()));
         String seed = order.anchoredSeed();
         return new Scorer(ScoringPolicy.defaults()).rank(order, bids, providers, seed);
     }

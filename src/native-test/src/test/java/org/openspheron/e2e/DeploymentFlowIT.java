@@ -217,6 +217,19 @@ class DeploymentFlowIT {
 
     @Test
     @Order(6)
+    void providerThatReservedItsOnlyH100ForTheBidStillWinsTheOrderInItsRegion() {
+        // After bidding, provider 1 advertises its only H100 as taken; the match must still count its own bid.
+        JsonNode h100 = system.cli.run(Duration.ofMinutes(4), "deploy",
+                E2eSystem.ROOT.resolve("examples/vllm-h100-eu-west.yaml").toString(), "--json", "--poll-interval", "500ms")
+                .ok().json();
+        long lease = h100.get("leaseId").asLong();
+        assertThat(chain().requireLease(lease).provider()).isEqualToIgnoringCase(system.provider(1).key().getAddress());
+        assertThat(h100.get("status").get("forwarded_ports").get("vllmserver").get(0).get("port").asInt()).isEqualTo(8000);
+        system.cli.run("close", Long.toString(lease), "--json").ok();
+    }
+
+    @Test
+    @Order(7)
     void providerOperatorRbacCoversEveryCallItMade() {
         RbacCoverage.assertCovered(system.local.providers().stream()
                 .flatMap(p -> p.cluster().requests().stream()).collect(Collectors.toSet()));
