@@ -52,6 +52,23 @@ public final class LeaseWatcher {
         this.address = provider.address();
     }
 
+    /**
+     * The provider gave a lease up in the cluster (its SpheronLease was deleted while the chain still had it
+     * active): close it on chain, so the tenant is refunded, the provider paid what accrued, and the lease is not
+     * mirrored back. Idempotent: a lease that is no longer active, or not ours, is left alone.
+     *
+     * @return whether a close was sent
+     */
+    public synchronized boolean giveUp(long leaseId) {
+        Optional<Lease> lease = reader.lease(leaseId);
+        if (lease.isEmpty() || !lease.get().isActive() || !address.equalsIgnoreCase(lease.get().provider())) {
+            return false;
+        }
+        provider.closeLease(leaseId);
+        LOG.infof("lease %d was removed from the cluster while active; closed it on chain", leaseId);
+        return true;
+    }
+
     /** One pass over the chain's active leases and the cluster's SpheronLeases. */
     public synchronized void reconcile() {
         List<Long> active = reader.activeLeasesOf(address);

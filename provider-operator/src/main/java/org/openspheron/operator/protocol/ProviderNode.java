@@ -113,6 +113,18 @@ public class ProviderNode implements LeaseTeardownListener {
         return settings.enabled();
     }
 
+    /**
+     * Closes on chain a lease the cluster gave up (see {@link LeaseWatcher#giveUp}). Throws while the chain is not
+     * connected, so the lease's finalizer stays and the reconciler retries.
+     */
+    public boolean giveUp(long leaseId) {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException("not connected to the chain yet: lease " + leaseId + " is closed on chain once it is");
+        }
+        return r.leases().giveUp(leaseId);
+    }
+
     @Override
     public void leaseTornDown(long leaseId) {
         Running r = running;

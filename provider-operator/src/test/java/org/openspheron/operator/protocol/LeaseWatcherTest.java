@@ -30,9 +30,9 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /** The lease watcher, heartbeats and withdrawals against a real anvil chain and an API server. */
 class LeaseWatcherTest {
+    /** Every test starts from the same deployment (snapshot and revert), so each may register providers 0 and 1. */
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
-    private static int nextProvider;
 
     private DevCluster cluster;
     private KubernetesClient kube;
@@ -48,7 +48,7 @@ class LeaseWatcherTest {
         kube = cluster.client();
         reader = protocol.reader();
         tenant = protocol.tenant(0);
-        provider = protocol.registeredProvider(nextProvider++, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
+        provider = protocol.registeredProvider(0, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
         watcher = new LeaseWatcher(reader, provider, kube);
     }
 
@@ -79,6 +79,32 @@ class LeaseWatcherTest {
         assertThat(spec.getResources().getGpuCount()).isEqualTo(1);
         assertThat(spec.getResources().getGpuModel()).isEqualTo("H100");
         assertThat(spec.getChainState()).isEqualTo(ChainState.Active);
+    }
+
+    @Test
+    void aLeaseGivenUpInTheClusterIsClosedOnChainOnceAndNotMirroredBack() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+
+        assertThat(watcher.giveUp(leaseId)).isTrue();
+        assertThat(watcher.giveUp(leaseId)).as("a second call after a crash sends nothing").isFalse();
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
+        assertThat(reader.activeLeasesOf(provider.address())).doesNotContain(leaseId);
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
+    }
+
+    @Test
+    void anotherProvidersLeaseIsNeverGivenUp() {
+        ProviderClient other = protocol.registeredProvider(1, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(20));
+        int bid = other.submitBid(orderId, tokens(2));
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, bid, protocol.config().threshold());
+
+        assertThat(watcher.giveUp(leaseId)).isFalse();
+        assertThat(reader.requireLease(leaseId).isActive()).isTrue();
     }
 
     @Test
