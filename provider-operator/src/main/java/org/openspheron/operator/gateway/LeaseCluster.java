@@ -139,8 +139,12 @@ final class LeaseCluster {
         String namespace = namespace(leaseId);
         boolean deleted = !client.resources(GPUDeployment.class).inNamespace(namespace)
                 .withName(SpheronLease.nameFor(leaseId)).delete().isEmpty();
-        deleted |= !client.secrets().inNamespace(namespace).withLabel(LEASE_LABEL, Long.toString(leaseId))
-                .withLabel(MANAGED_BY_LABEL, MANAGED_BY).delete().isEmpty();
+        // One delete per Secret, by name: a delete by label selector is a deletecollection, which the operator's
+        // role does not grant (k8s/provider-operator/20-rbac.yaml).
+        for (var secret : client.secrets().inNamespace(namespace).withLabel(LEASE_LABEL, Long.toString(leaseId))
+                .withLabel(MANAGED_BY_LABEL, MANAGED_BY).list().getItems()) {
+            deleted |= !client.resource(secret).delete().isEmpty();
+        }
         return deleted ? Teardown.WORKLOAD_DELETED : Teardown.NOTHING_TO_DELETE;
     }
 
