@@ -29,6 +29,29 @@ public record ProtocolAddresses(String token, String registry, String orders, St
         return fromProperties(p);
     }
 
+    /**
+     * The addresses an app is configured with: the file's (if any), overridden one by one by the given addresses.
+     * Throws {@link IllegalArgumentException} naming the file that cannot be read or the address that is missing
+     * or malformed; each app wraps it in its own configuration error.
+     */
+    public static ProtocolAddresses resolve(java.util.Optional<Path> file, java.util.Optional<String> token,
+            java.util.Optional<String> registry, java.util.Optional<String> orders, java.util.Optional<String> matchmakers,
+            java.util.Optional<String> certificates) {
+        Properties p = new Properties();
+        if (file.isPresent()) {
+            if (!Files.isReadable(file.get())) {
+                throw new IllegalArgumentException("the addresses file " + file.get() + " does not exist or cannot be read");
+            }
+            p.putAll(read(file.get()).toProperties());
+        }
+        token.ifPresent(v -> p.setProperty("token", v));
+        registry.ifPresent(v -> p.setProperty("registry", v));
+        orders.ifPresent(v -> p.setProperty("orders", v));
+        matchmakers.ifPresent(v -> p.setProperty("matchmakers", v));
+        certificates.ifPresent(v -> p.setProperty("certificates", v));
+        return fromProperties(p);
+    }
+
     public static ProtocolAddresses fromProperties(Properties p) {
         return new ProtocolAddresses(p.getProperty("token"), p.getProperty("registry"), p.getProperty("orders"),
                 p.getProperty("matchmakers"), p.getProperty("certificates"));

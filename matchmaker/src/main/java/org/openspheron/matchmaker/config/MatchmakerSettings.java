@@ -3,7 +3,6 @@ package org.openspheron.matchmaker.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -83,22 +82,10 @@ public final class MatchmakerSettings {
 
     /** The protocol's addresses: the file if given, overridden key by key. */
     public static ProtocolAddresses addresses(ProtocolSettings p) {
-        Properties merged = new Properties();
-        p.addressesFile().ifPresent(file -> {
-            try {
-                merged.putAll(ProtocolAddresses.read(file).toProperties());
-            } catch (RuntimeException e) {
-                throw new InvalidConfiguration("spheron.protocol.addresses-file: " + e.getMessage(), e);
-            }
-        });
-        p.token().ifPresent(v -> merged.setProperty("token", v));
-        p.registry().ifPresent(v -> merged.setProperty("registry", v));
-        p.orders().ifPresent(v -> merged.setProperty("orders", v));
-        p.matchmakers().ifPresent(v -> merged.setProperty("matchmakers", v));
-        p.certificates().ifPresent(v -> merged.setProperty("certificates", v));
         try {
-            return ProtocolAddresses.fromProperties(merged);
-        } catch (IllegalArgumentException e) {
+            return ProtocolAddresses.resolve(p.addressesFile(), p.token(), p.registry(), p.orders(), p.matchmakers(),
+                    p.certificates());
+        } catch (RuntimeException e) {
             throw new InvalidConfiguration("spheron.protocol: " + e.getMessage()
                     + " (set spheron.protocol.addresses-file or spheron.protocol.{token,registry,orders,matchmakers,certificates})", e);
         }
