@@ -37,6 +37,12 @@ public record Provider(
 
     /** Free GPUs of {@code model} (case-insensitive), 0 when it has none. */
     public int availableGpus(String model) {
-        return gpus.stream().filter(g -> g.model().equalsIgnoreCase(model)).mapToInt(GpuOffer::available).sum();
+        int available = 0;
+        for (GpuOffer offer : gpus) {
+            if (offer.model().equalsIgnoreCase(model)) {
+                available += offer.available();
+            }
+        }
+        return available;
     }
 }

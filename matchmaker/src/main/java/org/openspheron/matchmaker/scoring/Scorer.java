@@ -24,10 +24,12 @@ public final class Scorer {
     /** Slashes beyond this many count no more: the penalty is already the full weight. */
     static final int SLASHES_FOR_FULL_PENALTY = 4;
 
-    private static final Comparator<RankedBid> BEST_FIRST = Comparator
-            .comparing((RankedBid r) -> !r.qualifies())
-            .thenComparing(RankedBid::score, Comparator.reverseOrder())
-            .thenComparingInt(r -> r.bid().index());
+    /**
+     * Qualifying bids first, then the higher score, then the lower bid index. Written out rather than composed from
+     * {@code Comparator.comparing} so a sort of 1,000 bids boxes no Double per comparison: that garbage, not the
+     * arithmetic, was what pushed the p99 up.
+     */
+    private static final Comparator<RankedBid> BEST_FIRST = Scorer::bestFirst;
 
     private final ScoringPolicy policy;
 
@@ -72,6 +74,14 @@ public final class Scorer {
         }
         BigInteger draw = StakeDraw.value(seed, order.id(), total);
         return new Ranking(order.id(), seed, ranked, candidates, draw, Optional.of(StakeDraw.pick(candidates, draw)));
+    }
+
+    private static int bestFirst(RankedBid a, RankedBid b) {
+        if (a.qualifies() != b.qualifies()) {
+            return a.qualifies() ? -1 : 1;
+        }
+        int byScore = Double.compare(b.score(), a.score());
+        return byScore != 0 ? byScore : Integer.compare(a.bid().index(), b.bid().index());
     }
 
     /** The qualifying bids within the policy's margin of the best score, at most draw-size of them. */

@@ -1,5 +1,6 @@
 package org.openspheron.matchmaker.bench;
 
+import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,23 +32,33 @@ class ScoringBenchmark {
     @Test
     void scoringTimePerOrder() {
         Scorer scorer = new Scorer(ScoringPolicy.defaults());
-        System.out.println("scoring time per order (" + SAMPLES + " samples after " + WARMUP + " warm-up calls)");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        System.out.println("scoring time per order (" + SAMPLES + " samples after " + WARMUP + " warm-up calls);"
+                + " wall time includes whatever else the machine runs, CPU time is this thread's own work");
         for (int bids : new int[] {10, 100, 1_000}) {
             Market market = market(bids);
             for (int i = 0; i < WARMUP; i++) {
                 scorer.rank(market.order, market.bids, market.providers, seed(i));
             }
-            long[] nanos = new long[SAMPLES];
+            long[] wall = new long[SAMPLES];
+            long[] cpu = new long[SAMPLES];
             long blackhole = 0;
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < SAMPLES; i++) {
+                long cpuStart = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 blackhole += scorer.rank(market.order, market.bids, market.providers, seed(i)).ranked().size();
-                nanos[i] = System.nanoTime() - start;
+                wall[i] = System.nanoTime() - start;
+                cpu[i] = threads.getCurrentThreadCpuTime() - cpuStart;
             }
-            Arrays.sort(nanos);
-            System.out.printf("  %5d bids: p50 %8.1f us   p99 %8.1f us   max %8.1f us   (%d)%n", bids,
-                    nanos[SAMPLES / 2] / 1e3, nanos[(int) (SAMPLES * 0.99)] / 1e3, nanos[SAMPLES - 1] / 1e3,
-                    blackhole % 7);
+            long allocated = (threads.getCurrentThreadAllocatedBytes() - allocatedBefore) / SAMPLES;
+            Arrays.sort(wall);
+            Arrays.sort(cpu);
+            System.out.printf("  %5d bids: wall p50 %8.1f us  p99 %8.1f us  max %8.1f us | cpu p50 %8.1f us"
+                            + "  p99 %8.1f us | %,d bytes allocated per order  (%d)%n", bids,
+                    wall[SAMPLES / 2] / 1e3, wall[(int) (SAMPLES * 0.99)] / 1e3, wall[SAMPLES - 1] / 1e3,
+                    cpu[SAMPLES / 2] / 1e3, cpu[(int) (SAMPLES * 0.99)] / 1e3, allocated, blackhole % 7);
         }
     }
 
