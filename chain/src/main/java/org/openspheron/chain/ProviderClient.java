@@ -2,18 +2,24 @@ package org.openspheron.chain;
 
 import java.math.BigInteger;
 import java.util.List;
+import org.openspheron.contracts.generated.CertificateRegistry;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.openspheron.contracts.generated.PaymentToken;
 import org.openspheron.contracts.generated.ProviderRegistry;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
 
-/** What a provider does on chain: register and stake, bid, confirm deployments, get paid, send heartbeats. */
+/**
+ * What a provider does on chain: register and stake, publish its gateway certificate, bid, confirm deployments, get
+ * paid, send heartbeats.
+ */
 public final class ProviderClient {
     private final TransactionSender sender;
     private final DeploymentOrder orders;
     private final ProviderRegistry registry;
     private final PaymentToken token;
+    private final CertificateRegistry certificates;
 
     public ProviderClient(ChainConnection connection, Credentials provider) {
         this(connection.sender(provider));
@@ -25,6 +31,12 @@ public final class ProviderClient {
         this.orders = DeploymentOrder.load(c.addresses().orders(), c.web3j(), sender.manager(), c.gasProvider());
         this.registry = ProviderRegistry.load(c.addresses().registry(), c.web3j(), sender.manager(), c.gasProvider());
         this.token = PaymentToken.load(c.addresses().token(), c.web3j(), sender.manager(), c.gasProvider());
+        this.certificates = CertificateRegistry.load(c.addresses().certificates(), c.web3j(), sender.manager(), c.gasProvider());
+    }
+
+    /** Publishes the SHA-256 fingerprint (32-byte hex) of the gateway's server certificate, which users pin. */
+    public TransactionReceipt publishGatewayCertificate(String fingerprint) {
+        return sender.send("publishCertificate", certificates.publish(Numeric.hexStringToByteArray(fingerprint)));
     }
 
     public String address() {

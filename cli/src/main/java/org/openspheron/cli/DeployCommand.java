@@ -88,7 +88,7 @@ public class DeployCommand extends ChainCommand {
             Lease lease = verifiedLease(chain, orderId, leaseId, manifest);
             Provider provider = chain.reader().provider(lease.provider())
                     .orElseThrow(() -> new CliException("lease " + leaseId + "'s provider " + lease.provider() + " is not registered"));
-            GatewayClient gateway = new GatewayClient(provider.gatewayUrl(), identity, Duration.ofSeconds(30));
+            GatewayClient gateway = GatewayClient.forProvider(chain, provider, identity);
             long deadline = System.nanoTime() + deployTimeout.toNanos();
             JsonNode accepted = sendManifest(gateway, leaseId, yaml, deadline);
             output.progress("manifest     accepted by " + gateway.base() + " for services "

@@ -15,14 +15,16 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLHandshakeException;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.ProviderCertificate;
 import org.openspheron.chain.identity.SelfSignedTrust;
 import org.openspheron.chain.identity.TlsContexts;
 
 /**
  * The provider gateway's API over mutual TLS: the user's {@link ClientIdentity} as client certificate, which the
  * gateway maps to the account through the on-chain certificate registry. The provider's server certificate is
- * self-signed and nothing pins it yet, so it is accepted and its fingerprint made visible instead
- * ({@link #serverFingerprint()}); host names are not checked for the same reason.
+ * self-signed and pinned the same way: it must be the one the lease's provider published in that registry
+ * ({@link ProviderCertificate}), checked in the handshake, before a byte of the manifest is sent. Host names are not
+ * checked: the pin is stronger, and providers' certificates are not issued for names.
  */
 final class GatewayClient {
     private final URI base;
@@ -30,14 +32,21 @@ final class GatewayClient {
     private final Duration requestTimeout;
     private final AtomicReference<X509Certificate> serverCertificate = new AtomicReference<>();
 
-    GatewayClient(String gatewayUrl, ClientIdentity identity, Duration requestTimeout) {
+    /**
+     * @param pin refuses a server certificate that is not the provider's (see {@link #forProvider}); the record of
+     *            the certificate for {@link #serverFingerprint()} is kept either way
+     */
+    GatewayClient(String gatewayUrl, ClientIdentity identity, Duration requestTimeout, SelfSignedTrust.CertificateCheck pin) {
         this.base = URI.create(gatewayUrl.endsWith("/") ? gatewayUrl.substring(0, gatewayUrl.length() - 1) : gatewayUrl);
         if (!"https".equalsIgnoreCase(base.getScheme())) {
             throw new CliException("the provider's gateway URL " + gatewayUrl + " is not https; refusing to send a manifest in clear text");
         }
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder()
-                .sslContext(TlsContexts.client(identity, SelfSignedTrust.servers(serverCertificate::set)))
+                .sslContext(TlsContexts.client(identity, SelfSignedTrust.servers(certificate -> {
+                    serverCertificate.set(certificate);
+                    pin.check(certificate);
+                })))
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
@@ -45,11 +54,17 @@ final class GatewayClient {
 
     /** The gateway of the lease's provider, as registered on chain. */
     static GatewayClient forLease(ChainSession chain, org.openspheron.chain.Lease lease, ClientIdentity identity) {
-        String url = chain.reader().provider(lease.provider()).map(org.openspheron.chain.Provider::gatewayUrl)
-                .filter(u -> !u.isBlank())
+        org.openspheron.chain.Provider provider = chain.reader().provider(lease.provider())
+                .filter(p -> !p.gatewayUrl().isBlank())
                 .orElseThrow(() -> new CliException("lease " + lease.id() + "'s provider " + lease.provider()
                         + " has no gateway URL in the registry"));
-        return new GatewayClient(url, identity, Duration.ofSeconds(30));
+        return forProvider(chain, provider, identity);
+    }
+
+    /** The provider's registered gateway, accepted only with the certificate the provider published on chain. */
+    static GatewayClient forProvider(ChainSession chain, org.openspheron.chain.Provider provider, ClientIdentity identity) {
+        return new GatewayClient(provider.gatewayUrl(), identity, Duration.ofSeconds(30),
+                ProviderCertificate.pinnedTo(chain.reader()::certificateOwner, provider.address()));
     }
 
     URI base() {
@@ -129,8 +144,22 @@ final class GatewayClient {
         }
     }
 
+    private static ProviderCertificate.NotPinned notPinned(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProviderCertificate.NotPinned notPinned) {
+                return notPinned;
+            }
+        }
+        return null;
+    }
+
     private GatewayException unreachable(IOException e) {
         String why;
+        ProviderCertificate.NotPinned notPinned = notPinned(e);
+        if (notPinned != null) {
+            return new GatewayException(0, notPinned.owner().isPresent() ? GatewayException.IMPOSTOR
+                    : "ProviderCertificateNotPublished", "refusing the gateway at " + base + ": " + notPinned.getMessage(), null);
+        }
         if (e instanceof SSLHandshakeException) {
             why = "TLS handshake failed (" + e.getMessage() + "); is the client certificate published? `spheron cert publish`";
         } else if (e instanceof HttpTimeoutException) {

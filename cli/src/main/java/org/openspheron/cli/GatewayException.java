@@ -52,7 +52,11 @@ final class GatewayException extends CliException {
         return field;
     }
 
+    /** No answer from the gateway, or not yet a verifiable one (its certificate is not published yet). */
     boolean unreachable() {
-        return status == 0;
+        return status == 0 && !IMPOSTOR.equals(code);
     }
+
+    /** The gateway's certificate was published by another account: retrying cannot help. */
+    static final String IMPOSTOR = "ProviderCertificateMismatch";
 }

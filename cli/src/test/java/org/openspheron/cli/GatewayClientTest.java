@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,21 +16,25 @@ import org.junit.jupiter.api.Test;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.identity.ProviderCertificate;
 import org.openspheron.manifest.ManifestParser;
 
 /** The gateway client over real mutual TLS, against the test gateway with a fixed registry instead of a chain. */
 class GatewayClientTest {
     static final String TENANT = "0x00000000000000000000000000000000000000aa";
     static final String STRANGER = "0x00000000000000000000000000000000000000bb";
+    static final String PROVIDER = "0x00000000000000000000000000000000000000cc";
 
     private final ClientIdentity tenant = ClientIdentity.create(TENANT, List.of(), Duration.ofDays(1));
     private final ClientIdentity stranger = ClientIdentity.create(STRANGER, List.of(), Duration.ofDays(1));
     private final byte[] manifest = ManifestParserFixture.WEB.getBytes();
+    private final Map<String, String> registry = new HashMap<>();
     private TestGateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        Map<String, String> registry = Map.of(tenant.fingerprint(), TENANT, stranger.fingerprint(), STRANGER);
+        registry.put(tenant.fingerprint(), TENANT);
+        registry.put(stranger.fingerprint(), STRANGER);
         String hash = ManifestParser.parse(manifest).canonicalHash();
         gateway = new TestGateway(new TestGateway.Chain() {
             @Override
@@ -39,7 +44,7 @@ class GatewayClientTest {
 
             @Override
             public Optional<Lease> lease(long leaseId) {
-                return leaseId != 7 ? Optional.empty() : Optional.of(new Lease(7, 3, TENANT, "0x00000000000000000000000000000000000000cc",
+                return leaseId != 7 ? Optional.empty() : Optional.of(new Lease(7, 3, TENANT, PROVIDER,
                         BigInteger.ONE, LeaseState.ACTIVE, 0, 0, 0, 0, BigInteger.TEN, BigInteger.ZERO));
             }
 
@@ -47,7 +52,14 @@ class GatewayClientTest {
             public String manifestHashOfOrder(long orderId) {
                 return hash;
             }
-        }, "0x00000000000000000000000000000000000000cc");
+        }, PROVIDER);
+        registry.put(gateway.serverFingerprint(), PROVIDER);
+    }
+
+    /** A client that accepts the gateway only with the certificate {@link #PROVIDER} published. */
+    private GatewayClient client(String url, ClientIdentity identity, Duration timeout) {
+        return new GatewayClient(url, identity, timeout,
+                ProviderCertificate.pinnedTo(fingerprint -> Optional.ofNullable(registry.get(fingerprint)), PROVIDER));
     }
 
     @AfterEach
@@ -57,7 +69,7 @@ class GatewayClientTest {
 
     @Test
     void theTenantsCertificateSendsTheManifestBytesAndReadsTheStatus() {
-        GatewayClient client = new GatewayClient(gateway.url(), tenant, Duration.ofSeconds(10));
+        GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
         JsonNode accepted = client.putManifest(7, manifest);
         assertThat(accepted.get("services").get(0).asText()).isEqualTo("web");
         assertThat(gateway.manifests.get(7L)).isEqualTo(manifest);
@@ -70,14 +82,14 @@ class GatewayClientTest {
     @Test
     void anIdentityReadBackFromItsPemFilesWorksTheSame(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
         tenant.writePem(home, "client");
-        GatewayClient client = new GatewayClient(gateway.url(), ClientIdentity.readPem(home, "client"), Duration.ofSeconds(10));
+        GatewayClient client = client(gateway.url(), ClientIdentity.readPem(home, "client"), Duration.ofSeconds(10));
         assertThat(client.putManifest(7, manifest).get("leaseId").asLong()).isEqualTo(7);
         assertThat(gateway.clientFingerprints).containsOnly(tenant.fingerprint());
     }
 
     @Test
     void anotherAccountsCertificateIsRefusedWithTheGatewaysReason() {
-        GatewayClient client = new GatewayClient(gateway.url(), stranger, Duration.ofSeconds(10));
+        GatewayClient client = client(gateway.url(), stranger, Duration.ofSeconds(10));
         assertThatThrownBy(() -> client.putManifest(7, manifest))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
                     assertThat(e.status()).isEqualTo(403);
@@ -89,7 +101,7 @@ class GatewayClientTest {
 
     @Test
     void unknownLeasesAndWrongManifestsCarryTheGatewaysCodes() {
-        GatewayClient client = new GatewayClient(gateway.url(), tenant, Duration.ofSeconds(10));
+        GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
         assertThatThrownBy(() -> client.status(8))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.code()).isEqualTo("UnknownLease"));
         byte[] other = ManifestParserFixture.WEB.replace("count: 2", "count: 3").getBytes();
@@ -101,15 +113,44 @@ class GatewayClientTest {
     void aGatewayThatIsNotThereIsReportedAsUnreachable() {
         int port = gateway.port();
         gateway.close();
-        GatewayClient client = new GatewayClient("https://127.0.0.1:" + port, tenant, Duration.ofSeconds(5));
+        GatewayClient client = client("https://127.0.0.1:" + port, tenant, Duration.ofSeconds(5));
         assertThatThrownBy(() -> client.status(7))
                 .isInstanceOfSatisfying(GatewayException.class, e -> assertThat(e.unreachable()).isTrue())
                 .hasMessageStartingWith("cannot reach the provider's gateway at https://127.0.0.1:" + port);
     }
 
     @Test
+    void aGatewayWhoseCertificateTheProviderDidNotPublishGetsNothing() {
+        registry.remove(gateway.serverFingerprint());
+        GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
+        assertThatThrownBy(() -> client.putManifest(7, manifest))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.code()).isEqualTo("ProviderCertificateNotPublished");
+                    assertThat(e.unreachable()).as("a provider still starting publishes it soon: worth a retry").isTrue();
+                })
+                .hasMessageContaining("refusing the gateway at " + gateway.url())
+                .hasMessageContaining(gateway.serverFingerprint() + " is not published on chain");
+        // Refused in the handshake: the gateway saw neither the client's certificate nor a request.
+        assertThat(gateway.clientFingerprints).isEmpty();
+        assertThat(gateway.manifests).isEmpty();
+    }
+
+    @Test
+    void aGatewayPresentingAnotherAccountsCertificateIsAnImpostorAndNotRetried() {
+        registry.put(gateway.serverFingerprint(), STRANGER);
+        GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
+        assertThatThrownBy(() -> client.status(7))
+                .isInstanceOfSatisfying(GatewayException.class, e -> {
+                    assertThat(e.code()).isEqualTo(GatewayException.IMPOSTOR);
+                    assertThat(e.unreachable()).isFalse();
+                })
+                .hasMessageContaining("is published by " + STRANGER + ", not by the lease's provider " + PROVIDER);
+        assertThat(gateway.clientFingerprints).isEmpty();
+    }
+
+    @Test
     void plainHttpGatewaysAreRefused() {
-        assertThatThrownBy(() -> new GatewayClient("http://127.0.0.1:8443", tenant, Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> client("http://127.0.0.1:8443", tenant, Duration.ofSeconds(5)))
                 .hasMessageContaining("is not https");
     }
 }

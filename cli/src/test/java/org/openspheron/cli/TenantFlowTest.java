@@ -59,6 +59,7 @@ class TenantFlowTest {
 
         provider = protocol.provider(0);
         gateway = new TestGateway(protocol.reader(), provider.address());
+        provider.publishGatewayCertificate(gateway.serverFingerprint());
         provider.register("us-east", "us-east-1a", gateway.url(), List.of(new GpuOffer("rtx4090", 2, 2)), protocol.config().minStake());
     }
 

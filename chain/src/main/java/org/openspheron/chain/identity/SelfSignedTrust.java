@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -13,7 +12,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * TLS trust for the self-signed {@link ClientIdentity} certificates of the protocol, on either end of the gateway
  * connection. There is deliberately no certificate authority: users and providers create their own self-signed
  * certificates, and which account a certificate speaks for is decided against the on-chain CertificateRegistry
- * (the gateway, per request) or made visible by fingerprint (the CLI), not here. The TLS handshake itself proves
+ * (the gateway per request, the CLI per connection), not here. The TLS handshake itself proves
  * the peer holds the certificate's private key.
  *
  * <p>Each instance trusts one direction only: {@link #clients()} on the gateway, {@link #servers} on the user's
@@ -27,9 +26,15 @@ public final class SelfSignedTrust extends X509ExtendedTrustManager {
     private enum Peer { CLIENT, SERVER }
 
     private final Peer trusted;
-    private final Consumer<X509Certificate> accepted;
+    private final CertificateCheck accepted;
 
-    private SelfSignedTrust(Peer trusted, Consumer<X509Certificate> accepted) {
+    /** A further check of a peer's certificate, once it is well-formed and valid; throws to refuse the peer. */
+    @FunctionalInterface
+    public interface CertificateCheck {
+        void check(X509Certificate leaf) throws CertificateException;
+    }
+
+    private SelfSignedTrust(Peer trusted, CertificateCheck accepted) {
         this.trusted = trusted;
         this.accepted = accepted;
     }
@@ -43,10 +48,11 @@ public final class SelfSignedTrust extends X509ExtendedTrustManager {
     }
 
     /**
-     * A user's trust in a provider's gateway: its certificate is self-signed and nothing pins it yet, so any
-     * currently valid one is accepted and handed to {@code accepted}, which makes its fingerprint visible.
+     * A user's trust in a provider's gateway: a currently valid self-signed certificate that {@code accepted} also
+     * accepts; the CLI pins it there to the certificate the lease's provider published on chain
+     * ({@link ProviderCertificate#pinnedTo}).
      */
-    public static SelfSignedTrust servers(Consumer<X509Certificate> accepted) {
+    public static SelfSignedTrust servers(CertificateCheck accepted) {
         return new SelfSignedTrust(Peer.SERVER, accepted);
     }
 
@@ -67,7 +73,7 @@ public final class SelfSignedTrust extends X509ExtendedTrustManager {
                 throw new CertificateException("the self-signed client certificate has a bad signature", e);
             }
         }
-        accepted.accept(leaf);
+        accepted.check(leaf);
     }
 
     @Override
@@ -75,7 +81,7 @@ public final class SelfSignedTrust extends X509ExtendedTrustManager {
         if (trusted != Peer.SERVER) {
             throw new CertificateException("the gateway trusts no servers");
         }
-        accepted.accept(validLeaf(chain, "the gateway presented no certificate"));
+        accepted.check(validLeaf(chain, "the gateway presented no certificate"));
     }
 
     private static X509Certificate validLeaf(X509Certificate[] chain, String missing) throws CertificateException {

@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -32,6 +33,8 @@ public class ProviderGateway {
     KubernetesClient client;
     @Inject
     Vertx vertx;
+    @Inject
+    Event<GatewayStarted> started;
 
     private GatewayServer server;
 
@@ -50,6 +53,7 @@ public class ProviderGateway {
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes());
         server = new GatewayServer(vertx, settings, identity, chain.reader(), client).start();
+        started.fire(new GatewayStarted(identity));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -22,6 +22,7 @@ import org.openspheron.chain.ProtocolConfig;
 import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.operator.bidding.BidEngine;
 import org.openspheron.operator.bidding.PricingPolicy;
 import org.openspheron.operator.bidding.ProviderProfile;
@@ -32,6 +33,7 @@ import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.config.ProviderKey;
 import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.config.SettingsException;
+import org.openspheron.operator.gateway.GatewayStarted;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.web3j.crypto.Credentials;
 
@@ -57,11 +59,12 @@ public class ProviderNode implements LeaseTeardownListener {
 
     private ScheduledExecutorService scheduler;
     private volatile Running running;
+    private volatile ClientIdentity gatewayIdentity;
 
     /** Everything that exists once the chain answered. */
     private record Running(ChainConnection connection, ProtocolReader reader, BidEngine bids, LeaseWatcher leases,
                            Registration registration, RecurringDuty bidDuty, RecurringDuty leaseDuty,
-                           Disposable[] subscription) {
+                           RecurringDuty certificateDuty, Disposable[] subscription) {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
@@ -101,6 +104,15 @@ public class ProviderNode implements LeaseTeardownListener {
         Running r = running;
         if (r != null) {
             Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
+        }
+    }
+
+    /** The gateway serves: its certificate is to be published (see {@link GatewayCertificate}). */
+    void onGatewayStarted(@Observes GatewayStarted event) {
+        gatewayIdentity = event.identity();
+        Running r = running;
+        if (r != null) {
+            r.certificateDuty().wake();
         }
     }
 
@@ -177,9 +189,14 @@ public class ProviderNode implements LeaseTeardownListener {
             }
         });
         RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
-        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, subscription);
+        GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));
+        RecurringDuty certificateDuty = new RecurringDuty("publishing the gateway certificate",
+                settings.attributesCheckInterval(), ceiling, scheduler, certificate::publishIfNeeded);
+        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty,
+                subscription);
         subscribe(reader, subscription, bidDuty, leaseDuty);
         registryDuty.start();
+        certificateDuty.start();
         bidDuty.start();
         leaseDuty.start();
         new RecurringDuty("resubscribing to events", Duration.ofSeconds(30), ceiling, scheduler,

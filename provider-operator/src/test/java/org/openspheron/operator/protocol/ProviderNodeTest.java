@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.TenantClient;
+import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.config.ChainSettings;
@@ -30,12 +31,13 @@ import org.openspheron.operator.config.PricingSettings;
 import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.config.ProviderSettings;
+import org.openspheron.operator.gateway.GatewayStarted;
 import org.openspheron.operator.lease.SpheronLease;
 import org.web3j.utils.Numeric;
 
 /**
  * The provider node as the application wires it, from configuration keys to the chain and the cluster: it
- * registers, bids on its own, mirrors the won lease, confirms it once the reconciler reports Running, and is
+ * registers, publishes its gateway certificate, bids on its own, mirrors the won lease, confirms it once the reconciler reports Running, and is
  * paid.
  */
 class ProviderNodeTest {
@@ -91,6 +93,10 @@ class ProviderNodeTest {
         node.onStart(null);
 
         await("registration", () -> reader.provider(me).isPresent());
+        ClientIdentity gateway = ClientIdentity.create(me, List.of("127.0.0.1"), Duration.ofDays(365));
+        node.onGatewayStarted(new GatewayStarted(gateway));
+        await("the gateway certificate published for users to pin",
+                () -> reader.certificateOwner(gateway.fingerprint()).filter(me::equalsIgnoreCase).isPresent());
         assertThat(reader.provider(me).orElseThrow().stake()).isEqualTo(tokens(120).add(tokens(1).divide(java.math.BigInteger.TWO)));
         long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
         await("a bid", () -> reader.bids(orderId).stream().anyMatch(b -> b.provider().equalsIgnoreCase(me)));

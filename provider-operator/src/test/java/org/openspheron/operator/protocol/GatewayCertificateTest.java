@@ -1,0 +1,82 @@
+package org.openspheron.operator.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.identity.ClientIdentity;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+
+/** The provider publishes its gateway certificate so users can pin it: once, from its own key, on a real chain. */
+class GatewayCertificateTest {
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
+
+    private final ProviderClient provider = protocol.provider(0);
+    private final AtomicReference<ClientIdentity> gateway = new AtomicReference<>();
+    private final GatewayCertificate certificate = new GatewayCertificate(protocol.reader(), provider,
+            () -> Optional.ofNullable(gateway.get()));
+
+    @Test
+    void theServedCertificateIsPublishedOnceByTheProvider() throws Exception {
+        assertThat(certificate.publishIfNeeded()).as("nothing to publish before the gateway serves").isFalse();
+
+        ClientIdentity served = ClientIdentity.create(provider.address(), List.of("127.0.0.1"), Duration.ofDays(365));
+        gateway.set(served);
+        assertThat(certificate.publishIfNeeded()).isTrue();
+        assertThat(protocol.reader().certificateOwner(served.fingerprint()))
+                .hasValueSatisfying(owner -> assertThat(owner).isEqualToIgnoringCase(provider.address()));
+
+        BigInteger nonce = nonce();
+        assertThat(certificate.publishIfNeeded()).isTrue();
+        assertThat(new GatewayCertificate(protocol.reader(), provider, () -> Optional.of(served)).publishIfNeeded())
+                .as("a restarted operator finds it published").isTrue();
+        assertThat(nonce()).as("no second transaction").isEqualTo(nonce);
+    }
+
+    @Test
+    void aRenewedCertificateIsPublishedToo() {
+        ClientIdentity first = ClientIdentity.create(provider.address(), List.of(), Duration.ofDays(365));
+        gateway.set(first);
+        certificate.publishIfNeeded();
+        ClientIdentity renewed = ClientIdentity.create(provider.address(), List.of(), Duration.ofDays(365));
+        gateway.set(renewed);
+
+        assertThat(certificate.publishIfNeeded()).isTrue();
+        assertThat(protocol.reader().certificateOwner(renewed.fingerprint())).isPresent();
+    }
+
+    @Test
+    void aCertificateSomeoneElsePublishedIsReportedNotFoughtOver() throws Exception {
+        ClientIdentity served = ClientIdentity.create(provider.address(), List.of(), Duration.ofDays(365));
+        protocol.tenant(0).publishCertificate(served.fingerprint());
+        gateway.set(served);
+        BigInteger nonce = nonce();
+
+        assertThat(certificate.publishIfNeeded()).isFalse();
+        assertThat(nonce()).isEqualTo(nonce);
+        assertThat(protocol.reader().certificateOwner(served.fingerprint()))
+                .hasValueSatisfying(owner -> assertThat(owner).isEqualToIgnoringCase(protocol.tenantKey(0).getAddress()));
+    }
+
+    @Test
+    void aCertificateForAnotherAddressIsNotPublished() {
+        ClientIdentity foreign = ClientIdentity.create(protocol.provider(1).address(), List.of(), Duration.ofDays(365));
+        gateway.set(foreign);
+
+        assertThat(certificate.publishIfNeeded()).isFalse();
+        assertThat(protocol.reader().certificateOwner(foreign.fingerprint())).isEmpty();
+    }
+
+    private BigInteger nonce() throws Exception {
+        return protocol.connection().web3j().ethGetTransactionCount(provider.address(), DefaultBlockParameterName.LATEST)
+                .send().getTransactionCount();
+    }
+}
