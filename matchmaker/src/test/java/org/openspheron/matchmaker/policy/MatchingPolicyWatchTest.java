@@ -88,7 +88,7 @@ class MatchingPolicyWatchTest {
 
         MatchingPolicy bad = read();
         bad.getSpec().getWeights().setReputation(-1.0);
-        matchmakerClient.resource(bad).update();
+        cluster.client().resource(bad).update();
 
         MatchingPolicyStatus status = awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("False")).orElse(false));
         Condition condition = ready(status).orElseThrow();
@@ -119,7 +119,7 @@ class MatchingPolicyWatchTest {
         apply(policy(weights(w -> w.setPrice(0.6))));
         await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().weights().price() == 0.6);
 
-        matchmakerClient.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
+        cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().equals(PROPERTIES));
         assertThat(effective.current().source()).isEqualTo(EffectivePolicy.PROPERTIES);
@@ -135,7 +135,7 @@ class MatchingPolicyWatchTest {
 
         MatchingPolicy changed = read();
         changed.getSpec().setDrawSize(3);
-        matchmakerClient.resource(changed).update();
+        cluster.client().resource(changed).update();
 
         long next = await().atMost(Duration.ofSeconds(30)).until(() -> read().getMetadata().getGeneration(),
                 g -> g > generation);
@@ -154,7 +154,7 @@ class MatchingPolicyWatchTest {
         awaitStatus(s -> ready(s).isPresent());
         assertThat(effective.current().policy().weights().uptime()).isEqualTo(0.2);
         assertThat(effective.current().policy().weights().price()).isEqualTo(PROPERTIES.weights().price());
-        assertThat(matchmakerClient.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName("someone-else")
+        assertThat(cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName("someone-else")
                 .get().getStatus()).isNull();
     }
 
@@ -176,6 +176,53 @@ class MatchingPolicyWatchTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> effective.current().policy().weights().price() == 0.7);
         awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
+    }
+
+    @Test
+    void theWatchMakesOnlyTheCallsItsRoleGrants() throws Exception {
+        apply(policy(weights(w -> w.setPrice(0.6))));
+        awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
+        MatchingPolicy bad = read();
+        bad.getSpec().setDrawSize(0);
+        cluster.client().resource(bad).update();
+        awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("False")).orElse(false));
+        cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().equals(PROPERTIES));
+
+        java.util.Set<String> granted = new java.util.TreeSet<>();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of("..", "k8s", "matchmaker", "20-rbac.yaml"))) {
+            for (var object : cluster.client().load(in).items()) {
+                if (object instanceof io.fabric8.kubernetes.api.model.rbac.Role role) {
+                    assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+                    role.getRules().forEach(r -> r.getResources().forEach(res -> r.getVerbs()
+                            .forEach(v -> granted.add(v + " " + res))));
+                }
+            }
+        }
+        java.util.Set<String> made = new java.util.TreeSet<>();
+        cluster.requests().forEach(r -> made.add(verb(r)));
+        assertThat(made).contains("list matchingpolicies", "watch matchingpolicies", "update matchingpolicies/status");
+        assertThat(granted).containsExactlyInAnyOrderElementsOf(made);
+    }
+
+    /** A request as RBAC sees it: verb and resource (with subresource). */
+    private static String verb(DevCluster.ApiRequest request) {
+        String path = request.path();
+        boolean watch = path.contains("watch=true");
+        String[] parts = (path.contains("?") ? path.substring(0, path.indexOf('?')) : path).split("/");
+        int at = java.util.Arrays.asList(parts).indexOf("matchingpolicies");
+        assertThat(at).as("a call outside matchingpolicies: %s", request).isPositive();
+        boolean collection = at == parts.length - 1;
+        String resource = parts.length > at + 2 ? "matchingpolicies/" + parts[at + 2] : "matchingpolicies";
+        String verb = switch (request.method()) {
+            case "GET" -> collection ? (watch ? "watch" : "list") : "get";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "POST" -> "create";
+            case "DELETE" -> "delete";
+            default -> request.method();
+        };
+        return verb + " " + resource;
     }
 
     // --- the market: one order in eu-west/a, a cheap bid from elsewhere (0) and a dear one in the zone (1) ---
