@@ -56,6 +56,9 @@ public final class EffectivePolicy implements Supplier<Scorer> {
     public synchronized boolean use(ScoringPolicy policy, String source) {
         InUse previous = current;
         if (previous.policy().equals(policy)) {
+            if (!previous.source().equals(source)) {
+                LOG.infof("scoring policy %s unchanged, now from %s", policy.fingerprint(), source);
+            }
             current = new InUse(previous.scorer(), source);
             return false;
         }

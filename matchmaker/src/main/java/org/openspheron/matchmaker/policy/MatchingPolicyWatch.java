@@ -79,7 +79,7 @@ public final class MatchingPolicyWatch implements AutoCloseable {
         });
     }
 
-    /** Whether the first list of the policy has been seen (for tests and readiness). */
+    /** Whether the API server has answered the first list of the policy. */
     public boolean synced() {
         SharedIndexInformer<MatchingPolicy> i = informer;
         return i != null && i.hasSynced();
