@@ -34,6 +34,8 @@ public final class MatchingPolicyWatch implements AutoCloseable {
     private final String name;
     private final EffectivePolicy effective;
     private SharedIndexInformer<MatchingPolicy> informer;
+    /** The uid/generation last refused, so a resync of the same bad object does not log it again. */
+    private String lastRefused;
 
     public MatchingPolicyWatch(KubernetesClient client, String namespace, String name, EffectivePolicy effective) {
         this.client = client;
@@ -93,8 +95,12 @@ public final class MatchingPolicyWatch implements AutoCloseable {
             wanted = policy.getSpec() == null ? effective.properties() : policy.getSpec().over(effective.properties());
         } catch (InvalidPolicy e) {
             EffectivePolicy.InUse kept = effective.current();
-            LOG.errorf("%s is refused: %s; still ranking with %s from %s", source, e.getMessage(), kept.fingerprint(),
-                    kept.source());
+            String refused = policy.getMetadata().getUid() + "/" + generation;
+            if (!refused.equals(lastRefused)) {
+                LOG.errorf("%s is refused: %s; still ranking with %s from %s", source, e.getMessage(),
+                        kept.fingerprint(), kept.source());
+                lastRefused = refused;
+            }
             writeStatus(policy, false, INVALID, e.getMessage() + "; still ranking with the policy from "
                     + kept.source());
             return;
