@@ -50,6 +50,7 @@ public class AdminResource {
         status.put("reachable", service.loop().reachable());
         status.put("synced", service.loop().synced());
         status.put("lastError", service.loop().lastError());
+        status.put("policy", PolicyView.of(service.policy().current()));
         return status;
     }
 

@@ -11,9 +11,10 @@ import org.openspheron.matchmaker.reconcile.Disagreement;
  *
  * @param status waiting-window, no-eligible-bid, signing, submitted, matched or cancelled
  * @param draw the stake-weighted draw's value, as a decimal string
+ * @param policy the fingerprint of the scoring policy that ranked the bids; compare it with a peer's decision
  */
 public record DecisionView(long orderId, String status, long bidWindowEnd, String seed, Integer pick,
-                           String pickedProvider, long leaseId, String note, String draw,
+                           String pickedProvider, long leaseId, String note, String draw, String policy,
                            List<PeerDecision.RankedBidView> ranking, List<SignedMatch> signatures,
                            List<Disagreement> disagreements) {
 
@@ -22,7 +23,7 @@ public record DecisionView(long orderId, String status, long bidWindowEnd, Strin
                 : d.ranking().pick().map(p -> p.bid().provider()).orElse(null);
         return new DecisionView(d.orderId(), d.status().label(), d.bidWindowEnd(), d.seed(), d.pick(), provider,
                 d.leaseId(), d.note(), d.ranking() == null ? null : d.ranking().draw().toString(),
-                PeerDecision.lines(d.ranking()), signatures, d.disagreements());
+                d.ranking() == null ? null : d.ranking().policyFingerprint(), PeerDecision.lines(d.ranking()), signatures, d.disagreements());
     }
 
     /** One line of {@code GET /orders}. */

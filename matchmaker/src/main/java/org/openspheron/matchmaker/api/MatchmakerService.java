@@ -6,8 +6,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -22,7 +25,8 @@ import org.openspheron.matchmaker.quorum.HttpPeers;
 import org.openspheron.matchmaker.quorum.Quorum;
 import org.openspheron.matchmaker.reconcile.MatchReconciler;
 import org.openspheron.matchmaker.reconcile.ReconcileLoop;
-import org.openspheron.matchmaker.scoring.Scorer;
+import org.openspheron.matchmaker.policy.EffectivePolicy;
+import org.openspheron.matchmaker.policy.MatchingPolicyWatch;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -37,6 +41,8 @@ public class MatchmakerService {
     private final Quorum quorum;
     private final MatchReconciler reconciler;
     private final ReconcileLoop loop;
+    private final EffectivePolicy policy;
+    private final Optional<MatchingPolicyWatch> policyWatch;
     private final ExecutorService publisher = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "matchmaker-peer-push");
         t.setDaemon(true);
@@ -44,9 +50,10 @@ public class MatchmakerService {
     });
 
     MatchmakerService(MatchmakerConfig config, ChainSettings chainSettings, ProtocolSettings protocol,
-                      MeterRegistry metrics, ObjectMapper json) {
+                      MeterRegistry metrics, ObjectMapper json, Instance<KubernetesClient> kubernetes) {
         MatchmakerSettings.rejectUnknownKeys(ConfigProvider.getConfig().getPropertyNames());
-        Scorer scorer = new Scorer(MatchmakerSettings.policy(config.scoring()));
+        this.policy = new EffectivePolicy(MatchmakerSettings.policy(config.scoring()));
+        this.policyWatch = policyWatch(config.policy().kubernetes(), kubernetes, policy);
         Credentials key = MatchmakerSettings.operatorKey(config);
         ProtocolAddresses addresses = MatchmakerSettings.addresses(protocol);
         List<String> peerUrls = MatchmakerSettings.peers(config);
@@ -61,7 +68,7 @@ public class MatchmakerService {
         String self = chain.operatorAddress();
         HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,
                 config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
-        this.reconciler = new MatchReconciler(chain, scorer, quorum, peers, chainSettings.confirmations(),
+        this.reconciler = new MatchReconciler(chain, policy, quorum, peers, chainSettings.confirmations(),
                 new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
         this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
@@ -69,11 +76,29 @@ public class MatchmakerService {
                 peerUrls.size(), chainSettings.confirmations());
     }
 
+    /**
+     * The MatchingPolicy watch when enabled. The Kubernetes client is only created here, so a matchmaker outside a
+     * cluster (the default) never builds one nor reaches for an API server.
+     */
+    private static Optional<MatchingPolicyWatch> policyWatch(MatchmakerConfig.Kubernetes settings,
+                                                             Instance<KubernetesClient> kubernetes,
+                                                             EffectivePolicy policy) {
+        if (!settings.enabled()) {
+            return Optional.empty();
+        }
+        KubernetesClient client = kubernetes.get();
+        String namespace = settings.namespace().filter(n -> !n.isBlank())
+                .orElse(client.getNamespace() == null ? "default" : client.getNamespace());
+        return Optional.of(new MatchingPolicyWatch(client, namespace, settings.name(), policy));
+    }
+
     void onStart(@Observes StartupEvent event) {
+        policyWatch.ifPresent(MatchingPolicyWatch::start);
         loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        policyWatch.ifPresent(MatchingPolicyWatch::close);
         loop.close();
         reconciler.close();
         publisher.shutdownNow();
@@ -86,6 +111,11 @@ public class MatchmakerService {
 
     public Quorum quorum() {
         return quorum;
+    }
+
+    /** The scoring policy new decisions are made with, and where it came from. */
+    public EffectivePolicy policy() {
+        return policy;
     }
 
     public ReconcileLoop loop() {

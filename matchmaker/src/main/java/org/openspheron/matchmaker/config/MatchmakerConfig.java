@@ -30,7 +30,30 @@ public interface MatchmakerConfig {
 
     Scoring scoring();
 
+    Policy policy();
+
     Jwt jwt();
+
+    /** Where the scoring policy may come from besides {@link #scoring()}. */
+    interface Policy {
+        Kubernetes kubernetes();
+    }
+
+    /**
+     * A {@code MatchingPolicy} custom resource that overrides {@link #scoring()} field by field while it exists. Off
+     * unless enabled, also in a cluster: a matchmaker without the CRD and its Role would otherwise only log errors.
+     */
+    interface Kubernetes {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The one MatchingPolicy this operator follows. */
+        @WithDefault("default")
+        String name();
+
+        /** Its namespace; by default the client's (in a pod: the pod's own, from its service account). */
+        Optional<String> namespace();
+    }
 
     interface Scoring {
         Weights weights();

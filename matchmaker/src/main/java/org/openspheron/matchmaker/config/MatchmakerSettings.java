@@ -21,7 +21,8 @@ public final class MatchmakerSettings {
             "scoring.weights.placement", "scoring.weights.price", "scoring.weights.uptime",
             "scoring.weights.reputation", "scoring.weights.availability", "scoring.weights.slashes",
             "scoring.require-available-gpus", "scoring.draw-size", "scoring.draw-margin",
-            "scoring.slash-half-life-blocks", "jwt.issuer", "jwt.key-id", "jwt.token-lifetime", "jwt.peer-timeout",
+            "scoring.slash-half-life-blocks", "policy.kubernetes.enabled", "policy.kubernetes.name",
+            "policy.kubernetes.namespace", "jwt.issuer", "jwt.key-id", "jwt.token-lifetime", "jwt.peer-timeout",
             "jwt.peer-keys", "jwt.signing-key");
     private static final Pattern INDEXED = Pattern.compile("\\[\\d+]$");
 
@@ -48,8 +49,12 @@ public final class MatchmakerSettings {
     public static ScoringPolicy policy(MatchmakerConfig.Scoring s) {
         MatchmakerConfig.Weights w = s.weights();
         try {
-            return new ScoringPolicy(new ScoringPolicy.Weights(w.placement(), w.price(), w.uptime(), w.reputation(),
-                    w.availability(), w.slashes()), s.requireAvailableGpus(), s.drawSize(), s.drawMargin(),
+            ScoringPolicy.Weights weights = new ScoringPolicy.Weights(w.placement(), w.price(), w.uptime(),
+                    w.reputation(), w.availability(), w.slashes());
+            if (!weights.anyPositive()) {
+                throw new IllegalArgumentException("every weight but slashes is 0, so no bid could score above 0");
+            }
+            return new ScoringPolicy(weights, s.requireAvailableGpus(), s.drawSize(), s.drawMargin(),
                     s.slashHalfLifeBlocks());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.matchmaker.scoring: " + e.getMessage(), e);

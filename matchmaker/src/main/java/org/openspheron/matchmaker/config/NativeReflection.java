@@ -6,7 +6,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * What a native image must keep for reflection. web3j maps JSON-RPC responses with Jackson onto its response
  * classes, builds requests reflectively, and decodes ABI structs by looking up the generated wrappers' nested
  * classes and their constructors; Bouncy Castle's provider is looked up by name. None of that is visible to the
- * native-image analysis, so it is listed here. Our own REST records are registered by Quarkus REST itself.
+ * native-image analysis, so it is listed here. Our own REST records are registered by Quarkus REST itself; the
+ * MatchingPolicy types are (de)serialized by the fabric8 client's Jackson, so they are listed too.
  */
 @RegisterForReflection(
         targets = {
@@ -71,7 +72,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
                 org.openspheron.contracts.generated.DeploymentOrder.Bid.class,
                 org.openspheron.contracts.generated.DeploymentOrder.Lease.class,
                 org.openspheron.contracts.generated.ProviderRegistry.Provider.class,
-                org.bouncycastle.jce.provider.BouncyCastleProvider.class
+                org.bouncycastle.jce.provider.BouncyCastleProvider.class,
+                org.openspheron.matchmaker.policy.MatchingPolicy.class,
+                org.openspheron.matchmaker.policy.MatchingPolicySpec.class,
+                org.openspheron.matchmaker.policy.MatchingPolicySpec.Weights.class,
+                org.openspheron.matchmaker.policy.MatchingPolicyStatus.class,
+                org.openspheron.matchmaker.scoring.ScoringPolicy.Weights.class
         },
         ignoreNested = false)
 public final class NativeReflection {

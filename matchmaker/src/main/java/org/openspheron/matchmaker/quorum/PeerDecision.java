@@ -9,9 +9,11 @@ import java.util.List;
  * @param status the operator's status for the order, e.g. {@code signing}
  * @param pick the picked bid index, or null when it has none
  * @param ranking one line per bid: index, provider, score and its parts
+ * @param policyFingerprint the fingerprint of the scoring policy behind the ranking; null without a ranking (or
+ *     from an operator that does not send it)
  */
 public record PeerDecision(long orderId, String operator, String status, Integer pick, String seed,
-                           List<RankedBidView> ranking, List<SignedMatch> signatures) {
+                           List<RankedBidView> ranking, List<SignedMatch> signatures, String policyFingerprint) {
 
     public PeerDecision {
         ranking = ranking == null ? List.of() : List.copyOf(ranking);

@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.ChainException;
@@ -52,7 +53,8 @@ public final class MatchReconciler {
     static final int SETTLED_KEPT = 10_000;
 
     private final ChainSession chain;
-    private final Scorer scorer;
+    /** The scorer for new decisions: the policy may change while the matchmaker runs (a MatchingPolicy). */
+    private final Supplier<Scorer> scorers;
     private final Quorum quorum;
     private final PeerTransport peers;
     private final int confirmations;
@@ -70,8 +72,13 @@ public final class MatchReconciler {
 
     public MatchReconciler(ChainSession chain, Scorer scorer, Quorum quorum, PeerTransport peers, int confirmations,
                            MatchEvents events, Executor publisher, Clock clock, int parallelism) {
+        this(chain, () -> scorer, quorum, peers, confirmations, events, publisher, clock, parallelism);
+    }
+
+    public MatchReconciler(ChainSession chain, Supplier<Scorer> scorers, Quorum quorum, PeerTransport peers,
+                           int confirmations, MatchEvents events, Executor publisher, Clock clock, int parallelism) {
         this.chain = chain;
-        this.scorer = scorer;
+        this.scorers = scorers;
         this.quorum = quorum;
         this.peers = peers;
         this.confirmations = confirmations;
@@ -197,7 +204,7 @@ public final class MatchReconciler {
         }
         return Optional.of(new PeerDecision(orderId, quorum.self(), d == null ? "unknown" : d.status().label(),
                 d == null ? null : d.pick(), d == null ? null : d.seed(), PeerDecision.lines(d == null ? null : d.ranking()),
-                signatures));
+                signatures, d == null || d.ranking() == null ? null : d.ranking().policyFingerprint()));
     }
 
     private void reconcileOrderLogged(ProtocolReader reader, long orderId, long head, int threshold) {
@@ -294,7 +301,7 @@ public final class MatchReconciler {
             // agrees on.
             providerAt(reader, bid.provider(), bid.placedBlock()).ifPresent(p -> providers.put(bid.provider(), p));
         }
-        Ranking ranking = scorer.rank(order, bids, providers, seed);
+        Ranking ranking = scorers.get().rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {
             String why = bids.isEmpty() ? "no bids" : "no bid qualifies: " + ranking.ranked().stream()
                     .map(r -> "bid " + r.bid().index() + " " + r.exclusion()).reduce((a, b) -> a + "; " + b).orElse("");
@@ -303,8 +310,9 @@ public final class MatchReconciler {
                     0, List.of(), why);
         }
         RankedBid pick = ranking.pick().get();
-        LOG.infof("order %d: picked bid %d of %s (score %.4f, %d candidates, %d bids)", order.id(), pick.bid().index(),
-                pick.bid().provider(), pick.score(), ranking.candidates().size(), bids.size());
+        LOG.infof("order %d: picked bid %d of %s (score %.4f, %d candidates, %d bids, policy %s)", order.id(),
+                pick.bid().index(), pick.bid().provider(), pick.score(), ranking.candidates().size(), bids.size(),
+                ranking.policyFingerprint());
         return new Decision(order.id(), MatchStatus.SIGNING, order.bidWindowEnd(), seed, ranking, closedAt, 0,
                 List.of(), null);
     }
@@ -363,33 +371,44 @@ public final class MatchReconciler {
         }
     }
 
-    /** Signatures held for another bid or seed of this order are disagreements; each is reported once. */
+    /**
+     * Signatures held for another bid or seed of this order are disagreements; each is reported once, with both
+     * rankings and both policy fingerprints: different fingerprints mean different policies, equal ones a different
+     * view of the chain.
+     */
     private void noteDisagreements(long orderId, MatchKey ours) {
         for (SignedMatch s : quorum.signaturesFor(orderId)) {
             if (s.key().equals(ours) || !reportedDisagreements.add(orderId + "/" + s.signer().toLowerCase())) {
                 continue;
             }
-            Disagreement d = new Disagreement(orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed());
+            Ranking ourRanking = decisions.get(orderId).ranking();
+            String ourPolicy = ourRanking == null ? null : ourRanking.policyFingerprint();
+            Optional<PeerDecision> theirs = peerDecision(orderId, s.signer());
+            String theirPolicy = theirs.map(PeerDecision::policyFingerprint).orElse(null);
+            Disagreement d = new Disagreement(orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed(),
+                    theirPolicy, ourPolicy);
             decisions.computeIfPresent(orderId, (id, dec) -> dec.withDisagreement(d));
             events.disagreement(d);
-            LOG.warnf("order %d: operator %s signed bid %d (seed %s) but we picked bid %d (seed %s).%n  ours:   %s%n  theirs: %s",
-                    orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed(),
-                    PeerDecision.lines(decisions.get(orderId).ranking()), theirRanking(orderId, s.signer()));
+            LOG.warnf("order %d: operator %s signed bid %d (seed %s) but we picked bid %d (seed %s); %s.%n"
+                            + "  ours:   %s%n  theirs: %s",
+                    orderId, s.signer(), s.bidIndex(), s.seed(), ours.bidIndex(), ours.seed(), d.policyVerdict(),
+                    PeerDecision.lines(ourRanking),
+                    theirs.map(p -> p.ranking().toString()).orElse("(no peer answered with its ranking)"));
         }
     }
 
-    private String theirRanking(long orderId, String operator) {
+    private Optional<PeerDecision> peerDecision(long orderId, String operator) {
         for (PeerTransport.Peer peer : peers.peers()) {
             try {
                 Optional<PeerDecision> d = peer.decision(orderId);
                 if (d.isPresent() && operator.equalsIgnoreCase(d.get().operator())) {
-                    return d.get().ranking().toString();
+                    return d;
                 }
             } catch (PeerTransport.PeerException e) {
                 // The peer is away; the other peers may still be the one that signed.
             }
         }
-        return "(no peer answered with its ranking)";
+        return Optional.empty();
     }
 
     private void submit(ProtocolReader reader, Decision decision, MatchKey key, List<SignedMatch> signatures,

@@ -9,9 +9,11 @@ import java.util.Optional;
  * the bids that entered the stake-weighted draw, the draw itself and the pick.
  *
  * @param draw the uniform value in [0, total stake of the candidates) the seed produced; zero without candidates
+ * @param policyFingerprint the {@link ScoringPolicy#fingerprint()} of the policy that ranked, to tell a peer's
+ *     different pick from a different policy
  */
 public record Ranking(long orderId, String seed, List<RankedBid> ranked, List<RankedBid> candidates, BigInteger draw,
-                      Optional<RankedBid> pick) {
+                      Optional<RankedBid> pick, String policyFingerprint) {
 
     public Ranking {
         ranked = List.copyOf(ranked);

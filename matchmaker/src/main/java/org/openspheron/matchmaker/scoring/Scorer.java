@@ -32,9 +32,11 @@ public final class Scorer {
     private static final Comparator<RankedBid> BEST_FIRST = Scorer::bestFirst;
 
     private final ScoringPolicy policy;
+    private final String fingerprint;
 
     public Scorer(ScoringPolicy policy) {
         this.policy = policy;
+        this.fingerprint = policy.fingerprint();
     }
 
     public ScoringPolicy policy() {
@@ -65,15 +67,15 @@ public final class Scorer {
         ranked.sort(BEST_FIRST);
         List<RankedBid> candidates = candidates(ranked);
         if (candidates.isEmpty()) {
-            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.empty());
+            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.empty(), fingerprint);
         }
         BigInteger total = StakeDraw.totalStake(candidates);
         if (total.signum() == 0) {
             // No stake to weigh by (a registry without a minimum stake): the best score wins outright.
-            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.of(candidates.get(0)));
+            return new Ranking(order.id(), seed, ranked, candidates, BigInteger.ZERO, Optional.of(candidates.get(0)), fingerprint);
         }
         BigInteger draw = StakeDraw.value(seed, order.id(), total);
-        return new Ranking(order.id(), seed, ranked, candidates, draw, Optional.of(StakeDraw.pick(candidates, draw)));
+        return new Ranking(order.id(), seed, ranked, candidates, draw, Optional.of(StakeDraw.pick(candidates, draw)), fingerprint);
     }
 
     private static int bestFirst(RankedBid a, RankedBid b) {

@@ -1,5 +1,10 @@
 package org.openspheron.matchmaker.scoring;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * How bids are weighed. Every operator of a quorum must run the same policy, or they pick different bids and no
  * match reaches the threshold (the disagreement is logged and exposed, never resolved silently).
@@ -37,6 +42,37 @@ public record ScoringPolicy(
         return new ScoringPolicy(Weights.defaults(), true, 5, 0.1, 7200);
     }
 
+    /**
+     * Every parameter that changes a ranking, in a fixed order and format. Two operators with equal canonical forms
+     * rank every order the same way; {@link Double#toString} is exact and platform-independent, so equal doubles
+     * give equal text.
+     */
+    public String canonical() {
+        return "weights.placement=" + weights.placement()
+                + ";weights.price=" + weights.price()
+                + ";weights.uptime=" + weights.uptime()
+                + ";weights.reputation=" + weights.reputation()
+                + ";weights.availability=" + weights.availability()
+                + ";weights.slashes=" + weights.slashes()
+                + ";require-available-gpus=" + requireAvailableGpus
+                + ";draw-size=" + drawSize
+                + ";draw-margin=" + drawMargin
+                + ";slash-half-life-blocks=" + slashHalfLifeBlocks;
+    }
+
+    /**
+     * A short hash of {@link #canonical()}: operators compare theirs with their peers' (decision API, logs) to tell a
+     * policy mismatch from a chain-state mismatch when they pick differently.
+     */
+    public String fingerprint() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical().getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+
     public ScoringPolicy withWeights(Weights weights) {
         return new ScoringPolicy(weights, requireAvailableGpus, drawSize, drawMargin, slashHalfLifeBlocks);
     }
@@ -55,6 +91,11 @@ public record ScoringPolicy(
             check("reputation", reputation);
             check("availability", availability);
             check("slashes", slashes);
+        }
+
+        /** Whether any parameter can raise a score: with none, every qualifying bid scores at most 0. */
+        public boolean anyPositive() {
+            return placement > 0 || price > 0 || uptime > 0 || reputation > 0 || availability > 0;
         }
 
         public static Weights defaults() {

@@ -7,7 +7,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.arc.Arc;
 import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
+import java.util.List;
+import org.openspheron.matchmaker.scoring.ScoringPolicy;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.jwt.build.Jwt;
@@ -57,6 +63,7 @@ class MatchmakerApiTest {
         fixture.closeBidWindow(orderId);
 
         JsonPath decision = await(orderId, "signing");
+        assertThat(decision.getString("policy")).isEqualTo(ScoringPolicy.defaults().fingerprint());
         int pick = decision.getInt("pick");
         String seed = decision.getString("seed");
         assertThat(decision.getList("ranking")).hasSize(3);
@@ -103,6 +110,19 @@ class MatchmakerApiTest {
                         "signature", Numeric.toHexString(forged.bytes())))
                 .when().post("/quorum/signatures").then().statusCode(422)
                 .body("error", containsString("is not a matchmaker operator"));
+    }
+
+    @Test
+    void withoutTheKubernetesFeatureThePolicyIsThePropertiesOneAndNoClientIsBuilt() {
+        given().when().get("/policy").then().statusCode(200)
+                .body("fingerprint", equalTo(ScoringPolicy.defaults().fingerprint()))
+                .body("source", containsString("properties"))
+                .body("canonical", equalTo(ScoringPolicy.defaults().canonical()));
+        for (Class<? extends java.lang.annotation.Annotation> scope : List.of(Singleton.class, ApplicationScoped.class)) {
+            assertThat(Arc.container().getActiveContext(scope).getState().getContextualInstances().keySet())
+                    .as("beans created in scope %s", scope.getSimpleName())
+                    .noneMatch(bean -> bean.getTypes().contains(KubernetesClient.class));
+        }
     }
 
     @Test

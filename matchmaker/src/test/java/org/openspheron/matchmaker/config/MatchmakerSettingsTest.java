@@ -25,6 +25,29 @@ class MatchmakerSettingsTest {
     }
 
     @Test
+    void weightsThatCannotRaiseAnyScoreFailTheStart() {
+        Map<String, String> zero = new HashMap<>();
+        for (String w : List.of("placement", "price", "uptime", "reputation", "availability")) {
+            zero.put("spheron.matchmaker.scoring.weights." + w, "0");
+        }
+        MatchmakerConfig config = mapping(zero);
+        assertThatThrownBy(() -> MatchmakerSettings.policy(config.scoring()))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.matchmaker.scoring")
+                .hasMessageContaining("every weight but slashes is 0");
+    }
+
+    @Test
+    void theMatchingPolicyWatchIsOffByDefaultAndItsKeysAreKnown() {
+        MatchmakerConfig config = mapping(Map.of());
+        assertThat(config.policy().kubernetes().enabled()).isFalse();
+        assertThat(config.policy().kubernetes().name()).isEqualTo("default");
+        assertThat(config.policy().kubernetes().namespace()).isEmpty();
+        MatchmakerSettings.rejectUnknownKeys(List.of("spheron.matchmaker.policy.kubernetes.enabled",
+                "spheron.matchmaker.policy.kubernetes.name", "spheron.matchmaker.policy.kubernetes.namespace"));
+    }
+
+    @Test
     void negativeWeightFailsNamingTheWeight() {
         MatchmakerConfig config = mapping(Map.of("spheron.matchmaker.scoring.weights.uptime", "-0.5"));
         assertThatThrownBy(() -> MatchmakerSettings.policy(config.scoring()))

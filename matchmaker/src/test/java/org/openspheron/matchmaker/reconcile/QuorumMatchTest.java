@@ -153,6 +153,11 @@ class QuorumMatchTest {
         assertThat(ours.disagreements()).singleElement().satisfies(d -> {
             assertThat(d.peerBid()).isZero();
             assertThat(d.peerOperator()).isEqualToIgnoringCase(fixture.matchmakerKey(2).getAddress());
+            // Both fingerprints travel with the decisions, so the log can say it is a policy mismatch.
+            assertThat(d.ourPolicy()).isEqualTo(ScoringPolicy.defaults().withDraw(1, 0).fingerprint());
+            assertThat(d.peerPolicy()).isEqualTo(dissenter.reconciler.decision(orderId).orElseThrow().ranking()
+                    .policyFingerprint()).isNotEqualTo(d.ourPolicy());
+            assertThat(d.policyVerdict()).contains("policy mismatch");
         });
         assertThat(operators.get(0).events.disagreements.get()).isEqualTo(1);
     }

@@ -57,7 +57,9 @@ class InstallManifestsIT {
         files.addAll(yamlFiles(K8S));
         assertThat(files).extracting(f -> E2eSystem.ROOT.relativize(f).toString())
                 .contains("crds/spheronleases.openspheron.org-v1.yml", "crds/gpudeployments.openspheron.org-v1.yml",
-                        "k8s/provider-operator/20-rbac.yaml", "k8s/matchmaker/40-deployment.yaml");
+                        "crds/matchingpolicies.openspheron.org-v1.yml", "k8s/provider-operator/20-rbac.yaml",
+                        "k8s/matchmaker/20-rbac.yaml", "k8s/matchmaker/40-deployment.yaml",
+                        "k8s/samples/matchingpolicy.yaml");
         int applied = 0;
         for (Path file : files) {
             List<HasMetadata> objects;
@@ -75,8 +77,11 @@ class InstallManifestsIT {
         }
         assertThat(cluster.client().apiextensions().v1().customResourceDefinitions().list().getItems())
                 .extracting(CustomResourceDefinition::getMetadata).extracting(m -> m.getName())
-                .contains("spheronleases.openspheron.org", "gpudeployments.openspheron.org");
+                .contains("spheronleases.openspheron.org", "gpudeployments.openspheron.org",
+                        "matchingpolicies.openspheron.org");
         assertThat(cluster.client().rbac().clusterRoles().withName("spheron-provider-operator").get()).isNotNull();
+        assertThat(cluster.client().rbac().roles().inNamespace("spheron-matchmaker").withName("spheron-matchmaker").get())
+                .isNotNull();
         assertThat(cluster.client().apps().deployments().inNamespace("spheron-system").list().getItems()).isNotEmpty();
         assertThat(applied).isGreaterThan(files.size());
     }
