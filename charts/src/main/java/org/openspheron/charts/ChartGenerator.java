@@ -46,10 +46,11 @@ public final class ChartGenerator {
             Path crds = Files.createDirectories(dir.resolve("crds"));
             Values values = new Values(version);
             values.put("namespace.create", JsonNodeFactory.instance.booleanNode(false), "the chart");
-            values.describe("namespace", "Also create the release namespace, labelled for the restricted pod security "
-                    + "standard as in k8s/" + chart.appDirectory() + "/. Off: Helm records the release in the namespace "
-                    + "before applying anything, so install with --create-namespace (then label it: kubectl label "
-                    + "namespace <ns> pod-security.kubernetes.io/enforce=restricted) or into an existing namespace.");
+            values.describe("namespace", "Render the release namespace too, labelled for the restricted pod security "
+                    + "standard as in k8s/" + chart.appDirectory() + "/: for helm template output applied with kubectl "
+                    + "or a GitOps tool. Leave it off for helm install, which records the release in the namespace "
+                    + "before applying anything: use --create-namespace, then kubectl label namespace <namespace> "
+                    + "pod-security.kubernetes.io/enforce=restricted.");
             Set<ValuePlace> matched = new LinkedHashSet<>();
             List<Path> manifests = yamlFiles(root.resolve("k8s").resolve(chart.appDirectory()));
             if (manifests.isEmpty()) {
