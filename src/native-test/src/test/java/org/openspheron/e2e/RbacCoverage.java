@@ -64,7 +64,8 @@ final class RbacCoverage {
     private RbacCoverage() {
     }
 
-    static void assertCovered(Collection<ApiRequest> requests) {
+    /** Asserts the role covers {@code requests} and grants nothing unjustified; returns the permissions they used. */
+    static Set<Permission> assertCovered(Collection<ApiRequest> requests) {
         Set<Permission> used = new TreeSet<>();
         for (ApiRequest request : requests) {
             Permission permission = permission(request);
@@ -90,6 +91,7 @@ final class RbacCoverage {
             }
         }
         assertThat(unjustified).as("grants neither used nor justified (least privilege: remove them from the role)").isEmpty();
+        return used;
     }
 
     /** What the API server's authorizer checks for a request; null for discovery and other non-resource URLs. */
