@@ -32,8 +32,6 @@ final class RbacCoverage {
      * Grants the flow does not exercise, and why the operator still needs them. Anything else unused is a finding.
      */
     static final Map<String, String> JUSTIFIED = new TreeMap<>(Map.of(
-            "core pods get", "the gateway's logs endpoint looks the lease's pod up (LeaseCluster.log)",
-            "core pods/log get", "the gateway's logs endpoint reads and follows pod logs (LeaseCluster.log)",
             "openspheron.org spheronleases/finalizers update", "blockOwnerDeletion on owned objects, where the "
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
             "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
