@@ -40,8 +40,7 @@ final class E2eSystem implements AutoCloseable {
     private E2eSystem(LocalSystem local) {
         this.local = local;
         this.operators = new AppProcess[local.providers().size()];
-        this.cli = new Cli(ROOT, "http://127.0.0.1:" + local.chain().port(), local.addressesFile(), local.home().resolve("tenant"),
-                local.logs());
+        this.cli = cliOf(local, local.home().resolve("tenant"), local.logs());
     }
 
     /** Starts everything; {@code configure} may add app configuration before the apps start. */
@@ -89,13 +88,17 @@ final class E2eSystem implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Cli other = new Cli(ROOT, "http://127.0.0.1:" + local.chain().port(), local.addressesFile(),
-                    local.home().resolve("other-user"), local.logs().resolve("other-user"));
+            Cli other = cliOf(local, local.home().resolve("other-user"), local.logs().resolve("other-user"));
             other.run("keys", "import", key.toString()).ok();
             other.run("cert", "publish", "--json").ok();
             otherUser = other;
         }
         return otherUser;
+    }
+
+    /** A user's CLI against this system's chain, with its own home (key, certificate) and log directory. */
+    private static Cli cliOf(LocalSystem local, Path home, Path logs) {
+        return new Cli(ROOT, "http://127.0.0.1:" + local.chain().port(), local.addressesFile(), home, logs);
     }
 
     LocalProvider provider(int index) {
