@@ -214,6 +214,10 @@ class DeploymentFlowIT {
                 "[" + pod + "] [I ServerApp] http://py-cuda:8888/lab", "[" + pod + "] [I ServerApp] kernel started: python3");
         Cli.Result last = system.cli.run("logs", Long.toString(leaseId), "--service", "py-cuda", "--tail", "1").ok();
         assertThat(last.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] kernel started: python3");
+        // Followed: the stand-in's log stream ends after what was written (a real one stays open while the pod runs).
+        Cli.Result followed = system.cli.run(Duration.ofMinutes(1), "logs", Long.toString(leaseId), "--follow", "--tail", "2").ok();
+        assertThat(followed.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] http://py-cuda:8888/lab",
+                "[" + pod + "] [I ServerApp] kernel started: python3");
 
         // Someone else with a published certificate reaches the gateway and is refused; nothing of the log leaks.
         Cli.Result stranger = system.otherUser().run("logs", Long.toString(leaseId));
