@@ -44,6 +44,7 @@ public final class DevCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final SimulatedControlPlane controlPlane;
+    private final ContainerOutput output;
     private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
     private final Thread recorder;
 
@@ -51,11 +52,12 @@ public final class DevCluster implements AutoCloseable {
     public record ApiRequest(String method, String path) {
     }
 
-    private DevCluster(KubernetesMockServer server, String nodeAddress) {
+    private DevCluster(KubernetesMockServer server, ContainerOutput output, String nodeAddress) {
         this.server = server;
+        this.output = output;
         this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
                 .withUserAgent(OWN_USER_AGENT).build()).build();
-        this.controlPlane = new SimulatedControlPlane(client, nodeAddress);
+        this.controlPlane = new SimulatedControlPlane(client, output, nodeAddress);
         // The mock server queues every request it receives; draining it keeps memory flat over a long local run and
         // keeps the distinct calls of the apps for the RBAC check.
         this.recorder = new Thread(this::recordRequests, "devcluster-requests-" + server.getPort());
@@ -87,10 +89,11 @@ public final class DevCluster implements AutoCloseable {
     /** Starts an API server on {@code port} (0: any free port) with the given nodes. */
     public static DevCluster start(int port, List<GpuNode> nodes, String nodeAddress) {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        ContainerOutput output = new ContainerOutput();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new DiscoveryDispatcher(), false);
+                new StandInDispatcher(output), false);
         server.init(InetAddress.getLoopbackAddress(), port);
-        DevCluster cluster = new DevCluster(server, nodeAddress);
+        DevCluster cluster = new DevCluster(server, output, nodeAddress);
         nodes.forEach(cluster::addNode);
         cluster.controlPlane.start();
         return cluster;
@@ -99,6 +102,18 @@ public final class DevCluster implements AutoCloseable {
     /** Runs one pass of the simulated control plane now (it also runs in the background). */
     public void converge() {
         controlPlane.step();
+    }
+
+    /**
+     * Lines a container of the pod writes to its standard output, as the workload would print them; the API
+     * server's {@code pods/log} (and so {@code kubectl logs} and the provider's gateway) serves them from then on.
+     */
+    public void writeContainerOutput(String namespace, String pod, String container, String... lines) {
+        var running = client.pods().inNamespace(namespace).withName(pod).get();
+        if (running == null) {
+            throw new IllegalArgumentException("no pod " + namespace + "/" + pod + " to write output for");
+        }
+        output.write(running.getMetadata().getUid(), container, List.of(lines));
     }
 
     public KubernetesClient client() {

@@ -11,9 +11,12 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -34,9 +37,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Plays the parts of a cluster that fabric8's mock server does not run, so that the operator sees what a real
  * cluster would show: the scheduler (pods land on a node whose GPU product matches the required affinity), the
- * Deployment and StatefulSet controllers (pods and replica status), the service controller (node ports, load
- * balancer address), the kubelet (pods Running and Ready, or ErrImagePull for an image whose name contains
- * {@code does-not-exist}) and namespace deletion. A polling loop, level-triggered like the real ones.
+ * Deployment and StatefulSet controllers (pods and replica status; a StatefulSet's claims from its volume claim
+ * templates, named {@code <template>-<set>-<ordinal>} and mounted into the pod), a volume provisioner (every claim
+ * is bound at once, at the size it asks for), the service controller (node ports, load balancer address), the
+ * kubelet (pods Running and Ready, or ErrImagePull for an image whose name contains {@code does-not-exist}; a
+ * started container prints one line to its log), the garbage collector (an object whose owners are all gone goes
+ * too) and namespace deletion. A polling loop, level-triggered like the real ones.
  */
 final class SimulatedControlPlane implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SimulatedControlPlane.class.getName());
@@ -48,7 +54,14 @@ final class SimulatedControlPlane implements AutoCloseable {
             io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class,
             io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
 
+    /** Kinds whose objects the garbage collector deletes once all their owners are gone. */
+    private static final List<Class<? extends HasMetadata>> COLLECTED_KINDS = List.of(
+            Deployment.class, StatefulSet.class, Service.class, Pod.class,
+            io.fabric8.kubernetes.api.model.Secret.class, io.fabric8.kubernetes.api.model.ConfigMap.class,
+            io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
+
     private final KubernetesClient client;
+    private final ContainerOutput output;
     private final String nodeAddress;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "devnet-control-plane");
@@ -57,8 +70,9 @@ final class SimulatedControlPlane implements AutoCloseable {
     });
     private int nextNodePort = 30000;
 
-    SimulatedControlPlane(KubernetesClient client, String nodeAddress) {
+    SimulatedControlPlane(KubernetesClient client, ContainerOutput output, String nodeAddress) {
         this.client = client;
+        this.output = output;
         this.nodeAddress = nodeAddress;
     }
 
@@ -83,7 +97,7 @@ final class SimulatedControlPlane implements AutoCloseable {
         List<Node> nodes = client.nodes().list().getItems();
         for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
             int replicas = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
-            int ready = convergePods(d, d.getSpec().getTemplate(), replicas, nodes);
+            int ready = convergePods(d, d.getSpec().getTemplate(), List.of(), replicas, nodes);
             if (!statusMatches(d.getStatus() == null ? null : d.getStatus().getReadyReplicas(), ready, d)) {
                 d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(ready)
                         .withAvailableReplicas(ready).withUpdatedReplicas(replicas)
@@ -93,7 +107,8 @@ final class SimulatedControlPlane implements AutoCloseable {
         }
         for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
             int replicas = Optional.ofNullable(s.getSpec().getReplicas()).orElse(1);
-            int ready = convergePods(s, s.getSpec().getTemplate(), replicas, nodes);
+            int ready = convergePods(s, s.getSpec().getTemplate(),
+                    Optional.ofNullable(s.getSpec().getVolumeClaimTemplates()).orElse(List.of()), replicas, nodes);
             if (!statusMatches(s.getStatus() == null ? null : s.getStatus().getReadyReplicas(), ready, s)) {
                 s.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(ready)
                         .withAvailableReplicas(ready).withCurrentReplicas(replicas)
@@ -103,13 +118,15 @@ final class SimulatedControlPlane implements AutoCloseable {
         }
         client.services().inAnyNamespace().list().getItems().forEach(this::allocatePorts);
         deleteOrphanPods();
+        collectGarbage();
     }
 
     private static boolean statusMatches(Integer current, int ready, HasMetadata owner) {
         return current != null && current == ready && owner.getMetadata().getGeneration() != null;
     }
 
-    private int convergePods(HasMetadata owner, PodTemplateSpec template, int replicas, List<Node> nodes) {
+    private int convergePods(HasMetadata owner, PodTemplateSpec template, List<PersistentVolumeClaim> claimTemplates,
+            int replicas, List<Node> nodes) {
         String namespace = owner.getMetadata().getNamespace();
         String uid = owner.getMetadata().getUid();
         List<Pod> pods = client.pods().inNamespace(namespace).withLabel(OWNER_LABEL, uid).list().getItems();
@@ -118,7 +135,20 @@ final class SimulatedControlPlane implements AutoCloseable {
         for (int i = 0; i < replicas; i++) {
             String name = owner.getMetadata().getName() + "-" + i;
             if (!names.contains(name)) {
-                client.pods().inNamespace(namespace).resource(pod(owner, template, name, nodes)).create();
+                Pod pod = pod(owner, template, name, nodes);
+                for (PersistentVolumeClaim claim : claimTemplates) {
+                    pod.getSpec().getVolumes().add(new VolumeBuilder().withName(claim.getMetadata().getName())
+                            .withNewPersistentVolumeClaim().withClaimName(bindClaim(owner, claim, i)).endPersistentVolumeClaim()
+                            .build());
+                }
+                Pod created = client.pods().inNamespace(namespace).resource(pod).create();
+                if ("Running".equals(created.getStatus().getPhase())) {
+                    for (var container : created.getSpec().getContainers()) {
+                        output.write(created.getMetadata().getUid(), container.getName(), List.of("devnet: simulated"
+                                + " container " + container.getName() + " (image " + container.getImage() + ") started on node "
+                                + created.getSpec().getNodeName() + "; it runs no code"));
+                    }
+                }
             }
         }
         int ready = 0;
@@ -150,6 +180,35 @@ final class SimulatedControlPlane implements AutoCloseable {
                 .build();
         pod.setStatus(node.isEmpty() ? unschedulable() : kubelet(spec));
         return pod;
+    }
+
+    /**
+     * The StatefulSet controller's claim for one ordinal, created when missing and bound at once by the stand-in's
+     * provisioner (the real controller creates it; a provisioner binds it to a volume of at least the asked size).
+     * Claims are kept when the set goes, as with the default retention policy; the namespace takes them along.
+     */
+    private String bindClaim(HasMetadata set, PersistentVolumeClaim template, int ordinal) {
+        String namespace = set.getMetadata().getNamespace();
+        String name = template.getMetadata().getName() + "-" + set.getMetadata().getName() + "-" + ordinal;
+        if (client.persistentVolumeClaims().inNamespace(namespace).withName(name).get() == null) {
+            Map<String, String> labels = new HashMap<>(Optional.ofNullable(template.getMetadata().getLabels()).orElse(Map.of()));
+            if (set instanceof StatefulSet s && s.getSpec().getSelector() != null
+                    && s.getSpec().getSelector().getMatchLabels() != null) {
+                labels.putAll(s.getSpec().getSelector().getMatchLabels());
+            }
+            var spec = template.getSpec();
+            var claim = new PersistentVolumeClaimBuilder()
+                    .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
+                    .withSpec(spec)
+                    .withNewStatus().withPhase("Bound").withAccessModes(spec.getAccessModes())
+                    .withCapacity(spec.getResources() == null || spec.getResources().getRequests() == null ? Map.of()
+                            : Map.of("storage", spec.getResources().getRequests().get("storage")))
+                    .endStatus()
+                    .build();
+            claim.getSpec().setVolumeName("devnet-pv-" + namespace + "-" + name);
+            client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+        }
+        return name;
     }
 
     /** Picks a node satisfying the required node affinity on labels (In), or the first node without affinity. */
@@ -267,6 +326,59 @@ final class SimulatedControlPlane implements AutoCloseable {
             if (!owners.contains(pod.getMetadata().getLabels().get(OWNER_LABEL))) {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).delete();
             }
+        }
+    }
+
+    /**
+     * The garbage collector: an object whose owner references all name objects that no longer exist is deleted
+     * (background propagation). Deleting a GPUDeployment takes its workloads and Services this way on a real
+     * cluster. Owners are matched by uid, so an owner re-created under the same name does not adopt the orphans.
+     */
+    private void collectGarbage() {
+        List<HasMetadata> dependents = new ArrayList<>();
+        for (Class<? extends HasMetadata> kind : COLLECTED_KINDS) {
+            client.resources(kind).inAnyNamespace().list().getItems().stream()
+                    .filter(o -> !o.getMetadata().getOwnerReferences().isEmpty()).forEach(dependents::add);
+        }
+        Set<String> livePods = new HashSet<>();
+        client.pods().inAnyNamespace().list().getItems().forEach(p -> livePods.add(p.getMetadata().getUid()));
+        output.retain(livePods);
+        if (dependents.isEmpty()) {
+            return;
+        }
+        // Owners are listed after their dependents: an owner a dependent names existed before that dependent.
+        Map<String, Set<String>> ownerUids = new HashMap<>();
+        for (HasMetadata dependent : dependents) {
+            for (var ref : dependent.getMetadata().getOwnerReferences()) {
+                String kind = ref.getApiVersion() + " " + ref.getKind();
+                if (!ownerUids.containsKey(kind)) {
+                    ownerUids.put(kind, liveUids(ref.getApiVersion(), ref.getKind()));
+                }
+            }
+        }
+        for (HasMetadata dependent : dependents) {
+            boolean orphaned = dependent.getMetadata().getOwnerReferences().stream().allMatch(ref -> {
+                Set<String> live = ownerUids.get(ref.getApiVersion() + " " + ref.getKind());
+                return live != null && !live.contains(ref.getUid());
+            });
+            if (orphaned) {
+                client.resource(dependent).inNamespace(dependent.getMetadata().getNamespace()).delete();
+            }
+        }
+    }
+
+    /** The uids of every object of a kind; null when the kind cannot be listed (its owners are then left alone). */
+    private Set<String> liveUids(String apiVersion, String kind) {
+        if (apiVersion == null || kind == null) {
+            return null;
+        }
+        try {
+            Set<String> uids = new HashSet<>();
+            client.genericKubernetesResources(apiVersion, kind).inAnyNamespace().list().getItems()
+                    .forEach(o -> uids.add(o.getMetadata().getUid()));
+            return uids;
+        } catch (KubernetesClientException e) {
+            return null;
         }
     }
 

@@ -259,18 +259,49 @@ final class LeaseCluster {
         return log(pod).tailingLines(lines).watchLog();
     }
 
+    /**
+     * Why the pod's log container has no log yet, as the API server words it, when the pod's last known status says
+     * it waits to start (pulling or failing to pull its image, not scheduled). Checked before following: a follow
+     * request the API server refuses would stream its error document as if it were log lines.
+     */
+    Optional<String> notStarted(Pod pod) {
+        String container = logContainer(pod);
+        String name = pod.getMetadata().getName();
+        var status = pod.getStatus();
+        if (status == null) {
+            return Optional.empty();
+        }
+        for (var candidate : status.getContainerStatuses()) {
+            if ((container == null || container.equals(candidate.getName())) && candidate.getState() != null
+                    && candidate.getState().getWaiting() != null) {
+                String reason = Optional.ofNullable(candidate.getState().getWaiting().getReason()).orElse("ContainerCreating");
+                return Optional.of("container \"" + candidate.getName() + "\" in pod \"" + name
+                        + "\" is waiting to start: " + reason);
+            }
+        }
+        if ("Pending".equals(status.getPhase()) && status.getContainerStatuses().isEmpty()) {
+            return Optional.of("pod \"" + name + "\" has not started: it is not scheduled on a node yet");
+        }
+        return Optional.empty();
+    }
+
     private ContainerResource log(Pod pod) {
         PodResource resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
                 .withName(pod.getMetadata().getName());
+        String container = logContainer(pod);
+        return container == null ? resource : resource.inContainer(container);
+    }
+
+    /** The container whose log is the pod's: the one named after the service, else the first; null for a single one. */
+    private static String logContainer(Pod pod) {
         var containers = pod.getSpec() == null ? List.<io.fabric8.kubernetes.api.model.Container>of()
                 : pod.getSpec().getContainers();
-        if (containers.size() > 1) {
-            String service = serviceOf(pod);
-            String container = containers.stream().map(c -> c.getName()).filter(n -> Objects.equals(n, service))
-                    .findFirst().orElse(containers.get(0).getName());
-            return resource.inContainer(container);
+        if (containers.size() <= 1) {
+            return null;
         }
-        return resource;
+        String service = serviceOf(pod);
+        return containers.stream().map(c -> c.getName()).filter(n -> Objects.equals(n, service))
+                .findFirst().orElse(containers.get(0).getName());
     }
 
     static Map<String, String> labels(long leaseId) {

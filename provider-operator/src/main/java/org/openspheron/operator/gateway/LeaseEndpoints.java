@@ -131,7 +131,13 @@ final class LeaseEndpoints implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder();
         for (Pod pod : pods) {
-            String log = cluster.tail(pod, tail);
+            String log;
+            try {
+                log = cluster.tail(pod, tail);
+            } catch (KubernetesClientException e) {
+                out.append(noLog(pod, e));
+                continue;
+            }
             if (log == null || log.isEmpty()) {
                 continue;
             }
@@ -142,6 +148,23 @@ final class LeaseEndpoints implements AutoCloseable {
             }
         }
         ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain; charset=utf-8").end(out.toString());
+    }
+
+    /**
+     * The line for a pod whose log the API server refuses with 400: its container has not started yet (pulling
+     * or failing to pull its image, not scheduled) and has no log, which is news for the tenant, not a gateway
+     * failure. Anything else is one. (A followed log is checked beforehand, {@link LeaseCluster#notStarted}.)
+     */
+    private static String noLog(Pod pod, KubernetesClientException e) {
+        if (e.getCode() != 400) {
+            throw e;
+        }
+        return noLog(pod, e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage());
+    }
+
+    private static String noLog(Pod pod, String why) {
+        return "[" + pod.getMetadata().getName() + "] (no log: " + why + ")\n";
     }
 
     /** {@code DELETE /lease/{id}}: the tenant asks the provider to tear the workload down. */
@@ -300,6 +323,14 @@ final class LeaseEndpoints implements AutoCloseable {
             running.set(pods.size());
             synchronized (this) {
                 for (Pod pod : pods) {
+                    Optional<String> notStarted = cluster.notStarted(pod);
+                    if (notStarted.isPresent()) {
+                        write(noLog(pod, notStarted.get()));
+                        if (running.decrementAndGet() == 0) {
+                            stop(true);
+                        }
+                        continue;
+                    }
                     LogWatch watch = cluster.follow(pod, tail);
                     watches.add(watch);
                     logPumps.execute(() -> pump(pod.getMetadata().getName(), watch));

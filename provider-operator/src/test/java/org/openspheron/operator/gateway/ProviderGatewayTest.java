@@ -501,6 +501,37 @@ class ProviderGatewayTest {
     }
 
     @Test
+    void aPodWhoseContainerHasNotStartedGetsANoteAndTheOtherPodsStillTheirLogs() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        String namespace = "lease-" + leaseId;
+        client.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName("py-cuda-0").withNamespace(namespace).addToLabels("openspheron.org/service", "py-cuda")
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("py-cuda").withImage("img").endContainer().endSpec()
+                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("py-cuda").withNewState().withNewWaiting()
+                .withReason("ErrImagePull").endWaiting().endState().endContainerStatus().endStatus()
+                .build()).create();
+        createPod(namespace, "py-cuda-1", "py-cuda");
+        String waiting = "container \\\"py-cuda\\\" in pod \\\"py-cuda-0\\\" is waiting to start: ErrImagePull";
+        for (String query : List.of("tailLines=100", "tailLines=100&follow=true")) {
+            server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&" + query)
+                    .andReturn(400, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\""
+                            + waiting + "\",\"reason\":\"BadRequest\",\"code\":400}").always();
+            server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-1/log?pretty=false&" + query)
+                    .andReturn(200, "epoch 1\n").always();
+        }
+        String note = "[py-cuda-0] (no log: container \"py-cuda\" in pod \"py-cuda-0\" is waiting to start: ErrImagePull)\n";
+
+        GatewayTls.Reply tail = asTenant.get("/lease/" + leaseId + "/logs");
+        GatewayTls.Reply followed = asTenant.get("/lease/" + leaseId + "/logs?follow=true");
+
+        assertThat(tail.status()).as(tail.body()).isEqualTo(200);
+        assertThat(tail.body()).isEqualTo(note + "[py-cuda-1] epoch 1\n");
+        assertThat(followed.status()).as(followed.body()).isEqualTo(200);
+        assertThat(followed.body()).isEqualTo(note + "[py-cuda-1] epoch 1\n");
+    }
+
+    @Test
     void deleteRemovesTheWorkloadWhileTheLeaseIsStillActiveOnChain() throws Exception {
         long leaseId = leaseFor(PRIVATE_LLM);
         assertThat(asTenant.putManifest(leaseId, PRIVATE_LLM).status()).isEqualTo(202);

@@ -6,8 +6,11 @@ import static org.openspheron.e2e.E2eSystem.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.math.BigInteger;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +37,11 @@ import org.openspheron.devnet.LocalProvider;
 /**
  * The whole protocol through the user's CLI against the packaged apps: an ICL manifest becomes an order, providers
  * bid, the matchmakers' quorum creates the lease, the manifest goes over mutual TLS to the winner's gateway, the
- * operator turns it into a GPUDeployment and pods, confirms on chain, withdraws its pay, survives a restart, and the
- * close refunds the rest. The steps build on each other, so they run in order on one system.
+ * operator turns it into a GPUDeployment and pods, confirms on chain, withdraws its pay, survives a restart, serves the
+ * workload's logs to its tenant only, tears the workload down on request and takes the manifest again, and the close
+ * refunds the rest. Then a manifest with persistent storage runs as a StatefulSet with its claim, and the requests
+ * the operators made (deletes included) are checked against their role. The steps build on each other, so they run
+ * in order on one system.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeploymentFlowIT {
@@ -196,6 +203,69 @@ class DeploymentFlowIT {
 
     @Test
     @Order(5)
+    void logsPrintTheWorkloadsOutputToItsTenantAndToNoOneElse() {
+        String namespace = "lease-" + leaseId;
+        String pod = cluster().pods().inNamespace(namespace).list().getItems().get(0).getMetadata().getName();
+        us().cluster().writeContainerOutput(namespace, pod, "py-cuda", "[I ServerApp] Jupyter Server is running at:",
+                "[I ServerApp] http://py-cuda:8888/lab", "[I ServerApp] kernel started: python3");
+
+        Cli.Result logs = system.cli.run("logs", Long.toString(leaseId)).ok();
+        assertThat(logs.stdout().lines().toList()).endsWith("[" + pod + "] [I ServerApp] Jupyter Server is running at:",
+                "[" + pod + "] [I ServerApp] http://py-cuda:8888/lab", "[" + pod + "] [I ServerApp] kernel started: python3");
+        Cli.Result last = system.cli.run("logs", Long.toString(leaseId), "--service", "py-cuda", "--tail", "1").ok();
+        assertThat(last.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] kernel started: python3");
+        // Followed: the stand-in's log stream ends after what was written (a real one stays open while the pod runs).
+        Cli.Result followed = system.cli.run(Duration.ofMinutes(1), "logs", Long.toString(leaseId), "--follow", "--tail", "2").ok();
+        assertThat(followed.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] http://py-cuda:8888/lab",
+                "[" + pod + "] [I ServerApp] kernel started: python3");
+
+        // Someone else with a published certificate reaches the gateway and is refused; nothing of the log leaks.
+        Cli.Result stranger = system.otherUser().run("logs", Long.toString(leaseId));
+        assertThat(stranger.exitCode()).isNotZero();
+        assertThat(stranger.stderr()).contains("not to the tenant of lease " + leaseId);
+        assertThat(stranger.stdout() + stranger.stderr()).doesNotContain("ServerApp");
+    }
+
+    @Test
+    @Order(6)
+    void teardownWhileTheLeaseIsOpenRemovesWorkloadAndSecretsAndResumingTheDeployRestoresThem() {
+        String namespace = "lease-" + leaseId;
+        String gateway = us().gatewayUrl();
+        String oldDeployment = cluster().genericKubernetesResources(GPU_DEPLOYMENTS).inNamespace(namespace)
+                .withName("lease-" + leaseId).get().getMetadata().getUid();
+        GatewayCall.Response refused = GatewayCall.send(system.otherUser(), gateway, "DELETE", "/lease/" + leaseId);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(cluster().secrets().inNamespace(namespace).withName("py-cuda-env").get()).isNotNull();
+
+        GatewayCall.Response teardown = GatewayCall.send(system.cli, gateway, "DELETE", "/lease/" + leaseId);
+        assertThat(teardown.status()).as(teardown.body()).isEqualTo(202);
+        assertThat(teardown.body()).contains("close the lease on chain to stop paying");
+        assertThat(cluster().genericKubernetesResources(GPU_DEPLOYMENTS).inNamespace(namespace).withName("lease-" + leaseId)
+                .get()).isNull();
+        assertThat(cluster().secrets().inNamespace(namespace).withName("py-cuda-env").get()).isNull();
+        assertEventually(Duration.ofSeconds(60), () -> {
+            assertThat(cluster().apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
+            assertThat(cluster().pods().inNamespace(namespace).list().getItems()).isEmpty();
+        });
+        // The lease is the tenant's to close: it stays open and paid, its namespace ready for the manifest again.
+        assertThat(chain().requireLease(leaseId).state()).isEqualTo(LeaseState.ACTIVE);
+        assertThat(cluster().namespaces().withName(namespace).get()).isNotNull();
+
+        JsonNode resumed = system.cli.run(Duration.ofMinutes(3), "deploy",
+                E2eSystem.ROOT.resolve("examples/jupyter-rtx4090.yaml").toString(), "--order",
+                Long.toString(deployed.get("orderId").asLong()), "--json", "--poll-interval", "500ms").ok().json();
+        assertThat(resumed.get("leaseId").asLong()).isEqualTo(leaseId);
+        assertThat(cluster().genericKubernetesResources(GPU_DEPLOYMENTS).inNamespace(namespace).withName("lease-" + leaseId)
+                .get().getMetadata().getUid()).isNotEqualTo(oldDeployment);
+        assertThat(cluster().secrets().inNamespace(namespace).withName("py-cuda-env").get()).isNotNull();
+        assertEventually(Duration.ofSeconds(60), () -> assertThat(cluster().pods().inNamespace(namespace).list().getItems())
+                .isNotEmpty().allSatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+        assertEventually(Duration.ofSeconds(60), () -> assertThat(system.cli.run("status", Long.toString(leaseId), "--json")
+                .ok().json().get("deployment").get("phase").asText()).isEqualTo("Running"));
+    }
+
+    @Test
+    @Order(7)
     void closeTearsTheDeploymentDownAndRefundsTheRest() {
         BigInteger tenantBefore = chain().tokenBalance(system.local.tenantKey().getAddress());
         JsonNode closed = system.cli.run("close", Long.toString(leaseId), "--json").ok().json();
@@ -213,10 +283,65 @@ class DeploymentFlowIT {
         String namespace = "lease-" + leaseId;
         assertEventually(Duration.ofSeconds(60), () -> assertThat(cluster().pods().inNamespace(namespace).list().getItems())
                 .as("pods of closed lease " + leaseId).isEmpty());
+        assertEventually(Duration.ofSeconds(60), () -> assertThat(cluster().namespaces().withName(namespace).get())
+                .as("namespace of closed lease " + leaseId).isNull());
     }
 
     @Test
-    @Order(6)
+    @Order(8)
+    void persistentStorageRunsAsAStatefulSetWithABoundClaimOfTheOrderedSize() {
+        // examples/pytorch-rtx4090.yaml: 200Gi of persistent storage of class beta3, mounted at /mnt/data.
+        JsonNode pytorch = system.cli.run(Duration.ofMinutes(4), "deploy",
+                E2eSystem.ROOT.resolve("examples/pytorch-rtx4090.yaml").toString(), "--json", "--poll-interval", "500ms")
+                .ok().json();
+        long lease = pytorch.get("leaseId").asLong();
+        String namespace = "lease-" + lease;
+        assertThat(chain().requireLease(lease).provider()).isEqualToIgnoringCase(us().key().getAddress());
+        assertThat(pytorch.get("status").get("phase").asText()).isEqualTo("Running");
+
+        assertThat(cluster().apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
+        StatefulSet set = cluster().apps().statefulSets().inNamespace(namespace).withName("pytorch-server").get();
+        assertThat(set).isNotNull();
+        Quantity ordered = new Quantity("200Gi");
+        assertThat(set.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(template -> {
+            assertThat(template.getMetadata().getName()).isEqualTo("default");
+            assertThat(template.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+            assertThat(Quantity.getAmountInBytes(template.getSpec().getResources().getRequests().get("storage")))
+                    .isEqualByComparingTo(Quantity.getAmountInBytes(ordered));
+            // Akash's class names (beta1..3) name no StorageClass of a provider's cluster: the cluster default is used.
+            assertThat(template.getSpec().getStorageClassName()).isNull();
+        });
+        assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+                .anySatisfy(m -> {
+                    assertThat(m.getName()).isEqualTo("default");
+                    assertThat(m.getMountPath()).isEqualTo("/mnt/data");
+                });
+
+        PersistentVolumeClaim claim = cluster().persistentVolumeClaims().inNamespace(namespace)
+                .withName("default-pytorch-server-0").get();
+        assertThat(claim).isNotNull();
+        assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
+        assertThat(Quantity.getAmountInBytes(claim.getStatus().getCapacity().get("storage")))
+                .isEqualByComparingTo(Quantity.getAmountInBytes(ordered));
+        // A real API server's quota admission would refuse a claim beyond the lease's quota; the stand-in does not check.
+        Quantity quota = cluster().resourceQuotas().inNamespace(namespace).withName("lease-quota").get().getSpec().getHard()
+                .get("requests.storage");
+        assertThat(Quantity.getAmountInBytes(quota)).isGreaterThanOrEqualTo(Quantity.getAmountInBytes(ordered));
+        Pod pod = cluster().pods().inNamespace(namespace).withName("pytorch-server-0").get();
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        assertThat(pod.getSpec().getVolumes()).anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+                .isEqualTo("default-pytorch-server-0"));
+
+        JsonNode status = system.cli.run("status", Long.toString(lease), "--json").ok().json();
+        assertThat(status.get("deployment").get("phase").asText()).isEqualTo("Running");
+        assertThat(status.get("deployment").get("services").get("pytorch-server").get("ready_replicas").asInt()).isEqualTo(1);
+
+        system.cli.run("close", Long.toString(lease), "--json").ok();
+        assertEventually(Duration.ofSeconds(60), () -> assertThat(cluster().namespaces().withName(namespace).get()).isNull());
+    }
+
+    @Test
+    @Order(9)
     void providerThatReservedItsOnlyH100ForTheBidStillWinsTheOrderInItsRegion() {
         // After bidding, provider 1 advertises its only H100 as taken; the match must still count its own bid.
         JsonNode h100 = system.cli.run(Duration.ofMinutes(4), "deploy",
@@ -229,10 +354,16 @@ class DeploymentFlowIT {
     }
 
     @Test
-    @Order(7)
-    void providerOperatorRbacCoversEveryCallItMade() {
-        RbacCoverage.assertCovered(system.local.providers().stream()
+    @Order(10)
+    void providerOperatorRbacCoversEveryCallItMadeDeletesIncluded() {
+        Set<RbacCoverage.Permission> used = RbacCoverage.assertCovered(system.local.providers().stream()
                 .flatMap(p -> p.cluster().requests().stream()).collect(Collectors.toSet()));
+        // The closes, the tear-down and the logs above made these; each is checked against the role like the rest.
+        assertThat(used).contains(
+                new RbacCoverage.Permission("", "namespaces", "delete"),
+                new RbacCoverage.Permission("", "secrets", "delete"),
+                new RbacCoverage.Permission("openspheron.org", "gpudeployments", "delete"),
+                new RbacCoverage.Permission("", "pods/log", "get"));
     }
 
     private static List<ProtocolEvent.LeaseCreated> leaseEvents() {

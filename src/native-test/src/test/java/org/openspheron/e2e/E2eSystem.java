@@ -15,10 +15,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.openspheron.chain.LocalChain;
 import org.openspheron.chain.Provider;
 import org.openspheron.devnet.AppProcess;
 import org.openspheron.devnet.LocalProvider;
 import org.openspheron.devnet.LocalSystem;
+import org.web3j.utils.Numeric;
 
 /**
  * One whole system for a test class: anvil with the protocol, two providers' stand-in clusters, three matchmakers
@@ -26,18 +28,19 @@ import org.openspheron.devnet.LocalSystem;
  * CLI with the development key imported and its certificate published. Home and logs under target/e2e/NAME.
  */
 final class E2eSystem implements AutoCloseable {
+    private static final int OTHER_USER_ACCOUNT = 21;
     static final Path ROOT = Path.of(System.getProperty("spheron.root", "../..")).toAbsolutePath().normalize();
 
     final LocalSystem local;
     final List<AppProcess> matchmakers = new ArrayList<>();
     final AppProcess[] operators;
     final Cli cli;
+    private Cli otherUser;
 
     private E2eSystem(LocalSystem local) {
         this.local = local;
         this.operators = new AppProcess[local.providers().size()];
-        this.cli = new Cli(ROOT, "http://127.0.0.1:" + local.chain().port(), local.addressesFile(), local.home().resolve("tenant"),
-                local.logs());
+        this.cli = cliOf(local, local.home().resolve("tenant"), local.logs());
     }
 
     /** Starts everything; {@code configure} may add app configuration before the apps start. */
@@ -70,6 +73,32 @@ final class E2eSystem implements AutoCloseable {
             local.close();
             throw e;
         }
+    }
+
+    /**
+     * A second user with an account (anvil's development account 21: funded with ether, no tokens, no leases) and a
+     * client certificate published on chain: someone the gateway knows, who is not the tenant of anything.
+     */
+    synchronized Cli otherUser() {
+        if (otherUser == null) {
+            Path key = local.home().resolve("other-user.key");
+            try {
+                Files.writeString(key, Numeric.toHexStringWithPrefixZeroPadded(
+                        LocalChain.devAccount(OTHER_USER_ACCOUNT).getEcKeyPair().getPrivateKey(), 64) + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Cli other = cliOf(local, local.home().resolve("other-user"), local.logs().resolve("other-user"));
+            other.run("keys", "import", key.toString()).ok();
+            other.run("cert", "publish", "--json").ok();
+            otherUser = other;
+        }
+        return otherUser;
+    }
+
+    /** A user's CLI against this system's chain, with its own home (key, certificate) and log directory. */
+    private static Cli cliOf(LocalSystem local, Path home, Path logs) {
+        return new Cli(ROOT, "http://127.0.0.1:" + local.chain().port(), local.addressesFile(), home, logs);
     }
 
     LocalProvider provider(int index) {

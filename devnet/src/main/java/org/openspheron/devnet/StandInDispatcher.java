@@ -8,17 +8,34 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * fabric8's CRUD dispatcher plus the API discovery documents kubectl reads before anything else ({@code /api},
- * {@code /apis}, {@code /api/v1}, {@code /apis/GROUP/VERSION}, {@code /version}): the built-in kinds the project's
- * manifests use and every CustomResourceDefinition stored so far. Without them kubectl maps no kind to a resource.
+ * fabric8's CRUD dispatcher plus what it does not serve:
+ * <ul>
+ * <li>the API discovery documents kubectl reads before anything else ({@code /api}, {@code /apis}, {@code /api/v1},
+ * {@code /apis/GROUP/VERSION}, {@code /version}): the built-in kinds the project's manifests use and every
+ * CustomResourceDefinition stored so far. Without them kubectl maps no kind to a resource;</li>
+ * <li>{@code pods/log}, from what the simulated containers wrote ({@link ContainerOutput}), with the API server's
+ * answers for a missing pod, a container that is not running and an ambiguous or unknown container. The CRUD
+ * dispatcher would answer the pod's JSON instead.</li>
+ * </ul>
  */
-final class DiscoveryDispatcher extends KubernetesCrudDispatcher {
+final class StandInDispatcher extends KubernetesCrudDispatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern POD_LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log");
+
+    private final ContainerOutput output;
+
+    StandInDispatcher(ContainerOutput output) {
+        this.output = output;
+    }
 
     /** Built-in resources: group/version → {plural: "Kind namespaced verbs..."}. */
     private static final Map<String, Map<String, String>> BUILT_IN = new LinkedHashMap<>();
@@ -62,6 +79,10 @@ final class DiscoveryDispatcher extends KubernetesCrudDispatcher {
             if (path.endsWith("/") && path.length() > 1) {
                 path = path.substring(0, path.length() - 1);
             }
+            Matcher log = POD_LOG.matcher(path);
+            if (log.matches()) {
+                return podLog(log.group(1), log.group(2), query(request.getPath()));
+            }
             JsonNode document = discovery(path);
             if (document != null) {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
@@ -69,6 +90,66 @@ final class DiscoveryDispatcher extends KubernetesCrudDispatcher {
             }
         }
         return super.dispatch(request);
+    }
+
+    /** What {@code GET .../pods/NAME/log} answers: plain text, or a Status as the real API server sends it. */
+    private MockResponse podLog(String namespace, String name, Map<String, String> query) {
+        JsonNode pod;
+        try {
+            MockResponse stored = handleGet("/api/v1/namespaces/" + namespace + "/pods/" + name);
+            if (stored.code() == 404) {
+                return status(404, "NotFound", "pods \"" + name + "\" not found");
+            }
+            pod = JSON.readTree(stored.getBody().readUtf8());
+        } catch (IOException e) {
+            return status(500, "InternalError", "cannot read pod " + name + ": " + e.getMessage());
+        }
+        List<String> containers = new java.util.ArrayList<>();
+        pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
+        String container = query.get("container");
+        if (container == null) {
+            if (containers.size() != 1) {
+                return status(400, "BadRequest", "a container name must be specified for pod " + name
+                        + ", choose one of: " + containers);
+            }
+            container = containers.get(0);
+        } else if (!containers.contains(container)) {
+            return status(400, "BadRequest", "container " + container + " is not valid for pod " + name);
+        }
+        for (JsonNode status : pod.path("status").path("containerStatuses")) {
+            JsonNode waiting = status.path("state").path("waiting");
+            if (container.equals(status.path("name").asText()) && !waiting.isMissingNode()) {
+                return status(400, "BadRequest", "container \"" + container + "\" in pod \"" + name
+                        + "\" is waiting to start: " + waiting.path("reason").asText("ContainerCreating"));
+            }
+        }
+        Integer tail = query.containsKey("tailLines") ? Integer.valueOf(query.get("tailLines")) : null;
+        StringBuilder body = new StringBuilder();
+        output.read(pod.path("metadata").path("uid").asText(), container, tail).forEach(l -> body.append(l).append('\n'));
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(body.toString());
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                .put("status", "Failure").put("message", message).put("reason", reason).put("code", code);
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+                .setBody(status.toString());
+    }
+
+    private static Map<String, String> query(String path) {
+        Map<String, String> params = new LinkedHashMap<>();
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return params;
+        }
+        for (String pair : path.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return params;
     }
 
     private JsonNode discovery(String path) {
