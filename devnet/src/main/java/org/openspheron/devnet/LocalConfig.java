@@ -40,10 +40,15 @@ public final class LocalConfig {
 
     /** The provider operator of {@code provider}, against its stand-in cluster. */
     public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider) {
+        return provider(rpcUrl, home, provider, provider.cluster().url());
+    }
+
+    /** The provider operator of {@code provider}, against the API server at {@code apiServerUrl}. */
+    public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider, String apiServerUrl) {
         Map<String, String> config = chain(rpcUrl, home);
         config.put("quarkus.http.port", Integer.toString(provider.httpPort()));
         config.put("quarkus.http.host", LOOPBACK);
-        config.put("quarkus.kubernetes-client.api-server-url", provider.cluster().url());
+        config.put("quarkus.kubernetes-client.api-server-url", apiServerUrl);
         config.put("quarkus.kubernetes-client.trust-certs", "true");
         config.put("spheron.provider.key", hexKey(LocalSystem.FIRST_PROVIDER + provider.index()));
         config.put("spheron.provider.region", provider.region());
