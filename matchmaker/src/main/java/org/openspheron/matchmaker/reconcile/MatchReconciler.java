@@ -296,10 +296,14 @@ public final class MatchReconciler {
         List<Bid> bids = reader.bids(order.id());
         Map<String, Provider> providers = new HashMap<>();
         for (Bid bid : bids) {
-            // As of the bid's own block: after bidding, a provider reserves the GPUs for the order and advertises them
-            // as taken, so its record at the window's end would exclude its own bid. Still a block every operator
-            // agrees on.
-            providerAt(reader, bid.provider(), bid.placedBlock()).ifPresent(p -> providers.put(bid.provider(), p));
+            // As of the block before the bid's: after bidding, a provider reserves the GPUs for the order and
+            // advertises them as taken, so its record at the window's end would exclude its own bid, and so would its
+            // record at the bid's own block when the chain mines several transactions a block and the update lands
+            // next to the bid. Still a block every operator agrees on. A provider that registered in the bid's own
+            // block has no earlier record: then the bid's block is the first one there is.
+            providerAt(reader, bid.provider(), bid.placedBlock() - 1)
+                    .or(() -> providerAt(reader, bid.provider(), bid.placedBlock()))
+                    .ifPresent(p -> providers.put(bid.provider(), p));
         }
         Ranking ranking = scorers.get().rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {

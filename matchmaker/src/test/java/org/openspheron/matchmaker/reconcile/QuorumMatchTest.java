@@ -184,7 +184,8 @@ class QuorumMatchTest {
         Order order = reader.requireOrder(orderId);
         List<Bid> bids = reader.bids(orderId);
         Map<String, Provider> providers = new HashMap<>();
-        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), b.placedBlock()).orElseThrow()));
+        // Provider records as of the block before each bid: what the provider advertised when it bid.
+        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), b.placedBlock() - 1).orElseThrow()));
         String seed = order.anchoredSeed();
         return new Scorer(ScoringPolicy.defaults()).rank(order, bids, providers, seed);
     }
