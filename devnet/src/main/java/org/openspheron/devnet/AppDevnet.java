@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * What one app needs around it under {@code quarkus dev}: a {@link LocalSystem} cut down to a real anvil with the
- * protocol deployed for a single-operator quorum (threshold 1) and, for the provider operator, one stand-in API
- * server with fake GPU nodes. The keys it hands the app are {@link LocalConfig}'s, so the dev service and the local
+ * protocol deployed for a single-operator quorum (threshold 1) and, for the provider operator, one real Kubernetes
+ * control plane with hollow GPU nodes ({@code bin/spheron-k8s}; the first start on a machine builds it: minutes). The keys it hands the app are {@link LocalConfig}'s, so the dev service and the local
  * run configure the apps the same way. Its home is a fresh temporary directory, removed on {@link #close()}.
  */
 public final class AppDevnet implements AutoCloseable {
@@ -26,7 +26,7 @@ public final class AppDevnet implements AutoCloseable {
                 throw new IllegalArgumentException("a devnet with neither a chain nor a cluster has nothing to start");
             }
             if (cluster && app != App.PROVIDER) {
-                throw new IllegalArgumentException("only the provider operator needs a stand-in cluster");
+                throw new IllegalArgumentException("only the provider operator needs a cluster");
             }
         }
     }
@@ -80,20 +80,20 @@ public final class AppDevnet implements AutoCloseable {
     /** The configuration keys {@link #config()} will hold for {@code plan}, known before anything starts. */
     public static Set<String> configKeys(Plan plan) {
         return select(plan, full(plan, "http://127.0.0.1:0", Path.of("."), LocalSystem.defaultProviders().get(0),
-                "http://127.0.0.1:0")).keySet();
+                new ClusterAccess("https://127.0.0.1:0", "", ""))).keySet();
     }
 
     /** The configuration the app needs to use what was started. */
     public Map<String, String> config() {
         String rpcUrl = plan.chain() ? system.chain().rpcUrl() : "";
-        String apiServer = plan.cluster() ? provider.cluster().url() : "";
-        return select(plan, full(plan, rpcUrl, home, provider, apiServer));
+        ClusterAccess cluster = plan.cluster() ? provider.operatorAccess() : new ClusterAccess("", "", "");
+        return select(plan, full(plan, rpcUrl, home, provider, cluster));
     }
 
-    private static Map<String, String> full(Plan plan, String rpcUrl, Path home, LocalProvider provider, String apiServer) {
+    private static Map<String, String> full(Plan plan, String rpcUrl, Path home, LocalProvider provider, ClusterAccess cluster) {
         return plan.app() == App.MATCHMAKER
                 ? LocalConfig.matchmaker(rpcUrl, home, 0, 0, "")
-                : LocalConfig.provider(rpcUrl, home, provider, apiServer);
+                : LocalConfig.provider(rpcUrl, home, provider, cluster);
     }
 
     /** Drops what the app owns in dev mode, and the half (chain or cluster) the developer configured. */
@@ -118,9 +118,9 @@ public final class AppDevnet implements AutoCloseable {
                     .append(addresses.token()).append("; all in ").append(system.addressesFile()).append(')');
         }
         if (plan.cluster()) {
-            line.append(line.isEmpty() ? "" : "; ").append("stand-in Kubernetes API server at ")
+            line.append(line.isEmpty() ? "" : "; ").append("kube-apiserver v1.20.2 at ")
                     .append(provider.cluster().url()).append(" with ").append(provider.nodes().size())
-                    .append(" fake GPU nodes (KUBECONFIG=").append(provider.kubeconfig()).append(')');
+                    .append(" hollow GPU nodes (KUBECONFIG=").append(provider.kubeconfig()).append(')');
         }
         return line.toString();
     }

@@ -1,204 +1,387 @@
 package org.openspheron.devnet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A stand-in Kubernetes API server for machines without a cluster: fabric8's mock server in CRUD mode (it stores
- * objects and serves lists and watches), fake GPU nodes, and a {@link SimulatedControlPlane} that plays the
- * scheduler, the controllers and the kubelet. It validates no schemas and enforces no admission or quotas.
+ * A real Kubernetes control plane on this machine: etcd, kube-apiserver, kube-controller-manager, kube-scheduler
+ * and kubemark hollow nodes (the real kubelet with a fake container runtime), started by {@code bin/spheron-k8s}
+ * from binaries built from Debian's source package. RBAC, admission (ResourceQuota included), service-account
+ * tokens, schema validation, server-side apply, garbage collection and scheduling are the real ones; containers
+ * are not (they "run" on the hollow kubelet, which writes their start lines as container logs).
+ *
+ * <p>State, logs ({@code logs/}), the audit log and the kubeconfig live in one directory: {@link #start(Path, List)}
+ * on a directory that already holds a cluster restarts it with its objects. The processes stop with {@link #close()}
+ * and, should this JVM die first, with it.
  */
 public final class DevCluster implements AutoCloseable {
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 
-    /** Held so the level sticks: the mock server logs every request at INFO. */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-    /** The User-Agent of this stand-in's own client, so that {@link #requests()} holds only the apps' calls. */
-    public static final String OWN_USER_AGENT = "spheron-devcluster";
-    private static final int MAX_DISTINCT_REQUESTS = 20_000;
-
-    private final KubernetesMockServer server;
+    private final Path dir;
+    private final Path script;
     private final KubernetesClient client;
-    private final SimulatedControlPlane controlPlane;
-    private final ContainerOutput output;
-    private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
-    private final Thread recorder;
+    private final String url;
+    private boolean running = true;
 
-    /** One distinct request an app made: its method and path with query, as RBAC sees them. */
-    public record ApiRequest(String method, String path) {
-    }
-
-    private DevCluster(KubernetesMockServer server, ContainerOutput output, String nodeAddress) {
-        this.server = server;
-        this.output = output;
-        this.client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                .withUserAgent(OWN_USER_AGENT).build()).build();
-        this.controlPlane = new SimulatedControlPlane(client, output, nodeAddress);
-        // The mock server queues every request it receives; draining it keeps memory flat over a long local run and
-        // keeps the distinct calls of the apps for the RBAC check.
-        this.recorder = new Thread(this::recordRequests, "devcluster-requests-" + server.getPort());
-        this.recorder.setDaemon(true);
-        this.recorder.start();
-    }
-
-    private void recordRequests() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-                if (request != null && !OWN_USER_AGENT.equals(request.getHeader("User-Agent"))
-                        && requests.size() < MAX_DISTINCT_REQUESTS) {
-                    requests.add(new ApiRequest(request.getMethod(), request.getPath()));
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                // a malformed request is still served (or refused) by the mock server; it only goes unrecorded
-            }
+    /** One request a client made, as the API server's authorizer saw it (from the audit log). */
+    public record ApiRequest(String user, String verb, String apiGroup, String resource, String subresource,
+                             String namespace, String name, int code) {
+        /** {@code resource} or {@code resource/subresource}, as RBAC rules name it. */
+        public String rbacResource() {
+            return subresource.isEmpty() ? resource : resource + "/" + subresource;
         }
     }
 
-    /** The distinct requests clients other than this stand-in's own made so far (for the RBAC coverage check). */
-    public Set<ApiRequest> requests() {
-        return Set.copyOf(requests);
+    private DevCluster(Path dir, Path script) {
+        this.dir = dir;
+        this.script = script;
+        String kubeconfig = read(dir.resolve("kubeconfig"));
+        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+        this.url = client.getConfiguration().getMasterUrl().replaceAll("/$", "");
     }
 
-    /** Starts an API server on {@code port} (0: any free port) with the given nodes. */
-    public static DevCluster start(int port, List<GpuNode> nodes, String nodeAddress) {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-        ContainerOutput output = new ContainerOutput();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new StandInDispatcher(output), false);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        DevCluster cluster = new DevCluster(server, output, nodeAddress);
-        nodes.forEach(cluster::addNode);
-        cluster.controlPlane.start();
-        return cluster;
-    }
-
-    /** Runs one pass of the simulated control plane now (it also runs in the background). */
-    public void converge() {
-        controlPlane.step();
+    /** Starts a cluster in a new directory under {@code target/k8s} (tests) with the given nodes. */
+    public static DevCluster start(List<GpuNode> nodes) {
+        try {
+            Path parent = Path.of("target", "k8s").toAbsolutePath();
+            Files.createDirectories(parent);
+            return start(Files.createTempDirectory(parent, "cluster-"), nodes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
-     * Lines a container of the pod writes to its standard output, as the workload would print them; the API
-     * server's {@code pods/log} (and so {@code kubectl logs} and the provider's gateway) serves them from then on.
+     * Starts (or restarts, keeping its objects) the cluster in {@code dir}. Builds the binaries first if this
+     * machine has none cached (the first time: minutes, with progress on standard error).
      */
-    public void writeContainerOutput(String namespace, String pod, String container, String... lines) {
-        var running = client.pods().inNamespace(namespace).withName(pod).get();
-        if (running == null) {
-            throw new IllegalArgumentException("no pod " + namespace + "/" + pod + " to write output for");
+    public static DevCluster start(Path dir, List<GpuNode> nodes) {
+        Path script = script();
+        run(script, List.of("build"));
+        List<String> args = new ArrayList<>(List.of("up", dir.toString()));
+        if (!Files.isDirectory(dir.resolve("nodes")) || isEmpty(dir.resolve("nodes"))) {
+            nodes.forEach(n -> args.add(n.spec()));
         }
-        output.write(running.getMetadata().getUid(), container, List.of(lines));
+        run(script, args);
+        return new DevCluster(dir, script);
     }
 
+    /** {@code bin/spheron-k8s} of this checkout: from {@code spheron.root}, else the first parent that has it. */
+    static Path script() {
+        String root = System.getProperty("spheron.root");
+        List<Path> candidates = new ArrayList<>();
+        if (root != null && !root.isBlank()) {
+            candidates.add(Path.of(root));
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            candidates.add(p);
+        }
+        for (Path candidate : candidates) {
+            Path script = candidate.resolve("bin").resolve("spheron-k8s");
+            if (Files.isExecutable(script)) {
+                return script;
+            }
+        }
+        throw new IllegalStateException("bin/spheron-k8s not found above " + Path.of("").toAbsolutePath()
+                + " (set -Dspheron.root to the repository)");
+    }
+
+    /** Runs the launcher, its progress on standard error as it goes; fails with its last lines when it fails. */
+    private static String run(Path script, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(script.toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+        builder.environment().put("SPHERON_K8S_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
+        try {
+            Process process = builder.start();
+            List<String> errors = new ArrayList<>();
+            Thread pump = new Thread(() -> {
+                try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = err.readLine()) != null; ) {
+                        System.err.println(line);
+                        synchronized (errors) {
+                            errors.add(line);
+                            if (errors.size() > 30) {
+                                errors.remove(0);
+                            }
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process is gone; its exit code says what happened
+                }
+            }, "spheron-k8s-stderr");
+            pump.setDaemon(true);
+            pump.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = process.waitFor();
+            pump.join(2_000);
+            if (code != 0) {
+                synchronized (errors) {
+                    throw new IllegalStateException("bin/spheron-k8s " + String.join(" ", args) + " failed (exit " + code
+                            + "):\n" + String.join("\n", errors));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running bin/spheron-k8s", e);
+        }
+    }
+
+    /** A client with cluster-admin rights (the kubeconfig's user is in system:masters). */
     public KubernetesClient client() {
         return client;
     }
 
+    /** The API server, {@code https://127.0.0.1:PORT}. */
     public String url() {
-        return "http://127.0.0.1:" + server.getPort();
+        return url;
     }
 
-    public int port() {
-        return server.getPort();
+    /** The directory that holds the cluster's state, logs and kubeconfig. */
+    public Path dir() {
+        return dir;
     }
 
-    /** Creates a node as the NVIDIA device plugin and GPU feature discovery would show it. */
+    /** The admin kubeconfig (for kubectl, helm and apps that read a kubeconfig). */
+    public Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    /** The kubectl this cluster's version came with (Kubernetes 1.20.2, built beside the servers). */
+    public Path kubectl() {
+        String env = run(script, List.of("env"));
+        return env.lines().filter(l -> l.startsWith("SPHERON_K8S_BIN=")).findFirst()
+                .map(l -> Path.of(l.substring("SPHERON_K8S_BIN=".length()), "kubectl"))
+                .orElseThrow(() -> new IllegalStateException("bin/spheron-k8s env named no binaries"));
+    }
+
+    /**
+     * The Quarkus kubernetes-client settings that reach this API server as cluster admin: for apps under test.
+     */
+    public Map<String, String> adminClientConfig() {
+        Config c = client.getConfiguration();
+        return Map.of(
+                "quarkus.kubernetes-client.api-server-url", url,
+                "quarkus.kubernetes-client.ca-cert-data", c.getCaCertData(),
+                "quarkus.kubernetes-client.client-cert-data", c.getClientCertData(),
+                "quarkus.kubernetes-client.client-key-data", c.getClientKeyData(),
+                "quarkus.kubernetes-client.trust-certs", "false");
+    }
+
+    /** The cluster CA certificate, base64 of PEM (as kubeconfigs carry it). */
+    public String caCertData() {
+        return client.getConfiguration().getCaCertData();
+    }
+
+    /**
+     * A kubeconfig for {@code name}, authenticated by {@code token} (a ServiceAccount's): how a pod of that account
+     * sees the API server, so the real RBAC authorizer decides what it may do.
+     */
+    public Path tokenKubeconfig(String name, String token) {
+        String text = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: spheron-k8s
+                  cluster:
+                    server: %s
+                    certificate-authority-data: %s
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                contexts:
+                - name: %s
+                  context: {cluster: spheron-k8s, user: %s}
+                current-context: %s
+                """.formatted(url, caCertData(), name, token, name, name, name);
+        Path file = dir.resolve("kubeconfig-" + name);
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /**
+     * The token of ServiceAccount {@code namespace/name}, from the Secret the token controller makes for it
+     * (Kubernetes 1.20), waited for up to 30 seconds.
+     */
+    public String serviceAccountToken(String namespace, String name) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            var account = client.serviceAccounts().inNamespace(namespace).withName(name).get();
+            if (account != null && account.getSecrets() != null) {
+                for (var ref : account.getSecrets()) {
+                    var secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+                    if (secret != null && secret.getData() != null && secret.getData().containsKey("token")) {
+                        return new String(Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no token for ServiceAccount " + namespace + "/" + name + " after 30 s");
+            }
+            sleep(200);
+        }
+    }
+
+    /** Starts one more hollow node and waits until it is Ready with its GPUs advertised. */
     public void addNode(GpuNode node) {
-        Map<String, Quantity> capacity = new HashMap<>();
-        capacity.put("cpu", new Quantity(Integer.toString(node.cpuCores())));
-        capacity.put("memory", new Quantity(node.memoryGi() + "Gi"));
-        capacity.put("pods", new Quantity("110"));
-        if (node.gpus() > 0) {
-            capacity.put(GPU_RESOURCE, new Quantity(Integer.toString(node.gpus())));
+        run(script, List.of("add-node", dir.toString(), node.spec()));
+    }
+
+    /** Stops a node's kubelet: its Node object stays and turns NotReady, as when a machine goes down. */
+    public void stopNode(String name) {
+        run(script, List.of("stop-node", dir.toString(), name));
+    }
+
+    /** Stops every process of the cluster, keeping its state: {@link #restart()} brings it back. */
+    public synchronized void stop() {
+        if (running) {
+            run(script, List.of("down", dir.toString()));
+            running = false;
         }
-        Map<String, String> labels = new HashMap<>();
-        labels.put("kubernetes.io/hostname", node.name());
-        labels.put("topology.kubernetes.io/zone", node.zone());
-        if (node.gpus() > 0) {
-            labels.put(GPU_PRODUCT_LABEL, node.product());
-            labels.put("nvidia.com/gpu.count", Integer.toString(node.gpus()));
-            labels.put("nvidia.com/gpu.present", "true");
+    }
+
+    /** Starts a stopped cluster again from its state (same ports, same objects), nodes included. */
+    public synchronized void restart() {
+        if (!running) {
+            run(script, List.of("up", dir.toString()));
+            running = true;
         }
-        client.nodes().resource(new NodeBuilder()
-                .withNewMetadata().withName(node.name()).withLabels(labels).endMetadata()
-                .withNewStatus()
-                .withCapacity(capacity)
-                .withAllocatable(capacity)
-                .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                .addNewCondition().withType("Ready").withStatus("True").endCondition()
-                .endStatus()
-                .build()).create();
     }
 
     /** Applies every YAML document of the files in {@code directory} (e.g. the CRDs), sorted by name. */
     public void applyDirectory(Path directory) {
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(file)) {
-                    for (HasMetadata object : client.load(in).items()) {
-                        client.resource(object).createOr(existing -> existing.update());
-                    }
-                }
+                applyFile(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot apply " + directory, e);
         }
     }
 
-    /** A kubeconfig that points kubectl and the fabric8 client at this server. */
-    public String kubeconfig(String name) {
-        return """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: %1$s
-                  cluster:
-                    server: %2$s
-                contexts:
-                - name: %1$s
-                  context:
-                    cluster: %1$s
-                    user: %1$s
-                    namespace: default
-                current-context: %1$s
-                users:
-                - name: %1$s
-                  user:
-                    token: devnet
-                """.formatted(name, url());
+    /** Creates, or replaces, every YAML document of {@code file}; waits for CRDs among them to be Established. */
+    public void applyFile(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            for (HasMetadata object : client.load(in).items()) {
+                client.resource(object).createOr(existing -> existing.update());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot apply " + file, e);
+        }
+        awaitCrdsEstablished();
+    }
+
+    /** Waits until every CRD is Established, so that objects of its kind can be created at once. */
+    public void awaitCrdsEstablished() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            boolean all = client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
+                    .allMatch(crd -> crd.getStatus() != null && crd.getStatus().getConditions() != null
+                            && crd.getStatus().getConditions().stream()
+                            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+            if (all) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("CRDs not Established after 30 s");
+            }
+            sleep(100);
+        }
+    }
+
+    /**
+     * The requests made so far by clients other than the control plane, as the authorizer saw them: from the API
+     * server's audit log (a request shows up there about a second after it completed).
+     */
+    public List<ApiRequest> requests() {
+        Path log = dir.resolve("logs").resolve("audit.log");
+        List<ApiRequest> requests = new ArrayList<>();
+        if (!Files.exists(log)) {
+            return requests;
+        }
+        ObjectMapper json = new ObjectMapper();
+        try (Stream<String> lines = Files.lines(log)) {
+            lines.forEach(line -> {
+                try {
+                    JsonNode e = json.readTree(line);
+                    JsonNode ref = e.path("objectRef");
+                    if (ref.isMissingNode()) {
+                        return;
+                    }
+                    requests.add(new ApiRequest(e.path("user").path("username").asText(), e.path("verb").asText(),
+                            ref.path("apiGroup").asText(""), ref.path("resource").asText(), ref.path("subresource").asText(""),
+                            ref.path("namespace").asText(""), ref.path("name").asText(""),
+                            e.path("responseStatus").path("code").asInt()));
+                } catch (IOException partial) {
+                    // the line the API server is writing right now: read again later
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + log, e);
+        }
+        return requests;
+    }
+
+    /** The requests {@code user} made (e.g. {@code system:serviceaccount:spheron-system:spheron-provider-operator}). */
+    public List<ApiRequest> requestsBy(String user) {
+        return requests().stream().filter(r -> r.user().equals(user)).toList();
     }
 
     @Override
     public void close() {
-        recorder.interrupt();
-        controlPlane.close();
         client.close();
-        server.destroy();
+        stop();
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

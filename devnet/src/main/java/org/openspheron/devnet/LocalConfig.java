@@ -38,18 +38,19 @@ public final class LocalConfig {
         return config;
     }
 
-    /** The provider operator of {@code provider}, against its stand-in cluster. */
+    /** The provider operator of {@code provider}, against its cluster as the operator's ServiceAccount. */
     public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider) {
-        return provider(rpcUrl, home, provider, provider.cluster().url());
+        return provider(rpcUrl, home, provider, provider.operatorAccess());
     }
 
-    /** The provider operator of {@code provider}, against the API server at {@code apiServerUrl}. */
-    public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider, String apiServerUrl) {
+    /** The provider operator of {@code provider}, against the API server {@code cluster} names. */
+    public static Map<String, String> provider(String rpcUrl, Path home, LocalProvider provider, ClusterAccess cluster) {
         Map<String, String> config = chain(rpcUrl, home);
         config.put("quarkus.http.port", Integer.toString(provider.httpPort()));
         config.put("quarkus.http.host", LOOPBACK);
-        config.put("quarkus.kubernetes-client.api-server-url", apiServerUrl);
-        config.put("quarkus.kubernetes-client.trust-certs", "true");
+        config.put("quarkus.kubernetes-client.api-server-url", cluster.apiServerUrl());
+        config.put("quarkus.kubernetes-client.ca-cert-data", cluster.caCertData());
+        config.put("quarkus.kubernetes-client.token", cluster.token());
         config.put("spheron.provider.key", hexKey(LocalSystem.FIRST_PROVIDER + provider.index()));
         config.put("spheron.provider.region", provider.region());
         config.put("spheron.provider.zone", provider.zone());

@@ -6,7 +6,7 @@ import org.web3j.crypto.Credentials;
 
 /**
  * One provider of the local run: its development account, location, fake GPU nodes and price, and once started
- * its stand-in cluster. Ports are fixed per index so that URLs stay the same across restarts.
+ * its cluster and the operator's access to it. Ports are fixed per index so that URLs stay the same across restarts.
  */
 public final class LocalProvider {
     private final int index;
@@ -17,7 +17,7 @@ public final class LocalProvider {
     private final long stakeTokens;
     private final int portOffset;
     private DevCluster cluster;
-    private Path kubeconfig;
+    private ClusterAccess operatorAccess;
 
     public LocalProvider(int index, String region, String zone, List<GpuNode> nodes, String pricePerGpuHour, long stakeTokens) {
         this(index, region, zone, nodes, pricePerGpuHour, stakeTokens, 0);
@@ -35,9 +35,9 @@ public final class LocalProvider {
         this.stakeTokens = stakeTokens;
     }
 
-    void attach(DevCluster cluster, Path kubeconfig) {
+    void attach(DevCluster cluster, ClusterAccess operatorAccess) {
         this.cluster = cluster;
-        this.kubeconfig = kubeconfig;
+        this.operatorAccess = operatorAccess;
     }
 
     public int index() { return index; }
@@ -47,7 +47,10 @@ public final class LocalProvider {
     public String pricePerGpuHour() { return pricePerGpuHour; }
     public long stakeTokens() { return stakeTokens; }
     public DevCluster cluster() { return cluster; }
-    public Path kubeconfig() { return kubeconfig; }
+    /** The cluster admin's kubeconfig: what the provider runs kubectl with. */
+    public Path kubeconfig() { return cluster.kubeconfig(); }
+    /** How the operator reaches the API server: as its own ServiceAccount. */
+    public ClusterAccess operatorAccess() { return operatorAccess; }
     public Credentials key() { return org.openspheron.chain.LocalChain.devAccount(LocalSystem.FIRST_PROVIDER + index); }
     public int httpPort() { return portOffset + 8280 + index; }
     public int gatewayPort() { return portOffset + 8443 + index; }

@@ -20,7 +20,7 @@ import org.web3j.crypto.Credentials;
 
 /**
  * The whole system on one machine, step by step: a real anvil chain (state kept in the home directory, so a
- * restart resumes), the protocol deployed once, a stand-in API server with fake GPU nodes per provider, and the
+ * restart resumes), the protocol deployed once, a real Kubernetes control plane with hollow GPU nodes per provider, and the
  * packaged matchmakers and provider operators as separate processes. The local run and the end-to-end tests both
  * drive it. Development account indexes: 0 deploys, 1.. matchmakers, 10.. providers, 20 the tenant, 29 treasury.
  */
@@ -30,6 +30,10 @@ public final class LocalSystem implements AutoCloseable {
     static final int TENANT = 20;
     static final int TREASURY = 29;
     private static final Duration APP_START = Duration.ofSeconds(120);
+    /** The install files that give the operator its identity and rights, as a provider applies them. */
+    private static final List<String> OPERATOR_ACCOUNT = List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml");
+    static final String OPERATOR_NAMESPACE = "spheron-system";
+    static final String OPERATOR_ACCOUNT_NAME = "spheron-provider-operator";
 
     private final Path root;
     private final Path home;
@@ -152,19 +156,21 @@ public final class LocalSystem implements AutoCloseable {
         }
     }
 
-    /** A stand-in API server per provider with its fake GPU nodes and the CRDs from crds/ applied. */
+    /**
+     * A real control plane per provider (kept in the home directory, so a restart resumes with its objects) with its
+     * hollow GPU nodes, the CRDs from crds/ and the operator's ServiceAccount and ClusterRole from k8s/ applied: the
+     * operator then runs with that account's token, so the real RBAC authorizer judges every call it makes.
+     */
     public LocalSystem startClusters() {
         for (LocalProvider provider : providers) {
-            DevCluster cluster = DevCluster.start(0, provider.nodes(), "127.0.0.1");
+            DevCluster cluster = DevCluster.start(home.resolve("k8s").resolve("provider-" + provider.index()), provider.nodes());
             running.add(cluster);
             cluster.applyDirectory(root.resolve("crds"));
-            Path kubeconfig = home.resolve("kubeconfig-provider-" + provider.index());
-            try {
-                Files.writeString(kubeconfig, cluster.kubeconfig("provider-" + provider.index()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (String file : OPERATOR_ACCOUNT) {
+                cluster.applyFile(root.resolve("k8s").resolve("provider-operator").resolve(file));
             }
-            provider.attach(cluster, kubeconfig);
+            String token = cluster.serviceAccountToken(OPERATOR_NAMESPACE, OPERATOR_ACCOUNT_NAME);
+            provider.attach(cluster, new ClusterAccess(cluster.url(), cluster.caCertData(), token));
         }
         return this;
     }
