@@ -254,6 +254,26 @@ public final class DevCluster implements AutoCloseable {
         run(script, List.of("add-node", dir.toString(), node.spec()));
     }
 
+    /**
+     * Statically provisioned volumes, as a provider without a dynamic provisioner would offer them: {@code count}
+     * hostPath PersistentVolumes of {@code size} (under this cluster's directory; the hollow kubelet mounts nothing),
+     * with no storage class, so that the real PV controller binds claims that name no class to them.
+     */
+    public void addVolumes(int count, String size) {
+        for (int i = 0; i < count; i++) {
+            String name = "local-" + i;
+            if (client.persistentVolumes().withName(name).get() != null) {
+                continue;
+            }
+            client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+                    .withNewMetadata().withName(name).addToLabels("openspheron.org/dev-volume", "true").endMetadata()
+                    .withNewSpec().addToCapacity("storage", new io.fabric8.kubernetes.api.model.Quantity(size))
+                    .withAccessModes("ReadWriteOnce").withPersistentVolumeReclaimPolicy("Delete")
+                    .withNewHostPath().withPath(dir.resolve("volumes").resolve(name).toString()).withType("DirectoryOrCreate").endHostPath()
+                    .endSpec().build()).create();
+        }
+    }
+
     /** Stops a node's kubelet: its Node object stays and turns NotReady, as when a machine goes down. */
     public void stopNode(String name) {
         run(script, List.of("stop-node", dir.toString(), name));

@@ -34,7 +34,7 @@ public final class Devnet implements Callable<Integer> {
     @Option(names = "--chain-port", defaultValue = "8545", description = "anvil's port (default: ${DEFAULT-VALUE}).")
     int chainPort;
 
-    @Option(names = "--chain-only", description = "Start the chain and the stand-in clusters, but no apps.")
+    @Option(names = "--chain-only", description = "Start the chain and the clusters, but no apps.")
     boolean chainOnly;
 
     public static void main(String[] args) {

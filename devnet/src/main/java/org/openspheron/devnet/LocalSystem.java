@@ -33,6 +33,9 @@ public final class LocalSystem implements AutoCloseable {
     /** The install files that give the operator its identity and rights, as a provider applies them. */
     private static final List<String> OPERATOR_ACCOUNT = List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml");
     static final String OPERATOR_NAMESPACE = "spheron-system";
+    /** Persistent volumes per provider cluster (no dynamic provisioner runs): enough for a few stateful leases. */
+    private static final int VOLUMES = 8;
+    private static final String VOLUME_SIZE = "1Ti";
     static final String OPERATOR_ACCOUNT_NAME = "spheron-provider-operator";
 
     private final Path root;
@@ -166,6 +169,7 @@ public final class LocalSystem implements AutoCloseable {
             DevCluster cluster = DevCluster.start(home.resolve("k8s").resolve("provider-" + provider.index()), provider.nodes());
             running.add(cluster);
             cluster.applyDirectory(root.resolve("crds"));
+            cluster.addVolumes(VOLUMES, VOLUME_SIZE);
             for (String file : OPERATOR_ACCOUNT) {
                 cluster.applyFile(root.resolve("k8s").resolve("provider-operator").resolve(file));
             }

@@ -23,7 +23,7 @@ import org.openspheron.devnet.AppDevnet;
 
 /**
  * Under {@code quarkus dev}, gives the matchmaker or the provider operator a chain to talk to (a real anvil with the
- * protocol deployed) and the provider operator a Kubernetes API server (a stand-in with fake GPU nodes), unless the
+ * protocol deployed) and the provider operator a real Kubernetes control plane (bin/spheron-k8s, hollow GPU nodes), unless the
  * developer configured their own. In test mode only when {@code spheron.devservices.enabled=true}: the apps' tests
  * start their own chains.
  */
@@ -87,7 +87,7 @@ final class SpheronDevServicesProcessor {
         }
         return DevServicesResultBuildItem.<DevnetService>owned()
                 .feature(FEATURE)
-                .description("anvil with the Open Spheron protocol" + (plan.cluster() ? " and a stand-in Kubernetes API server" : ""))
+                .description("anvil with the Open Spheron protocol" + (plan.cluster() ? " and a Kubernetes control plane with hollow GPU nodes" : ""))
                 .serviceConfig(plan)
                 .startable(() -> new DevnetService(plan))
                 .configProvider(values)

@@ -20,8 +20,8 @@ import org.openspheron.chain.ProtocolReader;
 import org.web3j.crypto.Credentials;
 
 /**
- * A provider-operator-like app gets a chain and a stand-in API server with GPU nodes and the CRDs, and a provider
- * key whose account holds tokens to stake.
+ * A provider-operator-like app gets a chain and a real control plane with hollow GPU nodes and the CRDs, reached as the
+ * operator's own ServiceAccount (k8s/provider-operator's ClusterRole), and a provider key whose account holds tokens.
  */
 class DevClusterForProviderOperatorTest {
     @RegisterExtension
@@ -31,6 +31,12 @@ class DevClusterForProviderOperatorTest {
 
     @ConfigProperty(name = "quarkus.kubernetes-client.api-server-url")
     String apiServer;
+
+    @ConfigProperty(name = "quarkus.kubernetes-client.ca-cert-data")
+    String caCertData;
+
+    @ConfigProperty(name = "quarkus.kubernetes-client.token")
+    String token;
 
     @ConfigProperty(name = "spheron.chain.rpc-url")
     String rpcUrl;
@@ -45,15 +51,14 @@ class DevClusterForProviderOperatorTest {
     boolean autoRegister;
 
     @Test
-    void theApiServerHasGpuNodesAndTheCrds() {
-        Config config = new ConfigBuilder().withMasterUrl(apiServer).withTrustCerts(true).build();
+    void theApiServerHasGpuNodesAndTheCrdsAndTheOperatorsAccountMayListThem() {
+        Config config = new ConfigBuilder().withMasterUrl(apiServer).withCaCertData(caCertData).withOauthToken(token).build();
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             List<Node> nodes = client.nodes().list().getItems();
             assertThat(nodes).isNotEmpty().allSatisfy(node ->
                     assertThat(node.getStatus().getAllocatable()).containsKey("nvidia.com/gpu"));
-            assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
-                    .extracting(crd -> crd.getMetadata().getName())
-                    .contains("spheronleases.openspheron.org", "gpudeployments.openspheron.org");
+            assertThat(client.genericKubernetesResources("openspheron.org/v1alpha1", "SpheronLease").list().getItems())
+                    .isEmpty();
         }
     }
 

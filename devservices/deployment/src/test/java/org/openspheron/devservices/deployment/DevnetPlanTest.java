@@ -36,7 +36,7 @@ class DevnetPlanTest {
     }
 
     @Test
-    void aKubeconfigInTheEnvironmentMeansNoStandInCluster() {
+    void aKubeconfigInTheEnvironmentMeansNoDevCluster() {
         assertThat(plan(Map.of(), OPERATOR, "/home/dev/.kube/config"))
                 .contains(new AppDevnet.Plan(App.PROVIDER, true, false, 0));
     }
