@@ -16,17 +16,20 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
 import org.openspheron.matchmaker.api.AnvilProtocol;
 import org.openspheron.matchmaker.scoring.ScoringPolicy;
 
 /**
  * The packaged wiring: with {@code spheron.matchmaker.policy.kubernetes.enabled=true} the app follows the
- * MatchingPolicy on a stand-in API server, and its public {@code /policy} shows what it ranks with.
+ * MatchingPolicy on a real API server, under its own ServiceAccount and Role, and its public {@code /policy} shows
+ * what it ranks with.
  */
 @QuarkusTest
 @TestProfile(KubernetesPolicyAppTest.Enabled.class)
 class KubernetesPolicyAppTest {
     static final String NAMESPACE = "spheron-matchmaker";
+    static final String ACCOUNT = "spheron-matchmaker";
 
     public static class Enabled implements QuarkusTestProfile {
         @Override
@@ -41,17 +44,24 @@ class KubernetesPolicyAppTest {
         }
     }
 
-    /** The stand-in API server, with the generated CRD; the app's client defaults to its namespace. */
+    /**
+     * A real control plane (bin/spheron-k8s) with the generated CRD and the matchmaker's namespace, ServiceAccount and
+     * Role from k8s/matchmaker/; the app reaches it with that ServiceAccount's token, as from its pod.
+     */
     public static class ApiServer implements QuarkusTestResourceLifecycleManager {
         static DevCluster cluster;
 
         @Override
         public Map<String, String> start() {
-            cluster = DevCluster.start(0, List.of(), "127.0.0.1");
+            cluster = DevCluster.start(List.of(new GpuNode("cpu-0", "", 0, 4, 8, "eu-west-1a")));
             cluster.applyDirectory(Path.of("target", "crds"));
+            for (String file : List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml")) {
+                cluster.applyFile(Path.of("..", "k8s", "matchmaker", file));
+            }
             return Map.of("quarkus.kubernetes-client.api-server-url", cluster.url(),
+                    "quarkus.kubernetes-client.ca-cert-data", cluster.caCertData(),
                     "quarkus.kubernetes-client.namespace", NAMESPACE,
-                    "quarkus.kubernetes-client.token", "devnet");
+                    "quarkus.kubernetes-client.token", cluster.serviceAccountToken(NAMESPACE, ACCOUNT));
         }
 
         @Override
@@ -76,15 +86,20 @@ class KubernetesPolicyAppTest {
         ApiServer.cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).resource(policy).create();
 
         ScoringPolicy expected = new ScoringPolicy(ScoringPolicy.Weights.defaults(), false, 3, 0.1, 7200);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(policy().getString("fingerprint")).isEqualTo(expected.fingerprint()));
         assertThat(policy().getString("source")).contains("MatchingPolicy " + NAMESPACE + "/ours");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             MatchingPolicyStatus status = ApiServer.cluster.client().resources(MatchingPolicy.class)
                     .inNamespace(NAMESPACE).withName("ours").get().getStatus();
             assertThat(status).isNotNull();
             assertThat(status.getFingerprint()).isEqualTo(expected.fingerprint());
         });
+        // It was the app's ServiceAccount that read the policy and wrote its status, and RBAC refused it nothing.
+        String user = "system:serviceaccount:" + NAMESPACE + ":" + ACCOUNT;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(ApiServer.cluster.requestsBy(user))
+                .anyMatch(r -> r.verb().equals("update") && r.rbacResource().equals("matchingpolicies/status")));
+        assertThat(ApiServer.cluster.requestsBy(user)).noneMatch(r -> r.code() == 401 || r.code() == 403);
     }
 
     private static JsonPath policy() {

@@ -1,20 +1,32 @@
 package org.openspheron.matchmaker.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.Bid;
@@ -24,42 +36,76 @@ import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.Provider;
 import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
 import org.openspheron.matchmaker.scoring.Ranking;
 import org.openspheron.matchmaker.scoring.ScoringPolicy;
 
 /**
- * The matchmaker's watch of its MatchingPolicy against a stand-in API server (fabric8's mock in CRUD mode, with the
- * generated CRD applied): what the operator writes changes how the real scorer ranks, and the status says so.
+ * The matchmaker's watch of its MatchingPolicy on a real Kubernetes control plane (bin/spheron-k8s, one for the
+ * class), with the generated CRD, whose schema the API server enforces, and the matchmaker's namespace, ServiceAccount
+ * and Role from k8s/matchmaker/. The watch runs with that ServiceAccount's token, as it does in its pod, so the real
+ * RBAC authorizer judges every call it makes: what the operator writes changes how the real scorer ranks, and the
+ * status says so.
  */
 class MatchingPolicyWatchTest {
     static final String NAMESPACE = "spheron-matchmaker";
+    static final String ACCOUNT = "spheron-matchmaker";
+    /** The user the matchmaker's requests carry, as the API server's audit log names it. */
+    static final String MATCHMAKER = "system:serviceaccount:" + NAMESPACE + ":" + ACCOUNT;
     static final String NAME = "default";
+    static final Path MANIFESTS = Path.of("..", "k8s", "matchmaker");
     /** Best score wins outright, so a ranking shows the weights alone. */
     static final ScoringPolicy PROPERTIES = ScoringPolicy.defaults().withDraw(1, 0);
     static final BigInteger MAX_PRICE = BigInteger.valueOf(10_000_000);
+    /** Generous: two shared cores, and a restarted control plane takes its time. */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    DevCluster cluster;
+    static DevCluster cluster;
+    static KubernetesClient admin;
+    static Path matchmakerKubeconfig;
+
     KubernetesClient matchmakerClient;
     EffectivePolicy effective;
     MatchingPolicyWatch watch;
 
-    @BeforeEach
-    void start() {
-        cluster = DevCluster.start(0, List.of(), "127.0.0.1");
+    @BeforeAll
+    static void startCluster() {
+        cluster = DevCluster.start(List.of(new GpuNode("cpu-0", "", 0, 4, 8, "eu-west-1a")));
+        admin = cluster.client();
         cluster.applyDirectory(Path.of("target", "crds"));
-        matchmakerClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(cluster.url())
-                .withNamespace(NAMESPACE).withRequestRetryBackoffLimit(0).build()).build();
+        for (String file : List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml")) {
+            cluster.applyFile(MANIFESTS.resolve(file));
+        }
+        matchmakerKubeconfig = cluster.tokenKubeconfig(ACCOUNT, cluster.serviceAccountToken(NAMESPACE, ACCOUNT));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void startWatch() throws IOException {
+        // One cluster for the class: every test starts with no policy in the namespace.
+        admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).delete();
+        await().atMost(PATIENCE).until(() -> admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).list()
+                .getItems().isEmpty());
+        Config config = Config.fromKubeconfig(Files.readString(matchmakerKubeconfig));
+        config.setNamespace(NAMESPACE);
+        config.setRequestRetryBackoffLimit(0);
+        matchmakerClient = new KubernetesClientBuilder().withConfig(config).build();
         effective = new EffectivePolicy(PROPERTIES);
         watch = new MatchingPolicyWatch(matchmakerClient, NAMESPACE, NAME, effective);
         watch.start();
-        await().atMost(Duration.ofSeconds(30)).until(watch::synced);
+        await().atMost(PATIENCE).until(watch::synced);
     }
 
     @AfterEach
-    void stop() {
+    void stopWatch() {
         watch.close();
         matchmakerClient.close();
-        cluster.close();
     }
 
     @Test
@@ -81,19 +127,20 @@ class MatchingPolicyWatchTest {
     }
 
     @Test
-    void anInvalidPolicyIsRefusedInItsStatusAndThePreviousPolicyStays() {
+    void aPolicyTheSchemaAllowsButTheScorerCannotUseIsRefusedInItsStatusAndThePreviousPolicyStays() {
         apply(policy(weights(w -> w.setPrice(0.6))));
         awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
         String good = effective.current().fingerprint();
 
+        // Every weight 0 is within the schema (each is >= 0); only the matchmaker can tell it ranks nothing.
         MatchingPolicy bad = read();
-        bad.getSpec().getWeights().setReputation(-1.0);
-        cluster.client().resource(bad).update();
+        bad.getSpec().setWeights(allZero());
+        admin.resource(bad).update();
 
         MatchingPolicyStatus status = awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("False")).orElse(false));
         Condition condition = ready(status).orElseThrow();
         assertThat(condition.getReason()).isEqualTo(MatchingPolicyWatch.INVALID);
-        assertThat(condition.getMessage()).contains("spec.weights.reputation").contains("-1.0");
+        assertThat(condition.getMessage()).startsWith("spec.weights:").contains("still ranking with the policy from");
         assertThat(effective.current().fingerprint()).isEqualTo(good);
         assertThat(status.getFingerprint()).isEqualTo(good);
         assertThat(pickUnderEffectivePolicy()).isEqualTo(0);
@@ -101,13 +148,7 @@ class MatchingPolicyWatchTest {
 
     @Test
     void weightsThatAreAllZeroAreRefused() {
-        apply(policy(weights(w -> {
-            w.setPlacement(0.0);
-            w.setPrice(0.0);
-            w.setUptime(0.0);
-            w.setReputation(0.0);
-            w.setAvailability(0.0);
-        })));
+        apply(policy(allZero()));
 
         MatchingPolicyStatus status = awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("False")).orElse(false));
         assertThat(ready(status).orElseThrow().getMessage()).startsWith("spec.weights:");
@@ -115,13 +156,35 @@ class MatchingPolicyWatchTest {
     }
 
     @Test
+    void theApiServerRefusesAPolicyItsSchemaForbidsSoTheWatchNeverSeesIt() {
+        apply(policy(weights(w -> w.setPrice(0.6))));
+        awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
+        MatchingPolicy before = read();
+
+        MatchingPolicy negative = read();
+        negative.getSpec().getWeights().setReputation(-1.0);
+        negative.getSpec().setDrawSize(0);
+        assertRefusedBySchema(() -> admin.resource(negative).update(), "spec.weights.reputation", "spec.drawSize");
+        MatchingPolicy another = policy(weights(w -> w.setPrice(-0.5)));
+        another.getMetadata().setName("negative-price");
+        assertRefusedBySchema(() -> apply(another), "spec.weights.price");
+
+        MatchingPolicy after = read();
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(after.getSpec().getWeights().getReputation()).isNull();
+        assertThat(admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName("negative-price").get()).isNull();
+        assertThat(effective.current().policy().weights().price()).isEqualTo(0.6);
+        assertThat(ready(after.getStatus()).orElseThrow().getStatus()).isEqualTo("True");
+    }
+
+    @Test
     void deletingThePolicyRevertsToTheProperties() {
         apply(policy(weights(w -> w.setPrice(0.6))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().weights().price() == 0.6);
+        await().atMost(PATIENCE).until(() -> effective.current().policy().weights().price() == 0.6);
 
-        cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
+        admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().equals(PROPERTIES));
+        await().atMost(PATIENCE).until(() -> effective.current().policy().equals(PROPERTIES));
         assertThat(effective.current().source()).isEqualTo(EffectivePolicy.PROPERTIES);
         assertThat(pickUnderEffectivePolicy()).isEqualTo(1);
     }
@@ -135,13 +198,14 @@ class MatchingPolicyWatchTest {
 
         MatchingPolicy changed = read();
         changed.getSpec().setDrawSize(3);
-        cluster.client().resource(changed).update();
+        admin.resource(changed).update();
 
-        long next = await().atMost(Duration.ofSeconds(30)).until(() -> read().getMetadata().getGeneration(),
-                g -> g > generation);
+        long next = await().atMost(PATIENCE).until(() -> read().getMetadata().getGeneration(), g -> g > generation);
         MatchingPolicyStatus second = awaitStatus(s -> s.getObservedGeneration() == next);
         assertThat(ready(second).orElseThrow().getObservedGeneration()).isEqualTo(next);
         assertThat(effective.current().policy().drawSize()).isEqualTo(3);
+        // The status subresource: writing the status bumped no generation, so the watch saw exactly the two specs.
+        assertThat(next).isEqualTo(generation + 1);
     }
 
     @Test
@@ -154,75 +218,90 @@ class MatchingPolicyWatchTest {
         awaitStatus(s -> ready(s).isPresent());
         assertThat(effective.current().policy().weights().uptime()).isEqualTo(0.2);
         assertThat(effective.current().policy().weights().price()).isEqualTo(PROPERTIES.weights().price());
-        assertThat(cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName("someone-else")
+        assertThat(admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName("someone-else")
                 .get().getStatus()).isNull();
     }
 
     @Test
     void whileTheApiServerIsAwayTheLastPolicyStaysAndTheWatchReconnects() throws Exception {
         apply(policy(weights(w -> w.setPrice(0.6))));
-        await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().weights().price() == 0.6);
-        int port = cluster.port();
+        await().atMost(PATIENCE).until(() -> effective.current().policy().weights().price() == 0.6);
 
-        cluster.close();
-        Thread.sleep(2_000);
-        assertThat(effective.current().policy().weights().price()).isEqualTo(0.6);
-        assertThat(pickUnderEffectivePolicy()).isEqualTo(0);
+        cluster.stop();
+        try {
+            Thread.sleep(3_000);
+            assertThat(effective.current().policy().weights().price()).isEqualTo(0.6);
+            assertThat(pickUnderEffectivePolicy()).isEqualTo(0);
+        } finally {
+            // The same control plane comes back on the same port, with its objects (etcd kept them).
+            cluster.restart();
+        }
+        assertThat(read().getSpec().getWeights().getPrice()).isEqualTo(0.6);
 
-        // The API server comes back (empty: the stand-in keeps nothing) and the operator applies a new policy.
-        cluster = DevCluster.start(port, List.of(), "127.0.0.1");
-        cluster.applyDirectory(Path.of("target", "crds"));
-        apply(policy(weights(w -> w.setPrice(0.7))));
+        MatchingPolicy changed = read();
+        changed.getSpec().getWeights().setPrice(0.7);
+        admin.resource(changed).update();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> effective.current().policy().weights().price() == 0.7);
-        awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
+        await().atMost(PATIENCE).until(() -> effective.current().policy().weights().price() == 0.7);
+        awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false)
+                && s.getEffectivePolicy().contains("weights.price=0.7"));
     }
 
     @Test
-    void theWatchMakesOnlyTheCallsItsRoleGrants() throws Exception {
+    void theRoleInK8sGrantsTheWatchEveryCallItMakesAndNothingMore() throws Exception {
         apply(policy(weights(w -> w.setPrice(0.6))));
         awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("True")).orElse(false));
         MatchingPolicy bad = read();
-        bad.getSpec().setDrawSize(0);
-        cluster.client().resource(bad).update();
+        bad.getSpec().setWeights(allZero());
+        admin.resource(bad).update();
         awaitStatus(s -> ready(s).map(c -> c.getStatus().equals("False")).orElse(false));
-        cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
-        await().atMost(Duration.ofSeconds(30)).until(() -> effective.current().policy().equals(PROPERTIES));
+        admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).delete();
+        await().atMost(PATIENCE).until(() -> effective.current().policy().equals(PROPERTIES));
 
-        java.util.Set<String> granted = new java.util.TreeSet<>();
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of("..", "k8s", "matchmaker", "20-rbac.yaml"))) {
-            for (var object : cluster.client().load(in).items()) {
-                if (object instanceof io.fabric8.kubernetes.api.model.rbac.Role role) {
+        Set<String> granted = grantedByRole();
+        // The audit log shows a request about a second after it completed.
+        Set<String> made = await().atMost(PATIENCE).until(MatchingPolicyWatchTest::madeByMatchmaker,
+                m -> m.containsAll(Set.of("list matchingpolicies", "watch matchingpolicies",
+                        "update matchingpolicies/status")));
+        List<DevCluster.ApiRequest> refused = cluster.requestsBy(MATCHMAKER).stream()
+                .filter(r -> r.code() == 401 || r.code() == 403).toList();
+        assertThat(refused).as("requests the real RBAC authorizer refused the matchmaker's token").isEmpty();
+        assertThat(cluster.requestsBy(MATCHMAKER)).as("the matchmaker stays in its namespace")
+                .allMatch(r -> r.namespace().equals(NAMESPACE) && r.apiGroup().equals("openspheron.org"));
+        assertThat(granted).as("every grant of k8s/matchmaker/20-rbac.yaml is used, and nothing else is asked")
+                .containsExactlyInAnyOrderElementsOf(made);
+    }
+
+    /** What the Role in k8s/matchmaker/20-rbac.yaml grants, as {@code verb resource[/subresource]}. */
+    private static Set<String> grantedByRole() throws IOException {
+        Set<String> granted = new TreeSet<>();
+        try (InputStream in = Files.newInputStream(MANIFESTS.resolve("20-rbac.yaml"))) {
+            for (var object : admin.load(in).items()) {
+                if (object instanceof Role role) {
                     assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
-                    role.getRules().forEach(r -> r.getResources().forEach(res -> r.getVerbs()
-                            .forEach(v -> granted.add(v + " " + res))));
+                    role.getRules().forEach(r -> {
+                        assertThat(r.getApiGroups()).containsExactly("openspheron.org");
+                        r.getResources().forEach(res -> r.getVerbs().forEach(v -> granted.add(v + " " + res)));
+                    });
                 }
             }
         }
-        java.util.Set<String> made = new java.util.TreeSet<>();
-        cluster.requests().forEach(r -> made.add(verb(r)));
-        assertThat(made).contains("list matchingpolicies", "watch matchingpolicies", "update matchingpolicies/status");
-        assertThat(granted).containsExactlyInAnyOrderElementsOf(made);
+        return granted;
     }
 
-    /** A request as RBAC sees it: verb and resource (with subresource). */
-    private static String verb(DevCluster.ApiRequest request) {
-        String path = request.path();
-        boolean watch = path.contains("watch=true");
-        String[] parts = (path.contains("?") ? path.substring(0, path.indexOf('?')) : path).split("/");
-        int at = java.util.Arrays.asList(parts).indexOf("matchingpolicies");
-        assertThat(at).as("a call outside matchingpolicies: %s", request).isPositive();
-        boolean collection = at == parts.length - 1;
-        String resource = parts.length > at + 2 ? "matchingpolicies/" + parts[at + 2] : "matchingpolicies";
-        String verb = switch (request.method()) {
-            case "GET" -> collection ? (watch ? "watch" : "list") : "get";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "POST" -> "create";
-            case "DELETE" -> "delete";
-            default -> request.method();
-        };
-        return verb + " " + resource;
+    /** The calls the matchmaker's token made so far, as RBAC names them. */
+    private static Set<String> madeByMatchmaker() {
+        Set<String> made = new TreeSet<>();
+        cluster.requestsBy(MATCHMAKER).forEach(r -> made.add(r.verb() + " " + r.rbacResource()));
+        return made;
+    }
+
+    private static void assertRefusedBySchema(Runnable write, String... fields) {
+        assertThatThrownBy(write::run).isInstanceOf(KubernetesClientException.class).satisfies(e -> {
+            KubernetesClientException refused = (KubernetesClientException) e;
+            assertThat(refused.getCode()).as("HTTP status of %s", refused.getMessage()).isEqualTo(422);
+            assertThat(refused.getMessage()).contains(fields).contains("greater than or equal to");
+        });
     }
 
     // --- the market: one order in eu-west/a, a cheap bid from elsewhere (0) and a dear one in the zone (1) ---
@@ -249,10 +328,20 @@ class MatchingPolicyWatchTest {
 
     // --- the API server side ---
 
-    private static MatchingPolicySpec.Weights weights(java.util.function.Consumer<MatchingPolicySpec.Weights> set) {
+    private static MatchingPolicySpec.Weights weights(Consumer<MatchingPolicySpec.Weights> set) {
         MatchingPolicySpec.Weights w = new MatchingPolicySpec.Weights();
         set.accept(w);
         return w;
+    }
+
+    private static MatchingPolicySpec.Weights allZero() {
+        return weights(w -> {
+            w.setPlacement(0.0);
+            w.setPrice(0.0);
+            w.setUptime(0.0);
+            w.setReputation(0.0);
+            w.setAvailability(0.0);
+        });
     }
 
     private static MatchingPolicy policy(MatchingPolicySpec.Weights weights) {
@@ -264,23 +353,23 @@ class MatchingPolicyWatchTest {
         return policy;
     }
 
-    private void apply(MatchingPolicy policy) {
-        cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).resource(policy).create();
+    private static void apply(MatchingPolicy policy) {
+        admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).resource(policy).create();
     }
 
-    private MatchingPolicy read() {
-        return cluster.client().resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).get();
+    private static MatchingPolicy read() {
+        return admin.resources(MatchingPolicy.class).inNamespace(NAMESPACE).withName(NAME).get();
     }
 
-    private MatchingPolicyStatus awaitStatus(Predicate<MatchingPolicyStatus> done) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+    private static MatchingPolicyStatus awaitStatus(Predicate<MatchingPolicyStatus> done) {
+        return await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     MatchingPolicy p = read();
                     return p == null ? null : p.getStatus();
                 }, s -> s != null && done.test(s));
     }
 
-    private static java.util.Optional<Condition> ready(MatchingPolicyStatus status) {
+    private static Optional<Condition> ready(MatchingPolicyStatus status) {
         return status.getConditions().stream().filter(c -> MatchingPolicyWatch.READY.equals(c.getType())).findFirst();
     }
 }
