@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
+import org.openspheron.operator.crd.KubeQuantity;
 import org.openspheron.operator.crd.ObjectLabels;
 
 /**
@@ -168,18 +169,19 @@ public final class WorkloadObjects {
         ServiceResources r = service.getResources();
         Map<String, Quantity> requests = new LinkedHashMap<>();
         Map<String, Quantity> limits = new LinkedHashMap<>();
-        requests.put("cpu", new Quantity(r.getCpuMilli() + "m"));
-        limits.put("cpu", new Quantity(r.getCpuMilli() + "m"));
-        requests.put("memory", new Quantity(r.getMemoryMb() + "Mi"));
-        limits.put("memory", new Quantity(r.getMemoryMb() + "Mi"));
+        // Canonical forms (KubeQuantity): what the API server gives back, so a second pass finds nothing to change.
+        requests.put("cpu", KubeQuantity.cpu(r.getCpuMilli()));
+        limits.put("cpu", KubeQuantity.cpu(r.getCpuMilli()));
+        requests.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
+        limits.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
         // Always requested, so the lease quota on ephemeral-storage requests admits the pod; limited when asked.
-        requests.put("ephemeral-storage", new Quantity(r.getEphemeralStorageMb() + "Mi"));
+        requests.put("ephemeral-storage", KubeQuantity.mebibytes(r.getEphemeralStorageMb()));
         if (r.getEphemeralStorageMb() > 0) {
-            limits.put("ephemeral-storage", new Quantity(r.getEphemeralStorageMb() + "Mi"));
+            limits.put("ephemeral-storage", KubeQuantity.mebibytes(r.getEphemeralStorageMb()));
         }
         if (r.getGpuCount() > 0) {
-            requests.put(ObjectLabels.GPU_RESOURCE, new Quantity(Integer.toString(r.getGpuCount())));
-            limits.put(ObjectLabels.GPU_RESOURCE, new Quantity(Integer.toString(r.getGpuCount())));
+            requests.put(ObjectLabels.GPU_RESOURCE, KubeQuantity.count(r.getGpuCount()));
+            limits.put(ObjectLabels.GPU_RESOURCE, KubeQuantity.count(r.getGpuCount()));
         }
         List<EnvVar> env = new ArrayList<>();
         service.getEnv().forEach((k, v) -> env.add(new EnvVar(k, v, null)));
@@ -220,7 +222,7 @@ public final class WorkloadObjects {
             claims.add(new PersistentVolumeClaimBuilder()
                     .withNewMetadata().withName(volume.getName()).endMetadata()
                     .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(volume.getStorageClass())
-                    .withNewResources().addToRequests("storage", new Quantity(volume.getSizeMb() + "Mi")).endResources()
+                    .withNewResources().addToRequests("storage", KubeQuantity.mebibytes(volume.getSizeMb())).endResources()
                     .endSpec().build());
         }
         return claims;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.openspheron.operator.crd.KubeQuantity;
 import org.openspheron.operator.crd.ObjectLabels;
 
 /**
@@ -31,16 +32,17 @@ final class LeaseQuotaDependent extends LeaseOwnedDependent<ResourceQuota> {
 
     static Map<String, Quantity> hard(LeaseResources ordered) {
         Map<String, Quantity> hard = new LinkedHashMap<>();
-        Quantity cpu = new Quantity(ordered.getCpuMilli() + "m");
-        Quantity memory = new Quantity(ordered.getMemoryMb() + "Mi");
-        Quantity storage = new Quantity(ordered.getStorageMb() + "Mi");
+        // Canonical forms: the server stores 4000m as 4, and a quota that never matches would be re-applied forever.
+        Quantity cpu = KubeQuantity.cpu(ordered.getCpuMilli());
+        Quantity memory = KubeQuantity.mebibytes(ordered.getMemoryMb());
+        Quantity storage = KubeQuantity.mebibytes(ordered.getStorageMb());
         hard.put("requests.cpu", cpu);
         hard.put("limits.cpu", cpu);
         hard.put("requests.memory", memory);
         hard.put("limits.memory", memory);
         hard.put("requests.ephemeral-storage", storage);
         hard.put("requests.storage", storage);
-        hard.put("requests." + ObjectLabels.GPU_RESOURCE, new Quantity(Integer.toString(ordered.getGpuCount())));
+        hard.put("requests." + ObjectLabels.GPU_RESOURCE, KubeQuantity.count(ordered.getGpuCount()));
         return hard;
     }
 }
