@@ -2,12 +2,14 @@ package org.openspheron.operator.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
+import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.deployment.GPUDeploymentReconciler;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
 
@@ -16,8 +18,9 @@ import org.openspheron.operator.lease.SpheronLeaseReconciler;
  * Quarkus-configured {@link KubernetesClient} (so {@code quarkus.kubernetes-client.*} points it at a cluster),
  * with both reconcilers registered, stopped before the client closes on shutdown.
  *
- * <p>Writes use update and JSON merge patch, not server-side apply: every API server accepts them, including
- * the stand-in one tests and the devnet use, which does not implement apply patches or managedFields.
+ * <p>Owned objects and status are written with server-side apply under one field manager
+ * ({@link ObjectLabels#FIELD_MANAGER}), and compared by the fields that manager owns, so what the API server
+ * defaults, allocates or canonicalises is never "changed back" and a steady state writes nothing.
  */
 @ApplicationScoped
 public class OperatorLifecycle {
@@ -49,11 +52,17 @@ public class OperatorLifecycle {
 
     /** An operator on {@code client} configured as this application runs it, with no reconcilers yet. */
     public static Operator newOperator(KubernetesClient client, int reconcileThreads) {
+        return newOperator(client, reconcileThreads, Metrics.NOOP);
+    }
+
+    /** The same, reporting reconciles to {@code metrics}. */
+    public static Operator newOperator(KubernetesClient client, int reconcileThreads, Metrics metrics) {
         return new Operator(o -> o.withKubernetesClient(client)
+                .withMetrics(metrics)
                 .withCloseClientOnStop(false)
                 .withConcurrentReconciliationThreads(reconcileThreads)
-                .withSSABasedCreateUpdateMatchForDependentResources(false)
-                .withUseSSAToPatchPrimaryResource(false)
+                .withSSABasedCreateUpdateMatchForDependentResources(true)
+                .withUseSSAToPatchPrimaryResource(true)
                 .checkingCRDAndValidateLocalModel(false));
     }
 

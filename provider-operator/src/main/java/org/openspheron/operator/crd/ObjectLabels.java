@@ -8,6 +8,11 @@ public final class ObjectLabels {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR = "spheron-provider-operator";
     public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + OPERATOR;
+    /**
+     * The field manager of the operator's server-side applies (owned objects and status), as
+     * {@code kubectl get -o yaml --show-managed-fields} shows it.
+     */
+    public static final String FIELD_MANAGER = OPERATOR;
 
     public static final String LEASE_ID = "openspheron.org/lease-id";
     public static final String TENANT = "openspheron.org/tenant";

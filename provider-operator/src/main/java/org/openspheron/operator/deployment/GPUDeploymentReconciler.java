@@ -46,7 +46,7 @@ import org.openspheron.operator.lease.PodSecurityLevel;
  * reconcile. Deleting the GPUDeployment removes its objects through their owner references.
  */
 @Singleton
-@ControllerConfiguration(name = GPUDeploymentReconciler.NAME)
+@ControllerConfiguration(name = GPUDeploymentReconciler.NAME, fieldManager = ObjectLabels.FIELD_MANAGER)
 public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     public static final String NAME = "gpudeployment";
     private static final Duration RECHECK_MISSING_GPU = Duration.ofSeconds(30);
@@ -146,18 +146,22 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     }
 
     /**
-     * Replaces the status (a PUT with the resourceVersion read, so a status computed from a stale view is
-     * refused rather than merged) and caches the result, so the next reconcile sees its own write. Nothing is
-     * written when the status is unchanged: a second pass leaves the resourceVersion alone.
+     * Applies the status (server-side apply on the status subresource, with the operator's field manager) when it
+     * changed, and caches the result, so the next reconcile sees its own write. The apply carries the
+     * resourceVersion read: a status computed from a stale view is refused (409) and applied again once the cache
+     * holds the newer object. Nothing is written when the status is unchanged: a second pass leaves the
+     * resourceVersion alone.
      */
     static void writeStatus(GPUDeployment deployment, GPUDeploymentStatus status, Context<GPUDeployment> context) {
         if (Serialization.asJson(status).equals(Serialization.asJson(deployment.getStatus()))) {
             return;
         }
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(deployment, context, d -> {
-            d.setStatus(status);
-            return d;
-        });
+        GPUDeployment patch = new GPUDeployment();
+        patch.getMetadata().setName(deployment.getMetadata().getName());
+        patch.getMetadata().setNamespace(deployment.getMetadata().getNamespace());
+        patch.setSpec(null);
+        patch.setStatus(status);
+        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment, patch, context);
     }
 
     /** The acceptable product label values, or null when the service wants a model no node has. */

@@ -2,29 +2,24 @@ package org.openspheron.operator.deployment;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericKubernetesResourceMatcher;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.GenericResourceUpdater;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.net.HttpURLConnection;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Brings the objects of one GPUDeployment to their desired state: create what is missing, update what differs,
- * delete what is no longer wanted, and leave alone what already matches, so a second pass writes nothing.
+ * Brings the objects of one GPUDeployment to their desired state with server-side apply: apply what is missing or
+ * differs, delete what is no longer wanted, and leave alone what already matches, so a second pass writes nothing.
  * JOSDK's dependent resources manage a fixed set of objects per primary; a GPUDeployment has a variable number of
- * services, so this does the same steps (read from the informer cache, JOSDK's generic matcher, tell the cache
- * about our own writes) over a list.
+ * services, so this does the same steps over a list: read from the informer cache, compare with JOSDK's SSA matcher
+ * (only the fields this operator's field manager owns; what the API server defaults or allocates, such as node
+ * ports and cluster IPs, is not ours and stays), apply with the operator's field manager, and tell the cache about
+ * the write.
  */
 final class OwnedObjects {
     private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers;
@@ -38,37 +33,25 @@ final class OwnedObjects {
     <R extends HasMetadata> R apply(GPUDeployment owner, R desired, Context<GPUDeployment> context) {
         InformerEventSource<R, GPUDeployment> informer = informer((Class<R>) desired.getClass());
         ResourceID id = ResourceID.fromResource(desired);
-        Optional<R> cached = informer.get(id);
-        R actual = cached.orElse(null);
-        if (actual == null) {
-            try {
-                R created = context.getClient().resource(desired).create();
-                informer.handleRecentResourceCreate(id, created);
-                return created;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw e;
-                }
-                // Created by an earlier pass whose event the cache has not seen yet: compare with the real one.
-                actual = context.getClient().resource(desired).get();
-                if (actual == null) {
-                    throw e;
-                }
-            }
-        }
-        if (!ownedBy(actual, owner)) {
+        // The informer sees only objects with the operator's labels: an object of the same name that someone else
+        // made is read from the server, so that it is reported rather than taken over by the apply.
+        R actual = informer.get(id).orElseGet(() -> context.getClient().resource(desired).get());
+        if (actual != null && !ownedBy(actual, owner)) {
             throw new NameTakenException(actual.getKind(), actual.getMetadata().getNamespace(), actual.getMetadata().getName());
         }
-        if (GenericKubernetesResourceMatcher.match(desired, actual, false, false, context).matched()) {
+        if (actual != null && SSABasedGenericKubernetesResourceMatcher.<R>getInstance().matches(actual, desired, context)) {
             return actual;
         }
-        R merged = GenericResourceUpdater.updateResource(actual, desired, context);
-        if (merged instanceof Service service) {
-            keepAllocatedAddresses(service, (Service) actual);
+        R applied = context.getClient().resource(desired)
+                .fieldManager(context.getControllerConfiguration().fieldManager())
+                .forceConflicts()
+                .serverSideApply();
+        if (actual == null) {
+            informer.handleRecentResourceCreate(id, applied);
+        } else {
+            informer.handleRecentResourceUpdate(id, applied, actual);
         }
-        R updated = context.getClient().resource(merged).update();
-        informer.handleRecentResourceUpdate(id, updated, actual);
-        return updated;
+        return applied;
     }
 
     /** Deletes objects of {@code type} this deployment owns that are not in {@code keep}. */
@@ -87,21 +70,6 @@ final class OwnedObjects {
                 .filter(r -> Boolean.TRUE.equals(r.getController()))
                 .map(OwnerReference::getUid)
                 .anyMatch(uid -> Objects.equals(uid, owner.getMetadata().getUid()));
-    }
-
-    /** The API server allocated the node ports and cluster IP; sending them back empty would reallocate them. */
-    private static void keepAllocatedAddresses(Service merged, Service actual) {
-        merged.getSpec().setClusterIP(actual.getSpec().getClusterIP());
-        merged.getSpec().setClusterIPs(actual.getSpec().getClusterIPs());
-        Map<String, ServicePort> allocated = actual.getSpec().getPorts().stream()
-                .filter(p -> p.getName() != null)
-                .collect(Collectors.toMap(ServicePort::getName, Function.identity(), (a, b) -> a));
-        for (ServicePort port : merged.getSpec().getPorts()) {
-            ServicePort old = allocated.get(port.getName());
-            if (port.getNodePort() == null && old != null) {
-                port.setNodePort(old.getNodePort());
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")
