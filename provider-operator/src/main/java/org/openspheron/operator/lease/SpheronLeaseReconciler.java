@@ -1,5 +1,8 @@
 package org.openspheron.operator.lease;
 
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -19,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
@@ -42,7 +47,7 @@ import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
  * generic type, which a client proxy would hide.
  */
 @Singleton
-@ControllerConfiguration(name = SpheronLeaseReconciler.NAME)
+@ControllerConfiguration(name = SpheronLeaseReconciler.NAME, fieldManager = ObjectLabels.FIELD_MANAGER)
 public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner<SpheronLease> {
     public static final String NAME = "spheronlease";
     /** Conditions this reconciler sets. */
@@ -94,7 +99,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
                     "namespace, quota and network policies are in place", lease.getMetadata().getGeneration());
             observeWorkload(lease, context, status);
         } else {
-            boolean gone = removeNamespace(lease, context);
+            boolean gone = removeNamespace(context.getClient(), lease.namespaceName());
             boolean failed = lease.getSpec().getChainState() == ChainState.Failed;
             status.setPhase(!gone ? Phase.Closing : failed ? Phase.Failed : Phase.Closed);
             status.setMessage(gone ? "the lease is " + lease.getSpec().getChainState().name().toLowerCase() + " on chain; its namespace is removed"
@@ -140,19 +145,35 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         }
     }
 
-    /** Deletes the lease namespace; true once it is gone (deletion of a namespace takes a while on a real cluster). */
-    private static boolean removeNamespace(SpheronLease lease, Context<SpheronLease> context) {
-        var namespace = context.getClient().namespaces().withName(lease.namespaceName());
-        if (namespace.get() == null) {
+    /**
+     * Deletes the lease namespace once; true once it is gone. Deletion of a namespace takes a while on a real
+     * cluster (the namespace controller removes everything in it first), during which the namespace is still
+     * there with a deletionTimestamp: it is going, and is not deleted again. Kubernetes 1.21 and later refuse a
+     * second delete of a terminating namespace with 409 Conflict (1.20 answers 200); should one race past the check,
+     * the 409 means the same: going.
+     */
+    static boolean removeNamespace(KubernetesClient client, String name) {
+        var namespace = client.namespaces().withName(name);
+        Namespace existing = namespace.get();
+        if (existing == null) {
             return true;
         }
-        namespace.delete();
-        return namespace.get() == null;
+        if (existing.getMetadata().getDeletionTimestamp() != null) {
+            return false;
+        }
+        try {
+            namespace.delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+                throw e;
+            }
+        }
+        return false;
     }
 
     @Override
     public DeleteControl cleanup(SpheronLease lease, Context<SpheronLease> context) throws Exception {
-        removeNamespace(lease, context);
+        removeNamespace(context.getClient(), lease.namespaceName());
         chainSide.leaseRemoved(lease);
         return DeleteControl.defaultDelete();
     }
@@ -166,17 +187,22 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
-    /** Replaces the status when it changed, refusing a stale view, and caches the write (read-your-writes). */
+    /**
+     * Applies the status when it changed (server-side apply on the status subresource, refusing a stale view and
+     * retrying once the cache is newer) and caches the write (read-your-writes). {@code confirmedOnChain} belongs
+     * to the chain side (the lease watcher patches it): left out of the apply, it stays whatever that side wrote.
+     */
     private static void writeStatus(SpheronLease lease, SpheronLeaseStatus status, Context<SpheronLease> context) {
         if (Serialization.asJson(status).equals(Serialization.asJson(lease.getStatus()))) {
             return;
         }
-        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(lease, context, l -> {
-            // confirmedOnChain belongs to the chain side: keep whatever it wrote meanwhile.
-            status.setConfirmedOnChain(l.getStatus() == null ? status.getConfirmedOnChain() : l.getStatus().getConfirmedOnChain());
-            l.setStatus(status);
-            return l;
-        });
+        SpheronLeaseStatus ours = Serialization.clone(status);
+        ours.setConfirmedOnChain(null);
+        SpheronLease patch = new SpheronLease();
+        patch.getMetadata().setName(lease.getMetadata().getName());
+        patch.setSpec(null);
+        patch.setStatus(ours);
+        PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(lease, patch, context);
     }
 
     private static SpheronLeaseStatus copy(SpheronLeaseStatus status) {
