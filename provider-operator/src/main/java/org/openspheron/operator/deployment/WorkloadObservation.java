@@ -37,6 +37,9 @@ final class WorkloadObservation {
             "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
     static final String READY = "Ready";
     static final String GPU_AVAILABLE = "GpuAvailable";
+    static final String QUOTA_EXCEEDED = "QuotaExceeded";
+    /** How the ResourceQuota admission plugin words a refusal: {@code pods "x" is forbidden: exceeded quota: ...}. */
+    private static final String QUOTA_REFUSAL = "exceeded quota";
 
     private final Collection<Deployment> deployments;
     private final Collection<StatefulSet> statefulSets;
@@ -145,9 +148,20 @@ final class WorkloadObservation {
                 .flatMap(d -> Optional.ofNullable(d.getStatus().getConditions()).orElse(List.of()).stream())
                 .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
                 .findFirst()
-                .map(c -> new Problem(Optional.ofNullable(c.getReason()).orElse("ReplicaFailure"),
-                        "service " + name + ": pods cannot be created: " + c.getMessage(), true))
+                .map(c -> refusal(name, c.getReason(), c.getMessage()))
                 .orElse(null);
+    }
+
+    /**
+     * Why a controller could not create a service's pods. A refusal by the ResourceQuota admission plugin gets a
+     * reason of its own: the workload asks for more than the lease bought, which waiting will not change.
+     */
+    static Problem refusal(String service, String reason, String message) {
+        if (message != null && message.contains(QUOTA_REFUSAL)) {
+            return new Problem(QUOTA_EXCEEDED, "service " + service + ": the lease quota refuses its pods: " + message, true);
+        }
+        return new Problem(Optional.ofNullable(reason).orElse("ReplicaFailure"),
+                "service " + service + ": pods cannot be created: " + message, true);
     }
 
     private List<Pod> podsOf(GPUDeployment deployment, String service) {
