@@ -1,18 +1,25 @@
 package org.openspheron.operator.bidding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,28 +35,48 @@ import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.inventory.Claim;
 import org.openspheron.operator.inventory.ClusterInventory;
 
-/** The bid engine against a real anvil chain and an API server with two A100s on one node and an H100 on another. */
+/**
+ * The bid engine against a real anvil chain and a real Kubernetes control plane with two A100s on one node and an
+ * H100 on another. One cluster serves the class; the chain is reverted after every test, so order and lease ids
+ * repeat from test to test, and a test that runs lease pods deletes their namespace before the next one starts.
+ */
 class BidEngineTest {
     private static final PricingPolicy PRICING = new PricingPolicy(
             Map.of("H100", new BigDecimal("2.50"), "A100", new BigDecimal("1.50")),
             new BigDecimal("0.01"), new BigDecimal("0.005"), BigDecimal.ZERO);
     /** 2.50 + 4 cores x 0.01 + 16 GiB x 0.005, for ProtocolFixture.gpuOrder's 4 cores and 16 GiB. */
     private static final BigInteger ONE_H100_PRICE = BigInteger.valueOf(2_620_000);
+    /** The control plane shares two cores with the chain and the build: generous, and polled. */
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
     private static int nextProvider;
+    private static DevCluster cluster;
+    private static KubernetesClient kube;
 
-    private DevCluster cluster;
+    private final List<String> leaseNamespaces = new ArrayList<>();
     private ProtocolReader reader;
     private TenantClient tenant;
     private SimpleMeterRegistry meters;
 
-    @BeforeEach
-    void startCluster() {
-        cluster = DevCluster.start(0, List.of(
+    @BeforeAll
+    static void startCluster() {
+        cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
-                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
+        kube = cluster.client();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void connect() {
         reader = protocol.reader();
         tenant = protocol.tenant(0);
         meters = new SimpleMeterRegistry();
@@ -57,9 +84,19 @@ class BidEngineTest {
         protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
     }
 
+    /**
+     * The next test's leases get the same ids (the chain is reverted), and its inventory counts every pod: the
+     * lease namespaces this test made go, with their pods, before it starts.
+     */
     @AfterEach
-    void stopCluster() {
-        cluster.close();
+    void deleteLeaseNamespaces() {
+        for (String namespace : leaseNamespaces) {
+            kube.namespaces().withName(namespace).delete();
+        }
+        for (String namespace : leaseNamespaces) {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                    .until(() -> kube.namespaces().withName(namespace).get() == null);
+        }
     }
 
     @Test
@@ -200,18 +237,30 @@ class BidEngineTest {
         assertThat(meters.counter("spheron.bids.submitted").count()).isZero();
     }
 
+    /**
+     * What the lease reconciler would do once the tenant sent the manifest: a namespace named for the lease and a
+     * pod in it for {@code node}; returns once the real scheduler has bound it there and the kubelet runs it.
+     */
     private void runLeasePod(long leaseId, String node, int gpus) {
         String namespace = Claim.forLease(leaseId);
-        cluster.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-        cluster.client().pods().inNamespace(namespace).resource(new PodBuilder()
+        kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+        leaseNamespaces.add(namespace);
+        // The ServiceAccount admission plugin refuses pods until the namespace's default account exists.
+        await().atMost(PATIENCE).until(() -> kube.serviceAccounts().inNamespace(namespace).withName("default").get() != null);
+        kube.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName("workload").withNamespace(namespace).endMetadata()
-                .withNewSpec().withNodeName(node)
+                // No grace period: the namespace controller otherwise waits out the default 30 s before it
+                // removes the namespace at the end of the test.
+                .withNewSpec().addToNodeSelector("kubernetes.io/hostname", node).withTerminationGracePeriodSeconds(0L)
                 .addNewContainer().withName("main").withImage("cuda").withNewResources()
                 .addToLimits("nvidia.com/gpu", new Quantity(Integer.toString(gpus)))
                 .addToRequests("cpu", new Quantity("4")).addToRequests("memory", new Quantity("16Gi"))
                 .endResources().endContainer().endSpec()
-                .withNewStatus().withPhase("Running").endStatus()
                 .build()).create();
+        Pod running = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
+                .until(() -> kube.pods().inNamespace(namespace).withName("workload").get(),
+                        p -> p != null && "Running".equals(p.getStatus().getPhase()));
+        assertThat(running.getSpec().getNodeName()).isEqualTo(node);
     }
 
     private ProviderClient registeredProvider() {
@@ -220,7 +269,7 @@ class BidEngineTest {
     }
 
     private BidEngine engine(ProviderClient me) {
-        return new BidEngine(reader, me, new ClusterInventory(cluster.client())::read, PRICING,
+        return new BidEngine(reader, me, new ClusterInventory(kube)::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
     }
 
