@@ -1,6 +1,7 @@
 package org.openspheron.operator.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
@@ -11,7 +12,9 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,33 +31,54 @@ import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
 import org.openspheron.operator.lease.SpheronLeaseStatus;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 
-/** The lease watcher, heartbeats and withdrawals against a real anvil chain and an API server. */
+/**
+ * The lease watcher, heartbeats and withdrawals against a real anvil chain and a real Kubernetes control plane (one
+ * for the class, with the generated CRDs, so the API server validates every SpheronLease the watcher writes).
+ */
 class LeaseWatcherTest {
     /** Every test starts from the same deployment (snapshot and revert), so each may register providers 0 and 1. */
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
 
-    private DevCluster cluster;
-    private KubernetesClient kube;
+    private static DevCluster cluster;
+    private static KubernetesClient kube;
     private ProtocolReader reader;
     private TenantClient tenant;
     private ProviderClient provider;
     private LeaseWatcher watcher;
 
-    @BeforeEach
-    void startCluster() {
-        cluster = DevCluster.start(0, List.of(new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 2, 32, 256, "us-east-1a")), "127.0.0.1");
+    @BeforeAll
+    static void startCluster() {
+        cluster = DevCluster.start(List.of(new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 2, 32, 256, "us-east-1a")));
         cluster.applyDirectory(Path.of("target", "crds"));
         kube = cluster.client();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void registerProvider() {
         reader = protocol.reader();
         tenant = protocol.tenant(0);
         provider = protocol.registeredProvider(0, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
         watcher = new LeaseWatcher(reader, provider, kube);
     }
 
+    /**
+     * The chain is reverted after each test, so the next one's leases get the same ids, the same provider and so
+     * the same SpheronLease names: the objects this test mirrored go first (no finalizer holds them here, as no
+     * lease reconciler runs).
+     */
     @AfterEach
-    void stopCluster() {
-        cluster.close();
+    void deleteSpheronLeases() {
+        kube.resources(SpheronLease.class).delete();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> kube.resources(SpheronLease.class).list().getItems().isEmpty());
     }
 
     @Test
