@@ -1,11 +1,15 @@
 package org.openspheron.operator.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,7 +21,11 @@ import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.inventory.ClusterInventory;
 
-/** Registration reads the GPUs from the cluster's nodes and keeps the registry entry current. */
+/**
+ * Registration reads the GPUs from the cluster's nodes and keeps the registry entry current. One real control
+ * plane serves the class, with an A100 node and an H100 node; a test that adds a node gives it a name of its own
+ * and takes it out of the cluster afterwards, so every test sees those two nodes and whatever it added itself.
+ */
 class RegistrationTest {
     private static final Registration.Profile PROFILE =
             new Registration.Profile("us-east", "us-east-1a", "https://gpu.example:8443", ProtocolFixture.tokens(150));
@@ -25,21 +33,46 @@ class RegistrationTest {
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
     private static int nextProvider;
+    private static int nextNode;
+    private static DevCluster cluster;
 
-    private DevCluster cluster;
+    private final List<String> addedNodes = new ArrayList<>();
     private ProviderClient provider;
 
-    @BeforeEach
-    void startCluster() {
-        cluster = DevCluster.start(0, List.of(
+    @BeforeAll
+    static void startCluster() {
+        cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
-                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void newProvider() {
         provider = protocol.provider(nextProvider++);
     }
 
+    /** A machine taken out of the cluster: its kubelet stops and its Node object is deleted. */
     @AfterEach
-    void stopCluster() {
-        cluster.close();
+    void removeAddedNodes() {
+        for (String name : addedNodes) {
+            try {
+                cluster.stopNode(name);
+            } catch (IllegalStateException notRunning) {
+                // its start failed, which that test reports; its Node object may still have registered
+            }
+            cluster.client().nodes().withName(name).delete();
+        }
+        for (String name : addedNodes) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.client().nodes().withName(name).get() == null);
+        }
     }
 
     @Test
@@ -62,7 +95,7 @@ class RegistrationTest {
         registration.keepCurrent();
         assertThat(registration.keepCurrent().action()).isEqualTo("unchanged");
 
-        cluster.addNode(new GpuNode("gpu-l40s", "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
+        addNode(new GpuNode(nextNodeName("gpu-l40s"), "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
 
         assertThat(registration.keepCurrent().action()).isEqualTo("updated");
         assertThat(protocol.reader().provider(provider.address()).orElseThrow().gpus())
@@ -74,7 +107,7 @@ class RegistrationTest {
     void changesWithinTheMinimumIntervalWaitButAnExplicitRequestDoesNot() {
         Registration registration = registration(true, Duration.ofHours(1));
         registration.keepCurrent();
-        cluster.addNode(new GpuNode("gpu-l40s", "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
+        addNode(new GpuNode(nextNodeName("gpu-l40s"), "NVIDIA-L40S", 4, 32, 256, "us-east-1a"));
 
         assertThat(registration.keepCurrent().action()).isEqualTo("deferred");
         assertThat(protocol.reader().provider(provider.address()).orElseThrow().gpus()).hasSize(2);
@@ -90,6 +123,17 @@ class RegistrationTest {
         assertThat(protocol.reader().provider(provider.address())).isEmpty();
         assertThat(registration.registerNow().action()).isEqualTo("registered");
         assertThat(protocol.reader().provider(provider.address())).isPresent();
+    }
+
+    /** Starts the node (returns once it is Ready with its GPUs advertised) and removes it after the test. */
+    private void addNode(GpuNode node) {
+        addedNodes.add(node.name());
+        cluster.addNode(node);
+    }
+
+    /** Node names are never reused: a deleted Node's name could still be held by its stopping kubelet. */
+    private static String nextNodeName(String prefix) {
+        return prefix + "-" + nextNode++;
     }
 
     private Registration registration(boolean autoRegister, Duration minInterval) {
