@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.ProtocolFixture;
@@ -38,31 +40,45 @@ import org.web3j.utils.Numeric;
 /**
  * The provider node as the application wires it, from configuration keys to the chain and the cluster: it
  * registers, publishes its gateway certificate, bids on its own, mirrors the won lease, confirms it once the reconciler reports Running, and is
- * paid.
+ * paid. Against a real anvil chain and a real Kubernetes control plane (one for the class, with the generated CRDs).
  */
 class ProviderNodeTest {
+    private static DevCluster cluster;
     private ProtocolFixture protocol;
-    private DevCluster cluster;
     private ProviderNode node;
     private ProtocolChain chain;
 
-    @BeforeEach
-    void start() {
-        protocol = ProtocolFixture.start();
-        cluster = DevCluster.start(0, List.of(
+    @BeforeAll
+    static void startCluster() {
+        cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
-                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")), "127.0.0.1");
+                new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         cluster.applyDirectory(Path.of("target", "crds"));
     }
 
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void startChain() {
+        protocol = ProtocolFixture.start();
+    }
+
+    /** A fresh chain per test reuses lease ids, so the SpheronLeases this test's node mirrored go with it. */
     @AfterEach
     void stop() {
         if (node != null) {
             node.onStop(null);
             chain.close(null);
+            node = null;
         }
-        cluster.close();
         protocol.close();
+        cluster.client().resources(SpheronLease.class).delete();
+        await("the SpheronLeases deleted", () -> cluster.client().resources(SpheronLease.class).list().getItems().isEmpty());
     }
 
     @Test
@@ -130,8 +146,9 @@ class ProviderNodeTest {
                 chain, cluster.client(), new SimpleMeterRegistry());
     }
 
+    /** Polls: the node's duties run on their own thread, the control plane shares two cores with the chain. */
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
