@@ -37,6 +37,7 @@ public final class DevCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path script;
+    private final Path kubeconfig;
     private final KubernetesClient client;
     private final String url;
     private boolean running = true;
@@ -50,12 +51,25 @@ public final class DevCluster implements AutoCloseable {
         }
     }
 
-    private DevCluster(Path dir, Path script) {
+    private DevCluster(Path dir, Path script, Path kubeconfig) {
         this.dir = dir;
         this.script = script;
-        String kubeconfig = read(dir.resolve("kubeconfig"));
-        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+        this.kubeconfig = kubeconfig;
+        this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(read(kubeconfig))).build();
         this.url = client.getConfiguration().getMasterUrl().replaceAll("/$", "");
+    }
+
+    /**
+     * A cluster this machine does not run (kind, k3d, minikube, a provider's own), reached with {@code kubeconfig}
+     * as its current context gives it: nothing is started or stopped, and there is no audit log to read.
+     */
+    public static DevCluster existing(Path kubeconfig) {
+        if (!Files.isRegularFile(kubeconfig)) {
+            throw new IllegalArgumentException("no kubeconfig at " + kubeconfig);
+        }
+        DevCluster cluster = new DevCluster(kubeconfig.toAbsolutePath().getParent(), null, kubeconfig);
+        cluster.running = false;
+        return cluster;
     }
 
     /** Starts a cluster in a new directory under {@code target/k8s} (tests) with the given nodes. */
@@ -81,7 +95,7 @@ public final class DevCluster implements AutoCloseable {
             nodes.forEach(n -> args.add(n.spec()));
         }
         run(script, args);
-        return new DevCluster(dir, script);
+        return new DevCluster(dir, script, dir.resolve("kubeconfig"));
     }
 
     /** {@code bin/spheron-k8s} of this checkout: from {@code spheron.root}, else the first parent that has it. */
@@ -166,12 +180,24 @@ public final class DevCluster implements AutoCloseable {
 
     /** The admin kubeconfig (for kubectl, helm and apps that read a kubeconfig). */
     public Path kubeconfig() {
-        return dir.resolve("kubeconfig");
+        return kubeconfig;
+    }
+
+    /** Whether bin/spheron-k8s runs this cluster (false for {@link #existing} ones). */
+    public boolean managed() {
+        return script != null;
+    }
+
+    private Path launcher() {
+        if (script == null) {
+            throw new UnsupportedOperationException("the cluster at " + url + " is not run by bin/spheron-k8s");
+        }
+        return script;
     }
 
     /** The kubectl this cluster's version came with (Kubernetes 1.20.2, built beside the servers). */
     public Path kubectl() {
-        String env = run(script, List.of("env"));
+        String env = run(launcher(), List.of("env"));
         return env.lines().filter(l -> l.startsWith("SPHERON_K8S_BIN=")).findFirst()
                 .map(l -> Path.of(l.substring("SPHERON_K8S_BIN=".length()), "kubectl"))
                 .orElseThrow(() -> new IllegalStateException("bin/spheron-k8s env named no binaries"));
@@ -227,10 +253,23 @@ public final class DevCluster implements AutoCloseable {
     }
 
     /**
-     * The token of ServiceAccount {@code namespace/name}, from the Secret the token controller makes for it
-     * (Kubernetes 1.20), waited for up to 30 seconds.
+     * A token of ServiceAccount {@code namespace/name}: from the TokenRequest API (valid 30 days), else, where the
+     * API server cannot issue one, from the Secret the token controller makes for the account (waited for up to 30 s).
      */
     public String serviceAccountToken(String namespace, String name) {
+        try {
+            var request = client.serviceAccounts().inNamespace(namespace).withName(name).tokenRequest(
+                    new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+                            .withExpirationSeconds(30L * 24 * 3600).endSpec().build());
+            if (request != null && request.getStatus() != null && request.getStatus().getToken() != null) {
+                return request.getStatus().getToken();
+            }
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 403 || e.getCode() == 401) {
+                throw e;
+            }
+            // no TokenRequest API (no service-account issuer configured): the token Secret below
+        }
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
             var account = client.serviceAccounts().inNamespace(namespace).withName(name).get();
@@ -251,7 +290,7 @@ public final class DevCluster implements AutoCloseable {
 
     /** Starts one more hollow node and waits until it is Ready with its GPUs advertised. */
     public void addNode(GpuNode node) {
-        run(script, List.of("add-node", dir.toString(), node.spec()));
+        run(launcher(), List.of("add-node", dir.toString(), node.spec()));
     }
 
     /**
@@ -274,15 +313,50 @@ public final class DevCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the first {@code gpus.size()} nodes of an existing cluster look like GPU nodes, the way
+     * {@code bin/spheron-k8s} builds its own: the GPU feature discovery labels of {@code gpus[i]}, and its GPU count
+     * as the {@code nvidia.com/gpu} extended resource patched into the node's status (as the device plugin would
+     * advertise it). Nodes that already advertise GPUs are left as they are. Returns the nodes it changed.
+     */
+    public List<String> advertiseFakeGpus(List<GpuNode> gpus) {
+        List<String> changed = new ArrayList<>();
+        List<io.fabric8.kubernetes.api.model.Node> nodes = client.nodes().list().getItems().stream()
+                .sorted(java.util.Comparator.comparing(n -> n.getMetadata().getName())).toList();
+        for (int i = 0; i < Math.min(nodes.size(), gpus.size()); i++) {
+            var node = nodes.get(i);
+            GpuNode spec = gpus.get(i);
+            String name = node.getMetadata().getName();
+            if (spec.gpus() <= 0 || (node.getStatus().getAllocatable() != null
+                    && node.getStatus().getAllocatable().containsKey(GPU_RESOURCE))) {
+                continue;
+            }
+            client.nodes().withName(name).edit(n -> {
+                n.getMetadata().getLabels().putAll(Map.of("nvidia.com/gpu.present", "true", GPU_PRODUCT_LABEL, spec.product(),
+                        "nvidia.com/gpu.count", Integer.toString(spec.gpus()),
+                        "nvidia.com/gpu.memory", Integer.toString(spec.gpuMemoryMiB())));
+                return n;
+            });
+            String count = Integer.toString(spec.gpus());
+            client.nodes().withName(name).subresource("status").patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                    "[{\"op\":\"add\",\"path\":\"/status/capacity/nvidia.com~1gpu\",\"value\":\"" + count + "\"},"
+                            + "{\"op\":\"add\",\"path\":\"/status/allocatable/nvidia.com~1gpu\",\"value\":\"" + count + "\"}]");
+            changed.add(name);
+        }
+        return changed;
+    }
+
     /** Stops a node's kubelet: its Node object stays and turns NotReady, as when a machine goes down. */
     public void stopNode(String name) {
-        run(script, List.of("stop-node", dir.toString(), name));
+        run(launcher(), List.of("stop-node", dir.toString(), name));
     }
 
     /** Stops every process of the cluster, keeping its state: {@link #restart()} brings it back. */
     public synchronized void stop() {
+        Path launcher = launcher();
         if (running) {
-            run(script, List.of("down", dir.toString()));
+            run(launcher, List.of("down", dir.toString()));
             running = false;
         }
     }
@@ -290,7 +364,7 @@ public final class DevCluster implements AutoCloseable {
     /** Starts a stopped cluster again from its state (same ports, same objects), nodes included. */
     public synchronized void restart() {
         if (!running) {
-            run(script, List.of("up", dir.toString()));
+            run(launcher(), List.of("up", dir.toString()));
             running = true;
         }
     }
@@ -377,7 +451,9 @@ public final class DevCluster implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        stop();
+        if (managed()) {
+            stop();
+        }
     }
 
     private static boolean isEmpty(Path dir) {

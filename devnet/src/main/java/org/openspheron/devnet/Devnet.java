@@ -37,6 +37,12 @@ public final class Devnet implements Callable<Integer> {
     @Option(names = "--chain-only", description = "Start the chain and the clusters, but no apps.")
     boolean chainOnly;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "Run provider N (in the order given) on the "
+            + "existing cluster of this kubeconfig (kind, k3d, minikube) instead of a control plane of its own: its nodes "
+            + "get fake GPUs (labels and the nvidia.com/gpu extended resource); providers without one are not started. "
+            + "For machines where bin/spheron-k8s cannot build Kubernetes.")
+    List<Path> kubeconfigs = new java.util.ArrayList<>();
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Devnet()).execute(args));
     }
@@ -44,8 +50,12 @@ public final class Devnet implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = home.toAbsolutePath();
-        LocalSystem system = new LocalSystem(root.toAbsolutePath(), dir, chainPort, matchmakers, threshold,
-                LocalSystem.defaultProviders());
+        List<LocalProvider> providers = LocalSystem.defaultProviders();
+        if (!kubeconfigs.isEmpty()) {
+            providers = providers.subList(0, Math.min(kubeconfigs.size(), providers.size()));
+        }
+        LocalSystem system = new LocalSystem(root.toAbsolutePath(), dir, chainPort, matchmakers, threshold, providers)
+                .existingClusters(kubeconfigs.stream().map(Path::toAbsolutePath).toList());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             system.close();

@@ -49,6 +49,7 @@ public final class LocalSystem implements AutoCloseable {
     private final List<AppProcess> matchmakerApps = new ArrayList<>();
     private final Map<String, String> matchmakerOverrides = new LinkedHashMap<>();
     private final Map<String, String> providerOverrides = new LinkedHashMap<>();
+    private List<Path> existingClusters = List.of();
     private LocalChain chain;
     private ProtocolConfig protocolConfig;
     private ChainConnection connection;
@@ -82,6 +83,18 @@ public final class LocalSystem implements AutoCloseable {
     /** Moves the matchmakers' ports by {@code offset} (the providers' ports come with their {@link LocalProvider}). */
     public LocalSystem matchmakerPortOffset(int offset) {
         this.portOffset = offset;
+        return this;
+    }
+
+    /**
+     * Runs provider {@code i} on the existing cluster of {@code kubeconfigs[i]} (kind, k3d, minikube) instead of a
+     * control plane of its own: where bin/spheron-k8s cannot build Kubernetes (no Debian packages).
+     */
+    public LocalSystem existingClusters(List<Path> kubeconfigs) {
+        if (kubeconfigs.size() > providers.size()) {
+            throw new IllegalArgumentException(kubeconfigs.size() + " kubeconfigs for " + providers.size() + " providers");
+        }
+        this.existingClusters = List.copyOf(kubeconfigs);
         return this;
     }
 
@@ -166,10 +179,19 @@ public final class LocalSystem implements AutoCloseable {
      */
     public LocalSystem startClusters() {
         for (LocalProvider provider : providers) {
-            DevCluster cluster = DevCluster.start(home.resolve("k8s").resolve("provider-" + provider.index()), provider.nodes());
-            running.add(cluster);
+            DevCluster cluster;
+            if (provider.index() < existingClusters.size()) {
+                cluster = DevCluster.existing(existingClusters.get(provider.index()));
+                running.add(cluster);
+                List<String> changed = cluster.advertiseFakeGpus(provider.nodes());
+                System.out.printf("cluster    provider-%d: %s, fake GPUs advertised on %s%n", provider.index(), cluster.url(),
+                        changed.isEmpty() ? "no node (they have GPUs already, or no node matched)" : changed);
+            } else {
+                cluster = DevCluster.start(home.resolve("k8s").resolve("provider-" + provider.index()), provider.nodes());
+                running.add(cluster);
+                cluster.addVolumes(VOLUMES, VOLUME_SIZE);
+            }
             cluster.applyDirectory(root.resolve("crds"));
-            cluster.addVolumes(VOLUMES, VOLUME_SIZE);
             for (String file : OPERATOR_ACCOUNT) {
                 cluster.applyFile(root.resolve("k8s").resolve("provider-operator").resolve(file));
             }

@@ -29,7 +29,8 @@ class DevClusterTest {
         cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 2, 16, 64, "eu-west-1a"),
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-40GB", 1, 16, 64, "eu-west-1a").withTaint(),
-                new GpuNode("cpu-only", "", 0, 8, 32, "eu-west-1a")));
+                new GpuNode("cpu-only", "", 0, 8, 32, "eu-west-1a"),
+                new GpuNode("spare", "", 0, 8, 32, "eu-west-1a")));
         client = cluster.client();
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("t").endMetadata().build()).create();
     }
@@ -86,6 +87,31 @@ class DevClusterTest {
         String user = "system:serviceaccount:t:nobody";
         List<DevCluster.ApiRequest> seen = awaitRequests(user);
         assertThat(seen).anyMatch(r -> r.verb().equals("list") && r.resource().equals("nodes") && r.code() == 403);
+    }
+
+    @Test
+    void anExistingClustersNodesGetFakeGpusAndTakeGpuPods() {
+        DevCluster existing = DevCluster.existing(cluster.kubeconfig());
+        GpuNode none = new GpuNode("-", "", 0, 0, 0, "");
+        List<String> changed = existing.advertiseFakeGpus(List.of(none, none, none,
+                new GpuNode("-", "NVIDIA-L4", 3, 0, 0, "")));
+
+        assertThat(changed).containsExactly("spare");
+        var spare = client.nodes().withName("spare").get();
+        assertThat(spare.getStatus().getAllocatable()).containsEntry(DevCluster.GPU_RESOURCE, new Quantity("3"));
+        assertThat(spare.getMetadata().getLabels()).containsEntry(DevCluster.GPU_PRODUCT_LABEL, "NVIDIA-L4");
+        assertThat(existing.advertiseFakeGpus(List.of(none, none, none, new GpuNode("-", "NVIDIA-L4", 3, 0, 0, ""))))
+                .as("a node that advertises GPUs already is left alone").isEmpty();
+        Pod three = new PodBuilder(gpuPod("three-l4", 3)).editSpec().withNodeSelector(java.util.Map.of(
+                DevCluster.GPU_PRODUCT_LABEL, "NVIDIA-L4")).endSpec().build();
+        client.pods().inNamespace("t").resource(three).create();
+        assertThat(client.pods().inNamespace("t").withName("three-l4").waitUntilCondition(
+                p -> p != null && "Running".equals(p.getStatus().getPhase()), 60, TimeUnit.SECONDS).getSpec().getNodeName())
+                .isEqualTo("spare");
+        assertThat(existing.managed()).isFalse();
+        assertThatThrownBy(existing::stop).isInstanceOf(UnsupportedOperationException.class);
+        existing.close();
+        assertThat(client.nodes().list().getItems()).as("closing an existing cluster stops nothing").hasSize(4);
     }
 
     private static List<DevCluster.ApiRequest> awaitRequests(String user) {
