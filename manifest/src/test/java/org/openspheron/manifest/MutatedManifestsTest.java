@@ -1,23 +1,26 @@
 package org.openspheron.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The parser's law: whatever bytes it is given, the only thing that escapes is a {@link ManifestException} with a
  * one-line message. Inputs are real fixtures mutated the ways files really break: flipped bytes, truncation, lost or
- * doubled lines, renamed keys, changed numbers, YAML syntax dropped in. A counterexample's seed reproduces it.
+ * doubled lines, renamed keys, changed numbers, YAML syntax dropped in. A counterexample's seed reproduces it: a
+ * failure ends with "Seed was N", and {@code -DQT_SEED=N} replays the same inputs.
  */
 class MutatedManifestsTest {
     private static final List<String> NAMES = Fixtures.names();
@@ -26,27 +29,30 @@ class MutatedManifestsTest {
     private static final String[] NUMBERS = {"0", "-1", "70000", "0.0001", "1e3", "99999999999999999999999", "-0", ".nan",
             "1.5", "1025", "17", "4097Gi", "0x10", "0o7", "+5", "1_000"};
 
-    @Property(tries = 1500)
-    void mutatedFixturesOnlyEverFailWithAManifestException(@ForAll("fixtures") String name,
-                                                           @ForAll @IntRange(min = 1, max = 6) int mutations,
-                                                           @ForAll long seed) {
-        byte[] yaml = mutate(Fixtures.bytes(name), mutations, new Random(seed));
-        parseExpectingOnlyManifestErrors(yaml);
+    /** Shrinking a failure re-parses at most this many smaller inputs (about a millisecond each). */
+    private static final int SHRINK_CYCLES = 2000;
+
+    @Test
+    void mutatedFixturesOnlyEverFailWithAManifestException() {
+        qt().withExamples(1500).withShrinkCycles(SHRINK_CYCLES)
+                .forAll(pick(NAMES), integers().between(1, 6), longs().all())
+                .checkAssert((name, mutations, seed) -> {
+                    byte[] yaml = mutate(Fixtures.bytes(name), mutations, new Random(seed));
+                    parseExpectingOnlyManifestErrors(yaml);
+                });
     }
 
-    @Property(tries = 300)
-    void arbitraryTextOnlyEverFailsWithAManifestException(@ForAll("yamlish") String text) {
-        parseExpectingOnlyManifestErrors(text.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void arbitraryTextOnlyEverFailsWithAManifestException() {
+        qt().withExamples(300).withShrinkCycles(SHRINK_CYCLES)
+                .forAll(yamlish())
+                .checkAssert(text -> parseExpectingOnlyManifestErrors(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    @Provide
-    Arbitrary<String> fixtures() {
-        return Arbitraries.of(NAMES);
-    }
-
-    @Provide
-    Arbitrary<String> yamlish() {
-        return Arbitraries.strings().withChars("abc: -[]{}&*!#'\"\n\t|>0123456789.~%?<=,").ofMaxLength(300);
+    private static Gen<String> yamlish() {
+        List<Character> chars = "abc: -[]{}&*!#'\"\n\t|>0123456789.~%?<=,".chars().mapToObj(c -> (char) c).toList();
+        return lists().of(pick(chars)).ofType(lists().arrayList()).ofSizeBetween(0, 300)
+                .map(text -> text.stream().map(String::valueOf).collect(Collectors.joining()));
     }
 
     private static void parseExpectingOnlyManifestErrors(byte[] yaml) {

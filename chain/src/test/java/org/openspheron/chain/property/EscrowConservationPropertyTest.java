@@ -2,27 +2,21 @@ package org.openspheron.chain.property;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openspheron.chain.ProtocolFixture.tokens;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.frequency;
+import static org.quicktheories.generators.Generate.pick;
+import static org.quicktheories.generators.Generate.range;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.BeforeTry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.Lease;
@@ -34,12 +28,14 @@ import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
 import org.openspheron.chain.property.EscrowLedger.Flows;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
 
 /**
  * Escrow is conserved: across random sequences of what tenants, providers and matchmakers do, for every order
  * paid to the provider + refunded to the tenant + still held = deposited + topped up, and the contracts hold
  * exactly what they owe (the order contract the escrow, the registry the stakes). One anvil chain; each try
- * starts from the same snapshot.
+ * starts from the same snapshot. A failure ends with "Seed was N"; {@code -DQT_SEED=N} replays the same sequences.
  */
 class EscrowConservationPropertyTest {
     private static final int TENANTS = 3;
@@ -54,7 +50,7 @@ class EscrowConservationPropertyTest {
     private final List<Long> leases = new ArrayList<>();
     private int refused;
 
-    @BeforeContainer
+    @BeforeAll
     static void startChain() {
         // A bid window of 40 blocks: every transaction mines a block, and sequences interleave several orders.
         LocalChain chain = LocalChain.startDefault();
@@ -69,14 +65,13 @@ class EscrowConservationPropertyTest {
         baseline = protocol.snapshot();
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopChain() {
         protocol.close();
     }
 
     /** Back to the baseline before (not after) each try, so even a try that broke off leaves nothing behind. */
-    @BeforeTry
-    void freshChainAndClients() {
+    private void freshChainAndClients() {
         protocol.revertTo(baseline);
         baseline = protocol.snapshot();
         tenants = new ArrayList<>();
@@ -94,22 +89,31 @@ class EscrowConservationPropertyTest {
         refused = 0;
     }
 
-    // FULL, not the default BOUNDED: bounded shrinking runs on another thread and is abandoned, not stopped, at its
-    // time limit, so its leftover tries would keep sending transactions into the next test's chain.
-    @Property(tries = 20, shrinking = ShrinkingMode.FULL, edgeCases = EdgeCasesMode.NONE)
-    void escrowIsConservedAcrossAnySequenceOfOperations(@ForAll("operations") List<Step> steps) {
-        for (Step step : steps) {
-            apply(step);
-            ledger.assertConserved(step);
-        }
-        Statistics.label("leases created").collect(Math.min(leases.size(), 3) + (leases.size() >= 3 ? "+" : ""));
-        Statistics.label("provider paid").collect(ledger.totals().paid().signum() > 0);
-        Statistics.label("operations refused by the contract").collect(refused == 0 ? "none" : refused * 2 < steps.size() ? "under half" : "half or more");
+    /**
+     * 23 sequences: QuickTheories first tries the generator's boundaries (its smallest, simplest and largest
+     * draws), so 20 stay random. Shrinking replays sequences on the chain, about a second each, hence the cap.
+     */
+    @Test
+    void escrowIsConservedAcrossAnySequenceOfOperations() {
+        Tally tally = new Tally("escrowIsConservedAcrossAnySequenceOfOperations");
+        qt().withExamples(23).withShrinkCycles(60).forAll(operations()).checkAssert(steps -> {
+            freshChainAndClients();
+            for (Step step : steps) {
+                apply(step);
+                ledger.assertConserved(step);
+            }
+            tally.count("leases created", Math.min(leases.size(), 3) + (leases.size() >= 3 ? "+" : ""));
+            tally.count("provider paid", ledger.totals().paid().signum() > 0);
+            tally.count("operations refused by the contract",
+                    refused == 0 ? "none" : refused * 2 < steps.size() ? "under half" : "half or more");
+        });
+        tally.print();
     }
 
     /** The full path once on every run, so the ledger is known to see payments, top-ups, closes and slashes. */
-    @Example
+    @Test
     void escrowIsConservedAlongTheMainPaths() {
+        freshChainAndClients();
         List<Step> steps = List.of(
                 new Create(0, 10, 4, 120, 0, 0), new Bid(0, 0, 75), new Create(1, 2, 5, 60, 0, 0), new Bid(0, 1, 100),
                 new Create(2, 6, 3, 60, 0, 0), new Bid(0, 2, 100),
@@ -184,26 +188,28 @@ class EscrowConservationPropertyTest {
     record Report(int lease) implements Step {
     }
 
-    @Provide
-    Arbitrary<List<Step>> operations() {
-        Arbitrary<Integer> pick = Arbitraries.integers().between(0, 3);
-        Arbitrary<Create> create = Combinators.combine(uniform(0, TENANTS - 1), uniform(1, 10), uniform(1, 5),
-                uniform(10, 180), uniform(0, PROVIDERS), uniform(50, 110)).as(Create::new);
-        Arbitrary<Step> step = Arbitraries.frequencyOf(
-                Tuple.of(4, create),
-                Tuple.of(2, Combinators.combine(pick, uniform(0, PROVIDERS - 1), uniform(40, 110)).as(Bid::new)),
-                Tuple.of(1, Arbitraries.of(1, 6, 25).map(Mine::new)),
-                Tuple.of(3, uniform(1, 120).map(Wait::new)),
-                Tuple.of(5, Combinators.combine(pick, uniform(0, 2)).as(Match::new)),
-                Tuple.of(3, pick.map(Confirm::new)),
-                Tuple.of(3, pick.map(Withdraw::new)),
-                Tuple.of(2, Combinators.combine(pick, uniform(1, 5)).as(TopUp::new)),
-                Tuple.of(2, Combinators.combine(pick, Arbitraries.of(true, false)).as(Close::new)),
-                Tuple.of(1, pick.map(CloseExpired::new)),
-                Tuple.of(1, pick.map(Cancel::new)),
-                Tuple.of(2, pick.map(Report::new)));
+    /** Ranges are drawn uniformly (QuickTheories' random draws are): the middle of each range matters here. */
+    private static Gen<List<Step>> operations() {
+        Gen<Integer> pick = range(0, 3);
+        Gen<Create> create = in -> new Create(range(0, TENANTS - 1).generate(in), range(1, 10).generate(in),
+                range(1, 5).generate(in), range(10, 180).generate(in), range(0, PROVIDERS).generate(in),
+                range(50, 110).generate(in));
+        // Mine first: shrinking moves each step towards the first kind, so steps that do not matter become a block.
+        Gen<Step> step = frequency(List.of(
+                weighted(1, pick(List.of(1, 6, 25)).map(Mine::new)),
+                weighted(4, create),
+                weighted(2, pick.zip(range(0, PROVIDERS - 1), range(40, 110), Bid::new)),
+                weighted(3, range(1, 120).map(Wait::new)),
+                weighted(5, pick.zip(range(0, 2), Match::new)),
+                weighted(3, pick.map(Confirm::new)),
+                weighted(3, pick.map(Withdraw::new)),
+                weighted(2, pick.zip(range(1, 5), TopUp::new)),
+                weighted(2, pick.zip(booleans().all(), Close::new)),
+                weighted(1, pick.map(CloseExpired::new)),
+                weighted(1, pick.map(Cancel::new)),
+                weighted(2, pick.map(Report::new))));
         // Every sequence opens with an order, so the steps after it have something to act on.
-        return Combinators.combine(create, step.list().ofMinSize(6).ofMaxSize(16)).as((first, rest) -> {
+        return create.zip(lists().of(step).ofType(lists().arrayList()).ofSizeBetween(6, 16), (first, rest) -> {
             List<Step> steps = new ArrayList<>();
             steps.add(first);
             steps.addAll(rest);
@@ -211,9 +217,8 @@ class EscrowConservationPropertyTest {
         });
     }
 
-    /** Uniform rather than jqwik's default bias to small values: the middle of each range matters here. */
-    private static Arbitrary<Integer> uniform(int min, int max) {
-        return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
+    private static Pair<Integer, Gen<Step>> weighted(int weight, Gen<? extends Step> kind) {
+        return Pair.of(weight, in -> kind.generate(in));
     }
 
     private void apply(Step step) {

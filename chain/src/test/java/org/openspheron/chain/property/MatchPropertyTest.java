@@ -3,6 +3,12 @@ package org.openspheron.chain.property;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.Generate.oneOf;
+import static org.quicktheories.generators.SourceDSL.bigIntegers;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -10,17 +16,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.BeforeTry;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
@@ -28,12 +26,14 @@ import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.TransactionSender;
+import org.quicktheories.core.Gen;
 import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
 
 /**
  * Laws of the match: only a quorum of distinct matchmaker operators creates a lease, and no lease exists without
- * a bid. One anvil chain with three operators; each try starts from the same snapshot.
+ * a bid. One anvil chain with three operators; each try starts from the same snapshot. A failure ends with
+ * "Seed was N"; {@code -DQT_SEED=N} replays the same tries.
  */
 class MatchPropertyTest {
     private static final int OPERATORS = 3;
@@ -43,7 +43,7 @@ class MatchPropertyTest {
     private static String baseline;
     private static long biddedOrder;
 
-    @BeforeContainer
+    @BeforeAll
     static void startChain() {
         protocol = ProtocolFixture.start(OPERATORS, 2);
         List<GpuOffer> gpus = List.of(new GpuOffer("H100", 4, 4));
@@ -56,13 +56,13 @@ class MatchPropertyTest {
         baseline = protocol.snapshot();
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopChain() {
         protocol.close();
     }
 
-    @BeforeTry
-    void backToBaseline() {
+    /** At the start of every try, including those that shrinking replays. */
+    private static void backToBaseline() {
         protocol.revertTo(baseline);
         baseline = protocol.snapshot();
     }
@@ -73,11 +73,21 @@ class MatchPropertyTest {
 
     // ------------------------------------------------------------------ only a quorum creates a lease
 
-    // FULL shrinking stays on the test thread (see EscrowConservationPropertyTest).
-    @Property(tries = 25, shrinking = ShrinkingMode.FULL)
-    void onlyAQuorumOfDistinctOperatorsCreatesALease(@ForAll("signers") List<Integer> signers,
-                                                      @ForAll boolean sortedBySigner,
-                                                      @ForAll @IntRange(min = 1, max = OPERATORS) int threshold) {
+    // 30 tries, up from 25: QuickTheories skips a draw it has already tried, and half of this space is small.
+    // Shrinking replays tries on the chain, hence the cap.
+    @Test
+    void onlyAQuorumOfDistinctOperatorsCreatesALease() {
+        Tally tally = new Tally("onlyAQuorumOfDistinctOperatorsCreatesALease");
+        qt().withExamples(30).withShrinkCycles(100)
+                .forAll(signers(), booleans().all(), integers().between(1, OPERATORS))
+                .checkAssert((signers, sortedBySigner, threshold) -> {
+                    backToBaseline();
+                    onlyAQuorumCreatesALease(signers, sortedBySigner, threshold, tally);
+                });
+        tally.print();
+    }
+
+    private void onlyAQuorumCreatesALease(List<Integer> signers, boolean sortedBySigner, int threshold, Tally tally) {
         if (threshold != 2) {
             protocol.operatorSet().setThreshold(threshold);
         }
@@ -94,8 +104,8 @@ class MatchPropertyTest {
         String outcome = submit(biddedOrder, BigInteger.ZERO, signatures);
 
         boolean quorum = isQuorumOfDistinctOperators(signatures, threshold);
-        Statistics.label("outcome").collect(outcome);
-        Statistics.label("quorum").collect(quorum);
+        tally.count("outcome", outcome);
+        tally.count("quorum", quorum);
         if (quorum) {
             assertThat(outcome).isEqualTo("lease");
             assertThat(reader.leaseCount()).isEqualTo(1);
@@ -108,11 +118,20 @@ class MatchPropertyTest {
     }
 
     /** Half the time any list from the pool (duplicates, non-operators); half the time a set of operators. */
-    @Provide
-    Arbitrary<List<Integer>> signers() {
-        Arbitrary<List<Integer>> any = Arbitraries.integers().between(0, POOL - 1).list().ofMinSize(2).ofMaxSize(5);
-        Arbitrary<List<Integer>> operators = Arbitraries.subsetOf(0, 1, 2).map(ArrayList::new);
-        return Arbitraries.oneOf(any, operators);
+    private static Gen<List<Integer>> signers() {
+        Gen<List<Integer>> any = lists().of(integers().between(0, POOL - 1)).ofType(lists().arrayList())
+                .ofSizeBetween(2, 5);
+        Gen<List<Integer>> operators = lists().of(booleans().all()).ofType(lists().arrayList()).ofSize(OPERATORS)
+                .map(chosen -> {
+                    List<Integer> subset = new ArrayList<>();
+                    for (int i = 0; i < OPERATORS; i++) {
+                        if (chosen.get(i)) {
+                            subset.add(i);
+                        }
+                    }
+                    return subset;
+                });
+        return oneOf(any, operators);
     }
 
     /** The law, stated over what was submitted: at least threshold signers, all operators, strictly ascending. */
@@ -134,10 +153,19 @@ class MatchPropertyTest {
 
     // ------------------------------------------------------------------ no lease without a bid
 
-    @Property(tries = 15, shrinking = ShrinkingMode.FULL)
-    void noLeaseExistsWithoutABid(@ForAll @IntRange(max = 3) int bids,
-                                  @ForAll("beyondTheBids") BigInteger offset,
-                                  @ForAll boolean unknownOrder) {
+    @Test
+    void noLeaseExistsWithoutABid() {
+        Tally tally = new Tally("noLeaseExistsWithoutABid");
+        qt().withExamples(15).withShrinkCycles(100)
+                .forAll(integers().between(0, 3), beyondTheBids(), booleans().all())
+                .checkAssert((bids, offset, unknownOrder) -> {
+                    backToBaseline();
+                    noLeaseWithoutABid(bids, offset, unknownOrder, tally);
+                });
+        tally.print();
+    }
+
+    private void noLeaseWithoutABid(int bids, BigInteger offset, boolean unknownOrder, Tally tally) {
         long orderId = protocol.tenant(1).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(10));
         for (int p = 0; p < bids; p++) {
             protocol.provider(p).submitBid(orderId, tokens(3 - p));
@@ -158,7 +186,7 @@ class MatchPropertyTest {
 
         String outcome = submit(target, bidIndex, quorum);
 
-        Statistics.label("bids on the order").collect(bids);
+        tally.count("bids on the order", bids);
         assertThat(outcome).isEqualTo(unknownOrder ? "UnknownOrder" : "UnknownBid");
         assertThat(reader.leaseCount()).isZero();
         assertThat(reader.requireOrder(orderId).state()).isEqualTo(OrderState.OPEN);
@@ -168,12 +196,12 @@ class MatchPropertyTest {
         }
     }
 
-    /** Offsets past the last bid: next to it, a little further, and anywhere up to uint256's range. */
-    @Provide
-    Arbitrary<BigInteger> beyondTheBids() {
-        return Arbitraries.oneOf(
-                Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.valueOf(300)),
-                Arbitraries.bigIntegers().between(BigInteger.ZERO, BigInteger.TWO.pow(255)));
+    /**
+     * Offsets past the last bid: next to it, a little further, and anywhere up to uint256's range (0 to 2^255,
+     * 1 to 32 random bytes, so every order of magnitude comes up).
+     */
+    private static Gen<BigInteger> beyondTheBids() {
+        return oneOf(integers().between(0, 300).map(BigInteger::valueOf), bigIntegers().ofBytes(32).map(BigInteger::abs));
     }
 
     /** Submits the match as given (no sorting), from a fresh sender; returns "lease" or the custom error's name. */
