@@ -3,16 +3,20 @@ package org.openspheron.operator.protocol;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.openspheron.operator.app.DevClusterResource;
 
-/** The application starts with the protocol side switched off: no key, no chain, no addresses needed. */
+/**
+ * The application starts with the protocol side switched off: no key, no chain, no addresses needed. The operator
+ * still starts, against a real control plane.
+ */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(DevClusterResource.class)
 @TestProfile(OperatorDisabledTest.ProtocolOff.class)
 class OperatorDisabledTest {
     public static class ProtocolOff implements QuarkusTestProfile {
