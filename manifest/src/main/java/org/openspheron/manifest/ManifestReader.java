@@ -14,15 +14,19 @@ import java.util.regex.Pattern;
 /** Turns the YAML tree into a {@link Manifest}, checking every field and every reference on the way. */
 final class ManifestReader {
     static final long MAX_CPU_MILLI = 1024_000;
-    static final int MAX_GPUS = 16;
+    static final int MAX_GPUS = ManifestLimits.MAX_GPUS_PER_REPLICA;
     static final long TIB = 1024L * 1024 * 1024 * 1024;
     static final long MAX_MEMORY = 4 * TIB;
     static final long MAX_VOLUME = 64 * TIB;
-    static final int MAX_COUNT = 100;
+    static final int MAX_COUNT = ManifestLimits.MAX_REPLICAS;
     static final Duration MAX_DURATION = Duration.ofDays(730);
 
-    /** Service and profile names become Kubernetes object names: DNS labels. */
+    /** Profile names: DNS labels, like every name a manifest gives. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** Service names become Service, StatefulSet and label names: see {@link ManifestLimits#MAX_SERVICE_NAME}. */
+    private static final Pattern SERVICE_NAME = Pattern.compile(ManifestLimits.SERVICE_NAME_PATTERN);
+    /** Storage volume names become volume claim templates and volume mounts. */
+    private static final Pattern VOLUME_NAME = Pattern.compile(ManifestLimits.VOLUME_NAME_PATTERN);
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?");
     private static final Set<String> VENDORS = Set.of("nvidia", "amd");
@@ -61,7 +65,7 @@ final class ManifestReader {
         if (serviceFields.isEmpty()) {
             throw servicesField.error("no services");
         }
-        serviceFields.values().forEach(f -> requireName(f, "service"));
+        serviceFields.values().forEach(ManifestReader::requireServiceName);
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
         for (Field f : serviceFields.values()) {
             services.put(f.name(), service(f, serviceFields.keySet()));
@@ -118,8 +122,20 @@ final class ManifestReader {
         RegistryCredentials credentials = credentials(s.get("credentials"));
         String pullPolicy = pullPolicy(s.get("pull_policy"));
         List<Expose> expose = new ArrayList<>();
+        Set<String> containerPorts = new HashSet<>();
+        Set<String> servicePorts = new HashSet<>();
         for (Field e : s.get("expose").items()) {
-            expose.add(expose(e, serviceNames));
+            Expose port = expose(e, serviceNames);
+            // Kubernetes refuses a Service with two ports of one number and protocol, and a container with two
+            // ports of one name (the operator names a port by its number and protocol).
+            if (!containerPorts.add(port.port() + "/" + port.proto())) {
+                throw e.get("port").error(port.port() + "/" + port.proto() + " is exposed twice");
+            }
+            if (!servicePorts.add(port.as() + "/" + port.proto())) {
+                throw (e.get("as").isPresent() ? e.get("as") : e.get("port")).error(port.as() + "/" + port.proto()
+                        + " is already the service port of another expose entry");
+            }
+            expose.add(port);
         }
         List<String> dependencies = new ArrayList<>();
         for (Field d : s.get("dependencies").items()) {
@@ -295,6 +311,10 @@ final class ManifestReader {
                 throw v.error("expected a mapping with size (and name, attributes)");
             }
             String name = v.get("name").isEmpty() ? "default" : v.get("name").nonBlank();
+            if (!VOLUME_NAME.matcher(name).matches()) {
+                throw v.get("name").error("\"" + name + "\" is not a valid volume name (lower-case letters, digits and '-', "
+                        + "at most 63, starting and ending with a letter or digit)");
+            }
             if (!names.add(name)) {
                 throw v.get("name").error("two volumes are named " + name + (v.get("name").isEmpty() ? " (an unnamed volume is \"default\")" : ""));
             }
@@ -431,6 +451,11 @@ final class ManifestReader {
             if (out.stream().noneMatch(d -> d.service().equals(service))) {
                 throw new ManifestException("services." + service, "is not deployed (add deployment." + service + ")");
             }
+            int replicas = out.stream().filter(d -> d.service().equals(service)).mapToInt(DeploymentEntry::count).sum();
+            if (replicas > MAX_COUNT) {
+                throw new ManifestException("deployment." + service, replicas + " replicas over all placements; a service "
+                        + "may have at most " + MAX_COUNT);
+            }
         }
         return out;
     }
@@ -522,6 +547,14 @@ final class ManifestReader {
         if (!DNS_LABEL.matcher(f.name()).matches()) {
             throw f.error("\"" + f.name() + "\" is not a valid " + what + " name (lower-case letters, digits and '-', "
                     + "at most 63, starting and ending with a letter or digit)");
+        }
+    }
+
+    private static void requireServiceName(Field f) {
+        if (!SERVICE_NAME.matcher(f.name()).matches()) {
+            throw f.error("\"" + f.name() + "\" is not a valid service name (lower-case letters, digits and '-', at most "
+                    + ManifestLimits.MAX_SERVICE_NAME + ", starting with a letter and ending with a letter or digit, so that "
+                    + "the Kubernetes names made from it stay within 63)");
         }
     }
 
