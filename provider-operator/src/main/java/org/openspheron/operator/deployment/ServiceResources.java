@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import java.util.ArrayList;
 import java.util.List;
+import org.openspheron.manifest.ManifestLimits;
 
 /** Resources of one replica. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,7 +27,7 @@ public class ServiceResources {
     private long ephemeralStorageMb;
 
     @Min(0)
-    @Max(16)
+    @Max(ManifestLimits.MAX_GPUS_PER_REPLICA)
     @JsonPropertyDescription("GPUs (nvidia.com/gpu); never overcommitted.")
     private int gpuCount;
 

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import org.openspheron.manifest.ManifestLimits;
 
 /** A persistent volume of a service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StorageVolume {
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+    @Pattern(ManifestLimits.VOLUME_NAME_PATTERN)
+    @JsonPropertyDescription("Volume name (a DNS label): the claim template's and the mount's.")
     private String name;
 
     @Required

@@ -10,13 +10,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.openspheron.manifest.ManifestLimits;
 
 /** One service of a deployment: a container image, its resources, and the ports it exposes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WorkloadService {
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-    @JsonPropertyDescription("Service name (a DNS label).")
+    @Pattern(ManifestLimits.SERVICE_NAME_PATTERN)
+    @JsonPropertyDescription("Service name: a DNS-1035 label of at most 52 characters, so that the Service, <name>-ext"
+            + " Service and StatefulSet revision label made from it stay within Kubernetes' 63.")
     private String name;
 
     @Required
@@ -39,7 +41,7 @@ public class WorkloadService {
     private String imagePullSecretRef;
 
     @Min(0)
-    @Max(64)
+    @Max(ManifestLimits.MAX_REPLICAS)
     @JsonPropertyDescription("Replicas.")
     private int replicas = 1;
 

@@ -7,9 +7,11 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.openspheron.manifest.ComputeProfile;
 import org.openspheron.manifest.DeploymentEntry;
 import org.openspheron.manifest.Expose;
@@ -23,6 +25,7 @@ import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentSpec;
 import org.openspheron.operator.deployment.ServiceResources;
 import org.openspheron.operator.deployment.StorageVolume;
+import org.openspheron.operator.deployment.WorkloadObjects;
 import org.openspheron.operator.deployment.WorkloadService;
 import org.openspheron.operator.lease.SpheronLease;
 
@@ -34,7 +37,6 @@ import org.openspheron.operator.lease.SpheronLease;
  * function of the manifest: the same manifest always gives the same objects, which makes a re-send idempotent.
  */
 final class ManifestDeployment {
-    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
     private static final long MIB = 1024L * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,11 +51,6 @@ final class ManifestDeployment {
             List<DeploymentEntry> deployments = manifest.deploymentsOf(service.name());
             if (deployments.isEmpty()) {
                 continue;
-            }
-            if (!service.name().matches(DNS_LABEL) || service.name().length() > 50) {
-                throw GatewayError.invalidManifest("services." + service.name() + ": a service name must be a"
-                        + " lower-case DNS label of at most 50 characters to run on Kubernetes",
-                        "services." + service.name());
             }
             // A provider runs the manifest in one placement: its own. Placements of one service share the
             // profile in every manifest seen so far; the first deployment's profile is the one that was ordered.
@@ -72,6 +69,7 @@ final class ManifestDeployment {
         if (services.isEmpty()) {
             throw GatewayError.invalidManifest("deployment: the manifest deploys no service", "deployment");
         }
+        refuseNameClashes(services);
         GPUDeploymentSpec spec = new GPUDeploymentSpec();
         spec.setLeaseId(leaseId);
         spec.setServices(services);
@@ -83,6 +81,23 @@ final class ManifestDeployment {
                 manifest.canonicalHash().toLowerCase()));
         deployment.setSpec(spec);
         return new LeaseWorkload(leaseId, manifest.canonicalHash().toLowerCase(), deployment, secrets);
+    }
+
+    /**
+     * Names the operator derives must not clash: a service {@code web} with global ports gets a Service
+     * {@code web-ext}, which a service named {@code web-ext} would need for itself. (The name limits themselves are
+     * the parser's, {@link org.openspheron.manifest.ManifestLimits}, shared with the GPUDeployment CRD.)
+     */
+    private static void refuseNameClashes(List<WorkloadService> services) {
+        Set<String> names = new HashSet<>();
+        services.forEach(s -> names.add(s.getName()));
+        for (WorkloadService service : services) {
+            String external = WorkloadObjects.externalServiceName(service);
+            if (service.getPorts().stream().anyMatch(ExposedPort::isGlobal) && names.contains(external)) {
+                throw GatewayError.invalidManifest("services." + external + ": the name is taken by the Service that exposes"
+                        + " service " + service.getName() + " (" + external + "); rename one of them", "services." + external);
+            }
+        }
     }
 
     private static WorkloadService service(ServiceSpec service, ComputeProfile profile, int replicas) {
@@ -129,7 +144,7 @@ final class ManifestDeployment {
 
     private static StorageVolume volume(org.openspheron.manifest.StorageVolume volume, StorageMount mount) {
         StorageVolume out = new StorageVolume();
-        out.setName(volume.name().toLowerCase().replaceAll("[^a-z0-9-]", "-"));
+        out.setName(volume.name());
         out.setSizeMb(Math.max(1, (volume.sizeBytes() + MIB - 1) / MIB));
         out.setMountPath(mount.mount());
         // Akash's classes (beta1..3) name no StorageClass of this cluster: the cluster default is used.

@@ -1,6 +1,7 @@
 package org.openspheron.operator.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -89,6 +90,53 @@ class ManifestDeploymentTest {
         assertThat(db.getPorts()).extracting(ExposedPort::getPort).containsExactly(3306, 33060);
         assertThat(db.getPorts()).noneMatch(ExposedPort::isGlobal);
         assertThat(db.getSecretRef()).isEqualTo("db-env");
+    }
+
+    @Test
+    void aServiceNamedLikeTheServiceThatExposesAnotherIsRefusedWithItsField() {
+        String yaml = """
+                version: "1.0"
+                services:
+                  web:
+                    image: nginx:1.27
+                    expose:
+                      - port: 80
+                        to:
+                          - global: true
+                  web-ext:
+                    image: nginx:1.27
+                profiles:
+                  compute:
+                    small:
+                      resources:
+                        cpu:
+                          units: 1
+                        memory:
+                          size: 1Gi
+                        storage:
+                          size: 1Gi
+                  placement:
+                    anywhere:
+                      pricing:
+                        small:
+                          amount: 1
+                deployment:
+                  web:
+                    anywhere:
+                      profile: small
+                      count: 1
+                  web-ext:
+                    anywhere:
+                      profile: small
+                      count: 1
+                """;
+
+        assertThatThrownBy(() -> ManifestDeployment.of(9, ManifestParser.parse(yaml)))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.code()).isEqualTo("InvalidManifest");
+                    assertThat(e.field()).isEqualTo("services.web-ext");
+                    assertThat(e.getMessage()).contains("taken by the Service that exposes service web");
+                });
     }
 
     static String decode(String base64) {
