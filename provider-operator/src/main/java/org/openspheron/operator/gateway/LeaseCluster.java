@@ -261,15 +261,15 @@ final class LeaseCluster {
 
     /**
      * Why the pod's log container has no log yet, as the API server words it, when the pod's last known status says
-     * it waits to start (pulling or failing to pull its image, not scheduled). Checked before following: a follow
-     * request the API server refuses would stream its error document as if it were log lines.
+     * it waits to start (pulling or failing to pull its image), or no node runs it yet. Checked before following: a
+     * follow request the API server refuses would stream its error document as if it were log lines.
      */
     Optional<String> notStarted(Pod pod) {
         String container = logContainer(pod);
         String name = pod.getMetadata().getName();
         var status = pod.getStatus();
         if (status == null) {
-            return Optional.empty();
+            return notScheduled(pod);
         }
         for (var candidate : status.getContainerStatuses()) {
             if ((container == null || container.equals(candidate.getName())) && candidate.getState() != null
@@ -279,10 +279,18 @@ final class LeaseCluster {
                         + "\" is waiting to start: " + reason);
             }
         }
-        if ("Pending".equals(status.getPhase()) && status.getContainerStatuses().isEmpty()) {
-            return Optional.of("pod \"" + name + "\" has not started: it is not scheduled on a node yet");
+        return notScheduled(pod);
+    }
+
+    /**
+     * Why a pod no node runs yet has no log. Asked for such a pod's log, the API server answers 200 with an empty
+     * body (there is no kubelet to ask), so without this a tenant would not hear of the pod at all.
+     */
+    Optional<String> notScheduled(Pod pod) {
+        if (pod.getSpec() != null && pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        return Optional.of("pod \"" + pod.getMetadata().getName() + "\" has not started: it is not scheduled on a node yet");
     }
 
     private ContainerResource log(Pod pod) {

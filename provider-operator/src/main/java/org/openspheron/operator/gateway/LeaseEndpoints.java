@@ -131,6 +131,11 @@ final class LeaseEndpoints implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder();
         for (Pod pod : pods) {
+            Optional<String> notScheduled = cluster.notScheduled(pod);
+            if (notScheduled.isPresent()) {
+                out.append(noLog(pod, notScheduled.get()));
+                continue;
+            }
             String log;
             try {
                 log = cluster.tail(pod, tail);

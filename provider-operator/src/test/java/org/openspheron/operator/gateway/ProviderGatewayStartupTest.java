@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,13 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.operator.app.DevClusterResource;
 
 /**
  * The gateway as the operator runs it: started by Quarkus from configuration, its server identity created in a
- * Kubernetes Secret, the chain reached through {@code spheron.chain.rpc-url} and {@code spheron.protocol.*}.
+ * Kubernetes Secret of a real API server ({@link DevClusterResource}), the chain reached through
+ * {@code spheron.chain.rpc-url} and {@code spheron.protocol.*}.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithTestResource(DevClusterResource.class)
 @WithTestResource(ProviderGatewayStartupTest.Chain.class)
 class ProviderGatewayStartupTest {
     @Inject

@@ -10,14 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -28,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -41,8 +38,11 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.devnet.DevCluster;
+import org.openspheron.devnet.GpuNode;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
+import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.lease.LeaseResources;
@@ -51,14 +51,16 @@ import org.openspheron.operator.lease.SpheronLeaseSpec;
 import org.openspheron.operator.lease.SpheronLeaseStatus;
 
 /**
- * The gateway over real TLS, against a real anvil chain with the protocol deployed and an API server in CRUD mode.
+ * The gateway over real TLS, against a real anvil chain with the protocol deployed and a real Kubernetes control
+ * plane (a DevCluster with the CRDs; no operator runs, so the tests stand in for the reconcilers where they need a
+ * status). Pods run on hollow nodes, whose kubelet serves the lines its fake runtime writes as container logs.
  * Three users: the tenant (certificate published on chain), another user (published too) and a stranger whose
  * certificate is not published; plus a client with no certificate at all.
  */
-@EnableKubernetesMockClient(crud = true)
 class ProviderGatewayTest {
+    private static final Duration TIMEOUT = OperatorFixture.TIMEOUT;
+    private static DevCluster cluster;
     static KubernetesClient client;
-    static KubernetesMockServer server;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final byte[] JUPYTER = manifest("examples_spheron.persistent.yaml");
@@ -101,8 +103,13 @@ class ProviderGatewayTest {
     @BeforeAll
     static void startChainClusterAndGateway() throws IOException {
         Logger.getLogger("").addHandler(logCapture);
-        server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(SpheronLease.class));
-        server.expectCustomResource(CustomResourceDefinitionContext.fromCustomResourceType(GPUDeployment.class));
+        // What providerStatusCountsGpusPerModelForAnyCertificate counts: 8 H100 on two nodes, 2 A100.
+        cluster = DevCluster.start(List.of(
+                new GpuNode("gpu-a", "NVIDIA-H100-80GB-HBM3", 4, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-b", "NVIDIA-H100-80GB-HBM3", 4, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-c", "NVIDIA-A100-SXM4-40GB", 2, 32, 256, "us-east-1a")));
+        cluster.applyDirectory(OperatorFixture.generatedCrds());
+        client = cluster.client();
 
         protocol = ProtocolFixture.start();
         provider = protocol.registeredProvider(0, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 64, 64)));
@@ -138,6 +145,9 @@ class ProviderGatewayTest {
         }
         if (protocol != null) {
             protocol.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -335,6 +345,43 @@ class ProviderGatewayTest {
     }
 
     @Test
+    void aServiceNameKubernetesCannotTakeIsRefusedWithItsFieldBeforeAnythingIsCreated() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        String tooLong = "py-cuda-" + "x".repeat(45);
+        byte[] invalid = new String(JUPYTER, StandardCharsets.UTF_8).replace("py-cuda:", tooLong + ":")
+                .getBytes(StandardCharsets.UTF_8);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, invalid);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(json(reply).get("error").asText()).isEqualTo("InvalidManifest");
+        assertThat(json(reply).get("field").asText()).isEqualTo("services." + tooLong);
+        assertNothingCreated(leaseId);
+    }
+
+    @Test
+    void aServiceNamedLikeAnotherServicesExternalServiceIsRefusedBeforeAnythingIsCreated() throws Exception {
+        byte[] clash = new String(manifest("wordpress_spheron.yaml"), StandardCharsets.UTF_8)
+                .replace("\n  db:\n", "\n  wordpress-ext:\n")
+                .getBytes(StandardCharsets.UTF_8);
+        long leaseId = leaseFor(clash);
+
+        GatewayTls.Reply reply = asTenant.putManifest(leaseId, clash);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(json(reply).get("error").asText()).isEqualTo("InvalidManifest");
+        assertThat(json(reply).get("field").asText()).isEqualTo("services.wordpress-ext");
+        assertNothingCreated(leaseId);
+    }
+
+    /** Neither the GPUDeployment nor any of the manifest's Secrets exists in the lease's namespace. */
+    private static void assertNothingCreated(long leaseId) {
+        assertThat(deploymentOf(leaseId)).isNull();
+        assertThat(client.secrets().inNamespace("lease-" + leaseId).withLabel("app.kubernetes.io/managed-by").list().getItems())
+                .isEmpty();
+    }
+
+    @Test
     void malformedYamlIsRejectedAsAnInvalidManifest() throws Exception {
         long leaseId = leaseFor(JUPYTER);
 
@@ -433,7 +480,7 @@ class ProviderGatewayTest {
                 .withNewMetadata().withName("py-cuda.1").withNamespace(namespace).endMetadata()
                 .withType("Normal").withReason("Pulled").withMessage("image pulled")
                 .withLastTimestamp("2026-11-26T10:00:00Z")
-                .withNewInvolvedObject().withKind("Pod").withName("py-cuda-0").endInvolvedObject()
+                .withNewInvolvedObject().withKind("Pod").withName("py-cuda-0").withNamespace(namespace).endInvolvedObject()
                 .build()).create();
 
         GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/status");
@@ -473,62 +520,60 @@ class ProviderGatewayTest {
     void logsArePrefixedWithThePodName() throws Exception {
         long leaseId = leaseFor(JUPYTER);
         String namespace = "lease-" + leaseId;
-        createPod(namespace, "py-cuda-0", "py-cuda");
-        server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&tailLines=5")
-                .andReturn(200, "starting jupyter\nlistening on 8888\n").always();
+        awaitRunning(createPod(namespace, "py-cuda-0", "py-cuda"));
 
         GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/logs?service=py-cuda&tail=5");
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        assertThat(reply.body()).isEqualTo("[py-cuda-0] starting jupyter\n[py-cuda-0] listening on 8888\n");
+        assertThat(reply.body()).isEqualTo("[py-cuda-0] hollow container py-cuda started from image jupyter:1\n"
+                + "[py-cuda-0] $ jupyter lab --port 8888\n");
+        assertThat(asTenant.get("/lease/" + leaseId + "/logs?service=py-cuda&tail=1").body())
+                .isEqualTo("[py-cuda-0] $ jupyter lab --port 8888\n");
         assertThat(asTenant.get("/lease/" + leaseId + "/logs?service=other").body()).isEmpty();
         assertThat(asOtherUser.get("/lease/" + leaseId + "/logs").status()).isEqualTo(403);
     }
 
     @Test
-    void followedLogsStreamUntilThePodsStreamEnds() throws Exception {
+    void followedLogsStreamUntilTheLeaseClosesOnChain() throws Exception {
         long leaseId = leaseFor(JUPYTER);
         String namespace = "lease-" + leaseId;
-        createPod(namespace, "py-cuda-0", "py-cuda");
-        server.expect().get()
-                .withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&tailLines=100&follow=true")
-                .andReturn(200, "epoch 1\nepoch 2\n").always();
+        awaitRunning(createPod(namespace, "py-cuda-0", "py-cuda"));
 
-        GatewayTls.Reply reply = asTenant.get("/lease/" + leaseId + "/logs?follow=true");
+        GatewayTls.Follow follow = asTenant.follow("/lease/" + leaseId + "/logs?follow=true");
+        assertThat(follow.status()).isEqualTo(200);
+        assertThat(follow.nextLine(TIMEOUT)).isEqualTo("[py-cuda-0] hollow container py-cuda started from image jupyter:1");
+        assertThat(follow.nextLine(TIMEOUT)).isEqualTo("[py-cuda-0] $ jupyter lab --port 8888");
 
-        assertThat(reply.status()).isEqualTo(200);
-        assertThat(reply.body()).isEqualTo("[py-cuda-0] epoch 1\n[py-cuda-0] epoch 2\n");
+        // The container runs on; what ends the stream is the lease closing on chain.
+        tenant.closeLease(leaseId);
+
+        assertThat(follow.awaitEnd(TIMEOUT)).as("the response ended").isTrue();
     }
 
     @Test
-    void aPodWhoseContainerHasNotStartedGetsANoteAndTheOtherPodsStillTheirLogs() throws Exception {
+    void aPodNotScheduledYetGetsANoteAndTheOtherPodsStillTheirLogs() throws Exception {
         long leaseId = leaseFor(JUPYTER);
         String namespace = "lease-" + leaseId;
+        // More GPUs than any node has: the scheduler leaves it Pending, without a node or a container status.
         client.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName("py-cuda-0").withNamespace(namespace).addToLabels("openspheron.org/service", "py-cuda")
                 .endMetadata()
-                .withNewSpec().addNewContainer().withName("py-cuda").withImage("img").endContainer().endSpec()
-                .withNewStatus().withPhase("Pending").addNewContainerStatus().withName("py-cuda").withNewState().withNewWaiting()
-                .withReason("ErrImagePull").endWaiting().endState().endContainerStatus().endStatus()
+                .withNewSpec().addNewContainer().withName("py-cuda").withImage("jupyter:1")
+                .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("64")).endResources().endContainer().endSpec()
                 .build()).create();
-        createPod(namespace, "py-cuda-1", "py-cuda");
-        String waiting = "container \\\"py-cuda\\\" in pod \\\"py-cuda-0\\\" is waiting to start: ErrImagePull";
-        for (String query : List.of("tailLines=100", "tailLines=100&follow=true")) {
-            server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-0/log?pretty=false&" + query)
-                    .andReturn(400, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\""
-                            + waiting + "\",\"reason\":\"BadRequest\",\"code\":400}").always();
-            server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/py-cuda-1/log?pretty=false&" + query)
-                    .andReturn(200, "epoch 1\n").always();
-        }
-        String note = "[py-cuda-0] (no log: container \"py-cuda\" in pod \"py-cuda-0\" is waiting to start: ErrImagePull)\n";
+        awaitRunning(createPod(namespace, "py-cuda-1", "py-cuda"));
+        String started = "[py-cuda-1] hollow container py-cuda started from image jupyter:1\n[py-cuda-1] $ jupyter lab --port 8888\n";
 
         GatewayTls.Reply tail = asTenant.get("/lease/" + leaseId + "/logs");
-        GatewayTls.Reply followed = asTenant.get("/lease/" + leaseId + "/logs?follow=true");
+        GatewayTls.Follow followed = asTenant.follow("/lease/" + leaseId + "/logs?follow=true");
 
         assertThat(tail.status()).as(tail.body()).isEqualTo(200);
-        assertThat(tail.body()).isEqualTo(note + "[py-cuda-1] epoch 1\n");
-        assertThat(followed.status()).as(followed.body()).isEqualTo(200);
-        assertThat(followed.body()).isEqualTo(note + "[py-cuda-1] epoch 1\n");
+        // The API server answers the log of a pod without a node with an empty 200: the note is the gateway's.
+        String note = "[py-cuda-0] (no log: pod \"py-cuda-0\" has not started: it is not scheduled on a node yet)";
+        assertThat(tail.body()).isEqualTo(note + "\n" + started);
+        assertThat(followed.nextLine(TIMEOUT)).isEqualTo(note);
+        assertThat(followed.nextLine(TIMEOUT) + "\n" + followed.nextLine(TIMEOUT) + "\n").isEqualTo(started);
+        followed.close();
     }
 
     @Test
@@ -540,7 +585,8 @@ class ProviderGatewayTest {
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(202);
         assertThat(deploymentOf(leaseId)).isNull();
-        assertThat(client.secrets().inNamespace("lease-" + leaseId).list().getItems()).isEmpty();
+        assertThat(client.secrets().inNamespace("lease-" + leaseId).withLabel("app.kubernetes.io/managed-by").list().getItems())
+                .as("the manifest's Secrets (the namespace's ServiceAccount token stays)").isEmpty();
         assertThat(client.namespaces().withName("lease-" + leaseId).get()).as("the reconciler owns the namespace").isNotNull();
     }
 
@@ -559,16 +605,15 @@ class ProviderGatewayTest {
 
     @Test
     void providerStatusCountsGpusPerModelForAnyCertificate() throws Exception {
-        addGpuNode("gpu-a", "NVIDIA-H100-80GB-HBM3", 4);
-        addGpuNode("gpu-b", "NVIDIA-H100-80GB-HBM3", 4);
-        addGpuNode("gpu-c", "NVIDIA-A100-SXM4-40GB", 2);
+        // A pod of the provider's own holding 3 of gpu-a's H100s, placed by the scheduler.
         client.pods().inNamespace("default").resource(new PodBuilder()
                 .withNewMetadata().withName("training").withNamespace("default").endMetadata()
-                .withNewSpec().withNodeName("gpu-a").addNewContainer().withName("main").withImage("trainer")
+                .withNewSpec().withNodeSelector(Map.of("kubernetes.io/hostname", "gpu-a"))
+                .addNewContainer().withName("main").withImage("trainer")
                 .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("3")).endResources()
                 .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").endStatus()
                 .build()).create();
+        awaitRunning("default", "training");
 
         GatewayTls.Reply reply = asStranger.get("/status");
 
@@ -621,21 +666,20 @@ class ProviderGatewayTest {
         });
     }
 
-    private static void createPod(String namespace, String name, String service) {
+    /** A pod of {@code service} (by the label the operator sets) whose container runs {@code jupyter lab}. */
+    private static String[] createPod(String namespace, String name, String service) {
         client.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).addToLabels("openspheron.org/service", service)
                 .endMetadata()
-                .withNewSpec().addNewContainer().withName(service).withImage("img").endContainer().endSpec()
+                .withNewSpec().addNewContainer().withName(service).withImage("jupyter:1")
+                .withCommand("jupyter", "lab", "--port", "8888").endContainer().endSpec()
                 .build()).create();
+        return new String[]{namespace, name};
     }
 
-    private static void addGpuNode(String name, String product, int gpus) {
-        Map<String, Quantity> allocatable = Map.of("cpu", new Quantity("64"), "nvidia.com/gpu", new Quantity(Integer.toString(gpus)));
-        client.nodes().resource(new NodeBuilder()
-                .withNewMetadata().withName(name).addToLabels("nvidia.com/gpu.product", product).endMetadata()
-                .withNewStatus().withAllocatable(allocatable).withCapacity(allocatable)
-                .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-                .build()).create();
+    private static void awaitRunning(String... namespaceAndName) {
+        client.pods().inNamespace(namespaceAndName[0]).withName(namespaceAndName[1])
+                .waitUntilCondition(p -> p != null && "Running".equals(p.getStatus().getPhase()), TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     private static ManifestException catchManifestException(byte[] yaml) {
