@@ -14,11 +14,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group("openspheron.org")
 @Version("v1alpha1")
 @ShortNames({"gd", "gpudep"})
+// The CRD generator writes printer columns sorted by JSON path, whatever the order here: kubectl shows them so.
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Model", jsonPath = ".status.gpuModel", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "GPUs", jsonPath = ".status.gpus", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "GPUs", jsonPath = ".status.gpus", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Model", jsonPath = ".status.gpuModel", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class GPUDeployment extends CustomResource<GPUDeploymentSpec, GPUDeploymentStatus> implements Namespaced {
 }

@@ -14,12 +14,13 @@ import io.fabric8.kubernetes.client.CustomResource;
 @Group("openspheron.org")
 @Version("v1alpha1")
 @ShortNames({"sl", "slease"})
+// The CRD generator writes printer columns sorted by JSON path, whatever the order here: kubectl shows them so.
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Lease", jsonPath = ".spec.leaseId", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Tenant", jsonPath = ".spec.tenant", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "GPUs", jsonPath = ".spec.resources.gpuCount", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.resources.gpuModel", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Tenant", jsonPath = ".spec.tenant", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SpheronLease extends CustomResource<SpheronLeaseSpec, SpheronLeaseStatus> {
     /** The conventional object (and namespace) name for an on-chain lease id. */
     public static String nameFor(long leaseId) {
