@@ -3,14 +3,26 @@ package org.openspheron.operator;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
@@ -21,39 +33,61 @@ import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
 
 /**
- * The operator as the application runs it (same {@link OperatorLifecycle#newOperator} settings), against a
- * DevCluster: fabric8's API server in CRUD mode with the generated CRDs applied, two fake GPU nodes, and the
- * simulated scheduler, controllers and kubelet.
+ * The operator as the application runs it (same {@link OperatorLifecycle#newOperator} settings) on a real control
+ * plane: a {@link DevCluster} (kube-apiserver, controller-manager, scheduler, hollow GPU nodes) with the generated
+ * CRDs applied. The operator runs under its own ServiceAccount bound to the ClusterRole from
+ * {@code k8s/provider-operator/}, so the real RBAC authorizer decides what it may do and the audit log tells its
+ * requests ({@link #operatorWrites}) from the test's own (cluster admin, {@link #client}).
  */
 public final class OperatorFixture implements AutoCloseable {
     public static final List<GpuNode> NODES = List.of(
             new GpuNode("gpu-h100-a", "NVIDIA-H100-80GB-HBM3", 2, 64, 512, "eu-west-1a"),
             new GpuNode("gpu-a100-a", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "eu-west-1a"));
+    /** The user the operator's requests carry: its ServiceAccount in {@code spheron-system}. */
+    public static final String OPERATOR_USER = "system:serviceaccount:spheron-system:spheron-provider-operator";
+    /** Long enough for a loaded 2-core machine shared with other builds; awaits poll, they never just sleep. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
 
     public final DevCluster cluster;
+    /** Cluster admin: for arranging a test and reading what happened. */
     public final KubernetesClient client;
     public final GPUDeploymentReconciler deployments;
     public final SpheronLeaseReconciler leases;
+    private final KubernetesClient operatorClient;
     private final Operator operator;
+    private final Map<ResourceID, AtomicInteger> reconciles = new ConcurrentHashMap<>();
 
-    private OperatorFixture(ExposedServiceType exposedType, Optional<String> publicHost, LeaseChainSide chainSide) {
-        cluster = DevCluster.start(0, NODES, "127.0.0.1");
+    private OperatorFixture(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
+            LeaseChainSide chainSide) {
+        cluster = DevCluster.start(nodes);
         client = cluster.client();
         cluster.applyDirectory(generatedCrds());
+        operatorClient = serviceAccountClient(cluster);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost);
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
-        operator = OperatorLifecycle.newOperator(client, 4);
+        operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
+            @Override
+            public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+                reconciles.computeIfAbsent(ResourceID.fromResource(resource), id -> new AtomicInteger()).incrementAndGet();
+            }
+        });
         operator.register(deployments);
         operator.register(leases);
         operator.start();
     }
 
     public static OperatorFixture start() {
-        return new OperatorFixture(ExposedServiceType.NodePort, Optional.empty(), lease -> { });
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), lease -> { });
     }
 
     public static OperatorFixture start(ExposedServiceType exposedType, Optional<String> publicHost, LeaseChainSide chainSide) {
-        return new OperatorFixture(exposedType, publicHost, chainSide);
+        return new OperatorFixture(NODES, exposedType, publicHost, chainSide);
+    }
+
+    public static OperatorFixture start(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
+            LeaseChainSide chainSide) {
+        return new OperatorFixture(nodes, exposedType, publicHost, chainSide);
     }
 
     /** The CRD YAML the build generated from the Java types (the same files crds/ must hold). */
@@ -65,18 +99,75 @@ public final class OperatorFixture implements AutoCloseable {
         return dir;
     }
 
+    /** {@code k8s/provider-operator/} of this checkout: the namespace, ServiceAccount and RBAC a provider applies. */
+    public static Path operatorManifests() {
+        String root = System.getProperty("spheron.root");
+        Path base = root == null || root.isBlank() ? Path.of("..") : Path.of(root);
+        return base.resolve("k8s").resolve("provider-operator");
+    }
+
+    /** A client authenticated as the operator's ServiceAccount, with the ClusterRole providers install. */
+    static KubernetesClient serviceAccountClient(DevCluster cluster) {
+        Path manifests = operatorManifests();
+        for (String file : List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml")) {
+            cluster.applyFile(manifests.resolve(file));
+        }
+        String token = cluster.serviceAccountToken("spheron-system", "spheron-provider-operator");
+        try {
+            String kubeconfig = Files.readString(cluster.tokenKubeconfig("spheron-provider-operator", token));
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Waits until {@code read} returns a value matching {@code done}, and returns it. */
-    public <T> T awaitValue(java.util.function.Supplier<T> read, Predicate<T> done) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(read::get, v -> v != null && done.test(v));
+    public <T> T awaitValue(Supplier<T> read, Predicate<T> done) {
+        return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(read::get, v -> v != null && done.test(v));
     }
 
     public <T extends HasMetadata> T create(T object) {
         return client.resource(object).create();
     }
 
+    /** Reconciles of {@code resource} that finished so far (successful or not). */
+    public int reconciles(HasMetadata resource) {
+        AtomicInteger count = reconciles.get(ResourceID.fromResource(resource));
+        return count == null ? 0 : count.get();
+    }
+
+    /** Runs {@code trigger}, then waits until {@code resource} was reconciled at least once more. */
+    public void awaitReconcile(HasMetadata resource, Runnable trigger) {
+        int before = reconciles(resource);
+        trigger.run();
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> reconciles(resource) > before);
+    }
+
+    /**
+     * Every write (create, update, patch, delete) the operator made so far, as the API server's audit log records
+     * them. A request shows up there right after it completed: a marker request made now is waited for, so every
+     * write the operator finished before this call is counted.
+     */
+    public List<DevCluster.ApiRequest> operatorWrites() {
+        String marker = "audit-marker-" + UUID.randomUUID();
+        operatorClient.namespaces().withName(marker).get();
+        return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.requestsBy(OPERATOR_USER), seen -> seen.stream().anyMatch(r -> marker.equals(r.name())))
+                .stream().filter(r -> WRITE_VERBS.contains(r.verb())).toList();
+    }
+
+    /** The operator's writes to objects in {@code namespace}, or to {@code namespace} itself. */
+    public List<DevCluster.ApiRequest> operatorWritesIn(String namespace) {
+        return operatorWrites().stream()
+                .filter(r -> namespace.equals(r.namespace()) || ("namespaces".equals(r.resource()) && namespace.equals(r.name())))
+                .toList();
+    }
+
     @Override
     public void close() {
         operator.stop();
+        operatorClient.close();
         cluster.close();
     }
 }

@@ -18,7 +18,10 @@ import org.openspheron.operator.lease.LeaseResources;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseStatus;
 
-/** The application as packaged: Quarkus starts the operator on its configured client, with its configuration. */
+/**
+ * The application as packaged: Quarkus starts the operator on its configured client (the quarkus.kubernetes-client
+ * settings of a real control plane, CA and client certificate included), with its configuration.
+ */
 @QuarkusTest
 @QuarkusTestResource(DevClusterResource.class)
 class OperatorApplicationTest {
@@ -31,15 +34,15 @@ class OperatorApplicationTest {
     void theApplicationReconcilesLeasesAndDeploymentsOnTheConfiguredCluster() {
         assertThat(lifecycle.isRunning()).isTrue();
         client.resource(lease(21, new LeaseResources(8000, 32768, 20480, 2, "A100"))).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.namespaces().withName("lease-21").get() != null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.namespaces().withName("lease-21").get() != null);
 
         client.resource(deployment("lease-21", "workload", 21L, service("jupyter", "jupyter/base-notebook", 2, "A100", 8888))).create();
 
-        GPUDeployment running = await().atMost(Duration.ofSeconds(30)).until(
+        GPUDeployment running = await().atMost(Duration.ofSeconds(60)).until(
                 () -> client.resources(GPUDeployment.class).inNamespace("lease-21").withName("workload").get(),
                 d -> d.getStatus() != null && d.getStatus().getPhase() == GPUDeploymentStatus.Phase.Running);
         assertThat(running.getStatus().getUrl()).startsWith("http://gpu.provider.example:");
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.resources(SpheronLease.class).withName("lease-21").get(),
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SpheronLease.class).withName("lease-21").get(),
                 l -> l.getStatus() != null && l.getStatus().getPhase() == SpheronLeaseStatus.Phase.Running);
     }
 }

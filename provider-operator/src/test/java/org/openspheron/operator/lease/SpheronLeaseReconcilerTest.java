@@ -9,21 +9,33 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openspheron.devnet.DevCluster;
 import org.openspheron.operator.Manifests;
 import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.GPUDeploymentStatus;
+import org.openspheron.operator.deployment.WorkloadService;
 import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
 import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
 
+/**
+ * The SpheronLease reconciler on a real control plane: lease namespaces, quotas admitted by the real ResourceQuota
+ * plugin, network policies (stored; nothing enforces them without a CNI), deletion by the real namespace controller
+ * and garbage collector. Every test has a lease id of its own.
+ */
 class SpheronLeaseReconcilerTest {
     private static final List<String> removedOnChainSide = new CopyOnWriteArrayList<>();
     private static OperatorFixture fixture;
@@ -36,16 +48,25 @@ class SpheronLeaseReconcilerTest {
 
     @AfterAll
     static void stop() {
-        fixture.close();
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static SpheronLease read(long id) {
+        return fixture.client.resources(SpheronLease.class).withName(SpheronLease.nameFor(id)).get();
     }
 
     private static SpheronLease leaseWithPhase(long id, Phase phase) {
-        return fixture.awaitValue(() -> fixture.client.resources(SpheronLease.class).withName(SpheronLease.nameFor(id)).get(),
-                l -> l.getStatus() != null && l.getStatus().getPhase() == phase);
+        return fixture.awaitValue(() -> read(id), l -> l.getStatus() != null && l.getStatus().getPhase() == phase);
     }
 
     private static LeaseResources oneH100() {
         return new LeaseResources(4000, 16384, 10240, 1, "H100");
+    }
+
+    private static LeaseResources fourCpus() {
+        return new LeaseResources(4000, 16384, 10240, 0, null);
     }
 
     @Test
@@ -67,11 +88,14 @@ class SpheronLeaseReconcilerTest {
         });
         ResourceQuota quota = fixture.client.resourceQuotas().inNamespace("lease-7").withName("lease-quota").get();
         assertThat(quota.getSpec().getHard())
-                .containsEntry("requests.cpu", new Quantity("4000m"))
-                .containsEntry("limits.memory", new Quantity("16384Mi"))
-                .containsEntry("requests.ephemeral-storage", new Quantity("10240Mi"))
-                .containsEntry("requests.storage", new Quantity("10240Mi"))
+                .containsEntry("requests.cpu", new Quantity("4"))
+                .containsEntry("limits.memory", new Quantity("16Gi"))
+                .containsEntry("requests.ephemeral-storage", new Quantity("10Gi"))
+                .containsEntry("requests.storage", new Quantity("10Gi"))
                 .containsEntry("requests.nvidia.com/gpu", new Quantity("1"));
+        // The quota controller has counted the namespace: the quota is in force.
+        fixture.awaitValue(() -> fixture.client.resourceQuotas().inNamespace("lease-7").withName("lease-quota").get(),
+                q -> q.getStatus() != null && q.getStatus().getHard() != null && !q.getStatus().getHard().isEmpty());
         NetworkPolicy deny = fixture.client.network().networkPolicies().inNamespace("lease-7").withName("default-deny").get();
         assertThat(deny.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
         assertThat(deny.getSpec().getIngress()).isEmpty();
@@ -104,13 +128,17 @@ class SpheronLeaseReconcilerTest {
                 p -> p.getSpec().getIngress().size() == 2);
         assertThat(traffic.getSpec().getIngress().get(1).getPorts()).singleElement()
                 .satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(8000));
+        // Admitted under the lease quota, which now counts the pod's GPU.
+        fixture.awaitValue(() -> fixture.client.resourceQuotas().inNamespace("lease-8").withName("lease-quota").get(),
+                q -> q.getStatus() != null && q.getStatus().getUsed() != null
+                        && new Quantity("1").equals(q.getStatus().getUsed().get("requests.nvidia.com/gpu")));
     }
 
     @Test
-    void closingTheLeaseOnChainRemovesItsNamespaceAndEverythingInIt() {
-        fixture.create(lease(9, oneH100()));
+    void closingTheLeaseOnChainRemovesItsNamespaceAndEverythingInItDeletingTheNamespaceOnce() {
+        fixture.create(lease(9, fourCpus()));
         leaseWithPhase(9, Phase.PendingManifest);
-        fixture.create(deployment("lease-9", "workload", 9L, service("llm", "vllm/vllm-openai:v0.6", 1, "H100", 8000)));
+        fixture.create(deployment("lease-9", "workload", 9L, service("api", "ghcr.io/acme/api:1", 0, null, 8080)));
         leaseWithPhase(9, Phase.Running);
 
         fixture.client.resources(SpheronLease.class).withName("lease-9").edit(l -> {
@@ -119,17 +147,16 @@ class SpheronLeaseReconcilerTest {
         });
 
         SpheronLease closed = leaseWithPhase(9, Phase.Closed);
+        // The real namespace controller emptied the namespace (pods, workloads, custom resources) before removing it.
         assertThat(fixture.client.namespaces().withName("lease-9").get()).isNull();
-        // DevCluster's namespace controller sweeps the built-in kinds (custom resources go by owner reference on a
-        // real cluster, which the stand-in server does not garbage-collect).
-        fixture.awaitValue(() -> fixture.client.pods().inNamespace("lease-9").list().getItems(), List::isEmpty);
-        fixture.awaitValue(() -> fixture.client.apps().deployments().inNamespace("lease-9").list().getItems(), List::isEmpty);
-        fixture.awaitValue(() -> fixture.client.resourceQuotas().inNamespace("lease-9").list().getItems(), List::isEmpty);
-        fixture.awaitValue(() -> fixture.client.network().networkPolicies().inNamespace("lease-9").list().getItems(), List::isEmpty);
+        assertThat(fixture.client.resources(GPUDeployment.class).inNamespace("lease-9").list().getItems()).isEmpty();
         assertThat(closed.getStatus().getConditions()).anySatisfy(c -> {
             assertThat(c.getType()).isEqualTo(SpheronLeaseReconciler.NAMESPACE_READY);
             assertThat(c.getReason()).isEqualTo("Removed");
         });
+        // A terminating namespace is not deleted again (Kubernetes 1.21+ answers a second delete with 409).
+        assertThat(fixture.operatorWrites()).filteredOn(r -> r.verb().equals("delete") && r.resource().equals("namespaces")
+                && r.name().equals("lease-9")).hasSize(1);
     }
 
     @Test
@@ -140,26 +167,33 @@ class SpheronLeaseReconcilerTest {
 
         fixture.client.resources(SpheronLease.class).withName("lease-10").delete();
 
-        fixture.awaitValue(() -> fixture.client.resources(SpheronLease.class).withName("lease-10").get() == null, gone -> gone);
-        assertThat(fixture.client.namespaces().withName("lease-10").get()).isNull();
+        fixture.awaitValue(() -> read(10) == null, gone -> gone);
         assertThat(removedOnChainSide).contains("lease-10");
+        fixture.awaitValue(() -> fixture.client.namespaces().withName("lease-10").get() == null, gone -> gone);
     }
 
     @Test
-    void aSecondPassWritesNothingToTheLeasesObjects() {
-        fixture.create(lease(11, oneH100()));
+    void aSteadyStateWritesNothingToTheLeasesObjects() {
+        SpheronLease created = fixture.create(lease(11, oneH100()));
         leaseWithPhase(11, Phase.PendingManifest);
-        Map<String, String> before = resourceVersions("lease-11");
+        int writesBefore = fixture.operatorWritesIn("lease-11").size();
 
         // A spec change the objects do not depend on: the lease reconciles again, observing a new generation.
         SpheronLease edited = fixture.client.resources(SpheronLease.class).withName("lease-11").edit(l -> {
             l.getSpec().setPricePerHour("2600000");
             return l;
         });
-        fixture.awaitValue(() -> fixture.client.resources(SpheronLease.class).withName("lease-11").get(),
-                l -> l.getStatus().getObservedGeneration().equals(edited.getMetadata().getGeneration()));
+        fixture.awaitValue(() -> read(11), l -> l.getStatus().getObservedGeneration().equals(edited.getMetadata().getGeneration()));
+        // Changes to its objects the operator does not own: each makes the lease reconcile once more.
+        for (String value : List.of("a", "b")) {
+            fixture.awaitReconcile(created, () -> fixture.client.resourceQuotas().inNamespace("lease-11").withName("lease-quota")
+                    .edit(q -> {
+                        q.getMetadata().setAnnotations(Map.of("touched", value));
+                        return q;
+                    }));
+        }
 
-        assertThat(resourceVersions("lease-11")).isEqualTo(before);
+        assertThat(fixture.operatorWritesIn("lease-11")).as("writes of the operator to the lease's objects").hasSize(writesBefore);
     }
 
     @Test
@@ -175,14 +209,90 @@ class SpheronLeaseReconcilerTest {
         assertThat(back.getSpec().getHard()).containsEntry("requests.nvidia.com/gpu", new Quantity("1"));
     }
 
-    private static Map<String, String> resourceVersions(String namespace) {
-        Map<String, String> versions = new TreeMap<>();
-        versions.put("namespace", fixture.client.namespaces().withName(namespace).get().getMetadata().getResourceVersion());
-        versions.put("quota", fixture.client.resourceQuotas().inNamespace(namespace).withName("lease-quota").get().getMetadata().getResourceVersion());
-        for (NetworkPolicy p : fixture.client.network().networkPolicies().inNamespace(namespace).list().getItems()) {
-            versions.put("policy/" + p.getMetadata().getName(), p.getMetadata().getResourceVersion());
+    @Test
+    void aPodTheLeaseQuotaRefusesShowsInTheDeploymentStatusAsQuotaExceeded() {
+        fixture.create(lease(13, fourCpus()));
+        leaseWithPhase(13, Phase.PendingManifest);
+        // Three replicas of 2 CPUs in a lease that bought 4: the quota admission plugin refuses the third pod.
+        WorkloadService api = service("api", "ghcr.io/acme/api:1", 0, null, 8080);
+        api.setReplicas(3);
+        fixture.create(deployment("lease-13", "workload", 13L, api));
+
+        GPUDeployment refused = fixture.awaitValue(
+                () -> fixture.client.resources(GPUDeployment.class).inNamespace("lease-13").withName("workload").get(),
+                d -> d.getStatus() != null && d.getStatus().getServices().stream().anyMatch(s -> "QuotaExceeded".equals(s.getReason())));
+
+        assertThat(refused.getStatus().getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Failed);
+        assertThat(refused.getStatus().getLastError()).contains("service api").contains("exceeded quota: lease-quota")
+                .contains("requests.cpu");
+        assertThat(refused.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Ready");
+            assertThat(c.getReason()).isEqualTo("QuotaExceeded");
+        });
+        SpheronLease lease = leaseWithPhase(13, Phase.Failed);
+        assertThat(lease.getStatus().getMessage()).contains("exceeded quota");
+    }
+
+    @Test
+    void kubectlShowsTheLeaseAndWorkloadColumns() throws Exception {
+        fixture.create(lease(14, fourCpus()));
+        leaseWithPhase(14, Phase.PendingManifest);
+        fixture.create(deployment("lease-14", "workload", 14L, service("web", "nginx:1.27", 0, null, 80)));
+        leaseWithPhase(14, Phase.Running);
+
+        // The columns in the order the CRD generator writes them (sorted by JSON path), as README shows them; an
+        // absent value is an empty cell.
+        List<Map<String, String>> leases = table(kubectl("get", "spheronleases"));
+        assertThat(leases.get(0).keySet()).containsExactly("NAME", "AGE", "LEASE", "GPUS", "MODEL", "TENANT", "PHASE");
+        assertThat(leases).filteredOn(row -> row.get("NAME").equals("lease-14")).singleElement().satisfies(row -> {
+            assertThat(row).containsEntry("LEASE", "14").containsEntry("GPUS", "0").containsEntry("MODEL", "")
+                    .containsEntry("TENANT", Manifests.TENANT).containsEntry("PHASE", "Running");
+            assertThat(row.get("AGE")).matches("[0-9]+[sm]");
+        });
+
+        List<Map<String, String>> workloads = table(kubectl("get", "gpudeployments", "-A"));
+        assertThat(workloads.get(0).keySet()).containsExactly("NAMESPACE", "NAME", "AGE", "MODEL", "GPUS", "PHASE", "READY", "URL");
+        String url = fixture.client.resources(GPUDeployment.class).inNamespace("lease-14").withName("workload").get()
+                .getStatus().getUrl();
+        assertThat(url).startsWith("http://127.0.0.1:3");
+        assertThat(workloads).filteredOn(row -> row.get("NAMESPACE").equals("lease-14")).singleElement().satisfies(row ->
+                assertThat(row).containsEntry("NAME", "workload").containsEntry("MODEL", "").containsEntry("GPUS", "0")
+                        .containsEntry("PHASE", "Running").containsEntry("READY", "1").containsEntry("URL", url));
+    }
+
+    /** kubectl's table as rows of column to cell, cut where the header's columns start. */
+    private static List<Map<String, String>> table(List<String> lines) {
+        String header = lines.get(0);
+        List<Integer> starts = new ArrayList<>();
+        java.util.regex.Matcher column = java.util.regex.Pattern.compile("\\S+").matcher(header);
+        List<String> names = new ArrayList<>();
+        while (column.find()) {
+            starts.add(column.start());
+            names.add(column.group());
         }
-        assertThat(versions).hasSize(4);
-        return versions;
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            Map<String, String> row = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                int from = Math.min(starts.get(i), line.length());
+                int to = i + 1 < names.size() ? Math.min(starts.get(i + 1), line.length()) : line.length();
+                row.put(names.get(i), line.substring(from, to).trim());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** The harness's kubectl (1.20.2, as the servers) against the cluster: its output lines. */
+    private static List<String> kubectl(String... args) throws IOException, InterruptedException {
+        DevCluster cluster = fixture.cluster;
+        List<String> command = new ArrayList<>(List.of(cluster.kubectl().toString(), "--kubeconfig", cluster.kubeconfig().toString(),
+                "--cache-dir", cluster.dir().resolve("kube-cache").toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out.lines().toList();
     }
 }
