@@ -1,5 +1,6 @@
 package org.openspheron.operator.deployment;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -22,6 +23,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ import org.openspheron.operator.lease.PodSecurityLevel;
 public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     public static final String NAME = "gpudeployment";
     private static final Duration RECHECK_MISSING_GPU = Duration.ofSeconds(30);
+    private static final Duration RECHECK_SHORT_STATEFUL_SET = Duration.ofSeconds(15);
     private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
             List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
 
@@ -135,14 +138,51 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             owned.deleteAllBut(deployment, StatefulSet.class, desired, context);
             owned.deleteAllBut(deployment, Service.class, desired, context);
         }
-        var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class),
-                context.getSecondaryResources(StatefulSet.class), context.getSecondaryResources(Service.class),
-                context.getSecondaryResources(Pod.class), nodes, publicHost);
+        Set<StatefulSet> statefulSets = context.getSecondaryResources(StatefulSet.class);
+        var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class), statefulSets,
+                context.getSecondaryResources(Service.class), context.getSecondaryResources(Pod.class), nodes, publicHost,
+                createFailures(statefulSets, context));
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
         writeStatus(deployment, status, context);
         UpdateControl<GPUDeployment> control = UpdateControl.noUpdate();
-        // Nodes are not watched (a provider's node list churns with heartbeats); a missing model is re-checked.
-        return missingModels.isEmpty() ? control : control.rescheduleAfter(RECHECK_MISSING_GPU);
+        // Nodes are not watched (a provider's node list churns with heartbeats): a missing model is re-checked. Events
+        // are not watched either: a StatefulSet short of replicas is looked at again for why.
+        if (!missingModels.isEmpty()) {
+            return control.rescheduleAfter(RECHECK_MISSING_GPU);
+        }
+        return statefulSets.stream().anyMatch(GPUDeploymentReconciler::shortOfReplicas)
+                ? control.rescheduleAfter(RECHECK_SHORT_STATEFUL_SET) : control;
+    }
+
+    /**
+     * The latest FailedCreate event of each StatefulSet short of replicas, by name. Kubernetes 1.20's StatefulSets
+     * have no status conditions: a pod or claim the quota refuses shows only as such an event.
+     */
+    private static Map<String, String> createFailures(Set<StatefulSet> statefulSets, Context<GPUDeployment> context) {
+        Map<String, String> failures = new LinkedHashMap<>();
+        for (StatefulSet set : statefulSets) {
+            if (!shortOfReplicas(set)) {
+                continue;
+            }
+            context.getClient().v1().events().inNamespace(set.getMetadata().getNamespace())
+                    .withFields(Map.of("involvedObject.kind", "StatefulSet", "involvedObject.name", set.getMetadata().getName(),
+                            "reason", "FailedCreate"))
+                    .list().getItems().stream()
+                    .filter(e -> set.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                    .max(Comparator.comparing(GPUDeploymentReconciler::eventTime))
+                    .ifPresent(e -> failures.put(set.getMetadata().getName(), e.getMessage()));
+        }
+        return failures;
+    }
+
+    private static boolean shortOfReplicas(StatefulSet set) {
+        int wanted = set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
+        Integer ready = set.getStatus() == null ? null : set.getStatus().getReadyReplicas();
+        return (ready == null ? 0 : ready) < wanted;
+    }
+
+    private static String eventTime(Event event) {
+        return Optional.ofNullable(event.getLastTimestamp()).orElse(event.getMetadata().getCreationTimestamp());
     }
 
     /**

@@ -47,9 +47,21 @@ final class WorkloadObservation {
     private final Collection<Pod> pods;
     private final Map<String, Node> nodes;
     private final Optional<String> publicHost;
+    private final Map<String, String> createFailures;
 
     WorkloadObservation(Collection<Deployment> deployments, Collection<StatefulSet> statefulSets, Collection<Service> services,
             Collection<Pod> pods, Collection<Node> nodes, Optional<String> publicHost) {
+        this(deployments, statefulSets, services, pods, nodes, publicHost, Map.of());
+    }
+
+    /**
+     * @param createFailures the latest FailedCreate event message of each StatefulSet still short of replicas: the
+     *                       StatefulSet controller reports a pod or claim it could not create only so (a Deployment
+     *                       has its ReplicaFailure condition)
+     */
+    WorkloadObservation(Collection<Deployment> deployments, Collection<StatefulSet> statefulSets, Collection<Service> services,
+            Collection<Pod> pods, Collection<Node> nodes, Optional<String> publicHost, Map<String, String> createFailures) {
+        this.createFailures = createFailures;
         this.deployments = deployments;
         this.statefulSets = statefulSets;
         this.services = services;
@@ -141,9 +153,13 @@ final class WorkloadObservation {
 
     /**
      * A workload whose controller cannot create pods, typically because the lease quota refuses them: there is no
-     * pod to read a reason from, only the Deployment's ReplicaFailure condition.
+     * pod to read a reason from, only the Deployment's ReplicaFailure condition or the StatefulSet's FailedCreate
+     * event.
      */
     private Problem workloadProblem(String name) {
+        if (createFailures.containsKey(name)) {
+            return refusal(name, "FailedCreate", createFailures.get(name));
+        }
         return deployments.stream().filter(d -> name.equals(d.getMetadata().getName()) && d.getStatus() != null)
                 .flatMap(d -> Optional.ofNullable(d.getStatus().getConditions()).orElse(List.of()).stream())
                 .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))

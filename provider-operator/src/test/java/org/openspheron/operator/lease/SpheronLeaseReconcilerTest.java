@@ -234,6 +234,24 @@ class SpheronLeaseReconcilerTest {
     }
 
     @Test
+    void aVolumeClaimTheLeaseQuotaRefusesShowsInTheDeploymentStatusAsQuotaExceeded() {
+        fixture.create(lease(15, fourCpus()));
+        leaseWithPhase(15, Phase.PendingManifest);
+        // 20 GiB of persistent storage in a lease that bought 10: the quota refuses the StatefulSet's claim, which
+        // Kubernetes 1.20 reports only as an event of the StatefulSet.
+        fixture.create(deployment("lease-15", "workload", 15L,
+                Manifests.withVolume(service("db", "postgres:16", 0, null, 5432), "data", 20480, "/var/lib/postgresql")));
+
+        GPUDeployment refused = fixture.awaitValue(
+                () -> fixture.client.resources(GPUDeployment.class).inNamespace("lease-15").withName("workload").get(),
+                d -> d.getStatus() != null && d.getStatus().getServices().stream().anyMatch(s -> "QuotaExceeded".equals(s.getReason())));
+
+        assertThat(refused.getStatus().getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Failed);
+        assertThat(refused.getStatus().getLastError()).contains("service db").contains("data-db-0")
+                .contains("exceeded quota: lease-quota").contains("requests.storage");
+    }
+
+    @Test
     void kubectlShowsTheLeaseAndWorkloadColumns() throws Exception {
         fixture.create(lease(14, fourCpus()));
         leaseWithPhase(14, Phase.PendingManifest);
