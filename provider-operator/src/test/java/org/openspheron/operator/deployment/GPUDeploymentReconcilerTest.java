@@ -252,6 +252,29 @@ class GPUDeploymentReconcilerTest {
     }
 
     @Test
+    void aStatusWriteRefusedAsStaleIsAppliedAgainOnTheNewerObject() {
+        String ns = namespace("stale");
+        AtomicInteger edits = new AtomicInteger();
+        // Between the reconciler's read and its status write, someone else changes the object: the write carries the
+        // resourceVersion read, so the API server refuses it with 409.
+        fixture.deployments.afterFirstObjectApplied(d -> {
+            if (d.getMetadata().getName().equals("contended") && edits.getAndIncrement() == 0) {
+                fixture.client.resources(GPUDeployment.class).inNamespace(ns).withName("contended").edit(edited -> {
+                    edited.getMetadata().setAnnotations(Map.of("edited-by", "someone-else"));
+                    return edited;
+                });
+            }
+        });
+        fixture.create(deployment(ns, "contended", null, service("api", "ghcr.io/acme/api:1", 0, null, 8080)));
+
+        GPUDeployment running = awaitPhase(ns, "contended", GPUDeploymentStatus.Phase.Running);
+
+        assertThat(running.getMetadata().getAnnotations()).containsEntry("edited-by", "someone-else");
+        assertThat(fixture.operatorWritesIn(ns)).filteredOn(r -> r.resource().equals("gpudeployments") && r.subresource().equals("status"))
+                .extracting(r -> r.code()).startsWith(409).contains(200);
+    }
+
+    @Test
     void anOwnedObjectDeletedByHandIsRecreated() {
         String ns = namespace("deleted");
         fixture.create(deployment(ns, "heal", null, service("api", "ghcr.io/acme/api:1", 0, null, 8080)));
