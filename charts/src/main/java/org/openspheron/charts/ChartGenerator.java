@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Writes the Helm charts from the plain manifests, the one source of truth: {@code k8s/<app>/*.yaml} become the
- * chart's templates (edited only at the declared {@link ValuePlace}s and namespace fields), {@code crds/} is copied to
- * the chart's {@code crds/} (which Helm applies before the templates; see {@link #crdFile}), and Chart.yaml takes the project version.
+ * chart's templates (edited only at the declared {@link ValuePlace}s and namespace fields), each file of {@code crds/}
+ * is copied to the {@code crds/} of the one chart that owns it (which Helm applies before the templates; see
+ * {@link CrdOwners} and {@link #crdFile}), and Chart.yaml takes the project version.
  *
  * <p>Run by the charts module's tests, which compare the result with the checked-in charts. To refresh those after
  * editing k8s/ or crds/:
@@ -34,12 +36,25 @@ public final class ChartGenerator {
 
     /** Writes every chart into {@code output}/{@code <chart name>}, replacing what was there. */
     public void writeAll(Path output) {
-        for (ChartSource chart : ChartSource.ALL) {
-            write(chart, output.resolve(chart.name()));
+        writeAll(ChartSource.ALL, output);
+    }
+
+    /** Writes {@code charts}, which between them must own every CRD of crds/, each once. */
+    void writeAll(List<ChartSource> charts, Path output) {
+        Map<Path, ChartSource> crdOwners;
+        try {
+            crdOwners = CrdOwners.of(root.resolve("crds"), charts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the CRDs in " + root.resolve("crds"), e);
+        }
+        for (ChartSource chart : charts) {
+            List<Path> crds = crdOwners.entrySet().stream().filter(owner -> owner.getValue().equals(chart))
+                    .map(Map.Entry::getKey).toList();
+            write(chart, crds, output.resolve(chart.name()));
         }
     }
 
-    public void write(ChartSource chart, Path dir) {
+    private void write(ChartSource chart, List<Path> crdFiles, Path dir) {
         try {
             delete(dir);
             Path templates = Files.createDirectories(dir.resolve("templates"));
@@ -72,7 +87,7 @@ public final class ChartGenerator {
             if (chart.notes() != null) {
                 Files.writeString(templates.resolve("NOTES.txt"), chart.notes());
             }
-            for (Path crd : yamlFiles(root.resolve("crds"))) {
+            for (Path crd : crdFiles) {
                 Files.writeString(crds.resolve(crd.getFileName().toString()), crdFile(Files.readString(crd)));
             }
             String generated = "# Generated from k8s/" + chart.appDirectory() + "/ and crds/ by the charts module "

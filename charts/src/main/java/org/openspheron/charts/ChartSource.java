@@ -4,14 +4,15 @@ import java.util.List;
 
 /**
  * A chart and the plain manifests it is made from: every YAML file in {@code k8s/<appDirectory>/} becomes a template,
- * every file in {@code crds/} a CRD of the chart, so a file added there reaches the chart with no change here. Only
- * {@link #places} and the namespace are templated.
+ * so a file added there reaches the chart with no change here; of {@code crds/}, the chart ships the CRDs named in
+ * {@link #crds} (by metadata.name), those of the resources its app works on. Each CRD has exactly one owning chart
+ * (see {@link CrdOwners}). Only {@link #places} and the namespace are templated.
  *
  * <p>The replica count is deliberately not a value: both apps hold one key's nonce, and two copies would race on it
  * (see the comments in their Deployments).
  */
 public record ChartSource(String name, String appDirectory, String namespace, String description,
-        List<ValuePlace> places, String notes) {
+        List<String> crds, List<ValuePlace> places, String notes) {
 
     private static final String CONTAINERS = "spec.template.spec.containers[]";
 
@@ -19,6 +20,7 @@ public record ChartSource(String name, String appDirectory, String namespace, St
             "spheron-system",
             "Open Spheron provider operator: bids GPU capacity on chain, reconciles SpheronLease and GPUDeployment "
                     + "resources into workloads, and serves the manifest gateway over mutual TLS.",
+            List.of("spheronleases.openspheron.org", "gpudeployments.openspheron.org"),
             List.of(
                     ValuePlace.image("Deployment", CONTAINERS + ".image", "The operator's image; the tag defaults to "
                             + "the chart's appVersion."),
@@ -42,6 +44,7 @@ public record ChartSource(String name, String appDirectory, String namespace, St
 
     public static final ChartSource MATCHMAKER = new ChartSource("spheron-matchmaker", "matchmaker", "spheron-matchmaker",
             "Open Spheron matchmaker: scores bids and, with a quorum of peer operators, signs and submits order matches.",
+            List.of("matchingpolicies.openspheron.org"),
             List.of(
                     ValuePlace.image("Deployment", CONTAINERS + ".image", "The matchmaker's image; the tag defaults to "
                             + "the chart's appVersion."),

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The generator on copies of the repository's manifests, changed the way contributors change them: a file added to
- * k8s/&lt;app&gt;/ or crds/ reaches the chart with no change to the generator, and a manifest the declarations no
- * longer fit is refused with a message that says where and what to change.
+ * k8s/&lt;app&gt;/ reaches the chart with no change to the generator, an edited CRD reaches the one chart that owns it,
+ * and a manifest or CRD the declarations no longer fit is refused with a message that says where and what to change.
  */
 class ChartGeneratorTest {
     private static final String VERSION = ChartFilesTest.VERSION;
@@ -42,7 +42,7 @@ class ChartGeneratorTest {
     }
 
     @Test
-    void aNewManifestAndANewCrdReachTheChartAndRenderAsWritten() throws IOException {
+    void aNewManifestAndAnEditedCrdReachTheirChartAndRenderAsWritten() throws IOException {
         copyRepositoryManifests();
         // Written the way kubectl and fabric8 write YAML: list items at their key's column.
         Files.writeString(root.resolve("k8s/matchmaker/20-rbac.yaml"), """
@@ -100,8 +100,10 @@ class ChartGeneratorTest {
                 .contains("  namespace: {{ .Release.Namespace }}\n", "- kind: ServiceAccount\n  name: spheron-matchmaker\n"
                         + "  namespace: {{ .Release.Namespace }}\n")
                 .doesNotContain("namespace: spheron-matchmaker");
-        assertThat(chart.resolve("crds/matchingpolicies.openspheron.org-v1.yml")).exists();
-        assertThat(charts.resolve("spheron-provider-operator/crds/matchingpolicies.openspheron.org-v1.yml")).exists();
+        assertThat(chart.resolve("crds/matchingpolicies.openspheron.org-v1.yml")).content()
+                .contains("    type: \"object\"\n").doesNotContain("mpol");
+        assertThat(charts.resolve("spheron-provider-operator/crds/matchingpolicies.openspheron.org-v1.yml"))
+                .as("only the matchmaker's chart ships its CRD").doesNotExist();
 
         String rendered = new Helm(chart).template().withName("spheron").withNamespace("mm").call();
         Map<String, JsonNode> documents = HelmChartTest.documents(rendered, ChartSource.MATCHMAKER);
@@ -120,6 +122,42 @@ class ChartGeneratorTest {
                 .isInstanceOf(ChartGenerationException.class)
                 .hasMessageContaining("spec.template.spec.containers[].imagePullPolicy")
                 .hasMessageContaining("k8s/provider-operator");
+    }
+
+    @Test
+    void aCrdNoChartOwnsIsRefused() throws IOException {
+        copyRepositoryManifests();
+        Files.writeString(root.resolve("crds/quotas.openspheron.org-v1.yml"), crd("quotas", "Quota"));
+        assertThatThrownBy(() -> new ChartGenerator(root, VERSION).writeAll(root.resolve("charts")))
+                .isInstanceOf(ChartGenerationException.class)
+                .hasMessageContaining("crds/quotas.openspheron.org-v1.yml")
+                .hasMessageContaining("shipped by no chart")
+                .hasMessageContaining("ChartSource");
+    }
+
+    @Test
+    void aCrdTwoChartsClaimIsRefused() throws IOException {
+        copyRepositoryManifests();
+        ChartSource matchmaker = ChartSource.MATCHMAKER;
+        ChartSource greedy = new ChartSource(matchmaker.name(), matchmaker.appDirectory(), matchmaker.namespace(),
+                matchmaker.description(), List.of("matchingpolicies.openspheron.org", "spheronleases.openspheron.org"),
+                matchmaker.places(), matchmaker.notes());
+        assertThatThrownBy(() -> new ChartGenerator(root, VERSION)
+                .writeAll(List.of(ChartSource.PROVIDER_OPERATOR, greedy), root.resolve("charts")))
+                .isInstanceOf(ChartGenerationException.class)
+                .hasMessageContaining("spheronleases.openspheron.org")
+                .hasMessageContaining("spheron-provider-operator")
+                .hasMessageContaining("spheron-matchmaker");
+    }
+
+    @Test
+    void aCrdAChartNamesButCrdsNoLongerDefinesIsRefused() throws IOException {
+        copyRepositoryManifests();
+        Files.delete(root.resolve("crds/gpudeployments.openspheron.org-v1.yml"));
+        assertThatThrownBy(() -> new ChartGenerator(root, VERSION).writeAll(root.resolve("charts")))
+                .isInstanceOf(ChartGenerationException.class)
+                .hasMessageContaining("spheron-provider-operator")
+                .hasMessageContaining("gpudeployments.openspheron.org");
     }
 
     @Test
@@ -151,5 +189,27 @@ class ChartGeneratorTest {
         // "1" CPU and "2.50" stay strings (a number would lose the zero, and a ConfigMap takes only strings).
         assertThat(values).contains("    cpu: \"1\"\n", "  SPHERON_PRICING_GPU_H100: \"2.50\"\n", "namespace:\n  create: false\n",
                 "  repository: \"openspheron/provider-operator\"\n  tag: \"\"\n");
+    }
+
+    private static String crd(String plural, String kind) {
+        return """
+                apiVersion: "apiextensions.k8s.io/v1"
+                kind: "CustomResourceDefinition"
+                metadata:
+                  name: "%s.openspheron.org"
+                spec:
+                  group: "openspheron.org"
+                  names:
+                    kind: "%s"
+                    plural: "%s"
+                  scope: "Namespaced"
+                  versions:
+                  - name: "v1alpha1"
+                    served: true
+                    storage: true
+                    schema:
+                      openAPIV3Schema:
+                        type: "object"
+                """.formatted(plural, kind, plural);
     }
 }

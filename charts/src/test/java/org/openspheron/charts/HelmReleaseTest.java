@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
@@ -90,15 +93,35 @@ class HelmReleaseTest {
         }
     }
 
+    @ParameterizedTest
+    @FieldSource("CHARTS")
+    void aChartInstalledAloneCreatesItsOwnCrdsAndNoOther(ChartSource chart) {
+        removeProtocolCrds();
+        try {
+            install(chart);
+            assertThat(crdNames()).as("CRDs after installing only %s", chart.name())
+                    .containsExactlyInAnyOrderElementsOf(chart.crds());
+        } finally {
+            uninstall(chart);
+        }
+        assertThat(crdNames()).as("Helm leaves the CRDs of crds/ on uninstall").containsExactlyInAnyOrderElementsOf(chart.crds());
+    }
+
     @Test
-    void bothChartsInstallIntoOneClusterAndUninstallLeavingOnlyTheirCrds() {
+    void bothChartsInstallIntoOneClusterEachCreatingItsOwnCrdsAndUninstallLeavesThem() {
+        removeProtocolCrds();
         Map<ChartSource, List<HasMetadata>> objects = new LinkedHashMap<>();
+        Set<String> installedCrds = new TreeSet<>();
+        Map<String, String> crdUids = new TreeMap<>();
         try {
             for (ChartSource chart : CHARTS) {
                 Release release = install(chart);
                 assertThat(release.getStatus()).isEqualTo("deployed");
                 assertThat(release.getRevision()).isEqualTo("1");
                 objects.put(chart, rendered(chart));
+                installedCrds.addAll(chart.crds());
+                assertThat(crdNames()).as("CRDs after installing %s", chart.name())
+                        .containsExactlyInAnyOrderElementsOf(installedCrds);
             }
 
             assertThat(Helm.list().allNamespaces().withKubeConfig(cluster.kubeconfig()).call())
@@ -116,12 +139,12 @@ class HelmReleaseTest {
                             .containsEntry("meta.helm.sh/release-namespace", chart.namespace());
                 }
             }
-            // Both charts carry every CRD; Helm creates those missing and skips those present, and marks none as a
-            // release's own, so the second install does not clash with the first (and no uninstall removes them).
+            // Helm creates a chart's crds/ as they are and marks none as the release's own: no uninstall removes them.
             for (CustomResourceDefinition crd : crds()) {
                 assertThat(crd.getMetadata().getAnnotations() == null ? Map.of() : crd.getMetadata().getAnnotations())
                         .as("Helm ownership of CRD %s", crd.getMetadata().getName())
                         .doesNotContainKey("meta.helm.sh/release-name");
+                crdUids.put(crd.getMetadata().getName(), crd.getMetadata().getUid());
             }
         } finally {
             CHARTS.forEach(HelmReleaseTest::uninstall);
@@ -135,8 +158,10 @@ class HelmReleaseTest {
             assertThat(releaseRecords(chart)).as("release records of %s after uninstall", chart.name()).isEmpty();
         }
         assertThat(Helm.list().allNamespaces().withKubeConfig(cluster.kubeconfig()).call()).isEmpty();
-        assertThat(crds()).extracting(c -> c.getMetadata().getName()).contains("spheronleases.openspheron.org",
-                "gpudeployments.openspheron.org", "matchingpolicies.openspheron.org");
+        assertThat(crds()).as("the CRDs both installs created, still there after both uninstalls, not recreated")
+                .extracting(c -> c.getMetadata().getName(), c -> c.getMetadata().getUid())
+                .containsExactlyInAnyOrderElementsOf(crdUids.entrySet().stream()
+                        .map(e -> tuple(e.getKey(), e.getValue())).toList());
     }
 
     @ParameterizedTest
@@ -203,6 +228,19 @@ class HelmReleaseTest {
     private static List<CustomResourceDefinition> crds() {
         return client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
                 .filter(c -> c.getSpec().getGroup().equals("openspheron.org")).toList();
+    }
+
+    private static List<String> crdNames() {
+        return crds().stream().map(c -> c.getMetadata().getName()).toList();
+    }
+
+    /**
+     * A cluster no chart has been installed in: other tests of this class install the charts, and Helm leaves their
+     * CRDs behind.
+     */
+    private static void removeProtocolCrds() {
+        crds().forEach(crd -> client.resource(crd).delete());
+        await("the openspheron.org CRDs are deleted", () -> crds().isEmpty());
     }
 
     private static void await(String what, BooleanSupplier condition) {
