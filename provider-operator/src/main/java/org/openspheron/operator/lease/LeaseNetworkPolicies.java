@@ -22,11 +22,15 @@ import org.openspheron.operator.deployment.GPUDeployment;
  * <ul>
  * <li>ingress from pods of the same lease (services talk to each other), and from anywhere to the ports the
  * lease's GPUDeployment exposes globally (NodePort or LoadBalancer traffic may arrive from any node address);</li>
- * <li>egress to pods of the same lease, DNS to the cluster resolver in kube-system, and the internet: every IPv4
+ * <li>egress to pods of the same lease, DNS (port 53) to the cluster resolver, and the internet: every IPv4
  * address except the private (RFC 1918), carrier-grade NAT (100.64/10) and link-local (169.254/16, the cloud
  * metadata service) ranges. Pod and node addresses live in those ranges, so a tenant reaches neither other
  * leases nor the provider's own services; the cost is that a tenant cannot reach a private network on purpose.</li>
  * </ul>
+ * The resolver is selected by its pods' label ({@code k8s-app: kube-dns}, CoreDNS's in kubeadm, EKS, GKE and most
+ * distributions) in any namespace: the namespace label {@code kubernetes.io/metadata.name} exists only from
+ * Kubernetes 1.21 on, so a selector on it matched nothing on 1.20 and would have cut DNS off wherever policies are
+ * enforced.
  */
 final class LeaseNetworkPolicies {
     static final String DEFAULT_DENY = "default-deny";
@@ -72,8 +76,8 @@ final class LeaseNetworkPolicies {
             return spec
                     .addToEgress(new NetworkPolicyEgressRuleBuilder().withTo(sameLease).build())
                     .addToEgress(new NetworkPolicyEgressRuleBuilder()
-                            .withTo(new NetworkPolicyPeerBuilder().withNewNamespaceSelector()
-                                    .withMatchLabels(Map.of("kubernetes.io/metadata.name", "kube-system")).endNamespaceSelector().build())
+                            .withTo(new NetworkPolicyPeerBuilder().withNewNamespaceSelector().endNamespaceSelector()
+                                    .withNewPodSelector().withMatchLabels(Map.of("k8s-app", "kube-dns")).endPodSelector().build())
                             .withPorts(port(53, "UDP"), port(53, "TCP")).build())
                     .addToEgress(new NetworkPolicyEgressRuleBuilder()
                             .withTo(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("0.0.0.0/0").withExcept(NON_INTERNET).endIpBlock().build())

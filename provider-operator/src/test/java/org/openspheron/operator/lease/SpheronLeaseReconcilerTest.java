@@ -106,6 +106,13 @@ class SpheronLeaseReconcilerTest {
                     assertThat(rule.getTo().get(0).getIpBlock().getCidr()).isEqualTo("0.0.0.0/0");
                     assertThat(rule.getTo().get(0).getIpBlock().getExcept()).contains("10.0.0.0/8", "169.254.0.0/16");
                 });
+        // DNS: the API server evaluates the rule's namespace selector, and it must reach kube-system as this cluster
+        // labels it (1.20 sets no kubernetes.io/metadata.name label).
+        var dns = traffic.getSpec().getEgress().stream().filter(rule -> rule.getPorts().stream()
+                .anyMatch(p -> p.getPort().getIntVal() == 53)).findFirst().orElseThrow().getTo().get(0);
+        assertThat(fixture.client.namespaces().withLabelSelector(dns.getNamespaceSelector()).list().getItems())
+                .extracting(n -> n.getMetadata().getName()).contains("kube-system");
+        assertThat(dns.getPodSelector().getMatchLabels()).containsEntry("k8s-app", "kube-dns");
         assertThat(pending.getStatus().getNamespace()).isEqualTo("lease-7");
         assertThat(pending.getStatus().getObservedGeneration()).isEqualTo(pending.getMetadata().getGeneration());
         assertThat(pending.getStatus().getConditions()).anySatisfy(c -> {
