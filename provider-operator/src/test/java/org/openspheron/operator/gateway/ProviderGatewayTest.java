@@ -236,6 +236,8 @@ class ProviderGatewayTest {
                 .contains("openspheron.org/workload");
         assertThat(client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").get())
                 .as("a re-send repairs a missing Secret").isNotNull();
+        GatewayTls.Reply third = asTenant.putManifest(leaseId, JUPYTER);
+        assertThat(third.status()).as("a re-send over existing Secrets: %s", third.body()).isEqualTo(202);
     }
 
     @Test
