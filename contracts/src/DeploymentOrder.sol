@@ -47,6 +47,12 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error NothingToWithdraw(uint256 leaseId);
     error LeaseNotExpired(uint256 leaseId);
     error ZeroAmount();
+    error OrderCpuAboveLimit(uint256 cpuMilli, uint256 limit);
+    error OrderMemoryAboveLimit(uint256 memoryMb, uint256 limit);
+    error OrderStorageAboveLimit(uint256 storageMb, uint256 limit);
+    error OrderGpuCountAboveLimit(uint256 gpuCount, uint256 limit);
+    error OrderDurationAboveLimit(uint256 durationSeconds, uint256 limit);
+    error OrderTextTooLong(string field, uint256 length, uint256 limit);
 
     // ---------------------------------------------------------------- types
     enum OrderState { None, Open, Matched, Cancelled }
@@ -132,6 +138,17 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         keccak256("Match(uint256 orderId,uint256 bidIndex,address provider,uint256 pricePerHour,bytes32 seed)");
     uint256 public constant MAX_BIDS_PER_ORDER = 256;
 
+    /// @notice Limits on an order's spec: far beyond any one order, and small enough that every reader holds each
+    ///         value in a signed integer (CPU and GPUs in 32 bits; memory and storage in 64 bits even as bytes), and
+    ///         that the lease's end, timestamp + duration, never overflows. An order past them could stop every
+    ///         provider's reader; createOrder refuses it.
+    uint256 public constant MAX_CPU_MILLI = 1 << 30;
+    uint256 public constant MAX_MEMORY_MB = 1 << 40;
+    uint256 public constant MAX_STORAGE_MB = 1 << 40;
+    uint256 public constant MAX_GPU_COUNT = 1 << 16;
+    uint256 public constant MAX_DURATION_SECONDS = 3650 days;
+    uint256 public constant MAX_TEXT_BYTES = 128;
+
     IERC20 public immutable token;
     ProviderRegistry public immutable registry;
     IMatchmakerSet public immutable matchmakers;
@@ -178,7 +195,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     // ---------------------------------------------------------------- orders and bids
 
-    /// @notice Creates an order and pulls `deposit` tokens into escrow (approve first).
+    /// @notice Creates an order and pulls `deposit` tokens into escrow (approve first). Every numeric field of the
+    ///         spec must be within its MAX_* limit and every string at most MAX_TEXT_BYTES long.
     /// @param spec the resources, placement, price ceiling, duration and manifest hash
     /// @param deposit escrow for the lease; it can be topped up later
     /// @return orderId the new order's id (ids start at 1)
@@ -445,6 +463,20 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (spec.gpuCount > 0 && bytes(spec.gpuModel).length == 0) revert InvalidOrder("gpuModel is empty");
         if (spec.regionRequired && bytes(spec.region).length == 0) revert InvalidOrder("region required but empty");
         if (spec.manifestHash == bytes32(0)) revert InvalidOrder("manifestHash is zero");
+        if (spec.cpuMilli > MAX_CPU_MILLI) revert OrderCpuAboveLimit(spec.cpuMilli, MAX_CPU_MILLI);
+        if (spec.memoryMb > MAX_MEMORY_MB) revert OrderMemoryAboveLimit(spec.memoryMb, MAX_MEMORY_MB);
+        if (spec.storageMb > MAX_STORAGE_MB) revert OrderStorageAboveLimit(spec.storageMb, MAX_STORAGE_MB);
+        if (spec.gpuCount > MAX_GPU_COUNT) revert OrderGpuCountAboveLimit(spec.gpuCount, MAX_GPU_COUNT);
+        if (spec.durationSeconds > MAX_DURATION_SECONDS) {
+            revert OrderDurationAboveLimit(spec.durationSeconds, MAX_DURATION_SECONDS);
+        }
+        _checkText("gpuModel", spec.gpuModel);
+        _checkText("region", spec.region);
+        _checkText("zone", spec.zone);
+    }
+
+    function _checkText(string memory field, string calldata text) private pure {
+        if (bytes(text).length > MAX_TEXT_BYTES) revert OrderTextTooLong(field, bytes(text).length, MAX_TEXT_BYTES);
     }
 
     function _openOrder(uint256 orderId) private view returns (Order storage order) {

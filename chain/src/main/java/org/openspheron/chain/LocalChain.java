@@ -15,9 +15,11 @@ import org.web3j.crypto.Bip32ECKeyPair;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.MnemonicUtils;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
 
 /**
  * A real local Ethereum node: anvil from the npm package {@code @foundry-rs/anvil-linux-amd64}, started as a
@@ -153,6 +155,24 @@ public final class LocalChain implements AutoCloseable {
     public void increaseTime(Duration duration) {
         rpc("evm_increaseTime", List.of(duration.toSeconds()));
         mine(1);
+    }
+
+    /** The 32-byte word at {@code slot} of {@code address}'s storage. */
+    public BigInteger storageAt(String address, BigInteger slot) {
+        try {
+            return Numeric.toBigInt(web3j.ethGetStorageAt(address, slot, DefaultBlockParameterName.LATEST).send().getData());
+        } catch (IOException e) {
+            throw new ChainException("cannot read storage of " + address + " from " + rpcUrl(), e);
+        }
+    }
+
+    /**
+     * Overwrites the word at {@code slot} of {@code address}'s storage ({@code anvil_setStorageAt}). For tests that
+     * need state an earlier version of a contract could hold but the current one refuses to create.
+     */
+    public void setStorageAt(String address, BigInteger slot, BigInteger value) {
+        rpc("anvil_setStorageAt", List.of(address, Numeric.toHexStringWithPrefixZeroPadded(slot, 64),
+                Numeric.toHexStringWithPrefixZeroPadded(value, 64)));
     }
 
     /**

@@ -2,6 +2,7 @@ package org.openspheron.chain;
 
 import io.reactivex.disposables.Disposable;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,7 +54,12 @@ public final class ProtocolReader {
         return connection.blockNumber();
     }
 
-    /** The order, or empty when no order has that id. */
+    /**
+     * The order, or empty when no order has that id.
+     *
+     * @throws UnreadableOrderException when a field of its spec is past the protocol's limits (an order only a
+     *         contract deployed before those limits can hold): a reader of many orders passes over this one
+     */
     public Optional<Order> order(long orderId) {
         DeploymentOrder.Order o = call("getOrder(" + orderId + ")", orders.getOrder(BigInteger.valueOf(orderId)));
         OrderState state = OrderState.of(o.state);
@@ -63,7 +69,7 @@ public final class ProtocolReader {
         DeploymentOrder.OrderSpec s = call("getOrderSpec(" + orderId + ")", orders.getOrderSpec(BigInteger.valueOf(orderId)));
         String seed = isZero(o.seed) ? null : Numeric.toHexString(o.seed);
         return Optional.of(new Order(orderId, o.tenant, state, o.createdBlock.longValueExact(),
-                o.bidWindowEnd.longValueExact(), o.deposit, o.leaseId.longValueExact(), seed, spec(s)));
+                o.bidWindowEnd.longValueExact(), o.deposit, o.leaseId.longValueExact(), seed, spec(orderId, s)));
     }
 
     /** The order, or a {@link ChainException} naming the unknown id. */
@@ -249,6 +255,10 @@ public final class ProtocolReader {
         long block = log.getBlockNumber().longValueExact();
         if (topic.equals(EventEncoder.encode(DeploymentOrder.ORDER_CREATED_EVENT))) {
             var e = DeploymentOrder.getORDER_CREATEDEventFromLog(log);
+            if (e.gpuCount.compareTo(BigInteger.valueOf(OrderLimits.MAX_GPU_COUNT)) > 0) {
+                // An order past the limits (see UnreadableOrderException): no wake-up is worth ending the stream for.
+                return Optional.empty();
+            }
             return Optional.of(new ProtocolEvent.OrderCreated(e.orderId.longValueExact(), e.tenant,
                     e.gpuCount.intValueExact(), e.gpuModel, e.region, e.maxPricePerHour,
                     e.bidWindowEnd.longValueExact(), e.deposit, block));
@@ -271,10 +281,32 @@ public final class ProtocolReader {
         return Optional.empty();
     }
 
-    static OrderSpec spec(DeploymentOrder.OrderSpec s) {
-        return new OrderSpec(s.cpuMilli.longValueExact(), s.memoryMb.longValueExact(), s.storageMb.longValueExact(),
-                s.gpuCount.intValueExact(), s.gpuModel, s.region, s.zone, s.regionRequired, s.maxPricePerHour,
-                s.durationSeconds.longValueExact(), Numeric.toHexString(s.manifestHash));
+    /** The spec, each field measured against the protocol's limits before it is narrowed to a Java number. */
+    private static OrderSpec spec(long orderId, DeploymentOrder.OrderSpec s) {
+        long cpuMilli = within(orderId, "cpuMilli", s.cpuMilli, OrderLimits.MAX_CPU_MILLI);
+        long memoryMb = within(orderId, "memoryMb", s.memoryMb, OrderLimits.MAX_MEMORY_MB);
+        long storageMb = within(orderId, "storageMb", s.storageMb, OrderLimits.MAX_STORAGE_MB);
+        int gpuCount = Math.toIntExact(within(orderId, "gpuCount", s.gpuCount, OrderLimits.MAX_GPU_COUNT));
+        long durationSeconds = within(orderId, "durationSeconds", s.durationSeconds, OrderLimits.MAX_DURATION_SECONDS);
+        return new OrderSpec(cpuMilli, memoryMb, storageMb, gpuCount, text(orderId, "gpuModel", s.gpuModel),
+                text(orderId, "region", s.region), text(orderId, "zone", s.zone), s.regionRequired,
+                s.maxPricePerHour, durationSeconds, Numeric.toHexString(s.manifestHash));
+    }
+
+    private static long within(long orderId, String field, BigInteger value, long limit) {
+        if (value.signum() < 0 || value.compareTo(BigInteger.valueOf(limit)) > 0) {
+            throw new UnreadableOrderException(orderId, field + " " + value + " is past the protocol's limit of " + limit);
+        }
+        return value.longValueExact();
+    }
+
+    private static String text(long orderId, String field, String value) {
+        int bytes = value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > OrderLimits.MAX_TEXT_BYTES) {
+            throw new UnreadableOrderException(orderId, field + " is " + bytes + " bytes, past the protocol's limit of "
+                    + OrderLimits.MAX_TEXT_BYTES);
+        }
+        return value;
     }
 
     static <T> T call(String what, RemoteFunctionCall<T> call) {

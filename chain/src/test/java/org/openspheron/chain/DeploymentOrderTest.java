@@ -9,9 +9,11 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
+import org.openspheron.contracts.generated.DeploymentOrder;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.utils.Numeric;
@@ -92,6 +94,71 @@ class DeploymentOrderTest {
         assertThat(assertReverts("InvalidOrder", () -> tenant.createOrder(noManifest, tokens(1))).arguments())
                 .containsExactly("manifestHash is zero");
         assertThat(reader().orderCount()).isZero();
+    }
+
+    // ------------------------------------------------------------------ attack: one order stops every provider from bidding
+
+    private static final BigInteger U32_MAX = BigInteger.ONE.shiftLeft(32).subtract(BigInteger.ONE);
+    private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    /**
+     * Review attack 3: an order for memoryMb = 2^64-1 on a 1-unit deposit did not fit the readers' {@code long}, so
+     * every provider's bid pass threw on it, every pass. Each field of the spec is bounded on chain, each refusal
+     * named for its field.
+     */
+    @Test
+    void anOrderThatWouldStopEveryProviderFromBiddingIsRefused() {
+        TransactionSender attacker = protocol.sender(protocol.tenantKey(0));
+        attacker.send("approve", protocol.tokenContract(attacker).approve(protocol.addresses().orders(), tokens(1)));
+
+        assertRefusedFor(U64_MAX, "OrderMemoryAboveLimit", attacker, honestWith(s -> s.memoryMb = U64_MAX));
+        assertRefusedFor(U32_MAX, "OrderCpuAboveLimit", attacker, honestWith(s -> s.cpuMilli = U32_MAX));
+        assertRefusedFor(U64_MAX, "OrderStorageAboveLimit", attacker, honestWith(s -> s.storageMb = U64_MAX));
+        assertRefusedFor(U32_MAX, "OrderGpuCountAboveLimit", attacker, honestWith(s -> s.gpuCount = U32_MAX));
+        assertRefusedFor(U64_MAX, "OrderDurationAboveLimit", attacker, honestWith(s -> s.durationSeconds = U64_MAX));
+        String long129 = "x".repeat(129);
+        assertRefusedFor(BigInteger.valueOf(129), "OrderTextTooLong", attacker, honestWith(s -> s.gpuModel = long129));
+        assertRefusedFor(BigInteger.valueOf(129), "OrderTextTooLong", attacker, honestWith(s -> s.region = long129));
+        assertRefusedFor(BigInteger.valueOf(129), "OrderTextTooLong", attacker, honestWith(s -> s.zone = long129));
+        assertThat(reader().orderCount()).isZero();
+    }
+
+    @Test
+    void theLargestSpecWithinTheLimitsIsAcceptedAndReadsBack() {
+        String text = "x".repeat(OrderLimits.MAX_TEXT_BYTES);
+        OrderSpec largest = new OrderSpec(OrderLimits.MAX_CPU_MILLI, OrderLimits.MAX_MEMORY_MB, OrderLimits.MAX_STORAGE_MB,
+                (int) OrderLimits.MAX_GPU_COUNT, text, text, text, true, tokens(4), OrderLimits.MAX_DURATION_SECONDS,
+                ProtocolFixture.manifestHash("largest"));
+
+        long orderId = protocol.tenant(0).createOrder(largest, BigInteger.ONE);
+
+        assertThat(reader().requireOrder(orderId).spec()).isEqualTo(largest);
+    }
+
+    @Test
+    void theReadersLimitsAreTheContracts() throws Exception {
+        var orders = protocol.ordersContract(protocol.sender(protocol.tenantKey(0)));
+        assertThat(orders.MAX_CPU_MILLI().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_CPU_MILLI));
+        assertThat(orders.MAX_MEMORY_MB().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_MEMORY_MB));
+        assertThat(orders.MAX_STORAGE_MB().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_STORAGE_MB));
+        assertThat(orders.MAX_GPU_COUNT().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_GPU_COUNT));
+        assertThat(orders.MAX_DURATION_SECONDS().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_DURATION_SECONDS));
+        assertThat(orders.MAX_TEXT_BYTES().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_TEXT_BYTES));
+    }
+
+    private void assertRefusedFor(BigInteger value, String error, TransactionSender tenant, DeploymentOrder.OrderSpec spec) {
+        ContractRevertException revert = assertReverts(error, () -> tenant.send("createOrder",
+                protocol.ordersContract(tenant).createOrder(spec, BigInteger.ONE)));
+        assertThat(revert.arguments()).contains(value);
+    }
+
+    /** An order the clients would send, with one field changed to what they cannot (e.g. 2^64-1 in a long). */
+    private static DeploymentOrder.OrderSpec honestWith(Consumer<DeploymentOrder.OrderSpec> change) {
+        DeploymentOrder.OrderSpec s = TenantClient.toChain(gpuOrder(1, "H100", "us-east", tokens(4)));
+        change.accept(s);
+        // The struct encodes the values it was built with: build it again from the changed fields.
+        return new DeploymentOrder.OrderSpec(s.cpuMilli, s.memoryMb, s.storageMb, s.gpuCount, s.gpuModel, s.region,
+                s.zone, s.regionRequired, s.maxPricePerHour, s.durationSeconds, s.manifestHash);
     }
 
     // ------------------------------------------------------------------ submitBid

@@ -10,8 +10,10 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.contracts.generated.PaymentToken;
 import org.openspheron.contracts.generated.ProviderRegistry;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
 import org.web3j.utils.Numeric;
 
 /**
@@ -143,6 +145,41 @@ public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback,
     /** The registry's wrapper sending as {@code sender}: for calls only the slasher or owner may make. */
     public ProviderRegistry registryContract(TransactionSender sender) {
         return ProviderRegistry.load(addresses.registry(), connection.web3j(), sender.manager(), connection.gasProvider());
+    }
+
+    /** The payment token's wrapper sending as {@code sender}: for approvals the clients would make themselves. */
+    public PaymentToken tokenContract(TransactionSender sender) {
+        return PaymentToken.load(addresses.token(), connection.web3j(), sender.manager(), connection.gasProvider());
+    }
+
+    /**
+     * Writes {@code memoryMb} into order {@code orderId}'s stored spec, whatever its size: the state a chain deployed
+     * before DeploymentOrder bounded the spec can hold (an attacker's order), which no transaction can create any
+     * more. The spec's first storage word packs cpuMilli (bits 0-31), memoryMb (32-95), storageMb (96-159) and
+     * gpuCount (160-191); the word is found by its content under each candidate mapping slot, so the test does not
+     * hard-code where the contract keeps its specs.
+     */
+    public void forgeOrderMemoryMb(long orderId, BigInteger memoryMb) {
+        OrderSpec spec = reader().requireOrder(orderId).spec();
+        BigInteger stored = packedResources(BigInteger.valueOf(spec.memoryMb()), spec);
+        for (int mapping = 0; mapping < 64; mapping++) {
+            byte[] key = new byte[64];
+            System.arraycopy(Numeric.toBytesPadded(BigInteger.valueOf(orderId), 32), 0, key, 0, 32);
+            System.arraycopy(Numeric.toBytesPadded(BigInteger.valueOf(mapping), 32), 0, key, 32, 32);
+            BigInteger slot = Numeric.toBigInt(Hash.sha3(key));
+            if (chain.storageAt(addresses.orders(), slot).equals(stored)) {
+                chain.setStorageAt(addresses.orders(), slot, packedResources(memoryMb, spec));
+                return;
+            }
+        }
+        throw new IllegalStateException("order " + orderId + "'s spec is not stored as a mapping of OrderSpec keeps it");
+    }
+
+    private static BigInteger packedResources(BigInteger memoryMb, OrderSpec spec) {
+        return BigInteger.valueOf(spec.cpuMilli())
+                .or(memoryMb.shiftLeft(32))
+                .or(BigInteger.valueOf(spec.storageMb()).shiftLeft(96))
+                .or(BigInteger.valueOf(spec.gpuCount()).shiftLeft(160));
     }
 
     /**

@@ -26,6 +26,7 @@ import org.openspheron.chain.Order;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.Provider;
+import org.openspheron.chain.UnreadableOrderException;
 import org.openspheron.matchmaker.chain.ChainSession;
 import org.openspheron.matchmaker.quorum.PeerDecision;
 import org.openspheron.matchmaker.quorum.PeerTransport;
@@ -65,6 +66,8 @@ public final class MatchReconciler {
     private final Map<Long, Decision> decisions = new ConcurrentHashMap<>();
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
     private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
+    /** Open orders past the protocol's limits (see UnreadableOrderException): warned about once, not read again. */
+    private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
     private volatile List<Long> openOrders = List.of();
     private volatile long lastHead = -1;
     private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
@@ -110,11 +113,14 @@ public final class MatchReconciler {
         quorum.refreshOperators();
         providerCache = new ConcurrentHashMap<>();
         List<Long> open = reader.openOrderIds();
+        unreadable.retainAll(open);
         // Orders are independent and the work is waiting on RPC, so they are reconciled side by side; each order is
         // still handled by exactly one task per pass, and passes never overlap.
         List<Future<?>> tasks = new ArrayList<>(open.size());
         for (long orderId : open) {
-            tasks.add(workers.submit(() -> reconcileOrderLogged(reader, orderId, head, threshold)));
+            if (!unreadable.contains(orderId)) {
+                tasks.add(workers.submit(() -> reconcileOrderLogged(reader, orderId, head, threshold)));
+            }
         }
         ChainException unreachable = null;
         for (Future<?> task : tasks) {
@@ -210,6 +216,10 @@ public final class MatchReconciler {
     private void reconcileOrderLogged(ProtocolReader reader, long orderId, long head, int threshold) {
         try {
             reconcileOrder(reader, orderId, head, threshold);
+        } catch (UnreadableOrderException e) {
+            // Its spec never changes: reading it again each block would only repeat this.
+            unreadable.add(orderId);
+            LOG.warnf("passing over order %d: %s", orderId, e.getMessage());
         } catch (ChainException e) {
             if (ChainSession.isUnreachable(e)) {
                 throw e;
@@ -220,10 +230,10 @@ public final class MatchReconciler {
 
     private void reconcileOrder(ProtocolReader reader, long orderId, long head, int threshold) {
         Decision previous = decisions.get(orderId);
+        Order order = reader.requireOrder(orderId);
         if (previous == null) {
             events.orderSeen(orderId);
         }
-        Order order = reader.requireOrder(orderId);
         if (!order.isOpen()) {
             settle(reader, orderId);
             return;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
+import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,6 +161,26 @@ class QuorumMatchTest {
             assertThat(d.policyVerdict()).contains("policy mismatch");
         });
         assertThat(operators.get(0).events.disagreements.get()).isEqualTo(1);
+    }
+
+    /**
+     * Review attack 3, "one order stops every provider from bidding", seen from the matchmaker: an order for
+     * memoryMb = 2^64-1 (forged into storage, as only a contract deployed before the order limits can hold it) is
+     * passed over on its own (and warned about once), and the order after it is matched as usual.
+     */
+    @Test
+    void oneHostileOrderDoesNotStopTheMatchOfTheOthers() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long hostile = fixture.tenant(2).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), BigInteger.ONE);
+        fixture.forgeOrderMemoryMb(hostile, BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+        long orderId = orderWithBids();
+
+        Operator.passes(operators, 3);
+
+        assertThat(reader.requireOrder(orderId).leaseId()).isPositive();
+        assertThat(operators).allSatisfy(o -> assertThat(o.reconciler.decision(hostile)).isEmpty());
+        // The fixture's chain serves the whole class: the hostile order goes, so later tests see only their own.
+        fixture.tenant(2).cancelOrder(hostile);
     }
 
     private long orderWithBids() {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -18,6 +19,7 @@ import org.openspheron.chain.Order;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.UnreadableOrderException;
 import org.openspheron.operator.inventory.Claim;
 import org.openspheron.operator.inventory.Demand;
 import org.openspheron.operator.inventory.Inventory;
@@ -33,11 +35,16 @@ import org.openspheron.operator.inventory.Placement;
  * bids this account has on open orders. Before sending a bid the engine reads the order's bids, so a bid whose
  * receipt was lost is never sent twice; a {@code BidAlreadySubmitted} revert counts as done.
  *
+ * <p>An order the reader cannot represent (past the protocol's limits, which only a contract deployed before them can
+ * hold) is passed over on its own: one hostile order never stops the bids on the others.
+ *
  * <p>Not thread-safe on purpose: one loop thread calls {@link #reconcile()}; the read accessors are
  * synchronized for metrics and tests.
  */
 public final class BidEngine {
     private static final Logger LOG = Logger.getLogger(BidEngine.class);
+    /** The decline reason of an order that cannot be read; such an order never changes, so it is not read again. */
+    static final String UNREADABLE = "unreadable";
 
     private final ProtocolReader reader;
     private final ProviderClient provider;
@@ -83,10 +90,14 @@ public final class BidEngine {
         }
         Inventory left = base.minus(claims());
         for (long orderId : open) {
-            if (reservations.containsKey(orderId)) {
+            if (reservations.containsKey(orderId) || UNREADABLE.equals(declined.get(orderId))) {
                 continue;
             }
-            Order order = order(orderId);
+            Optional<Order> readable = readable(orderId);
+            if (readable.isEmpty()) {
+                continue;
+            }
+            Order order = readable.get();
             if (order.biddingClosedAt(block)) {
                 declined.remove(orderId);
                 continue;
@@ -238,7 +249,14 @@ public final class BidEngine {
                 continue;
             }
             long orderId = leaseOrders.computeIfAbsent(leaseId, id -> reader.requireLease(id).orderId());
-            Demand demand = Demand.of(order(orderId).spec());
+            Demand demand;
+            try {
+                demand = Demand.of(order(orderId).spec());
+            } catch (UnreadableOrderException e) {
+                // Only an engine from before the protocol's limits could have bid on it: there is nothing to hold by.
+                LOG.warnf("lease %d holds nothing in the cluster: %s", leaseId, e.getMessage());
+                continue;
+            }
             Claim previous = holds.get(leaseId);
             String node = previous != null ? previous.node() : wonOn.get(leaseId);
             if (node == null) {
@@ -254,7 +272,11 @@ public final class BidEngine {
     private void rebuildReservations(Inventory base, List<Long> open) {
         for (long orderId : open) {
             if (reader.bids(orderId).stream().anyMatch(b -> profile.is(b.provider()))) {
-                Demand demand = Demand.of(order(orderId).spec());
+                Optional<Order> order = readable(orderId);
+                if (order.isEmpty()) {
+                    continue;
+                }
+                Demand demand = Demand.of(order.get().spec());
                 String node = placeOrNull(base.minus(claims()), demand, "order " + orderId);
                 reservations.put(orderId, new Claim(Claim.forOrder(orderId), node, demand));
                 LOG.infof("restored the reservation of our bid on order %d: %s on %s", orderId, demand, node);
@@ -290,5 +312,18 @@ public final class BidEngine {
 
     private Order order(long orderId) {
         return orders.computeIfAbsent(orderId, reader::requireOrder);
+    }
+
+    /** The order, or empty (declined, and warned about once) when the reader cannot represent it. */
+    private Optional<Order> readable(long orderId) {
+        try {
+            return Optional.of(order(orderId));
+        } catch (UnreadableOrderException e) {
+            if (!UNREADABLE.equals(declined.get(orderId))) {
+                LOG.warnf("passing over order %d: %s", orderId, e.getMessage());
+            }
+            noteDeclined(orderId, new Decision.Decline(UNREADABLE, e.getMessage()));
+            return Optional.empty();
+        }
     }
 }

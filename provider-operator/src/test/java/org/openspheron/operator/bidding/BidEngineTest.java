@@ -238,6 +238,29 @@ class BidEngineTest {
     }
 
     /**
+     * Review attack 3, "one order stops every provider from bidding": an order for memoryMb = 2^64-1 on a 1-unit
+     * deposit made every pass throw before it reached any later order. The contract refuses such an order now, but a
+     * chain deployed before that can hold one, so it is forged into storage here. The provider passes over it and
+     * still bids on the honest order after it.
+     */
+    @Test
+    void oneHostileOrderDoesNotStopTheProviderFromBidding() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long hostile = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), BigInteger.ONE);
+        long honest = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        protocol.forgeOrderMemoryMb(hostile, BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+
+        engine.reconcile();
+        engine.reconcile();
+
+        assertThat(bidsOf(me, honest)).singleElement().extracting(Bid::pricePerHour).isEqualTo(ONE_H100_PRICE);
+        assertThat(bidsOf(me, hostile)).isEmpty();
+        assertThat(engine.reservations()).containsOnlyKeys(honest);
+        assertThat(meters.counter("spheron.bids.declined", "reason", "unreadable").count()).isEqualTo(1.0);
+    }
+
+    /**
      * What the lease reconciler would do once the tenant sent the manifest: a namespace named for the lease and a
      * pod in it for {@code node}; returns once the real scheduler has bound it there and the kubelet runs it.
      */
