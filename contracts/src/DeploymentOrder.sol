@@ -53,6 +53,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error OrderGpuCountAboveLimit(uint256 gpuCount, uint256 limit);
     error OrderDurationAboveLimit(uint256 durationSeconds, uint256 limit);
     error OrderTextTooLong(string field, uint256 length, uint256 limit);
+    error OrderPriceAboveLimit(uint256 maxPricePerHour, uint256 limit);
+    error EscrowAboveLimit(uint256 amount, uint256 limit);
 
     // ---------------------------------------------------------------- types
     enum OrderState { None, Open, Matched, Cancelled }
@@ -148,6 +150,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     uint256 public constant MAX_GPU_COUNT = 1 << 16;
     uint256 public constant MAX_DURATION_SECONDS = 3650 days;
     uint256 public constant MAX_TEXT_BYTES = 128;
+    /// @notice The highest price per hour an order may offer, so the highest a bid may ask, and the most a lease's
+    ///         escrow may hold. With durations bounded too, price x elapsed stays below 2^157 and every sum of
+    ///         amounts below 2^129: closing, expiring and withdrawing can never overflow and lock the escrow.
+    uint256 public constant MAX_PRICE_PER_HOUR = type(uint128).max;
+    uint256 public constant MAX_ESCROW = type(uint128).max;
 
     IERC20 public immutable token;
     ProviderRegistry public immutable registry;
@@ -196,9 +203,10 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     // ---------------------------------------------------------------- orders and bids
 
     /// @notice Creates an order and pulls `deposit` tokens into escrow (approve first). Every numeric field of the
-    ///         spec must be within its MAX_* limit and every string at most MAX_TEXT_BYTES long.
+    ///         spec must be within its MAX_* limit (the price within MAX_PRICE_PER_HOUR) and every string at most
+    ///         MAX_TEXT_BYTES long.
     /// @param spec the resources, placement, price ceiling, duration and manifest hash
-    /// @param deposit escrow for the lease; it can be topped up later
+    /// @param deposit escrow for the lease, at most MAX_ESCROW; it can be topped up later
     /// @return orderId the new order's id (ids start at 1)
     function createOrder(OrderSpec calldata spec, uint256 deposit) external nonReentrant returns (uint256 orderId) {
         _validate(spec, deposit);
@@ -215,7 +223,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @notice Bids `pricePerHour` on an open order. The caller must be an eligible provider; one bid each.
     /// @param orderId the order
-    /// @param pricePerHour the provider's price, at most the order's maximum
+    /// @param pricePerHour the provider's price, at most the order's maximum (so at most MAX_PRICE_PER_HOUR)
     /// @return bidIndex the bid's index within the order
     function submitBid(uint256 orderId, uint256 pricePerHour) external returns (uint256 bidIndex) {
         Order storage order = _openOrder(orderId);
@@ -323,13 +331,14 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit LEASE_CONFIRMED(leaseId, msg.sender, lease.endsAt);
     }
 
-    /// @notice Adds `amount` to the lease's escrow (approve first). Tenant only.
+    /// @notice Adds `amount` to the lease's escrow (approve first), up to MAX_ESCROW in all. Tenant only.
     /// @param leaseId the lease
     /// @param amount tokens to add
     function topUp(uint256 leaseId, uint256 amount) external nonReentrant {
         Lease storage lease = _activeLease(leaseId);
         if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
         if (amount == 0) revert ZeroAmount();
+        if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
         lease.balance += amount;
         emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
         token.safeTransferFrom(msg.sender, address(this), amount);
@@ -456,7 +465,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     function _validate(OrderSpec calldata spec, uint256 deposit) private pure {
         if (deposit == 0) revert ZeroAmount();
+        if (deposit > MAX_ESCROW) revert EscrowAboveLimit(deposit, MAX_ESCROW);
         if (spec.maxPricePerHour == 0) revert InvalidOrder("maxPricePerHour is zero");
+        if (spec.maxPricePerHour > MAX_PRICE_PER_HOUR) {
+            revert OrderPriceAboveLimit(spec.maxPricePerHour, MAX_PRICE_PER_HOUR);
+        }
         if (spec.durationSeconds == 0) revert InvalidOrder("durationSeconds is zero");
         if (spec.cpuMilli == 0) revert InvalidOrder("cpuMilli is zero");
         if (spec.memoryMb == 0) revert InvalidOrder("memoryMb is zero");

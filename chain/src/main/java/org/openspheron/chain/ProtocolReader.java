@@ -288,6 +288,10 @@ public final class ProtocolReader {
         long storageMb = within(orderId, "storageMb", s.storageMb, OrderLimits.MAX_STORAGE_MB);
         int gpuCount = Math.toIntExact(within(orderId, "gpuCount", s.gpuCount, OrderLimits.MAX_GPU_COUNT));
         long durationSeconds = within(orderId, "durationSeconds", s.durationSeconds, OrderLimits.MAX_DURATION_SECONDS);
+        if (s.maxPricePerHour.compareTo(OrderLimits.MAX_PRICE_PER_HOUR) > 0) {
+            throw new UnreadableOrderException(orderId, "maxPricePerHour " + s.maxPricePerHour
+                    + " is past the protocol's limit of " + OrderLimits.MAX_PRICE_PER_HOUR);
+        }
         return new OrderSpec(cpuMilli, memoryMb, storageMb, gpuCount, text(orderId, "gpuModel", s.gpuModel),
                 text(orderId, "region", s.region), text(orderId, "zone", s.zone), s.regionRequired,
                 s.maxPricePerHour, durationSeconds, Numeric.toHexString(s.manifestHash));

@@ -144,6 +144,8 @@ class DeploymentOrderTest {
         assertThat(orders.MAX_GPU_COUNT().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_GPU_COUNT));
         assertThat(orders.MAX_DURATION_SECONDS().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_DURATION_SECONDS));
         assertThat(orders.MAX_TEXT_BYTES().send()).isEqualTo(BigInteger.valueOf(OrderLimits.MAX_TEXT_BYTES));
+        assertThat(orders.MAX_PRICE_PER_HOUR().send()).isEqualTo(OrderLimits.MAX_PRICE_PER_HOUR);
+        assertThat(orders.MAX_ESCROW().send()).isEqualTo(OrderLimits.MAX_ESCROW);
     }
 
     private void assertRefusedFor(BigInteger value, String error, TransactionSender tenant, DeploymentOrder.OrderSpec spec) {

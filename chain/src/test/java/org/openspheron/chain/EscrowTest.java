@@ -277,6 +277,57 @@ class EscrowTest {
         assertReverts("LeaseNotExpired", () -> protocol.tenant(3).closeExpired(leaseId));
     }
 
+    // ------------------------------------------------------------------ attack: overflow locks escrow
+
+    /**
+     * Review attack 9: pricePerHour x elapsed was unbounded, so a lease at a price of 2^250 made close, closeExpired
+     * and withdraw all revert, and its escrow was locked for good. An order may offer at most MAX_PRICE_PER_HOUR, so
+     * no bid can carry more.
+     */
+    @Test
+    void aPriceThatWouldOverflowAndLockTheEscrowIsRefused() {
+        BigInteger attackPrice = BigInteger.TWO.pow(250);
+        ContractRevertException refused = assertReverts("OrderPriceAboveLimit",
+                () -> tenant.createOrder(order(attackPrice, 3600), tokens(10)));
+        assertThat(refused.arguments()).containsExactly(attackPrice, OrderLimits.MAX_PRICE_PER_HOUR);
+
+        long orderId = tenant.createOrder(order(OrderLimits.MAX_PRICE_PER_HOUR, 3600), tokens(10));
+        BigInteger aboveTheLimit = OrderLimits.MAX_PRICE_PER_HOUR.add(BigInteger.ONE);
+        assertReverts("BidAboveMaxPrice", () -> provider.submitBid(orderId, aboveTheLimit));
+        assertThat(reader().bids(orderId)).isEmpty();
+    }
+
+    /**
+     * The other half of attack 9: at the largest price an order may offer, for the longest duration it may run, with
+     * the largest escrow it may hold, every way out still pays: withdraw, close and closeExpired each succeed once the
+     * whole duration is over, and every token deposited comes out again.
+     */
+    @Test
+    void theLargestPriceForTheLongestDurationStillReleasesEveryToken() {
+        BigInteger price = OrderLimits.MAX_PRICE_PER_HOUR;
+        BigInteger escrow = OrderLimits.MAX_ESCROW;
+        ProtocolDeployer.mint(protocol.connection(), protocol.owner(), tenant.address(), escrow.multiply(BigInteger.valueOf(3)));
+        tenantBalance = reader().tokenBalance(tenant.address());
+        Duration longest = Duration.ofSeconds(OrderLimits.MAX_DURATION_SECONDS);
+        long withdrawn = confirmedLease(price, escrow, longest);
+        long closed = confirmedLease(price, escrow, longest);
+        long expired = confirmedLease(price, escrow, longest);
+        assertReverts("EscrowAboveLimit", () -> tenant.topUp(closed, BigInteger.ONE));
+
+        protocol.chain().increaseTime(longest.plusDays(1));
+        provider.withdraw(withdrawn);
+        tenant.closeLease(closed);
+        protocol.tenant(3).closeExpired(expired);
+
+        for (long leaseId : List.of(withdrawn, closed, expired)) {
+            assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.CLOSED);
+        }
+        BigInteger deposited = escrow.multiply(BigInteger.valueOf(3));
+        BigInteger refunded = deposited.subtract(tenantSpent());
+        assertThat(providerGot().add(refunded)).isEqualTo(deposited);
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+    }
+
     // ------------------------------------------------------------------ reportUndeployed
 
     @Test
