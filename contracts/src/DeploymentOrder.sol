@@ -362,6 +362,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     }
 
     /// @notice Closes the lease: the provider gets what has accrued, the tenant the rest. Tenant or provider.
+    ///         A lease still unconfirmed after its confirm deadline is a missed deployment whoever closes it: it
+    ///         fails exactly as reportUndeployed makes it fail, so a provider cannot close its way out of the slash.
     /// @param leaseId the lease
     function closeLease(uint256 leaseId) external nonReentrant {
         Lease storage lease = _activeLease(leaseId);
@@ -369,7 +371,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (msg.sender == lease.tenant) reason = CloseReason.TenantClosed;
         else if (msg.sender == lease.provider) reason = CloseReason.ProviderClosed;
         else revert NotLeaseParty(leaseId, msg.sender);
-        _close(leaseId, lease, reason);
+        if (lease.confirmedAt == 0 && block.timestamp > lease.confirmDeadline) _failUndeployed(leaseId, lease);
+        else _close(leaseId, lease, reason);
     }
 
     /// @notice Closes a lease whose escrow is used up or whose duration is over. Anyone may call it.
@@ -390,15 +393,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
         if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
         if (block.timestamp <= lease.confirmDeadline) revert ConfirmDeadlineNotPassed(leaseId, lease.confirmDeadline);
-        uint256 refund = lease.balance;
-        lease.balance = 0;
-        lease.state = LeaseState.Failed;
-        _providerLeases[lease.provider].remove(leaseId);
-        _tenantLeases[lease.tenant].remove(leaseId);
-        emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
-        registry.recordLeaseOutcome(lease.provider, false);
-        registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
-        token.safeTransfer(lease.tenant, refund);
+        _failUndeployed(leaseId, lease);
     }
 
     // ---------------------------------------------------------------- views
@@ -538,6 +533,20 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 until = block.timestamp < lease.endsAt ? block.timestamp : lease.endsAt;
         uint256 owed = (lease.pricePerHour * (until - lease.confirmedAt)) / 3600 - lease.paid;
         return owed < lease.balance ? owed : lease.balance;
+    }
+
+    /// @dev Ends a lease its provider did not confirm by the deadline: failed, the whole escrow refunded, the failure
+    ///      counted against the provider and its stake slashed.
+    function _failUndeployed(uint256 leaseId, Lease storage lease) private {
+        uint256 refund = lease.balance;
+        lease.balance = 0;
+        lease.state = LeaseState.Failed;
+        _providerLeases[lease.provider].remove(leaseId);
+        _tenantLeases[lease.tenant].remove(leaseId);
+        emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
+        registry.recordLeaseOutcome(lease.provider, false);
+        registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
+        token.safeTransfer(lease.tenant, refund);
     }
 
     function _close(uint256 leaseId, Lease storage lease, CloseReason reason) private {

@@ -359,6 +359,47 @@ class EscrowTest {
         assertReverts("LeaseNotActive", () -> tenant.reportUndeployed(leaseId));
     }
 
+    /**
+     * Review attack 2a: past the confirm deadline the provider closed its unconfirmed lease itself: no slash, no
+     * failed lease recorded, and the tenant's reportUndeployed then reverted. Past the deadline, closing an
+     * unconfirmed lease is the missed deployment it is, whoever closes it.
+     */
+    @Test
+    void aProviderCannotEscapeItsSlashByClosingAfterTheConfirmDeadline() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+
+        provider.closeLease(leaseId);
+
+        assertMissedDeployment(leaseId);
+        assertThat(closedEvent(leaseId).closedBy()).isEqualToIgnoringCase(provider.address());
+    }
+
+    @Test
+    void theTenantClosingAnUnconfirmedLeaseAfterTheDeadlineReportsIt() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+
+        tenant.closeLease(leaseId);
+
+        assertMissedDeployment(leaseId);
+    }
+
+    /** The outcome of reportUndeployed: failed, all refunded, nothing paid, the provider slashed once. */
+    private void assertMissedDeployment(long leaseId) {
+        assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.FAILED);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("DeploymentMissed");
+        assertThat(tenantSpent()).isZero();
+        assertThat(providerGot()).isZero();
+        Provider slashed = reader().provider(provider.address()).orElseThrow();
+        assertThat(slashed.stake()).isEqualTo(protocol.config().minStake().subtract(protocol.config().missedDeploymentSlash()));
+        assertThat(slashed.leasesFailed()).isEqualTo(1);
+        assertThat(slashed.leasesCompleted()).isZero();
+        assertThat(slashed.slashCount()).isEqualTo(1);
+        assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
+        assertReverts("LeaseNotActive", () -> tenant.reportUndeployed(leaseId));
+    }
+
     @Test
     void aSlashDuringTheUnstakeCooldownComesOutOfThePendingWithdrawal() {
         long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
