@@ -60,6 +60,18 @@ final class Cli {
     }
 
     synchronized Result run(Duration timeout, String... args) {
+        return run(timeout, false, args);
+    }
+
+    /**
+     * Runs a command that does not end by itself (e.g. {@code logs --follow}) for {@code duration}, then stops it
+     * (SIGTERM) and returns what it printed until then.
+     */
+    synchronized Result runFor(Duration duration, String... args) {
+        return run(duration, true, args);
+    }
+
+    private Result run(Duration timeout, boolean stopAtTimeout, String... args) {
         Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the CLI is not packaged: " + jar + " is missing");
@@ -78,6 +90,11 @@ final class Cli {
             builder.environment().put("SPHERON_HOME", home.toString());
             Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                if (stopAtTimeout) {
+                    process.destroy();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                    return new Result(List.of(args), 0, Files.readString(out), Files.readString(err));
+                }
                 process.destroyForcibly().waitFor();
                 throw new AssertionError("`spheron " + String.join(" ", args) + "` did not finish within " + timeout
                         + "\nstderr: " + Files.readString(err));

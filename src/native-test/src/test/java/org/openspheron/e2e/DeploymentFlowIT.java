@@ -206,24 +206,23 @@ class DeploymentFlowIT {
     void logsPrintTheWorkloadsOutputToItsTenantAndToNoOneElse() {
         String namespace = "lease-" + leaseId;
         String pod = cluster().pods().inNamespace(namespace).list().getItems().get(0).getMetadata().getName();
-        us().cluster().writeContainerOutput(namespace, pod, "py-cuda", "[I ServerApp] Jupyter Server is running at:",
-                "[I ServerApp] http://py-cuda:8888/lab", "[I ServerApp] kernel started: python3");
+        // The hollow kubelet's container runtime writes these two lines when the container starts, into the log file
+        // the kubelet serves: the gateway reads them through the API server's pods/log, as on a real node.
+        String started = "[" + pod + "] hollow container py-cuda started from image ";
 
         Cli.Result logs = system.cli.run("logs", Long.toString(leaseId)).ok();
-        assertThat(logs.stdout().lines().toList()).endsWith("[" + pod + "] [I ServerApp] Jupyter Server is running at:",
-                "[" + pod + "] [I ServerApp] http://py-cuda:8888/lab", "[" + pod + "] [I ServerApp] kernel started: python3");
+        assertThat(logs.stdout().lines().filter(l -> l.startsWith(started)).toList()).hasSize(1);
         Cli.Result last = system.cli.run("logs", Long.toString(leaseId), "--service", "py-cuda", "--tail", "1").ok();
-        assertThat(last.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] kernel started: python3");
-        // Followed: the stand-in's log stream ends after what was written (a real one stays open while the pod runs).
-        Cli.Result followed = system.cli.run(Duration.ofMinutes(1), "logs", Long.toString(leaseId), "--follow", "--tail", "2").ok();
-        assertThat(followed.stdout().lines().toList()).containsExactly("[" + pod + "] [I ServerApp] http://py-cuda:8888/lab",
-                "[" + pod + "] [I ServerApp] kernel started: python3");
+        assertThat(last.stdout().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("[" + pod + "] "));
+        // Followed: the stream stays open while the pod runs; the CLI is stopped after it printed the tail.
+        Cli.Result followed = system.cli.runFor(Duration.ofSeconds(20), "logs", Long.toString(leaseId), "--follow", "--tail", "2");
+        assertThat(followed.stdout().lines().toList()).hasSizeGreaterThanOrEqualTo(1).allMatch(l -> l.startsWith("[" + pod + "] "));
 
         // Someone else with a published certificate reaches the gateway and is refused; nothing of the log leaks.
         Cli.Result stranger = system.otherUser().run("logs", Long.toString(leaseId));
         assertThat(stranger.exitCode()).isNotZero();
         assertThat(stranger.stderr()).contains("not to the tenant of lease " + leaseId);
-        assertThat(stranger.stdout() + stranger.stderr()).doesNotContain("ServerApp");
+        assertThat(stranger.stdout() + stranger.stderr()).doesNotContain("hollow container");
     }
 
     @Test
@@ -321,9 +320,11 @@ class DeploymentFlowIT {
                 .withName("default-pytorch-server-0").get();
         assertThat(claim).isNotNull();
         assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
-        assertThat(Quantity.getAmountInBytes(claim.getStatus().getCapacity().get("storage")))
+        assertThat(Quantity.getAmountInBytes(claim.getSpec().getResources().getRequests().get("storage")))
                 .isEqualByComparingTo(Quantity.getAmountInBytes(ordered));
-        // A real API server's quota admission would refuse a claim beyond the lease's quota; the stand-in does not check.
+        assertThat(Quantity.getAmountInBytes(claim.getStatus().getCapacity().get("storage")))
+                .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(ordered));
+        // The claim bound one of the cluster's statically provisioned volumes (1Ti); what the lease may claim is its quota.
         Quantity quota = cluster().resourceQuotas().inNamespace(namespace).withName("lease-quota").get().getSpec().getHard()
                 .get("requests.storage");
         assertThat(Quantity.getAmountInBytes(quota)).isGreaterThanOrEqualTo(Quantity.getAmountInBytes(ordered));
@@ -357,7 +358,7 @@ class DeploymentFlowIT {
     @Order(10)
     void providerOperatorRbacCoversEveryCallItMadeDeletesIncluded() {
         Set<RbacCoverage.Permission> used = RbacCoverage.assertCovered(system.local.providers().stream()
-                .flatMap(p -> p.cluster().requests().stream()).collect(Collectors.toSet()));
+                .flatMap(p -> p.cluster().requests().stream()).toList());
         // The closes, the tear-down and the logs above made these; each is checked against the role like the rest.
         assertThat(used).contains(
                 new RbacCoverage.Permission("", "namespaces", "delete"),

@@ -23,7 +23,7 @@ import org.openspheron.devnet.LocalSystem;
 import org.web3j.utils.Numeric;
 
 /**
- * One whole system for a test class: anvil with the protocol, two providers' stand-in clusters, three matchmakers
+ * One whole system for a test class: anvil with the protocol, two providers' real control planes, three matchmakers
  * (threshold two) and the two provider operators, all as the packaged apps in their own processes, plus the tenant's
  * CLI with the development key imported and its certificate published. Home and logs under target/e2e/NAME.
  */
