@@ -7,7 +7,7 @@ import static org.openspheron.operator.Manifests.lease;
 import static org.openspheron.operator.Manifests.service;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
  * settings of a real control plane, CA and client certificate included), with its configuration.
  */
 @QuarkusTest
-@QuarkusTestResource(DevClusterResource.class)
+@WithTestResource(DevClusterResource.class)
 class OperatorApplicationTest {
     @Inject
     KubernetesClient client;
