@@ -1,6 +1,7 @@
 package org.openspheron.operator.protocol;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.HashMap;
@@ -11,12 +12,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
+import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.UnreadableOrderException;
 import org.openspheron.operator.lease.LeaseResources;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseSpec;
@@ -34,6 +37,9 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
  *       records it (a merge patch of that one field on the status subresource, so the reconciler's status
  *       stays its own).</li>
  * </ul>
+ * <p>Each lease is handled on its own: a lease that fails (the chain or the API server refused one call) is logged once
+ * per kind of failure and retried next pass, and one whose order cannot be read (past the protocol's limits, which
+ * only a contract deployed before them can hold) is passed over for good; neither stops the others.
  */
 public final class LeaseWatcher {
     private static final Logger LOG = Logger.getLogger(LeaseWatcher.class);
@@ -44,6 +50,9 @@ public final class LeaseWatcher {
     private final String address;
     private final Map<Long, OrderSpec> specs = new HashMap<>();
     private final Set<Long> confirmationsRefused = new HashSet<>();
+    private final Set<Long> unreadable = new HashSet<>();
+    /** The kind of the last failure of each lease that failed, so a failure repeating every pass is logged once. */
+    private final Map<Long, String> failing = new HashMap<>();
 
     public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client) {
         this.reader = reader;
@@ -55,7 +64,11 @@ public final class LeaseWatcher {
     /**
      * The provider gave a lease up in the cluster (its SpheronLease was deleted while the chain still had it
      * active): close it on chain, so the tenant is refunded, the provider paid what accrued, and the lease is not
-     * mirrored back. Idempotent: a lease that is no longer active, or not ours, is left alone.
+     * mirrored back. A lease still unconfirmed past its confirm deadline is a missed deployment however it ends: the
+     * close fails it and slashes the provider's stake, exactly as the tenant's reportUndeployed would. It is closed
+     * all the same (keeping it open only holds the tenant's escrow until they report it), and the log says which
+     * of the two happened, as the chain recorded it. Idempotent: a lease that is no longer active, or not ours, is
+     * left alone.
      *
      * @return whether a close was sent
      */
@@ -65,7 +78,13 @@ public final class LeaseWatcher {
             return false;
         }
         provider.closeLease(leaseId);
-        LOG.infof("lease %d was removed from the cluster while active; closed it on chain", leaseId);
+        if (reader.lease(leaseId).map(Lease::state).orElse(null) == LeaseState.FAILED) {
+            LOG.warnf("lease %d was removed from the cluster while active and never confirmed: closed past its confirm "
+                    + "deadline, it failed on chain as a missed deployment; the tenant was refunded and the stake "
+                    + "slashed", leaseId);
+        } else {
+            LOG.infof("lease %d was removed from the cluster while active; closed it on chain", leaseId);
+        }
         return true;
     }
 
@@ -79,17 +98,54 @@ public final class LeaseWatcher {
             }
         }
         for (long leaseId : active) {
-            Lease lease = reader.requireLease(leaseId);
-            SpheronLease object = mirror(lease, mirrored.get(leaseId));
-            confirmWhenRunning(lease, object);
+            if (!unreadable.contains(leaseId)) {
+                onItsOwn(leaseId, () -> {
+                    Lease lease = reader.requireLease(leaseId);
+                    confirmWhenRunning(lease, mirror(lease, mirrored.get(leaseId)));
+                });
+            }
         }
         for (var entry : mirrored.entrySet()) {
             if (!active.contains(entry.getKey()) && entry.getValue().getSpec().getChainState() == ChainState.Active) {
-                markEnded(entry.getKey(), entry.getValue());
+                onItsOwn(entry.getKey(), () -> markEnded(entry.getKey(), entry.getValue()));
             }
         }
         specs.keySet().retainAll(active);
         confirmationsRefused.retainAll(active);
+        unreadable.retainAll(active);
+        Set<Long> known = new HashSet<>(active);
+        known.addAll(mirrored.keySet());
+        failing.keySet().retainAll(known);
+    }
+
+    /** Runs one lease's part of a pass; whatever that lease's failure, the pass goes on to the next lease. */
+    private void onItsOwn(long leaseId, Runnable step) {
+        try {
+            step.run();
+            if (failing.remove(leaseId) != null) {
+                LOG.infof("lease %d is handled again", leaseId);
+            }
+        } catch (UnreadableOrderException e) {
+            // Its order never changes, so neither will this: the lease is not looked at again.
+            unreadable.add(leaseId);
+            LOG.warnf("passing over lease %d: %s. It cannot be deployed here, so it will not be confirmed and the "
+                    + "tenant may report it once its confirm deadline passes", leaseId, e.getMessage());
+        } catch (ContractRevertException e) {
+            failed(leaseId, e.errorName(), e);
+        } catch (ChainException e) {
+            failed(leaseId, "chain", e);
+        } catch (KubernetesClientException e) {
+            failed(leaseId, "kubernetes " + e.getCode(), e);
+        }
+    }
+
+    private void failed(long leaseId, String kind, RuntimeException e) {
+        if (!kind.equals(failing.put(leaseId, kind))) {
+            LOG.warnf("lease %d: %s; the other leases go on, this one is retried every pass", leaseId, e.getMessage());
+            LOG.debug("lease " + leaseId + " failure", e);
+        } else {
+            LOG.debugf("lease %d failed again: %s", leaseId, e.getMessage());
+        }
     }
 
     /** Creates or corrects the object for an active lease; returns what the cluster now holds. */
@@ -140,8 +196,10 @@ public final class LeaseWatcher {
                 case "ConfirmDeadlinePassed" -> {
                     confirmationsRefused.add(lease.id());
                     LOG.errorf("lease %d came up after its confirmation deadline (%s): the chain no longer accepts the "
-                            + "confirmation, so it earns nothing and the tenant may report it; close it with "
-                            + "closeLease to free the GPUs", lease.id(), e.arguments());
+                            + "confirmation, so it earns nothing. It is a missed deployment however it ends: the "
+                            + "tenant's reportUndeployed and our closeLease alike fail it, refund the tenant and slash "
+                            + "the stake. Deleting its SpheronLease closes it that way and frees the GPUs now",
+                            lease.id(), e.arguments());
                 }
                 default -> {
                     confirmationsRefused.add(lease.id());

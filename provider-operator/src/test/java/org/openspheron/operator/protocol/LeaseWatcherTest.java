@@ -119,6 +119,25 @@ class LeaseWatcherTest {
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
     }
 
+    /**
+     * Since closeLease past the confirm deadline is a missed deployment, giving up a lease that never ran fails it on
+     * chain: the tenant gets the escrow back and the provider is slashed, as the tenant's reportUndeployed would do.
+     */
+    @Test
+    void aLeaseGivenUpAfterItsConfirmDeadlineFailsOnChainAsAMissedDeployment() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
+        protocol.chain().mine(1);
+
+        assertThat(watcher.giveUp(leaseId)).isTrue();
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.FAILED);
+        assertThat(reader.provider(provider.address()).orElseThrow().slashCount()).isEqualTo(1);
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Failed);
+    }
+
     @Test
     void anotherProvidersLeaseIsNeverGivenUp() {
         ProviderClient other = protocol.registeredProvider(1, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
@@ -219,6 +238,27 @@ class LeaseWatcherTest {
         assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
         assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNotEqualTo(Boolean.TRUE);
         assertThat(transactionsOf(provider)).isEqualTo(sent);
+    }
+
+    /**
+     * One lease whose order cannot be read (review attack 3 on a chain deployed before the order limits: memoryMb =
+     * 2^64-1, forged into storage since no transaction can write it any more) made every pass throw before it reached
+     * the other leases, so none of them was mirrored or confirmed. It is passed over; the honest lease still is.
+     */
+    @Test
+    void oneUnreadableLeaseDoesNotStopTheOthers() {
+        long hostile = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        long honest = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        protocol.forgeOrderMemoryMb(reader.requireLease(hostile).orderId(), BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+
+        watcher.reconcile();
+        reconcilerReports(honest, SpheronLeaseStatus.Phase.Running);
+        watcher.reconcile();
+
+        assertThat(mirrored(honest).getSpec().getOrderId()).isEqualTo(reader.requireLease(honest).orderId());
+        assertThat(reader.requireLease(honest).isConfirmed()).isTrue();
+        assertThat(mirrored(honest).getStatus().getConfirmedOnChain()).isTrue();
+        assertThat(kube.resources(SpheronLease.class).withName(SpheronLease.nameFor(hostile)).get()).isNull();
     }
 
     @Test
