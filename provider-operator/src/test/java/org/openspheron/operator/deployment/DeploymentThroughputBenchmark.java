@@ -35,7 +35,8 @@ import org.openspheron.operator.OperatorFixture;
  * requests by verb (from the API server's audit log, which names the operator's ServiceAccount), all clients' requests
  * from the API server's own metrics, the operator's CPU and RSS, then the same with the operator idle (a steady state
  * must write nothing). The packaged application runs as its own JVM with its ServiceAccount token and the ClusterRole
- * from k8s/, as in a cluster. Prints figures; asserts nothing about speed.
+ * from k8s/, as in a cluster, with its chain duties and gateway off (reconcilers only). Prints figures; asserts
+ * nothing about speed.
  *
  * <pre>
  * mvn -B -ntp -pl provider-operator -am install -DskipTests
@@ -78,6 +79,7 @@ class DeploymentThroughputBenchmark {
                     "-Xmx512m", "-Dquarkus.kubernetes-client.api-server-url=" + cluster.url(),
                     "-Dquarkus.kubernetes-client.ca-cert-data=" + cluster.caCertData(),
                     "-Dquarkus.kubernetes-client.token=" + token,
+                    "-Dspheron.provider.enabled=false", "-Dspheron.gateway.enabled=false",
                     "-Dquarkus.http.port=" + httpPort, "-Dquarkus.log.level=WARN", "-jar", jar.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
