@@ -184,7 +184,9 @@ class InstallManifestsIT {
         Map<String, Boolean> expected = new LinkedHashMap<>();
         // The provider operator: leases cluster-wide, workloads in any lease namespace, reads for inventory and logs.
         expected.put(OPERATOR + " watch spheronleases.openspheron.org --all-namespaces", true);
-        expected.put(OPERATOR + " update spheronleases.openspheron.org --subresource=status --all-namespaces", true);
+        // Status is written with server-side apply: patch, and no update.
+        expected.put(OPERATOR + " patch spheronleases.openspheron.org --subresource=status --all-namespaces", true);
+        expected.put(OPERATOR + " update spheronleases.openspheron.org --subresource=status --all-namespaces", false);
         expected.put(OPERATOR + " create namespaces --all-namespaces", true);
         expected.put(OPERATOR + " create deployments.apps -n lease-42", true);
         expected.put(OPERATOR + " create resourcequotas -n lease-42", true);
