@@ -203,6 +203,42 @@ public final class DevCluster implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("bin/spheron-k8s env named no binaries"));
     }
 
+    /** What a kubectl command printed (standard output and error together) and its exit code. */
+    public record KubectlResult(String command, int exit, String output) {
+        /** This result, after checking that kubectl succeeded (its output in the exception otherwise). */
+        public KubectlResult ok() {
+            if (exit != 0) {
+                throw new IllegalStateException("kubectl " + command + " failed (exit " + exit + "):\n" + output);
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Runs {@link #kubectl()} as a provider would against this cluster: its admin kubeconfig, and its discovery cache
+     * in the cluster's directory rather than the user's home. Waits up to 60 seconds.
+     */
+    public KubectlResult runKubectl(String... args) {
+        List<String> command = new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", dir.resolve("kube-cache").toString()));
+        command.addAll(List.of(args));
+        String shown = String.join(" ", args);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("kubectl " + shown + " did not end within 60 s");
+            }
+            return new KubectlResult(shown, process.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kubectl " + shown, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running kubectl " + shown, e);
+        }
+    }
+
     /**
      * The Quarkus kubernetes-client settings that reach this API server as cluster admin: for apps under test.
      */

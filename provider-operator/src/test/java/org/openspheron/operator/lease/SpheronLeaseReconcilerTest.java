@@ -9,14 +9,11 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -309,15 +306,7 @@ class SpheronLeaseReconcilerTest {
     }
 
     /** The harness's kubectl (1.20.2, as the servers) against the cluster: its output lines. */
-    private static List<String> kubectl(String... args) throws IOException, InterruptedException {
-        DevCluster cluster = fixture.cluster;
-        List<String> command = new ArrayList<>(List.of(cluster.kubectl().toString(), "--kubeconfig", cluster.kubeconfig().toString(),
-                "--cache-dir", cluster.dir().resolve("kube-cache").toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(out).isZero();
-        return out.lines().toList();
+    private static List<String> kubectl(String... args) {
+        return fixture.cluster.runKubectl(args).ok().output().lines().toList();
     }
 }

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +46,6 @@ class InstallManifestsIT {
 
     static DevCluster cluster;
     static KubernetesClient client;
-    static String kubectl;
     static String applyOutput;
 
     @BeforeAll
@@ -57,7 +54,6 @@ class InstallManifestsIT {
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 4, 16, 64, "eu-west-1a").withTaint(),
                 new GpuNode(CPU_NODE, "", 0, 8, 32, "eu-west-1a")));
         client = cluster.client();
-        kubectl = cluster.kubectl().toString();
         // README, "Installing on a GPU cluster" and "On Kubernetes": namespaces first, then the Secrets the pods read.
         kubectl("apply", "-f", K8S.resolve("provider-operator/00-namespace.yaml").toString(),
                 "-f", K8S.resolve("matchmaker/00-namespace.yaml").toString()).ok();
@@ -246,20 +242,8 @@ class InstallManifestsIT {
 
     /** kubectl 1.20.2 with the cluster's admin kubeconfig, its cache in the cluster's directory; output and code. */
     static Result kubectl(String... args) {
-        List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", cluster.kubeconfig().toString(),
-                "--cache-dir", cluster.dir().resolve("kube-cache").toString()));
-        command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl %s ends", String.join(" ", args)).isTrue();
-            return new Result(String.join(" ", args), process.exitValue(), out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        DevCluster.KubectlResult result = cluster.runKubectl(args);
+        return new Result(result.command(), result.exit(), result.output());
     }
 
     private static boolean ready(Pod pod) {
