@@ -64,7 +64,7 @@ public final class OperatorFixture implements AutoCloseable {
         client = cluster.client();
         cluster.applyDirectory(generatedCrds());
         operatorClient = serviceAccountClient(cluster);
-        deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost);
+        deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2));
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override

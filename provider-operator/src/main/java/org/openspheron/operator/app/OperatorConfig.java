@@ -2,6 +2,7 @@ package org.openspheron.operator.app;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import org.openspheron.operator.lease.PodSecurityLevel;
@@ -37,6 +38,14 @@ public interface OperatorConfig {
     /** Parallel reconciles; the JOSDK default suits a few hundred leases. */
     @WithDefault("10")
     int reconcileThreads();
+
+    /**
+     * How long a container may stay in a waiting state the kubelet retries by itself (CreateContainerConfigError,
+     * CreateContainerError, RunContainerError: a Secret not yet in the kubelet's cache, a runtime hiccup) before
+     * the deployment counts as Failed. Before that it is Pending with the reason shown.
+     */
+    @WithDefault("PT2M")
+    Duration containerRetryGrace();
 
     enum ExposedServiceType { NodePort, LoadBalancer }
 }

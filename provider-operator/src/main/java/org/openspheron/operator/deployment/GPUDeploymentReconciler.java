@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -59,6 +60,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private final ExposedServiceType exposedType;
     private final boolean runAsNonRoot;
     private final Optional<String> publicHost;
+    private final Duration retryGrace;
     private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers =
             new ConcurrentHashMap<>();
     private final OwnedObjects owned = new OwnedObjects(informers);
@@ -66,10 +68,12 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
 
     @Inject
     public GPUDeploymentReconciler(OperatorConfig config) {
-        this(config.serviceType(), config.podSecurity(), config.publicHost());
+        this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace());
     }
 
-    public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost) {
+    public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
+            Duration retryGrace) {
+        this.retryGrace = retryGrace;
         this.exposedType = exposedType;
         this.runAsNonRoot = podSecurity == PodSecurityLevel.restricted;
         this.publicHost = publicHost;
@@ -141,7 +145,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         Set<StatefulSet> statefulSets = context.getSecondaryResources(StatefulSet.class);
         var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class), statefulSets,
                 context.getSecondaryResources(Service.class), context.getSecondaryResources(Pod.class), nodes, publicHost,
-                createFailures(statefulSets, context));
+                createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now());
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
         writeStatus(deployment, status, context);
         UpdateControl<GPUDeployment> control = UpdateControl.noUpdate();
@@ -149,6 +153,9 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         // are not watched either: a StatefulSet short of replicas is looked at again for why.
         if (!missingModels.isEmpty()) {
             return control.rescheduleAfter(RECHECK_MISSING_GPU);
+        }
+        if (observation.recheckAfter().isPresent()) {
+            return control.rescheduleAfter(observation.recheckAfter().get().plusSeconds(1));
         }
         return statefulSets.stream().anyMatch(GPUDeploymentReconciler::shortOfReplicas)
                 ? control.rescheduleAfter(RECHECK_SHORT_STATEFUL_SET) : control;

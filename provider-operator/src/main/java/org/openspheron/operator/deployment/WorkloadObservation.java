@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -33,8 +36,14 @@ import org.openspheron.operator.deployment.GPUDeploymentStatus.ServiceStatus;
  */
 final class WorkloadObservation {
     /** Container waiting reasons that will not resolve by waiting: the tenant has to change the manifest. */
-    static final Set<String> FAILURE_REASONS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-            "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+    static final Set<String> FAILURE_REASONS = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff");
+    /**
+     * Container waiting reasons the kubelet retries by itself and that often clear: a Secret the kubelet's watch
+     * cache has not synced yet within its one-second wait (a loaded node), a runtime that failed once. They fail
+     * the deployment only when they outlast the retry grace.
+     */
+    static final Set<String> RETRIED_REASONS = Set.of("CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+    static final Duration DEFAULT_RETRY_GRACE = Duration.ofMinutes(2);
     static final String READY = "Ready";
     static final String GPU_AVAILABLE = "GpuAvailable";
     static final String QUOTA_EXCEEDED = "QuotaExceeded";
@@ -48,10 +57,28 @@ final class WorkloadObservation {
     private final Map<String, Node> nodes;
     private final Optional<String> publicHost;
     private final Map<String, String> createFailures;
+    private Instant now = Instant.now();
+    private Duration retryGrace = DEFAULT_RETRY_GRACE;
+    private Duration recheckAfter;
 
     WorkloadObservation(Collection<Deployment> deployments, Collection<StatefulSet> statefulSets, Collection<Service> services,
             Collection<Pod> pods, Collection<Node> nodes, Optional<String> publicHost) {
         this(deployments, statefulSets, services, pods, nodes, publicHost, Map.of());
+    }
+
+    /** Judges retried container errors at {@code now} against {@code grace} (see {@link #RETRIED_REASONS}). */
+    WorkloadObservation retryGrace(Duration grace, Instant now) {
+        this.retryGrace = grace;
+        this.now = now;
+        return this;
+    }
+
+    /**
+     * When a container error the kubelet is still retrying turns fatal unless it clears: the reconciler looks again
+     * then, since a container that stays in the same waiting state changes nothing that would wake it.
+     */
+    Optional<Duration> recheckAfter() {
+        return Optional.ofNullable(recheckAfter);
     }
 
     /**
@@ -201,6 +228,16 @@ final class WorkloadObservation {
                     return new Problem(waiting.getReason(), "service " + service + ": " + waiting.getReason()
                             + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage()), true);
                 }
+                if (waiting != null && RETRIED_REASONS.contains(waiting.getReason())) {
+                    Duration left = retryGrace.minus(Duration.between(createdAt(pod), now));
+                    boolean fatal = left.isNegative() || left.isZero();
+                    if (!fatal && (recheckAfter == null || left.compareTo(recheckAfter) < 0)) {
+                        recheckAfter = left;
+                    }
+                    return new Problem(waiting.getReason(), "service " + service + ": " + waiting.getReason()
+                            + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage())
+                            + (fatal ? " (for more than " + retryGrace.toSeconds() + "s)" : " (the kubelet retries)"), fatal);
+                }
             }
             for (PodCondition condition : Optional.ofNullable(pod.getStatus().getConditions()).orElse(List.of())) {
                 if ("PodScheduled".equals(condition.getType()) && "False".equals(condition.getStatus())) {
@@ -214,6 +251,12 @@ final class WorkloadObservation {
             }
         }
         return null;
+    }
+
+    /** When the pod was created; a pod without a timestamp (never from an API server) counts as just created. */
+    private Instant createdAt(Pod pod) {
+        String created = pod.getMetadata().getCreationTimestamp();
+        return created == null ? now : OffsetDateTime.parse(created).toInstant();
     }
 
     private List<PortMapping> portMappings(GPUDeployment deployment, WorkloadService spec) {

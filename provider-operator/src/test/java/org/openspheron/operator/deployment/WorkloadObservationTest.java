@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +61,38 @@ class WorkloadObservationTest {
     }
 
     @Test
+    void aSecretCacheTimeoutOnALoadedNodeIsPendingWhileTheKubeletRetries() {
+        // What a loaded 2-core CI machine showed: the kubelet waits one second for its Secret watch to sync, then
+        // reports CreateContainerConfigError and retries the pod a few seconds later, which then starts.
+        Instant created = Instant.parse("2026-12-04T18:00:00Z");
+        Pod pod = waitingPod("CreateContainerConfigError", "failed to sync secret cache: timed out waiting for the condition");
+        pod.getMetadata().setCreationTimestamp(created.toString());
+
+        WorkloadObservation observation = observation(pod).retryGrace(Duration.ofMinutes(2), created.plusSeconds(30));
+        GPUDeploymentStatus status = observation.status(BROKEN, null, Map.of());
+
+        assertThat(status.getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Pending);
+        assertThat(status.getLastError()).contains("CreateContainerConfigError").contains("failed to sync secret cache")
+                .contains("the kubelet retries");
+        assertThat(status.getServices()).singleElement().satisfies(s -> assertThat(s.getReason()).isEqualTo("CreateContainerConfigError"));
+        assertThat(observation.recheckAfter()).contains(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void aContainerErrorThatOutlastsTheRetryGraceFailsTheDeployment() {
+        Instant created = Instant.parse("2026-12-04T18:00:00Z");
+        Pod pod = waitingPod("CreateContainerConfigError", "secret \"gone\" not found");
+        pod.getMetadata().setCreationTimestamp(created.toString());
+
+        WorkloadObservation observation = observation(pod).retryGrace(Duration.ofMinutes(2), created.plusSeconds(121));
+        GPUDeploymentStatus status = observation.status(BROKEN, null, Map.of());
+
+        assertThat(status.getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Failed);
+        assertThat(status.getLastError()).contains("secret \"gone\" not found").contains("for more than 120s");
+        assertThat(observation.recheckAfter()).isEmpty();
+    }
+
+    @Test
     void aQuotaRefusalIsNamedAsSuch() {
         Deployment refused = new DeploymentBuilder().withNewMetadata().withName("app").endMetadata()
                 .withNewStatus().withReplicas(0).addNewCondition().withType("ReplicaFailure").withStatus("True")
@@ -75,10 +109,13 @@ class WorkloadObservationTest {
     }
 
     private static GPUDeploymentStatus observe(Pod pod) {
+        return observation(pod).status(BROKEN, null, Map.of());
+    }
+
+    private static WorkloadObservation observation(Pod pod) {
         Deployment workload = new DeploymentBuilder().withNewMetadata().withName("app").endMetadata()
                 .withNewStatus().withReplicas(1).withReadyReplicas(0).endStatus().build();
-        return new WorkloadObservation(List.of(workload), List.of(), List.of(), List.of(pod), List.of(), Optional.empty())
-                .status(BROKEN, null, Map.of());
+        return new WorkloadObservation(List.of(workload), List.of(), List.of(), List.of(pod), List.of(), Optional.empty());
     }
 
     private static Pod waitingPod(String reason, String message) {
