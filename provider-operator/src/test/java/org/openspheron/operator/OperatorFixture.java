@@ -28,6 +28,7 @@ import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.app.OperatorLifecycle;
 import org.openspheron.operator.deployment.GPUDeploymentReconciler;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.lease.LeaseChainSide;
 import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
@@ -55,6 +56,8 @@ public final class OperatorFixture implements AutoCloseable {
     public final GPUDeploymentReconciler deployments;
     public final SpheronLeaseReconciler leases;
     private final KubernetesClient operatorClient;
+    /** The operator's node and pod informers, read under its ServiceAccount like in a provider's cluster. */
+    public final ClusterInventory inventory;
     private final Operator operator;
     private final Map<ResourceID, AtomicInteger> reconciles = new ConcurrentHashMap<>();
 
@@ -64,7 +67,9 @@ public final class OperatorFixture implements AutoCloseable {
         client = cluster.client();
         cluster.applyDirectory(generatedCrds());
         operatorClient = serviceAccountClient(cluster);
-        deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2));
+        inventory = new ClusterInventory(operatorClient);
+        deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
+                inventory);
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override
@@ -167,6 +172,7 @@ public final class OperatorFixture implements AutoCloseable {
     @Override
     public void close() {
         operator.stop();
+        inventory.close();
         operatorClient.close();
         cluster.close();
     }

@@ -38,6 +38,7 @@ import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.ObjectLabels;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.GpuModels;
 import org.openspheron.operator.lease.PodSecurityLevel;
 
@@ -52,7 +53,7 @@ import org.openspheron.operator.lease.PodSecurityLevel;
 @ControllerConfiguration(name = GPUDeploymentReconciler.NAME, fieldManager = ObjectLabels.FIELD_MANAGER)
 public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     public static final String NAME = "gpudeployment";
-    private static final Duration RECHECK_MISSING_GPU = Duration.ofSeconds(30);
+    private static final Duration RECHECK_MISSING_GPU = Duration.ofMinutes(5);
     private static final Duration RECHECK_SHORT_STATEFUL_SET = Duration.ofSeconds(15);
     private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
             List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
@@ -61,19 +62,24 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private final boolean runAsNonRoot;
     private final Optional<String> publicHost;
     private final Duration retryGrace;
+    private final ClusterInventory inventory;
+    private final NodeChangeEventSource nodeChanges;
     private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers =
             new ConcurrentHashMap<>();
     private final OwnedObjects owned = new OwnedObjects(informers);
     private volatile Consumer<GPUDeployment> afterFirstObject = d -> { };
 
     @Inject
-    public GPUDeploymentReconciler(OperatorConfig config) {
-        this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace());
+    public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory) {
+        this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory);
     }
 
+    /** @param inventory where nodes are read from (its informer cache), shared with the rest of the operator */
     public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
-            Duration retryGrace) {
+            Duration retryGrace, ClusterInventory inventory) {
         this.retryGrace = retryGrace;
+        this.inventory = inventory;
+        this.nodeChanges = new NodeChangeEventSource(inventory);
         this.exposedType = exposedType;
         this.runAsNonRoot = podSecurity == PodSecurityLevel.restricted;
         this.publicHost = publicHost;
@@ -95,6 +101,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             informers.put(kind, informer);
             sources.add(informer);
         }
+        sources.add(nodeChanges);
         return sources;
     }
 
@@ -117,7 +124,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             // A closing lease: its namespace is going, and this deployment with it. Creating would only fail.
             return UpdateControl.noUpdate();
         }
-        List<Node> nodes = context.getClient().nodes().list().getItems();
+        List<Node> nodes = inventory.nodes();
         Map<String, String> missingModels = new LinkedHashMap<>();
         List<HasMetadata> desired = new ArrayList<>();
         for (WorkloadService service : deployment.getSpec().getServices()) {
@@ -149,8 +156,9 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
         writeStatus(deployment, status, context);
         UpdateControl<GPUDeployment> control = UpdateControl.noUpdate();
-        // Nodes are not watched (a provider's node list churns with heartbeats): a missing model is re-checked. Events
-        // are not watched either: a StatefulSet short of replicas is looked at again for why.
+        // A node that starts offering the missing model wakes this deployment; the slow re-check is a safety net.
+        // Events are not watched: a StatefulSet short of replicas is looked at again for why.
+        nodeChanges.waiting(ResourceID.fromResource(deployment), !missingModels.isEmpty());
         if (!missingModels.isEmpty()) {
             return control.rescheduleAfter(RECHECK_MISSING_GPU);
         }

@@ -72,13 +72,13 @@ public final class GatewayServer implements AutoCloseable {
     private HttpServer server;
 
     public GatewayServer(Vertx vertx, Settings settings, ClientIdentity identity, ProtocolReader reader,
-            KubernetesClient client) {
+            KubernetesClient client, ClusterInventory inventory) {
         this.vertx = vertx;
         this.settings = settings;
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), new ClusterInventory(client));
+                new LeaseCluster(client, settings.namespaceWait()), inventory);
     }
 
     /** Starts listening; returns once the port is bound, or throws with the reason. */

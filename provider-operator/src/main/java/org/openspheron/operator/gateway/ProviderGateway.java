@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
 import org.jboss.logging.Logger;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProviderKey;
@@ -34,6 +35,8 @@ public class ProviderGateway {
     @Inject
     Vertx vertx;
     @Inject
+    ClusterInventory inventory;
+    @Inject
     Event<GatewayStarted> started;
 
     private GatewayServer server;
@@ -52,7 +55,7 @@ public class ProviderGateway {
                         address, hostNames));
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes());
-        server = new GatewayServer(vertx, settings, identity, chain.reader(), client).start();
+        server = new GatewayServer(vertx, settings, identity, chain.reader(), client, inventory).start();
         started.fire(new GatewayStarted(identity));
     }
 

@@ -56,6 +56,7 @@ public class ProviderNode implements LeaseTeardownListener {
     private final ProtocolChain connections;
     private final KubernetesClient client;
     private final MeterRegistry meters;
+    private final ClusterInventory inventory;
 
     private ScheduledExecutorService scheduler;
     private volatile Running running;
@@ -68,7 +69,8 @@ public class ProviderNode implements LeaseTeardownListener {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
-                 ProtocolChain connections, KubernetesClient client, MeterRegistry meters) {
+                 ProtocolChain connections, KubernetesClient client, MeterRegistry meters, ClusterInventory inventory) {
+        this.inventory = inventory;
         this.settings = settings;
         this.chain = chain;
         this.protocol = protocol;
@@ -164,7 +166,6 @@ public class ProviderNode implements LeaseTeardownListener {
         ProtocolReader reader = connections.reader();
         ProviderClient provider = new ProviderClient(connection, key);
         ChainParameters parameters = ChainParameters.read(connection);
-        ClusterInventory inventory = new ClusterInventory(client);
         BidEngine bids = new BidEngine(reader, provider, inventory::read, policy,
                 new ProviderProfile(provider.address(), profile.region(), profile.zone()),
                 parameters.matchWindowBlocks(), meters);

@@ -54,6 +54,8 @@ class BidEngineTest {
     private static int nextProvider;
     private static DevCluster cluster;
     private static KubernetesClient kube;
+    /** The operator reads its inventory from informers: a test waits until they saw what it changed. */
+    private static ClusterInventory inventory;
 
     private final List<String> leaseNamespaces = new ArrayList<>();
     private ProtocolReader reader;
@@ -66,10 +68,14 @@ class BidEngineTest {
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         kube = cluster.client();
+        inventory = new ClusterInventory(kube).start();
     }
 
     @AfterAll
     static void stopCluster() {
+        if (inventory != null) {
+            inventory.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -95,7 +101,8 @@ class BidEngineTest {
         }
         for (String namespace : leaseNamespaces) {
             await().atMost(PATIENCE).pollInterval(Duration.ofMillis(250))
-                    .until(() -> kube.namespaces().withName(namespace).get() == null);
+                    .until(() -> kube.namespaces().withName(namespace).get() == null
+                            && inventory.cachedPod(namespace, "workload").isEmpty());
         }
     }
 
@@ -284,6 +291,8 @@ class BidEngineTest {
                 .until(() -> kube.pods().inNamespace(namespace).withName("workload").get(),
                         p -> p != null && "Running".equals(p.getStatus().getPhase()));
         assertThat(running.getSpec().getNodeName()).isEqualTo(node);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> inventory.cachedPod(namespace, "workload")
+                .filter(p -> "Running".equals(p.getStatus().getPhase())).isPresent());
     }
 
     private ProviderClient registeredProvider() {
@@ -292,7 +301,7 @@ class BidEngineTest {
     }
 
     private BidEngine engine(ProviderClient me) {
-        return new BidEngine(reader, me, new ClusterInventory(kube)::read, PRICING,
+        return new BidEngine(reader, me, inventory::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
     }
 

@@ -191,6 +191,24 @@ class GPUDeploymentReconcilerTest {
     }
 
     @Test
+    void aNodeThatBringsTheMissingModelWakesTheWaitingDeploymentAtOnce() {
+        String ns = namespace("node-arrives");
+        fixture.create(deployment(ns, "waiting", null, service("infer", "vllm/vllm-openai:v0.6", 1, "L4")));
+        fixture.awaitValue(() -> read(ns, "waiting"), d -> d.getStatus() != null && d.getStatus().getLastError() != null
+                && d.getStatus().getLastError().contains("no node offers GPU model L4"));
+
+        // The safety-net re-check is minutes away: only the node informer's wake-up runs it within the timeout.
+        fixture.cluster.addNode(new GpuNode("gpu-l4-a", "NVIDIA-L4", 1, 16, 64, "eu-west-1a"));
+
+        GPUDeployment running = awaitPhase(ns, "waiting", GPUDeploymentStatus.Phase.Running);
+        assertThat(running.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("GpuAvailable");
+            assertThat(c.getStatus()).isEqualTo(Condition.TRUE);
+        });
+        assertThat(pods(ns)).singleElement().satisfies(p -> assertThat(p.getSpec().getNodeName()).isEqualTo("gpu-l4-a"));
+    }
+
+    @Test
     void aServiceWithPersistentVolumesRunsAsAStatefulSetWithItsClaimsBound() {
         String ns = namespace("stateful");
         fixture.create(deployment(ns, "db", null, Manifests.withVolume(service("pg", "postgres:16", 0, null, 5432), "data", 20480, "/var/lib/postgresql")));

@@ -43,6 +43,7 @@ import org.openspheron.devnet.GpuNode;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
 import org.openspheron.operator.OperatorFixture;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.lease.LeaseResources;
@@ -75,6 +76,7 @@ class ProviderGatewayTest {
     private static TenantClient otherUser;
     private static Vertx vertx;
     private static GatewayServer gateway;
+    private static ClusterInventory inventory;
     private static GatewayTls asTenant;
     private static GatewayTls asOtherUser;
     private static GatewayTls asStranger;
@@ -127,7 +129,8 @@ class ProviderGatewayTest {
                 List.of("127.0.0.1", "localhost"));
         GatewayServer.Settings settings = new GatewayServer.Settings("127.0.0.1", 0, provider.address(),
                 Duration.ofSeconds(30), Duration.ZERO, Duration.ofMillis(800), 1024 * 1024);
-        gateway = new GatewayServer(vertx, settings, serverIdentity, protocol.reader(), client).start();
+        inventory = new ClusterInventory(client);
+        gateway = new GatewayServer(vertx, settings, serverIdentity, protocol.reader(), client, inventory).start();
         asTenant = new GatewayTls(gateway.port(), serverIdentity.certificate(), tenantIdentity);
         asOtherUser = new GatewayTls(gateway.port(), serverIdentity.certificate(), otherIdentity);
         asStranger = new GatewayTls(gateway.port(), serverIdentity.certificate(), strangerIdentity);
@@ -139,6 +142,9 @@ class ProviderGatewayTest {
         Logger.getLogger("").removeHandler(logCapture);
         if (gateway != null) {
             gateway.close();
+        }
+        if (inventory != null) {
+            inventory.close();
         }
         if (vertx != null) {
             vertx.close();

@@ -27,6 +27,7 @@ import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.TenantClient;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.devnet.DevCluster;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.config.ChainSettings;
 import org.openspheron.operator.config.PricingSettings;
@@ -44,6 +45,7 @@ import org.web3j.utils.Numeric;
  */
 class ProviderNodeTest {
     private static DevCluster cluster;
+    private static ClusterInventory inventory;
     private ProtocolFixture protocol;
     private ProviderNode node;
     private ProtocolChain chain;
@@ -54,10 +56,14 @@ class ProviderNodeTest {
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         cluster.applyDirectory(Path.of("target", "crds"));
+        inventory = new ClusterInventory(cluster.client());
     }
 
     @AfterAll
     static void stopCluster() {
+        if (inventory != null) {
+            inventory.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -143,7 +149,7 @@ class ProviderNodeTest {
         chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                chain, cluster.client(), new SimpleMeterRegistry());
+                chain, cluster.client(), new SimpleMeterRegistry(), inventory);
     }
 
     /** Polls: the node's duties run on their own thread, the control plane shares two cores with the chain. */

@@ -38,16 +38,21 @@ class RegistrationTest {
 
     private final List<String> addedNodes = new ArrayList<>();
     private ProviderClient provider;
+    private static ClusterInventory inventory;
 
     @BeforeAll
     static void startCluster() {
         cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
+        inventory = new ClusterInventory(cluster.client()).start();
     }
 
     @AfterAll
     static void stopCluster() {
+        if (inventory != null) {
+            inventory.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
@@ -71,7 +76,7 @@ class RegistrationTest {
         }
         for (String name : addedNodes) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> cluster.client().nodes().withName(name).get() == null);
+                    .until(() -> cluster.client().nodes().withName(name).get() == null && !inventorySees(name));
         }
     }
 
@@ -129,6 +134,13 @@ class RegistrationTest {
     private void addNode(GpuNode node) {
         addedNodes.add(node.name());
         cluster.addNode(node);
+        // The inventory follows the cluster through its informers: wait until they saw the node's GPUs.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> inventory.read()
+                .gpuOffers().stream().anyMatch(o -> node.product().toUpperCase().contains(o.model())));
+    }
+
+    private static boolean inventorySees(String node) {
+        return inventory.nodes().stream().anyMatch(n -> node.equals(n.getMetadata().getName()));
     }
 
     /** Node names are never reused: a deleted Node's name could still be held by its stopping kubelet. */
@@ -137,7 +149,6 @@ class RegistrationTest {
     }
 
     private Registration registration(boolean autoRegister, Duration minInterval) {
-        ClusterInventory inventory = new ClusterInventory(cluster.client());
         return new Registration(protocol.reader(), provider, () -> inventory.read().gpuOffers(), PROFILE, autoRegister,
                 minInterval, Clock.systemUTC());
     }
