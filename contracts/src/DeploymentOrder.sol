@@ -55,6 +55,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error OrderTextTooLong(string field, uint256 length, uint256 limit);
     error OrderPriceAboveLimit(uint256 maxPricePerHour, uint256 limit);
     error EscrowAboveLimit(uint256 amount, uint256 limit);
+    error EscrowExhausted(uint256 leaseId);
 
     // ---------------------------------------------------------------- types
     enum OrderState { None, Open, Matched, Cancelled }
@@ -297,6 +298,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         order.deposit = 0;
         _providerLeases[bid.provider].add(leaseId);
         _tenantLeases[order.tenant].add(leaseId);
+        // Until it confirms, the provider can be slashed for this lease: that much of its stake may not leave.
+        registry.lockStake(bid.provider, missedDeploymentSlash);
         emit CREATE_LEASE(leaseId, orderId, bid.provider, order.tenant, bid.pricePerHour, seed);
     }
 
@@ -328,16 +331,20 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (block.timestamp > lease.confirmDeadline) revert ConfirmDeadlinePassed(leaseId, lease.confirmDeadline);
         lease.confirmedAt = uint64(block.timestamp);
         lease.endsAt = uint64(block.timestamp) + _specs[lease.orderId].durationSeconds;
+        registry.unlockStake(msg.sender, missedDeploymentSlash);
         emit LEASE_CONFIRMED(leaseId, msg.sender, lease.endsAt);
     }
 
-    /// @notice Adds `amount` to the lease's escrow (approve first), up to MAX_ESCROW in all. Tenant only.
+    /// @notice Adds `amount` to the lease's escrow (approve first), up to MAX_ESCROW in all. Tenant only. A lease
+    ///         whose escrow already ran out ended then: it takes no top-up, which would otherwise pay the provider
+    ///         for the time it ran unfunded (anyone may close it with closeExpired).
     /// @param leaseId the lease
     /// @param amount tokens to add
     function topUp(uint256 leaseId, uint256 amount) external nonReentrant {
         Lease storage lease = _activeLease(leaseId);
         if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
         if (amount == 0) revert ZeroAmount();
+        if (lease.confirmedAt != 0 && _accrued(lease) >= lease.balance) revert EscrowExhausted(leaseId);
         if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
         lease.balance += amount;
         emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
@@ -545,6 +552,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _tenantLeases[lease.tenant].remove(leaseId);
         emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
         registry.recordLeaseOutcome(lease.provider, false);
+        registry.unlockStake(lease.provider, missedDeploymentSlash);
         registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
         token.safeTransfer(lease.tenant, refund);
     }
@@ -561,6 +569,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _tenantLeases[lease.tenant].remove(leaseId);
         emit LEASE_CLOSED(leaseId, msg.sender, reason, pay, refund);
         if (confirmed) registry.recordLeaseOutcome(lease.provider, true);
+        else registry.unlockStake(lease.provider, missedDeploymentSlash);
         if (pay > 0) token.safeTransfer(lease.provider, pay);
         if (refund > 0) token.safeTransfer(lease.tenant, refund);
     }

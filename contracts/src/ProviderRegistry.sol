@@ -25,6 +25,7 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     error NotSlasher(address caller);
     error SlasherAlreadySet(address slasher);
     error ZeroAmount();
+    error StakeLocked(uint256 locked, uint256 remaining);
 
     event PROVIDER_REGISTERED(address indexed provider, string region, string zone, string gatewayUrl, uint256 stake);
     event PROVIDER_UPDATED(address indexed provider, string region, string zone, string gatewayUrl);
@@ -35,6 +36,8 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     event SLASHED(address indexed provider, uint256 amount, uint8 indexed reason);
     event LEASE_OUTCOME(address indexed provider, bool completed);
     event SLASHER_SET(address slasher);
+    event STAKE_LOCKED(address indexed provider, uint256 amount, uint256 locked);
+    event STAKE_UNLOCKED(address indexed provider, uint256 amount, uint256 locked);
 
     /// @notice Heartbeat epochs that make up the uptime window.
     uint256 public constant UPTIME_WINDOW_EPOCHS = 64;
@@ -72,6 +75,9 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     mapping(address => uint32[]) private _gpuTotal;
     mapping(address => uint32[]) private _gpuAvailable;
     address[] private _providerList;
+    /// @notice Stake that backs commitments which can still be slashed (one missed-deployment slash per lease not
+    ///         yet confirmed); a withdrawal may not take the stake below it.
+    mapping(address => uint256) public lockedStake;
 
     modifier onlySlasher() {
         if (msg.sender != slasher) revert NotSlasher(msg.sender);
@@ -182,13 +188,16 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         emit UNSTAKE_REQUESTED(msg.sender, amount, p.unstakeReadyBlock);
     }
 
-    /// @notice Withdraws the stake whose cooldown is over.
+    /// @notice Withdraws the stake whose cooldown is over, as long as what stays covers the locked stake: stake
+    ///         that backs a lease the provider may still be slashed for cannot leave before that lease is settled.
     function withdrawStake() external nonReentrant onlyRegistered {
         Provider storage p = _providers[msg.sender];
         uint256 amount = p.unstakeAmount;
         if (amount == 0) revert NoUnstakeRequested();
         if (block.number < p.unstakeReadyBlock) revert CooldownNotOver(p.unstakeReadyBlock, block.number);
         if (amount > p.stake) amount = p.stake; // a slash during cooldown took part of it
+        uint256 locked = lockedStake[msg.sender];
+        if (p.stake - amount < locked) revert StakeLocked(locked, p.stake - amount);
         p.unstakeAmount = 0;
         p.unstakeReadyBlock = 0;
         p.stake -= amount;
@@ -227,6 +236,26 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         p.totalSlashed += taken;
         emit SLASHED(provider, taken, reason);
         if (taken > 0) token.safeTransfer(treasury, taken);
+    }
+
+    /// @notice Locks `amount` more of the provider's stake against withdrawal: a commitment it may be slashed for
+    ///         began. Slasher only.
+    /// @param provider the provider
+    /// @param amount what the commitment could cost it
+    function lockStake(address provider, uint256 amount) external onlySlasher {
+        uint256 locked = lockedStake[provider] + amount;
+        lockedStake[provider] = locked;
+        emit STAKE_LOCKED(provider, amount, locked);
+    }
+
+    /// @notice Releases `amount` of locked stake: the commitment was settled (confirmed, slashed or closed). Slasher only.
+    /// @param provider the provider
+    /// @param amount what {lockStake} locked for that commitment
+    function unlockStake(address provider, uint256 amount) external onlySlasher {
+        uint256 locked = lockedStake[provider];
+        locked = amount > locked ? 0 : locked - amount;
+        lockedStake[provider] = locked;
+        emit STAKE_UNLOCKED(provider, amount, locked);
     }
 
     /// @notice Counts a finished lease towards the provider's reputation. Slasher only.

@@ -195,6 +195,25 @@ class EscrowTest {
         assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.ACTIVE);
     }
 
+    /**
+     * Review attack 8: an escrow that ran dry left the lease active, and a later top-up paid the provider for the
+     * hours it ran unfunded. The lease ended when its escrow ran out: it takes no top-up, and closing it pays
+     * exactly the escrow.
+     */
+    @Test
+    void aTopUpAfterTheEscrowRanDryDoesNotPayForTheUnfundedGap() {
+        long leaseId = confirmedLease(tokens(3), tokens(3), Duration.ofHours(10));
+        protocol.chain().increaseTime(Duration.ofHours(5)); // funded for 1 hour, ran 5
+
+        assertReverts("EscrowExhausted", () -> tenant.topUp(leaseId, tokens(12)));
+        provider.withdraw(leaseId);
+
+        assertThat(providerGot()).isEqualTo(tokens(3));
+        assertThat(tenantSpent()).isEqualTo(tokens(3));
+        assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("FundsExhausted");
+    }
+
     @Test
     void onlyTheTenantTopsUpANonZeroAmountOnAnActiveLease() {
         long leaseId = confirmedLease(tokens(3), tokens(2), Duration.ofHours(4));
@@ -398,6 +417,46 @@ class EscrowTest {
         assertThat(slashed.slashCount()).isEqualTo(1);
         assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
         assertReverts("LeaseNotActive", () -> tenant.reportUndeployed(leaseId));
+    }
+
+    /**
+     * Review attack 2b: the unstake cooldown (blocks) could end inside the confirm window (seconds): a provider won
+     * a lease, unstaked and withdrew everything, then never deployed, and the tenant's report slashed nothing. Stake
+     * that backs an unconfirmed lease is locked until the lease is settled.
+     */
+    @Test
+    void aProviderCannotWithdrawTheStakeThatBacksAnUnconfirmedLease() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        BigInteger stake = protocol.config().minStake();
+        BigInteger slash = protocol.config().missedDeploymentSlash();
+        provider.requestUnstake(stake);
+        protocol.chain().mine(protocol.config().unstakeCooldownBlocks());
+
+        ContractRevertException refused = assertReverts("StakeLocked", provider::withdrawStake);
+        assertThat(refused.arguments()).containsExactly(slash, BigInteger.ZERO);
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        tenant.reportUndeployed(leaseId);
+        Provider slashed = reader().provider(provider.address()).orElseThrow();
+        assertThat(slashed.totalSlashed()).isEqualTo(slash);
+        assertThat(slashed.stake()).isEqualTo(stake.subtract(slash));
+
+        provider.withdrawStake();
+        assertThat(reader().tokenBalance(provider.address())).isEqualTo(providerBalance.add(stake.subtract(slash)));
+    }
+
+    @Test
+    void aConfirmedLeaseReleasesTheLockedStake() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        provider.confirmDeployment(leaseId);
+        BigInteger stake = protocol.config().minStake();
+        provider.requestUnstake(stake);
+        protocol.chain().mine(protocol.config().unstakeCooldownBlocks());
+
+        provider.withdrawStake();
+
+        assertThat(reader().provider(provider.address()).orElseThrow().stake()).isZero();
+        assertThat(reader().tokenBalance(provider.address())).isEqualTo(providerBalance.add(stake));
     }
 
     @Test
