@@ -3,6 +3,7 @@ package org.openspheron.cli;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.Lease;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -29,7 +30,15 @@ public class TopUpCommand extends ChainCommand {
             if (balance.compareTo(units) < 0) {
                 throw new CliException("the account holds " + chain.tokens(balance) + ", less than " + chain.tokens(units));
             }
-            chain.tenant().topUp(leaseId, units);
+            try {
+                chain.tenant().topUp(leaseId, units);
+            } catch (ContractRevertException e) {
+                if (e.errorName().equals("EscrowExhausted")) {
+                    throw new CliException("lease " + leaseId + " ran out of escrow and ended then; a top-up would only pay"
+                            + " for the time it ran unfunded. Close it with `spheron close " + leaseId + "` and deploy again");
+                }
+                throw e;
+            }
             Lease after = chain.reader().requireLease(leaseId);
             output.line("topped up    lease " + leaseId + " with " + chain.tokens(units) + "; escrow now " + chain.tokens(after.balance()));
             Map<String, Object> result = new LinkedHashMap<>();
