@@ -3,7 +3,7 @@ package org.openspheron.manifest;
 /**
  * One acceptable GPU ({@code gpu.attributes.vendor.<vendor>[i]}).
  *
- * @param vendor {@code nvidia} or {@code amd}
+ * @param vendor {@code nvidia}, the only vendor accepted
  * @param model the model as written (e.g. {@code h100}, {@code rtx4090}), or null for any model of the vendor
  * @param ram the GPU memory asked for as written (e.g. {@code 80Gi}), or null for any
  * @param interfaceType {@code pcie} or {@code sxm}, or null for any

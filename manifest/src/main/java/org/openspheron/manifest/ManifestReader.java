@@ -29,7 +29,13 @@ final class ManifestReader {
     private static final Pattern VOLUME_NAME = Pattern.compile(ManifestLimits.VOLUME_NAME_PATTERN);
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?");
-    private static final Set<String> VENDORS = Set.of("nvidia", "amd");
+    /** Akash SDL's only GPU vendor, and the only one providers here can schedule. */
+    private static final Set<String> VENDORS = Set.of("nvidia");
+    /** Akash's rule for endpoint names (its SDL schema and parser). */
+    private static final Pattern ENDPOINT_NAME = Pattern.compile("[a-z]+[-_0-9a-z]+");
+    /** Akash's shortest registry credentials; the email is optional. */
+    private static final int MIN_EMAIL = 5;
+    private static final int MIN_PASSWORD = 6;
 
     private final ManifestFormat format;
     private final String version;
@@ -86,6 +92,7 @@ final class ManifestReader {
 
         List<DeploymentEntry> deployments = deployments(services, profiles, placements);
         checkMounts(services, profiles, deployments);
+        checkPersistentVolumesMounted(services, profiles, deployments);
 
         String name = profilesField.get("name").optionalText();
         String mode = mode(profilesField.get("mode"));
@@ -97,6 +104,10 @@ final class ManifestReader {
 
     private static void endpoints(Field endpoints) {
         for (Field e : endpoints.entries().values()) {
+            if (!ENDPOINT_NAME.matcher(e.name()).matches()) {
+                throw e.error("\"" + e.name() + "\" is not a valid endpoint name (a lower-case letter, then lower-case "
+                        + "letters, digits, '-' or '_'; at least 2 characters)");
+            }
             e.allowOnly("kind");
             Field kind = e.required("kind", "ip");
             if (kind.text().equals("ip")) {
@@ -189,9 +200,18 @@ final class ManifestReader {
             return null;
         }
         c.allowOnly("host", "username", "password", "email");
-        return new RegistryCredentials(c.required("host", "the registry, e.g. ghcr.io").nonBlank(),
-                c.required("username", null).nonBlank(), c.required("password", null).nonBlank(),
-                c.get("email").optionalText());
+        String host = c.required("host", "the registry, e.g. ghcr.io").nonBlank();
+        String username = c.required("username", null).nonBlank();
+        String password = c.required("password", null).nonBlank();
+        String email = c.get("email").optionalText();
+        // Lengths only, never the values: the password is a secret, and messages reach logs.
+        if (password.codePointCount(0, password.length()) < MIN_PASSWORD) {
+            throw c.get("password").error("shorter than " + MIN_PASSWORD + " characters, the least a registry password may be");
+        }
+        if (email != null && email.codePointCount(0, email.length()) < MIN_EMAIL) {
+            throw c.get("email").error("shorter than " + MIN_EMAIL + " characters, the least a registry email may be");
+        }
+        return new RegistryCredentials(host, username, password, email);
     }
 
     private static String pullPolicy(Field p) {
@@ -346,7 +366,7 @@ final class ManifestReader {
         for (Field vendor : vendors.entries().values()) {
             String name = vendor.name().toLowerCase(Locale.ROOT);
             if (!VENDORS.contains(name)) {
-                throw vendor.error("\"" + vendor.name() + "\" is not a GPU vendor (nvidia or amd)");
+                throw vendor.error("\"" + vendor.name() + "\" is not a supported GPU vendor (only nvidia, as in Akash SDL)");
             }
             if (vendor.isEmpty()) {
                 out.add(new GpuRequirement(name, null, null, null));
@@ -416,6 +436,9 @@ final class ManifestReader {
                 throw amountField.error(amountField.text() + " is not a sensible price");
             }
             Field denom = price.get("token").isPresent() ? price.get("token") : price.get("denom");
+            if (denom.isPresent() && !Denominations.known(denom.text())) {
+                throw denom.error("\"" + denom.text() + "\" is not a known denomination (" + Denominations.KNOWN + ")");
+            }
             pricing.put(price.name(), new Price(denom.optionalText(), amount, format == ManifestFormat.ICL));
         }
         return new Placement(p.name(), attributes, regions, signers, pricing);
@@ -442,6 +465,7 @@ final class ManifestReader {
                     throw profile.error("no compute profile named " + profile.text() + " in profiles.compute (profiles: "
                             + String.join(", ", profiles.keySet()) + ")");
                 }
+                requirePrice(profile, placements.get(p.name()), s.name());
                 int count = (int) p.required("count", "the number of replicas").integer(1, MAX_COUNT,
                         "a replica count (1.." + MAX_COUNT + ")");
                 out.add(new DeploymentEntry(s.name(), p.name(), profile.text(), count));
@@ -458,6 +482,39 @@ final class ManifestReader {
             }
         }
         return out;
+    }
+
+    /**
+     * A placement prices each compute profile deployed in it, as Akash requires. An ICL file may price the service
+     * instead ({@code pricing.<service>}): ICL files have always been accepted so, and {@link Manifest#maxPricePerHour()}
+     * reads either.
+     */
+    private void requirePrice(Field profile, Placement placement, String service) {
+        boolean byService = format == ManifestFormat.ICL;
+        Map<String, Price> pricing = placement.pricing();
+        if (pricing.containsKey(profile.text()) || byService && pricing.containsKey(service)) {
+            return;
+        }
+        throw profile.error("placement " + placement.name() + " has no price for compute profile " + profile.text()
+                + (byService && !service.equals(profile.text()) ? " or service " + service : "")
+                + " (add profiles.placement." + placement.name() + ".pricing." + profile.text() + ")");
+    }
+
+    /**
+     * A persistent volume is mounted by every service deployed with its profile, as Akash requires: unmounted, it
+     * would hold nothing and still be bought.
+     */
+    private static void checkPersistentVolumesMounted(Map<String, ServiceSpec> services, Map<String, ComputeProfile> profiles,
+                                                      List<DeploymentEntry> deployments) {
+        for (DeploymentEntry d : deployments) {
+            for (StorageVolume volume : profiles.get(d.profile()).storage()) {
+                if (volume.persistent() && !services.get(d.service()).storage().containsKey(volume.name())) {
+                    throw new ManifestException("services." + d.service() + ".params.storage." + volume.name(),
+                            "missing (volume " + volume.name() + " of compute profile " + d.profile() + " is persistent, "
+                                    + "and a persistent volume must be mounted by each service deployed with it)");
+                }
+            }
+        }
     }
 
     /** Every volume a service mounts must exist in the compute profile of each of its deployments. */

@@ -152,7 +152,7 @@ class ManifestParserTest {
             "- size: 10Gi|- size: 100Ti|profiles.compute.web.resources.storage[0].size|100Ti is more than a replica may ask for (at most 64Ti)",
             "units: 1|units: 17|profiles.compute.web.resources.gpu.units|17 is not a GPU count a replica may ask for (0..16)",
             "units: 1|units: -1|profiles.compute.web.resources.gpu.units|-1 is not a GPU count a replica may ask for (0..16)",
-            "nvidia:|intel:|profiles.compute.web.resources.gpu.attributes.vendor.intel|\"intel\" is not a GPU vendor (nvidia or amd)",
+            "nvidia:|intel:|profiles.compute.web.resources.gpu.attributes.vendor.intel|\"intel\" is not a supported GPU vendor (only nvidia, as in Akash SDL)",
             "duration: 1h|duration: 3m|profiles.duration|\"3m\" is ambiguous: write min for minutes or mon for months",
             "duration: 1h|duration: 3 fortnights|profiles.duration|\"3 fortnights\" has an unknown unit \"fortnights\" (use s, min, h, d, w, mon, y)",
             "duration: 1h|duration: 0h|profiles.duration|0h is not a duration longer than zero",
@@ -203,6 +203,89 @@ class ManifestParserTest {
         assertThat(c).isEqualTo(new RegistryCredentials("ghcr.io", "me", "s3cret", null));
         assertThat(c.toString()).doesNotContain("s3cret");
         refused(creds.replace("      password: s3cret\n", ""), "services.web.credentials.password", "missing");
+    }
+
+    /** {@link #WEB} with its compute profile renamed to big, still priced as pricing.web (the service's name). */
+    static final String PROFILE_BIG = WEB.replace("  compute:\n    web:", "  compute:\n    big:").replace("profile: web", "profile: big");
+
+    /** {@code yaml} with a second compute profile, small, that its placement prices instead. */
+    static String pricingOnlySmall(String yaml) {
+        return yaml.replace("  compute:\n", "  compute:\n    small:\n      resources:\n        cpu:\n          units: 1\n"
+                        + "        memory:\n          size: 1Gi\n        storage:\n          size: 1Gi\n")
+                .replace("      pricing:\n        web:", "      pricing:\n        small:");
+    }
+
+    @Test
+    void aPlacementWithoutPricingForItsProfileIsRefused() {
+        refused(pricingOnlySmall(WEB), "deployment.web.east.profile",
+                "placement east has no price for compute profile web (add profiles.placement.east.pricing.web)");
+        refused(pricingOnlySmall(PROFILE_BIG), "deployment.web.east.profile",
+                "placement east has no price for compute profile big or service web (add profiles.placement.east.pricing.big)");
+    }
+
+    @Test
+    void anIclPlacementMayPriceTheServiceButAnSdlPlacementMustPriceTheProfile() {
+        assertThat(ManifestParser.parse(PROFILE_BIG).maxPricePerHour()).hasValueSatisfying(p -> assertThat(p).isEqualByComparingTo("5.0"));
+        refused(PROFILE_BIG.replace("version: \"1.0\"", "version: \"2.0\"").replace("token: uSPON", "denom: uakt"),
+                "deployment.web.east.profile",
+                "placement east has no price for compute profile big (add profiles.placement.east.pricing.big)");
+    }
+
+    @Test
+    void aPersistentVolumeNoServiceMountsIsRefused() {
+        String unmounted = WEB.replace("- size: 10Gi", "- size: 10Gi\n          - name: data\n            size: 1Gi\n"
+                + "            attributes:\n              persistent: true");
+        refused(unmounted, "services.web.params.storage.data", "missing (volume data of compute profile web is persistent, "
+                + "and a persistent volume must be mounted by each service deployed with it)");
+        String mounted = unmounted.replace("    env:\n", "    params:\n      storage:\n        data:\n          mount: /data\n    env:\n");
+        assertThat(ManifestParser.parse(mounted).profile("web").volume("data").persistent()).isTrue();
+        assertThat(ManifestParser.parse(unmounted.replace("persistent: true", "persistent: false")).service("web").storage()).isEmpty();
+    }
+
+    @Test
+    void gpuVendorsOtherThanNvidiaAreRefused() {
+        refused(WEB.replace("nvidia:", "amd:"), "profiles.compute.web.resources.gpu.attributes.vendor.amd",
+                "\"amd\" is not a supported GPU vendor (only nvidia, as in Akash SDL)");
+    }
+
+    @Test
+    void pricesInUnknownDenominationsAreRefused() {
+        String known = "uSPON, USDT, USDC, DAI or WETH for Spheron ICL; uakt, uact or ibc/<hash> for Akash SDL";
+        refused(WEB.replace("token: uSPON", "token: doge"), "profiles.placement.east.pricing.web.token",
+                "\"doge\" is not a known denomination (" + known + ")");
+        String sdl = WEB.replace("version: \"1.0\"", "version: \"2.0\"");
+        refused(sdl.replace("token: uSPON", "denom: akt"), "profiles.placement.east.pricing.web.denom",
+                "\"akt\" is not a known denomination (" + known + ")");
+        for (String denom : new String[]{"uakt", "uact", "ibc/170C677610AC31DF0904FFE09CD3B5C657492170E7E52372E48756B71E56F2F1"}) {
+            assertThat(ManifestParser.parse(sdl.replace("token: uSPON", "denom: " + denom)).placements().get("east")
+                    .pricing().get("web").denomination()).isEqualTo(denom);
+        }
+        assertThat(ManifestParser.parse(WEB.replace("token: uSPON", "token: USDC")).maxPricePerHour()).isPresent();
+        assertThat(ManifestParser.parse(WEB.replace("          token: uSPON\n", "")).maxPricePerHour()).isPresent();
+    }
+
+    @Test
+    void registryCredentialsWithAShortEmailOrPasswordAreRefused() {
+        String creds = WEB.replace("    env:\n", "    credentials:\n      host: ghcr.io\n      username: me\n      password: s3cret\n    env:\n");
+        refused(creds.replace("password: s3cret", "password: s3crt"), "services.web.credentials.password",
+                "shorter than 6 characters, the least a registry password may be")
+                .hasMessageNotContaining("s3crt");
+        refused(creds.replace("password: s3cret\n", "password: s3cret\n      email: a@b\n"), "services.web.credentials.email",
+                "shorter than 5 characters, the least a registry email may be");
+        assertThat(ManifestParser.parse(creds.replace("password: s3cret\n", "password: s3cret\n      email: me@ex.io\n"))
+                .service("web").credentials().email()).isEqualTo("me@ex.io");
+    }
+
+    @Test
+    void endpointNamesNotMatchingAkashsPatternAreRefused() {
+        String sdl = WEB.replace("version: \"1.0\"", "version: \"2.1\"");
+        String rule = " is not a valid endpoint name (a lower-case letter, then lower-case letters, digits, '-' or '_'; "
+                + "at least 2 characters)";
+        refused(sdl + "endpoints:\n  Static-IP:\n    kind: ip\n", "endpoints.Static-IP", "\"Static-IP\"" + rule);
+        refused(sdl + "endpoints:\n  1ep:\n    kind: ip\n", "endpoints.1ep", "\"1ep\"" + rule);
+        refused(sdl + "endpoints:\n  e:\n    kind: ip\n", "endpoints.e", "\"e\"" + rule);
+        refused(sdl + "endpoints:\n  my_ip-1:\n    kind: ip\n", "endpoints.my_ip-1.kind",
+                "ip endpoints (leased static IPs) are not supported by Open Spheron providers; expose the port with global: true instead");
     }
 
     @Test
