@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.openspheron.chain.Lease;
+import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.ProtocolReader;
 
@@ -23,7 +24,7 @@ final class ChainView {
     private final Expiring<String, Provider> providers;
     private final Expiring<String, Integer> activeLeases;
     /** An order's spec, and so its manifest hash, never changes once created: cached for good. */
-    private final Map<Long, String> manifestHashes = new ConcurrentHashMap<>();
+    private final Map<Long, OrderSpec> orderSpecs = new ConcurrentHashMap<>();
 
     ChainView(ProtocolReader reader, Duration certificateTtl, Duration leaseTtl) {
         this(reader, certificateTtl, leaseTtl, System::nanoTime);
@@ -54,8 +55,12 @@ final class ChainView {
 
     /** The canonical manifest hash the lease's order carries, lower-case 0x-prefixed hex. */
     String manifestHash(long orderId) {
-        return manifestHashes.computeIfAbsent(orderId,
-                id -> reader.requireOrder(id).spec().manifestHash().toLowerCase());
+        return orderSpec(orderId).manifestHash().toLowerCase();
+    }
+
+    /** What the lease's order bought: the resources, the GPU model and the manifest hash. */
+    OrderSpec orderSpec(long orderId) {
+        return orderSpecs.computeIfAbsent(orderId, id -> reader.requireOrder(id).spec());
     }
 
     Optional<Provider> provider(String address) {

@@ -88,7 +88,7 @@ final class LeaseEndpoints implements AutoCloseable {
             throw GatewayError.of(409, "ManifestAlreadyAccepted", "lease " + leaseId
                     + " already runs the manifest " + accepted.get());
         }
-        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest);
+        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()));
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId
                     + " yet (its namespace does not exist); send the manifest again shortly", Duration.ofSeconds(5));

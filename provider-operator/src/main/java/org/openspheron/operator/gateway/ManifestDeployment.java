@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.ComputeProfile;
 import org.openspheron.manifest.DeploymentEntry;
 import org.openspheron.manifest.Expose;
 import org.openspheron.manifest.GpuRequirement;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.RegistryCredentials;
+import org.openspheron.manifest.ResourceTotals;
 import org.openspheron.manifest.ServiceSpec;
 import org.openspheron.manifest.StorageMount;
 import org.openspheron.operator.deployment.ExposedPort;
@@ -27,6 +29,7 @@ import org.openspheron.operator.deployment.ServiceResources;
 import org.openspheron.operator.deployment.StorageVolume;
 import org.openspheron.operator.deployment.WorkloadObjects;
 import org.openspheron.operator.deployment.WorkloadService;
+import org.openspheron.operator.inventory.GpuModels;
 import org.openspheron.operator.lease.SpheronLease;
 
 /**
@@ -43,7 +46,14 @@ final class ManifestDeployment {
     private ManifestDeployment() {
     }
 
-    static LeaseWorkload of(long leaseId, Manifest manifest) {
+    /**
+     * The workload of {@code manifest} for the lease whose order is {@code order}. The lease decides what runs, not
+     * the manifest: a manifest asking for more GPUs, CPU, memory or storage than the order bought, or for GPU models
+     * that exclude the order's, is refused with the field named; GPU services are pinned to the order's model (the
+     * one the provider bid on and is paid for), whatever other models the manifest would also accept.
+     */
+    static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order) {
+        refuseBeyondOrder(leaseId, manifest, order);
         String namespace = LeaseCluster.namespace(leaseId);
         List<WorkloadService> services = new ArrayList<>();
         List<Secret> secrets = new ArrayList<>();
@@ -56,6 +66,15 @@ final class ManifestDeployment {
             // profile in every manifest seen so far; the first deployment's profile is the one that was ordered.
             ComputeProfile profile = manifest.profile(deployments.get(0).profile());
             WorkloadService workload = service(service, profile, manifest.replicas(service.name()));
+            if (profile.hasGpu() && !order.gpuModel().isBlank()) {
+                List<String> accepted = profile.gpus().stream().map(GpuRequirement::model).filter(m -> m != null).toList();
+                if (!accepted.isEmpty() && accepted.stream().noneMatch(m -> GpuModels.same(m, order.gpuModel()))) {
+                    throw GatewayError.invalidManifest("service " + service.name() + " accepts the GPU models " + accepted
+                            + ", but lease " + leaseId + " was ordered and bid for " + order.gpuModel(),
+                            "profiles.compute." + deployments.get(0).profile() + ".resources.gpu");
+                }
+                workload.getResources().setGpuModel(order.gpuModel());
+            }
             if (!service.env().isEmpty()) {
                 workload.setSecretRef(service.name() + "-env");
                 secrets.add(envSecret(leaseId, namespace, service));
@@ -97,6 +116,21 @@ final class ManifestDeployment {
                 throw GatewayError.invalidManifest("services." + external + ": the name is taken by the Service that exposes"
                         + " service " + service.getName() + " (" + external + "); rename one of them", "services." + external);
             }
+        }
+    }
+
+    private static void refuseBeyondOrder(long leaseId, Manifest manifest, OrderSpec order) {
+        ResourceTotals asked = manifest.resources();
+        refuseAbove(leaseId, "gpu", asked.gpuCount(), order.gpuCount(), "GPUs");
+        refuseAbove(leaseId, "cpu", asked.cpuMilli(), order.cpuMilli(), "millicores of CPU");
+        refuseAbove(leaseId, "memory", asked.memoryMb(), order.memoryMb(), "MiB of memory");
+        refuseAbove(leaseId, "storage", asked.storageMb(), order.storageMb(), "MiB of storage");
+    }
+
+    private static void refuseAbove(long leaseId, String resource, long asked, long bought, String unit) {
+        if (asked > bought) {
+            throw GatewayError.invalidManifest("the manifest asks for " + asked + " " + unit + " over all its replicas; lease "
+                    + leaseId + "'s order bought " + bought, "profiles.compute.*.resources." + resource);
         }
     }
 

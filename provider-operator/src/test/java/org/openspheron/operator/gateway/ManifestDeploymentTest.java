@@ -8,13 +8,25 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import org.openspheron.chain.OrderSpec;
+import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestParser;
+import org.openspheron.manifest.ResourceTotals;
 import org.openspheron.operator.deployment.ExposedPort;
 import org.openspheron.operator.deployment.WorkloadService;
 
 class ManifestDeploymentTest {
+    /** The workload of {@code manifest} for a lease whose order bought exactly what it asks (as the CLI orders). */
+    static LeaseWorkload ordered(long leaseId, Manifest manifest) {
+        ResourceTotals totals = manifest.resources();
+        return ManifestDeployment.of(leaseId, manifest, new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(),
+                totals.gpuCount(), totals.gpuCount() == 0 ? "" : totals.gpuModel(), "", "", false, BigInteger.ONE, 3600,
+                manifest.canonicalHash()));
+    }
+
 
     static byte[] manifest(String name) {
         try (InputStream in = ManifestDeploymentTest.class.getResourceAsStream("/manifests/" + name)) {
@@ -26,7 +38,7 @@ class ManifestDeploymentTest {
 
     @Test
     void servicesCarryTheirProfilesStoragePortsAndReplicas() {
-        LeaseWorkload workload = ManifestDeployment.of(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
+        LeaseWorkload workload = ordered(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
 
         assertThat(workload.deployment().getMetadata().getName()).isEqualTo("lease-7");
         assertThat(workload.deployment().getMetadata().getNamespace()).isEqualTo("lease-7");
@@ -60,7 +72,7 @@ class ManifestDeploymentTest {
 
     @Test
     void environmentAndRegistryLoginGoToSecretsThatTheServicesOnlyName() {
-        LeaseWorkload workload = ManifestDeployment.of(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
+        LeaseWorkload workload = ordered(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")));
 
         WorkloadService web = workload.deployment().getSpec().getServices().get(0);
         assertThat(web.getEnv()).isEmpty();
@@ -83,7 +95,7 @@ class ManifestDeploymentTest {
 
     @Test
     void aPortReachableOnlyByAnotherServiceIsNotGlobal() {
-        LeaseWorkload workload = ManifestDeployment.of(3, ManifestParser.parse(manifest("wordpress_spheron.yaml")));
+        LeaseWorkload workload = ordered(3, ManifestParser.parse(manifest("wordpress_spheron.yaml")));
 
         WorkloadService db = workload.deployment().getSpec().getServices().stream()
                 .filter(s -> s.getName().equals("db")).findFirst().orElseThrow();
@@ -131,7 +143,7 @@ class ManifestDeploymentTest {
                       count: 1
                 """;
 
-        assertThatThrownBy(() -> ManifestDeployment.of(9, ManifestParser.parse(yaml)))
+        assertThatThrownBy(() -> ordered(9, ManifestParser.parse(yaml)))
                 .isInstanceOfSatisfying(GatewayError.class, e -> {
                     assertThat(e.code()).isEqualTo("InvalidManifest");
                     assertThat(e.field()).isEqualTo("services.web-ext");

@@ -93,7 +93,7 @@ class ManifestLimitsOnKubernetesTest {
     /** What the gateway does with an accepted manifest, into a fresh lease namespace. */
     private static GPUDeployment accept(long leaseId, String yaml) {
         fixture.create(new NamespaceBuilder().withNewMetadata().withName(LeaseCluster.namespace(leaseId)).endMetadata().build());
-        LeaseWorkload workload = ManifestDeployment.of(leaseId, ManifestParser.parse(yaml));
+        LeaseWorkload workload = ManifestDeploymentTest.ordered(leaseId, ManifestParser.parse(yaml));
         leases.apply(workload);
         return leases.deployment(leaseId).orElseThrow();
     }

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.OrderSpec;
+import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.ResourceTotals;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
@@ -165,8 +168,16 @@ class ProviderGatewayTest {
 
     /** A lease of {@code provider} for the tenant whose order carries the canonical hash of {@code yaml}. */
     private static long leaseFor(byte[] yaml, ProviderClient matched, boolean withNamespace) {
-        OrderSpec spec = new OrderSpec(8000, 32_768, 300_000, 1, "H100", "us-east", "", false, tokens(5), 3600,
-                ManifestParser.parse(yaml).canonicalHash());
+        return leaseFor(yaml, matched, withNamespace, spec -> spec);
+    }
+
+    /** The order a CLI would make for {@code yaml} (its totals and first GPU model), changed by {@code change}. */
+    private static long leaseFor(byte[] yaml, ProviderClient matched, boolean withNamespace, UnaryOperator<OrderSpec> change) {
+        Manifest manifest = ManifestParser.parse(yaml);
+        ResourceTotals totals = manifest.resources();
+        OrderSpec spec = change.apply(new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(),
+                totals.gpuCount() == 0 ? "" : totals.gpuModel().isBlank() ? "H100" : totals.gpuModel(), "us-east", "", false,
+                tokens(5), 3600, manifest.canonicalHash()));
         long orderId = tenant.createOrder(spec, tokens(20));
         int bid = matched.submitBid(orderId, tokens(3));
         protocol.closeBidWindow(orderId);
@@ -220,6 +231,57 @@ class ProviderGatewayTest {
         assertThat(service.getSecretRef()).isEqualTo("py-cuda-env");
         Secret env = client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").get();
         assertThat(decode(env.getData().get("JUPYTER_TOKEN"))).isEqualTo("test");
+    }
+
+    /**
+     * Issue 14, "the lease decides the model, not the manifest": the gateway ran whatever the manifest asked, so an
+     * order for one GPU carrying the hash of a manifest for many ran into the quota at best. It is refused, with the
+     * field, before anything is created.
+     */
+    @Test
+    void aManifestAskingForMoreThanTheLeaseBoughtIsRefusedWithTheField() throws Exception {
+        long fewerGpus = leaseFor(JUPYTER, provider, true, o -> new OrderSpec(o.cpuMilli(), o.memoryMb(), o.storageMb(),
+                0, "", o.region(), o.zone(), o.regionRequired(), o.maxPricePerHour(), o.durationSeconds(), o.manifestHash()));
+        long lessMemory = leaseFor(JUPYTER, provider, true, o -> new OrderSpec(o.cpuMilli(), o.memoryMb() - 1, o.storageMb(),
+                o.gpuCount(), o.gpuModel(), o.region(), o.zone(), o.regionRequired(), o.maxPricePerHour(), o.durationSeconds(),
+                o.manifestHash()));
+
+        GatewayTls.Reply gpus = asTenant.putManifest(fewerGpus, JUPYTER);
+        GatewayTls.Reply memory = asTenant.putManifest(lessMemory, JUPYTER);
+
+        assertThat(gpus.status()).as(gpus.body()).isEqualTo(400);
+        assertThat(json(gpus).get("error").asText()).isEqualTo("InvalidManifest");
+        assertThat(json(gpus).get("field").asText()).isEqualTo("profiles.compute.*.resources.gpu");
+        assertThat(json(gpus).get("message").asText()).contains("asks for 1 GPUs").contains("bought 0");
+        assertThat(memory.status()).as(memory.body()).isEqualTo(400);
+        assertThat(json(memory).get("field").asText()).isEqualTo("profiles.compute.*.resources.memory");
+        assertThat(deploymentOf(fewerGpus)).isNull();
+        assertThat(deploymentOf(lessMemory)).isNull();
+    }
+
+    @Test
+    void gpuServicesRunOnTheModelTheLeaseWasOrderedForAndAManifestExcludingItIsRefused() throws Exception {
+        byte[] either = new String(JUPYTER, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("- model: rtx4090", "- model: rtx4090\n                - model: h100")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(ManifestParser.parse(either).gpuModels()).containsExactly("rtx4090", "h100");
+        long forH100 = leaseFor(either, provider, true, o -> new OrderSpec(o.cpuMilli(), o.memoryMb(), o.storageMb(),
+                o.gpuCount(), "H100", o.region(), o.zone(), o.regionRequired(), o.maxPricePerHour(), o.durationSeconds(),
+                o.manifestHash()));
+        long forA100 = leaseFor(JUPYTER, provider, true, o -> new OrderSpec(o.cpuMilli(), o.memoryMb(), o.storageMb(),
+                o.gpuCount(), "A100", o.region(), o.zone(), o.regionRequired(), o.maxPricePerHour(), o.durationSeconds(),
+                o.manifestHash()));
+
+        GatewayTls.Reply accepted = asTenant.putManifest(forH100, either);
+        GatewayTls.Reply refused = asTenant.putManifest(forA100, JUPYTER);
+
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        assertThat(deploymentOf(forH100).getSpec().getServices().get(0).getResources().getGpuModel()).isEqualTo("H100");
+        assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+        assertThat(json(refused).get("message").asText()).contains("accepts the GPU models [rtx4090]")
+                .contains("ordered and bid for A100");
+        assertThat(json(refused).get("field").asText()).startsWith("profiles.compute.").endsWith(".resources.gpu");
+        assertThat(deploymentOf(forA100)).isNull();
     }
 
     @Test
