@@ -29,6 +29,7 @@ import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.app.OperatorLifecycle;
 import org.openspheron.operator.deployment.GPUDeploymentReconciler;
 import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.LeaseChainSide;
 import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
@@ -69,7 +70,7 @@ public final class OperatorFixture implements AutoCloseable {
         operatorClient = serviceAccountClient(cluster);
         inventory = new ClusterInventory(operatorClient);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
-                inventory);
+                inventory, PodTolerations.DEFAULT);
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override

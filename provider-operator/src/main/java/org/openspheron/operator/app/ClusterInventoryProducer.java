@@ -5,7 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.List;
 import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.PodTolerations;
 
 /**
  * One {@link ClusterInventory} per process: the reconcilers, the bid engine, the registration and the gateway read
@@ -16,8 +18,15 @@ import org.openspheron.operator.inventory.ClusterInventory;
 public class ClusterInventoryProducer {
     @Produces
     @Singleton
-    ClusterInventory inventory(KubernetesClient client) {
-        return new ClusterInventory(client);
+    ClusterInventory inventory(KubernetesClient client, PodTolerations tolerations) {
+        return new ClusterInventory(client, tolerations);
+    }
+
+    /** The provider's extra tolerations ({@code spheron.operator.tolerations}) with the GPU taint's. */
+    @Produces
+    @Singleton
+    PodTolerations tolerations(OperatorConfig config) {
+        return PodTolerations.of(config.tolerations().orElse(List.of()));
     }
 
     void close(@Disposes ClusterInventory inventory) {

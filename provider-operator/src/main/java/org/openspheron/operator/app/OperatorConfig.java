@@ -3,6 +3,7 @@ package org.openspheron.operator.app;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.openspheron.operator.lease.PodSecurityLevel;
@@ -46,6 +47,14 @@ public interface OperatorConfig {
      */
     @WithDefault("PT2M")
     Duration containerRetryGrace();
+
+    /**
+     * Taints of your nodes that tenant pods may ignore, each {@code key}, {@code key=value}, optionally followed by
+     * {@code :NoSchedule}, {@code :PreferNoSchedule} or {@code :NoExecute}. GPU pods always tolerate
+     * {@code nvidia.com/gpu:NoSchedule}. A node with a NoSchedule or NoExecute taint the pods do not tolerate is not
+     * counted, registered or bid on.
+     */
+    Optional<List<String>> tolerations();
 
     enum ExposedServiceType { NodePort, LoadBalancer }
 }

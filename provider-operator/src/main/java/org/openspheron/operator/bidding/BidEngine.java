@@ -245,9 +245,6 @@ public final class BidEngine {
         List<Long> active = reader.activeLeasesOf(profile.address());
         leaseOrders.keySet().retainAll(active);
         for (long leaseId : active) {
-            if (base.hasPodsIn(Claim.forLease(leaseId))) {
-                continue;
-            }
             long orderId = leaseOrders.computeIfAbsent(leaseId, id -> reader.requireLease(id).orderId());
             Demand demand;
             try {
@@ -256,6 +253,15 @@ public final class BidEngine {
                 // Only an engine from before the protocol's limits could have bid on it: there is nothing to hold by.
                 LOG.warnf("lease %d holds nothing in the cluster: %s", leaseId, e.getMessage());
                 continue;
+            }
+            String namespace = Claim.forLease(leaseId);
+            if (base.hasPodsIn(namespace)) {
+                // The running pods count themselves: hold only what is still to start. Once every GPU runs, what
+                // the pods do not request (a tenant using less CPU than bought) is free again.
+                demand = demand.less(base.usedIn(namespace));
+                if (demand.gpus() == 0) {
+                    continue;
+                }
             }
             Claim previous = holds.get(leaseId);
             String node = previous != null ? previous.node() : wonOn.get(leaseId);

@@ -40,6 +40,7 @@ import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.GpuModels;
+import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.PodSecurityLevel;
 
 /**
@@ -63,6 +64,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
+    private final PodTolerations tolerations;
     private final NodeChangeEventSource nodeChanges;
     private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers =
             new ConcurrentHashMap<>();
@@ -70,14 +72,16 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private volatile Consumer<GPUDeployment> afterFirstObject = d -> { };
 
     @Inject
-    public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory) {
-        this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory);
+    public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
+        this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
+                tolerations);
     }
 
     /** @param inventory where nodes are read from (its informer cache), shared with the rest of the operator */
     public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
-            Duration retryGrace, ClusterInventory inventory) {
+            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations) {
         this.retryGrace = retryGrace;
+        this.tolerations = tolerations;
         this.inventory = inventory;
         this.nodeChanges = new NodeChangeEventSource(inventory);
         this.exposedType = exposedType;
@@ -126,14 +130,16 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         }
         List<Node> nodes = inventory.nodes();
         Map<String, String> missingModels = new LinkedHashMap<>();
+        Map<String, SortedSet<String>> placements = new LinkedHashMap<>();
         List<HasMetadata> desired = new ArrayList<>();
         for (WorkloadService service : deployment.getSpec().getServices()) {
-            SortedSet<String> products = products(service, nodes);
+            SortedSet<String> products = placement(deployment, service, products(service, nodes));
             if (products == null) {
                 missingModels.put(service.getName(), service.getResources().getGpuModel());
                 continue;
             }
-            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, runAsNonRoot).all());
+            placements.put(service.getName(), products);
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, runAsNonRoot, tolerations).all());
         }
         boolean first = true;
         for (HasMetadata object : desired) {
@@ -154,6 +160,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 context.getSecondaryResources(Service.class), context.getSecondaryResources(Pod.class), nodes, publicHost,
                 createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now());
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
+        for (GPUDeploymentStatus.ServiceStatus service : status.getServices()) {
+            SortedSet<String> products = placements.get(service.getName());
+            if (products != null && !products.isEmpty()) {
+                service.setGpuProducts(List.copyOf(products));
+                service.setPlacementGeneration(deployment.getMetadata().getGeneration());
+            }
+        }
         writeStatus(deployment, status, context);
         UpdateControl<GPUDeployment> control = UpdateControl.noUpdate();
         // A node that starts offering the missing model wakes this deployment; the slow re-check is a safety net.
@@ -217,6 +230,27 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         patch.setSpec(null);
         patch.setStatus(status);
         PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment, patch, context);
+    }
+
+    /**
+     * The product labels a service's pods are pinned to: those recorded in the status for the current spec
+     * generation while any node still offers one of them, else what the nodes offer now ({@code live}). A node
+     * with a new variant of the model joining, or the last node of one variant leaving, therefore changes no
+     * running deployment's pod template (which would restart every pod): only a new spec, or a placement no node
+     * can serve any more, picks again.
+     */
+    private static SortedSet<String> placement(GPUDeployment deployment, WorkloadService service, SortedSet<String> live) {
+        if (live == null || live.isEmpty() || deployment.getStatus() == null) {
+            return live;
+        }
+        Long generation = deployment.getMetadata().getGeneration();
+        return deployment.getStatus().getServices().stream()
+                .filter(s -> service.getName().equals(s.getName()) && s.getGpuProducts() != null
+                        && generation != null && generation.equals(s.getPlacementGeneration()))
+                .findFirst()
+                .<SortedSet<String>>map(s -> new TreeSet<>(s.getGpuProducts()))
+                .filter(recorded -> recorded.stream().anyMatch(live::contains))
+                .orElse(live);
     }
 
     /** The acceptable product label values, or null when the service wants a model no node has. */

@@ -54,6 +54,8 @@ public class GPUDeploymentStatus {
         private int readyReplicas;
         private List<String> uris = new ArrayList<>();
         private String reason;
+        private List<String> gpuProducts;
+        private Long placementGeneration;
 
         public String getName() { return name; }
         public void setName(String name) { this.name = name; }
@@ -65,6 +67,12 @@ public class GPUDeploymentStatus {
         public void setUris(List<String> uris) { this.uris = uris; }
         public String getReason() { return reason; }
         public void setReason(String reason) { this.reason = reason; }
+        /** The nvidia.com/gpu.product values the service's pods are pinned to; kept while the spec is unchanged. */
+        public List<String> getGpuProducts() { return gpuProducts; }
+        public void setGpuProducts(List<String> gpuProducts) { this.gpuProducts = gpuProducts; }
+        /** The spec generation {@link #getGpuProducts()} was chosen for. */
+        public Long getPlacementGeneration() { return placementGeneration; }
+        public void setPlacementGeneration(Long placementGeneration) { this.placementGeneration = placementGeneration; }
     }
 
     /** A service port and the external host:port that reaches it. */

@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -36,6 +35,7 @@ import java.util.SortedSet;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.KubeQuantity;
 import org.openspheron.operator.crd.ObjectLabels;
+import org.openspheron.operator.inventory.PodTolerations;
 
 /**
  * The Kubernetes objects one service of a GPUDeployment becomes, as a pure function of the spec, so that a
@@ -77,11 +77,11 @@ public final class WorkloadObjects {
     }
 
     public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
-            ExposedServiceType exposedType, boolean runAsNonRoot) {
+            ExposedServiceType exposedType, boolean runAsNonRoot, PodTolerations tolerations) {
         Map<String, String> labels = labels(deployment, service);
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withSpec(podSpec(service, gpuProducts, runAsNonRoot))
+                .withSpec(podSpec(service, gpuProducts, runAsNonRoot, tolerations))
                 .build();
         Map<String, String> selector = Map.of(ObjectLabels.DEPLOYMENT, deployment.getMetadata().getName(),
                 ObjectLabels.SERVICE, service.getName());
@@ -141,7 +141,8 @@ public final class WorkloadObjects {
         return "p" + port.getPort() + "-" + port.getProtocol().name().toLowerCase();
     }
 
-    private static PodSpec podSpec(WorkloadService service, SortedSet<String> gpuProducts, boolean runAsNonRoot) {
+    private static PodSpec podSpec(WorkloadService service, SortedSet<String> gpuProducts, boolean runAsNonRoot,
+            PodTolerations tolerations) {
         ServiceResources resources = service.getResources();
         PodSpecBuilder spec = new PodSpecBuilder()
                 .withAutomountServiceAccountToken(false)
@@ -151,9 +152,11 @@ public final class WorkloadObjects {
         if (service.getImagePullSecretRef() != null) {
             spec.addNewImagePullSecret(service.getImagePullSecretRef());
         }
+        List<io.fabric8.kubernetes.api.model.Toleration> tolerated = tolerations.forPods(resources.getGpuCount() > 0);
+        if (!tolerated.isEmpty()) {
+            spec.withTolerations(tolerated);
+        }
         if (resources.getGpuCount() > 0) {
-            spec.addToTolerations(new TolerationBuilder().withKey(ObjectLabels.GPU_RESOURCE).withOperator("Exists")
-                    .withEffect("NoSchedule").build());
             var requirement = resources.getGpuModel() == null || resources.getGpuModel().isBlank()
                     ? new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("Exists").build()
                     : new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("In")

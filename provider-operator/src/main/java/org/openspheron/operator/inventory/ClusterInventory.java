@@ -33,13 +33,20 @@ public final class ClusterInventory implements AutoCloseable {
     private static final Duration SYNC_WAIT = Duration.ofSeconds(30);
 
     private final KubernetesClient client;
+    private final PodTolerations tolerations;
     private final List<Runnable> nodeListeners = new CopyOnWriteArrayList<>();
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Pod> pods;
     private boolean closed;
 
     public ClusterInventory(KubernetesClient client) {
+        this(client, PodTolerations.DEFAULT);
+    }
+
+    /** @param tolerations what the operator's pods tolerate: decides which nodes count for which orders */
+    public ClusterInventory(KubernetesClient client, PodTolerations tolerations) {
         this.client = client;
+        this.tolerations = tolerations;
     }
 
     /** Starts the informers (once); reads start them too. Returns at once: the first LIST runs in the background. */
@@ -61,7 +68,7 @@ public final class ClusterInventory implements AutoCloseable {
     /** The inventory now, before any claims. Throws {@link InventoryUnavailableException} when the cluster's view is not current. */
     public Inventory read() {
         awaitCurrent();
-        return Inventory.of(nodes.getStore().list(), pods.getStore().list());
+        return Inventory.of(nodes.getStore().list(), pods.getStore().list(), tolerations);
     }
 
     /** Every node, from the informer's cache. Throws {@link InventoryUnavailableException} like {@link #read()}. */

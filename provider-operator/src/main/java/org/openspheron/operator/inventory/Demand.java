@@ -23,6 +23,12 @@ public record Demand(String gpuModel, int gpus, long cpuMilli, long memoryMb, lo
                 spec.memoryMb(), spec.storageMb());
     }
 
+    /** What is left of this demand once {@code used} of it runs (each resource at least zero). */
+    public Demand less(Demand used) {
+        return new Demand(gpuModel, Math.max(0, gpus - used.gpus()), Math.max(0, cpuMilli - used.cpuMilli()),
+                Math.max(0, memoryMb - used.memoryMb()), Math.max(0, storageMb - used.storageMb()));
+    }
+
     @Override
     public String toString() {
         return (gpus > 0 ? gpus + "x" + gpuModel + ", " : "") + cpuMilli + "m CPU, " + memoryMb + " MiB, "

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,14 +32,17 @@ public final class Inventory {
 
     private final Map<String, NodeCapacity> allocatable;
     private final Map<String, NodeCapacity> free;
-    private final Set<String> namespacesWithPods;
+    private final Map<String, Demand> usedByNamespace;
     private final Map<String, Set<String>> gpuProducts;
+    /** Nodes whose taints only GPU pods tolerate (a GPU node pool): no place for an order without GPUs. */
+    private final Set<String> gpuPodsOnly;
 
-    private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Set<String> namespacesWithPods,
-                      Map<String, Set<String>> gpuProducts) {
+    private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Map<String, Demand> usedByNamespace,
+                      Map<String, Set<String>> gpuProducts, Set<String> gpuPodsOnly) {
+        this.gpuPodsOnly = gpuPodsOnly;
         this.allocatable = allocatable;
         this.free = free;
-        this.namespacesWithPods = namespacesWithPods;
+        this.usedByNamespace = usedByNamespace;
         this.gpuProducts = gpuProducts;
     }
 
@@ -47,9 +51,25 @@ public final class Inventory {
      * pods that finished (Succeeded, Failed) or are not bound to a node hold nothing.
      */
     public static Inventory of(Collection<Node> nodes, Collection<Pod> pods) {
+        return of(nodes, pods, PodTolerations.DEFAULT);
+    }
+
+    /**
+     * The same, counting a node only for the pods that tolerate its taints ({@code tolerations}): a node no pod of
+     * the operator tolerates offers nothing; one only GPU pods tolerate offers nothing to orders without GPUs.
+     */
+    public static Inventory of(Collection<Node> nodes, Collection<Pod> pods, PodTolerations tolerations) {
         Map<String, NodeCapacity> allocatable = new TreeMap<>();
         Map<String, Set<String>> gpuProducts = new TreeMap<>();
+        Set<String> gpuPodsOnly = new HashSet<>();
         for (Node node : nodes) {
+            // GPU pods tolerate all that other pods do, and the GPU taint
+            if (!tolerations.admits(node, true)) {
+                continue;
+            }
+            if (!tolerations.admits(node, false)) {
+                gpuPodsOnly.add(node.getMetadata().getName());
+            }
             if (schedulable(node)) {
                 NodeCapacity capacity = capacityOf(node);
                 allocatable.put(node.getMetadata().getName(), capacity);
@@ -60,19 +80,21 @@ public final class Inventory {
             }
         }
         Map<String, NodeCapacity> free = new TreeMap<>(allocatable);
-        Set<String> namespaces = new HashSet<>();
+        Map<String, Demand> used = new HashMap<>();
         for (Pod pod : pods) {
             if (!holdsResources(pod)) {
                 continue;
             }
-            namespaces.add(pod.getMetadata().getNamespace());
-            free.computeIfPresent(pod.getSpec().getNodeName(), (name, capacity) -> capacity.minusUsage(
-                    (int) podTotal(pod, GPU_RESOURCE, true).longValue(),
-                    podTotal(pod, "cpu", false).movePointRight(3).longValue(),
-                    podTotal(pod, "memory", false).divide(MIB, java.math.RoundingMode.CEILING).longValue(),
-                    podTotal(pod, "ephemeral-storage", false).divide(MIB, java.math.RoundingMode.CEILING).longValue()));
+            int gpus = (int) podTotal(pod, GPU_RESOURCE, true).longValue();
+            long cpu = podTotal(pod, "cpu", false).movePointRight(3).longValue();
+            long memory = podTotal(pod, "memory", false).divide(MIB, java.math.RoundingMode.CEILING).longValue();
+            long storage = podTotal(pod, "ephemeral-storage", false).divide(MIB, java.math.RoundingMode.CEILING).longValue();
+            used.merge(pod.getMetadata().getNamespace(), new Demand("", gpus, cpu, memory, storage),
+                    (a, b) -> new Demand("", a.gpus() + b.gpus(), a.cpuMilli() + b.cpuMilli(), a.memoryMb() + b.memoryMb(),
+                            a.storageMb() + b.storageMb()));
+            free.computeIfPresent(pod.getSpec().getNodeName(), (name, capacity) -> capacity.minusUsage(gpus, cpu, memory, storage));
         }
-        return new Inventory(allocatable, free, namespaces, gpuProducts);
+        return new Inventory(allocatable, free, used, gpuProducts, gpuPodsOnly);
     }
 
     /** This inventory with {@code claims} taken from their nodes (claims on unknown or no nodes take nothing). */
@@ -83,7 +105,7 @@ public final class Inventory {
                 left.computeIfPresent(claim.node(), (name, capacity) -> capacity.minus(claim.demand()));
             }
         }
-        return new Inventory(allocatable, left, namespacesWithPods, gpuProducts);
+        return new Inventory(allocatable, left, usedByNamespace, gpuProducts, gpuPodsOnly);
     }
 
     /**
@@ -94,7 +116,8 @@ public final class Inventory {
         Shortfall furthest = null;
         List<NodeCapacity> fitting = new ArrayList<>();
         for (NodeCapacity node : free.values()) {
-            Shortfall shortfall = node.shortfall(demand);
+            Shortfall shortfall = demand.gpus() == 0 && gpuPodsOnly.contains(node.name())
+                    ? Shortfall.NO_SUCH_MODEL : node.shortfall(demand);
             if (shortfall == null) {
                 fitting.add(node);
             } else if (furthest == null || shortfall.ordinal() > furthest.ordinal()) {
@@ -147,7 +170,12 @@ public final class Inventory {
 
     /** Whether some pod that holds resources runs in {@code namespace} (a lease's pods are then counted as pods). */
     public boolean hasPodsIn(String namespace) {
-        return namespacesWithPods.contains(namespace);
+        return usedByNamespace.containsKey(namespace);
+    }
+
+    /** What the pods bound to nodes in {@code namespace} request together (zero when none runs there). */
+    public Demand usedIn(String namespace) {
+        return usedByNamespace.getOrDefault(namespace, new Demand("", 0, 0, 0, 0));
     }
 
     private static boolean schedulable(Node node) {

@@ -6,6 +6,7 @@ import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -34,6 +35,7 @@ import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.inventory.Claim;
 import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.inventory.PodTolerations;
 
 /**
  * The bid engine against a real anvil chain and a real Kubernetes control plane with two A100s on one node and an
@@ -88,6 +90,9 @@ class BidEngineTest {
         meters = new SimpleMeterRegistry();
         // Orders of earlier tests stop taking bids, so each test sees only its own.
         protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+        // The chain is reverted after each test, registrations included: provider accounts are reused, not run out
+        // of (past the ten provider accounts come the tenants', whose own transactions the nonces would then race).
+        nextProvider = 0;
     }
 
     /**
@@ -122,6 +127,43 @@ class BidEngineTest {
         assertThat(engine.reservations().get(oneH100).node()).isEqualTo("gpu-h100");
         assertThat(meters.counter("spheron.bids.declined", "reason", "gpus").count()).isEqualTo(1.0);
         assertThat(meters.counter("spheron.bids.submitted").count()).isEqualTo(1.0);
+    }
+
+    /**
+     * Issue 14, "taints and placement": a node the tenant pods cannot land on (a NoSchedule taint they do not
+     * tolerate, such as a pool reserved for the provider's own jobs) was counted and bid on. It is not, until the
+     * provider configures a toleration for it.
+     */
+    @Test
+    void aNodeTaintedAgainstTenantPodsIsNotBidOnUnlessTheProviderToleratesIt() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        kube.nodes().withName("gpu-h100").edit(n -> new NodeBuilder(n).editSpec().addNewTaint().withKey("dedicated")
+                .withValue("training").withEffect("NoSchedule").endTaint().endSpec().build());
+        try {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> inventory.nodes().stream()
+                    .anyMatch(n -> "gpu-h100".equals(n.getMetadata().getName()) && n.getSpec().getTaints() != null
+                            && n.getSpec().getTaints().stream().anyMatch(t -> "dedicated".equals(t.getKey()))));
+            long oneH100 = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+
+            engine.reconcile();
+
+            assertThat(bidsOf(me, oneH100)).isEmpty();
+            assertThat(meters.counter("spheron.bids.declined", "reason", "no-such-model").count()).isEqualTo(1.0);
+
+            try (ClusterInventory tolerant = new ClusterInventory(kube, PodTolerations.of(List.of("dedicated=training:NoSchedule")))) {
+                BidEngine tolerating = new BidEngine(reader, me, tolerant::read, PRICING,
+                        new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
+                tolerating.reconcile();
+            }
+            assertThat(bidsOf(me, oneH100)).singleElement().extracting(Bid::pricePerHour).isEqualTo(ONE_H100_PRICE);
+        } finally {
+            kube.nodes().withName("gpu-h100").edit(n -> new NodeBuilder(n).editSpec().withTaints(n.getSpec().getTaints().stream()
+                    .filter(t -> !"dedicated".equals(t.getKey())).toList()).endSpec().build());
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> inventory.nodes().stream()
+                    .filter(n -> "gpu-h100".equals(n.getMetadata().getName())).allMatch(n -> n.getSpec().getTaints() == null
+                            || n.getSpec().getTaints().stream().noneMatch(t -> "dedicated".equals(t.getKey()))));
+        }
     }
 
     @Test
@@ -228,6 +270,30 @@ class BidEngineTest {
         engine.reconcile();
         assertThat(engine.holds()).isEmpty();
         assertThat(bidsOf(me, whileRunning)).isEmpty();
+    }
+
+    /**
+     * Issue 14: a lease's hold was released as soon as any of its pods ran, so while the first of two pods ran the
+     * second one's GPU looked free and was bid again. The hold now shrinks per pod.
+     */
+    @Test
+    void aLeaseWhosePodsRunOnlyInPartKeepsHoldingTheRest() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long won = tenant.createOrder(gpuOrder(2, "A100", "us-east", tokens(10)), tokens(10));
+        engine.reconcile();
+        protocol.closeBidWindow(won);
+        long leaseId = protocol.matchWithQuorum(won, bidsOf(me, won).get(0).index(), 2);
+
+        runLeasePod(leaseId, "gpu-a100", 1);
+        protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+        long oneMore = tenant.createOrder(gpuOrder(1, "A100", "us-east", tokens(10)), tokens(10));
+        engine.reconcile();
+
+        assertThat(engine.holds()).containsOnlyKeys(leaseId);
+        assertThat(engine.holds().get(leaseId).demand().gpus()).isEqualTo(1);
+        assertThat(engine.holds().get(leaseId).node()).isEqualTo("gpu-a100");
+        assertThat(bidsOf(me, oneMore)).isEmpty();
     }
 
     @Test

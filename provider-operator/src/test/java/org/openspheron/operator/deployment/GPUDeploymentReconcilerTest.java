@@ -1,6 +1,7 @@
 package org.openspheron.operator.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.openspheron.operator.Manifests.deployment;
 import static org.openspheron.operator.Manifests.service;
 
@@ -225,6 +226,52 @@ class GPUDeploymentReconcilerTest {
         awaitPhase(ns, "db", GPUDeploymentStatus.Phase.Running);
         assertThat(fixture.client.persistentVolumeClaims().inNamespace(ns).withName("data-pg-0").get().getStatus().getPhase())
                 .isEqualTo("Bound");
+    }
+
+    /**
+     * Issue 14, "affinity must not churn": the pods' product list was recomputed from the live nodes on every pass,
+     * so a node with a new variant of the model changed the pod template of every running deployment of that model
+     * and restarted all its pods. The placement now changes only with the spec.
+     */
+    @Test
+    void aNewVariantOfTheModelJoiningTheClusterRestartsNoRunningDeployment() {
+        String ns = namespace("no-churn");
+        GPUDeployment created = fixture.create(deployment(ns, "placed", null, service("infer", "vllm/vllm-openai:v0.6", 1, "A100")));
+        awaitPhase(ns, "placed", GPUDeploymentStatus.Phase.Running);
+        Deployment before = fixture.client.apps().deployments().inNamespace(ns).withName("infer").get();
+        assertThat(productsOf(before)).containsExactly("NVIDIA-A100-SXM4-80GB");
+        String podBefore = pods(ns).get(0).getMetadata().getUid();
+        assertThat(read(ns, "placed").getStatus().getServices()).singleElement()
+                .satisfies(s -> assertThat(s.getGpuProducts()).containsExactly("NVIDIA-A100-SXM4-80GB"));
+
+        fixture.cluster.addNode(new GpuNode("gpu-a100-pcie", "NVIDIA-A100-PCIE-40GB", 1, 32, 256, "eu-west-1a"));
+        await().atMost(OperatorFixture.TIMEOUT).until(() -> fixture.inventory.nodes().stream()
+                .anyMatch(n -> "gpu-a100-pcie".equals(n.getMetadata().getName())));
+        for (int pass = 0; pass < 2; pass++) {
+            String value = Integer.toString(pass);
+            fixture.awaitReconcile(created, () -> pods(ns).forEach(p -> fixture.client.pods().inNamespace(ns)
+                    .withName(p.getMetadata().getName()).edit(edited -> {
+                        edited.getMetadata().setAnnotations(Map.of("touched", value));
+                        return edited;
+                    })));
+        }
+
+        Deployment after = fixture.client.apps().deployments().inNamespace(ns).withName("infer").get();
+        assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+        assertThat(productsOf(after)).containsExactly("NVIDIA-A100-SXM4-80GB");
+        assertThat(pods(ns)).singleElement().satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(podBefore));
+
+        // A deployment created now may land on either variant.
+        String fresh = namespace("no-churn-new");
+        fixture.create(deployment(fresh, "later", null, service("infer", "vllm/vllm-openai:v0.6", 1, "A100")));
+        Deployment later = fixture.awaitValue(() -> fixture.client.apps().deployments().inNamespace(fresh).withName("infer").get(), d -> true);
+        assertThat(productsOf(later)).containsExactly("NVIDIA-A100-PCIE-40GB", "NVIDIA-A100-SXM4-80GB");
+    }
+
+    private static List<String> productsOf(Deployment workload) {
+        return workload.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0)
+                .getMatchExpressions().get(0).getValues();
     }
 
     @Test
