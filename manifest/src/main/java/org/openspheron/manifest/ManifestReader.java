@@ -28,6 +28,14 @@ final class ManifestReader {
     /** Storage volume names become volume claim templates and volume mounts. */
     private static final Pattern VOLUME_NAME = Pattern.compile(ManifestLimits.VOLUME_NAME_PATTERN);
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+    /**
+     * Variables NVIDIA's container runtime reads to decide which GPUs and driver features a container gets. Set by a
+     * tenant, {@code NVIDIA_VISIBLE_DEVICES=all} would expose every GPU of the node, to a pod that asked for one or
+     * for none: the provider's device plugin sets them from what the lease bought, never the manifest.
+     */
+    private static final Set<String> GPU_CONTROL_ENV = Set.of("NVIDIA_VISIBLE_DEVICES", "NVIDIA_DRIVER_CAPABILITIES",
+            "NVIDIA_DISABLE_REQUIRE", "NVIDIA_MIG_CONFIG_DEVICES", "NVIDIA_MIG_MONITOR_DEVICES", "NVIDIA_IMEX_CHANNELS",
+            "NVIDIA_GDRCOPY", "NVIDIA_GDS", "NVIDIA_MOFED", "NVIDIA_NVSWITCH", "NVIDIA_FABRIC_MANAGER");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?");
     /** Akash SDL's only GPU vendor, and the only one providers here can schedule. */
     private static final Set<String> VENDORS = Set.of("nvidia");
@@ -187,6 +195,10 @@ final class ManifestReader {
             String name = entry.substring(0, eq);
             if (!ENV_NAME.matcher(name).matches()) {
                 throw item.error("\"" + name + "\" is not a valid environment variable name");
+            }
+            if (GPU_CONTROL_ENV.contains(name) || name.startsWith("NVIDIA_REQUIRE_")) {
+                throw item.error(name + " may not be set: NVIDIA's container runtime reads it to choose the GPUs and"
+                        + " driver features a container gets, which the provider sets from the lease");
             }
             if (env.put(name, entry.substring(eq + 1)) != null) {
                 throw item.error(name + " is set twice");

@@ -276,6 +276,27 @@ class ManifestParserTest {
                 .service("web").credentials().email()).isEqualTo("me@ex.io");
     }
 
+    /**
+     * Issue 14: NVIDIA's container runtime gives a container the GPUs NVIDIA_VISIBLE_DEVICES names; a tenant that set
+     * it to "all" saw every GPU of the node, even from a pod that asked for none.
+     */
+    @Test
+    void nvidiaRuntimeControlVariablesAreRefused() {
+        String rule = " may not be set: NVIDIA's container runtime reads it to choose the GPUs and driver features a"
+                + " container gets, which the provider sets from the lease";
+        refused(WEB.replace("GREETING=hello=world", "NVIDIA_VISIBLE_DEVICES=all"), "services.web.env[0]",
+                "NVIDIA_VISIBLE_DEVICES" + rule);
+        refused(WEB.replace("GREETING=hello=world", "NVIDIA_DRIVER_CAPABILITIES=all"), "services.web.env[0]",
+                "NVIDIA_DRIVER_CAPABILITIES" + rule);
+        refused(WEB.replace("GREETING=hello=world", "NVIDIA_REQUIRE_CUDA=cuda>=12"), "services.web.env[0]",
+                "NVIDIA_REQUIRE_CUDA" + rule);
+        // Variables images read for themselves stay the tenant's.
+        assertThat(ManifestParser.parse(WEB.replace("GREETING=hello=world", "NVIDIA_API_KEY=nvapi-x")).service("web").env())
+                .containsEntry("NVIDIA_API_KEY", "nvapi-x");
+        assertThat(ManifestParser.parse(WEB.replace("GREETING=hello=world", "CUDA_VISIBLE_DEVICES=0")).service("web").env())
+                .containsEntry("CUDA_VISIBLE_DEVICES", "0");
+    }
+
     @Test
     void endpointNamesNotMatchingAkashsPatternAreRefused() {
         String sdl = WEB.replace("version: \"1.0\"", "version: \"2.1\"");
