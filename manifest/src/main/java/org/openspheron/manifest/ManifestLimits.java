@@ -23,6 +23,13 @@ public final class ManifestLimits {
     /** A service name: a DNS-1035 label of at most {@link #MAX_SERVICE_NAME} characters. */
     public static final String SERVICE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0," + (MAX_SERVICE_NAME - 2) + "}[a-z0-9])?$";
 
+    /**
+     * Ports one manifest may expose globally, over all its services. Each is a node port of the provider's cluster
+     * (a range of some 2,700 shared by every tenant), and the lease's quota ({@code services.nodeports}) holds it to
+     * the same number, so one lease cannot take the range from the others.
+     */
+    public static final int MAX_GLOBAL_PORTS = 32;
+
     /** A storage volume name (a volume claim template and a volume mount): a DNS-1123 label. */
     public static final String VOLUME_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 

@@ -81,8 +81,15 @@ final class ManifestReader {
         }
         serviceFields.values().forEach(ManifestReader::requireServiceName);
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
+        int globalPorts = 0;
         for (Field f : serviceFields.values()) {
-            services.put(f.name(), service(f, serviceFields.keySet()));
+            ServiceSpec service = service(f, serviceFields.keySet());
+            services.put(f.name(), service);
+            globalPorts += (int) service.expose().stream().filter(Expose::global).count();
+            if (globalPorts > ManifestLimits.MAX_GLOBAL_PORTS) {
+                throw f.get("expose").error("more than " + ManifestLimits.MAX_GLOBAL_PORTS + " ports exposed globally in the"
+                        + " manifest (each takes a node port of the provider's cluster)");
+            }
         }
 
         Field profilesField = root.required("profiles", "compute and placement profiles");

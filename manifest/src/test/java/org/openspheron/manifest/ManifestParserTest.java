@@ -298,6 +298,20 @@ class ManifestParserTest {
     }
 
     @Test
+    void moreGlobalPortsThanALeaseMayTakeFromTheNodePortRangeAreRefused() {
+        StringBuilder ports = new StringBuilder();
+        for (int port = 1; port <= ManifestLimits.MAX_GLOBAL_PORTS + 1; port++) {
+            ports.append("      - port: ").append(8000 + port).append("\n        to:\n          - global: true\n");
+        }
+        String many = WEB.replace("      - port: 80\n        as: 80\n        to:\n          - global: true\n", ports.toString());
+
+        refused(many, "services.web.expose", "more than 32 ports exposed globally in the manifest (each takes a node"
+                + " port of the provider's cluster)");
+        String fewer = many.replace("      - port: 8033\n        to:\n          - global: true\n", "");
+        assertThat(ManifestParser.parse(fewer).service("web").expose()).hasSize(32);
+    }
+
+    @Test
     void endpointNamesNotMatchingAkashsPatternAreRefused() {
         String sdl = WEB.replace("version: \"1.0\"", "version: \"2.1\"");
         String rule = " is not a valid endpoint name (a lower-case letter, then lower-case letters, digits, '-' or '_'; "

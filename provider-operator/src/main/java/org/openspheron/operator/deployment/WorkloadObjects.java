@@ -76,6 +76,9 @@ public final class WorkloadObjects {
         return service.getName() + "-ext";
     }
 
+    /** The ephemeral-storage limit of a container whose manifest asked for none (all its storage persistent). */
+    static final long MIN_SCRATCH_MB = 1024;
+
     public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
             ExposedServiceType exposedType, boolean runAsNonRoot, PodTolerations tolerations) {
         Map<String, String> labels = labels(deployment, service);
@@ -177,11 +180,11 @@ public final class WorkloadObjects {
         limits.put("cpu", KubeQuantity.cpu(r.getCpuMilli()));
         requests.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
         limits.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
-        // Always requested, so the lease quota on ephemeral-storage requests admits the pod; limited when asked.
+        // Always requested, so the lease quota on ephemeral-storage requests admits the pod; always limited, so no
+        // container fills its node's disk: a service whose storage is all persistent still gets a small scratch
+        // space for its writable layer and logs.
         requests.put("ephemeral-storage", KubeQuantity.mebibytes(r.getEphemeralStorageMb()));
-        if (r.getEphemeralStorageMb() > 0) {
-            limits.put("ephemeral-storage", KubeQuantity.mebibytes(r.getEphemeralStorageMb()));
-        }
+        limits.put("ephemeral-storage", KubeQuantity.mebibytes(Math.max(r.getEphemeralStorageMb(), MIN_SCRATCH_MB)));
         if (r.getGpuCount() > 0) {
             requests.put(ObjectLabels.GPU_RESOURCE, KubeQuantity.count(r.getGpuCount()));
             limits.put(ObjectLabels.GPU_RESOURCE, KubeQuantity.count(r.getGpuCount()));
@@ -193,7 +196,11 @@ public final class WorkloadObjects {
             ports.add(new ContainerPortBuilder().withName(portName(port)).withContainerPort(port.getPort())
                     .withProtocol(port.getProtocol().name()).build());
         }
+        // Always: a private image another tenant pulled to this node must not start for a pod without its credentials
+        // (with IfNotPresent the kubelet skips the registry, and so the credential check). The strongest policy, so
+        // no pull_policy of the manifest is weakened by it.
         ContainerBuilder container = new ContainerBuilder().withName(service.getName()).withImage(service.getImage())
+                .withImagePullPolicy("Always")
                 .withCommand(service.getCommand()).withArgs(service.getArgs())
                 .withEnv(env).withPorts(ports)
                 .withNewResources().withRequests(requests).withLimits(limits).endResources()

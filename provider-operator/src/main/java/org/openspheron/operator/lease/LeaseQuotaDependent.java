@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.openspheron.manifest.ManifestLimits;
 import org.openspheron.operator.crd.KubeQuantity;
 import org.openspheron.operator.crd.ObjectLabels;
 
@@ -43,6 +44,9 @@ final class LeaseQuotaDependent extends LeaseOwnedDependent<ResourceQuota> {
         hard.put("requests.ephemeral-storage", storage);
         hard.put("requests.storage", storage);
         hard.put("requests." + ObjectLabels.GPU_RESOURCE, KubeQuantity.count(ordered.getGpuCount()));
+        // Node ports are one range shared by every tenant of the cluster: a lease gets what one manifest may expose.
+        hard.put("services.nodeports", KubeQuantity.count(ManifestLimits.MAX_GLOBAL_PORTS));
+        hard.put("services.loadbalancers", KubeQuantity.count(ManifestLimits.MAX_GLOBAL_PORTS));
         return hard;
     }
 }

@@ -98,6 +98,8 @@ class GPUDeploymentReconcilerTest {
             assertThat(t.getOperator()).isEqualTo("Exists");
             assertThat(t.getEffect()).isEqualTo("NoSchedule");
         });
+        // Always pull: another tenant's private image cached on the node must not start without credentials.
+        assertThat(container.getImagePullPolicy()).isEqualTo("Always");
         var security = container.getSecurityContext();
         assertThat(security.getAllowPrivilegeEscalation()).isFalse();
         assertThat(security.getPrivileged()).isFalse();
@@ -212,7 +214,9 @@ class GPUDeploymentReconcilerTest {
     @Test
     void aServiceWithPersistentVolumesRunsAsAStatefulSetWithItsClaimsBound() {
         String ns = namespace("stateful");
-        fixture.create(deployment(ns, "db", null, Manifests.withVolume(service("pg", "postgres:16", 0, null, 5432), "data", 20480, "/var/lib/postgresql")));
+        WorkloadService pg = Manifests.withVolume(service("pg", "postgres:16", 0, null, 5432), "data", 20480, "/var/lib/postgresql");
+        pg.getResources().setEphemeralStorageMb(0); // all its storage persistent
+        fixture.create(deployment(ns, "db", null, pg));
 
         StatefulSet set = fixture.awaitValue(() -> fixture.client.apps().statefulSets().inNamespace(ns).withName("pg").get(), s -> true);
 
@@ -220,6 +224,9 @@ class GPUDeploymentReconcilerTest {
             assertThat(c.getMetadata().getName()).isEqualTo("data");
             assertThat(c.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("20Gi"));
         });
+        // No container goes without an ephemeral-storage limit, or it could fill its node's disk.
+        assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+                .containsEntry("ephemeral-storage", new Quantity("1Gi"));
         assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
                 .singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/postgresql"));
         assertThat(fixture.client.apps().deployments().inNamespace(ns).list().getItems()).isEmpty();

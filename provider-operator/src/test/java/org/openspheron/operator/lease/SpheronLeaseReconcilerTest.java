@@ -89,7 +89,9 @@ class SpheronLeaseReconcilerTest {
                 .containsEntry("limits.memory", new Quantity("16Gi"))
                 .containsEntry("requests.ephemeral-storage", new Quantity("10Gi"))
                 .containsEntry("requests.storage", new Quantity("10Gi"))
-                .containsEntry("requests.nvidia.com/gpu", new Quantity("1"));
+                .containsEntry("requests.nvidia.com/gpu", new Quantity("1"))
+                .containsEntry("services.nodeports", new Quantity("32"))
+                .containsEntry("services.loadbalancers", new Quantity("32"));
         // The quota controller has counted the namespace: the quota is in force.
         fixture.awaitValue(() -> fixture.client.resourceQuotas().inNamespace("lease-7").withName("lease-quota").get(),
                 q -> q.getStatus() != null && q.getStatus().getHard() != null && !q.getStatus().getHard().isEmpty());
