@@ -56,11 +56,21 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error OrderPriceAboveLimit(uint256 maxPricePerHour, uint256 limit);
     error EscrowAboveLimit(uint256 amount, uint256 limit);
     error EscrowExhausted(uint256 leaseId);
+    error NotADeclineReason(CloseReason reason);
 
     // ---------------------------------------------------------------- types
     enum OrderState { None, Open, Matched, Cancelled }
     enum LeaseState { None, Active, Closed, Failed }
-    enum CloseReason { TenantClosed, ProviderClosed, FundsExhausted, DurationEnded, DeploymentMissed }
+    /// @dev Append only: readers decode the event's reason by ordinal.
+    enum CloseReason {
+        TenantClosed,
+        ProviderClosed,
+        FundsExhausted,
+        DurationEnded,
+        DeploymentMissed,
+        ManifestNotReceived,
+        DeploymentNotReady
+    }
 
     /// @notice What the tenant asks for. Prices are in payment-token base units per hour.
     struct OrderSpec {
@@ -335,6 +345,26 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit LEASE_CONFIRMED(leaseId, msg.sender, lease.endsAt);
     }
 
+    /// @notice The provider declines a lease it could not bring up because of the tenant, before the confirm
+    ///         deadline: no valid manifest arrived (ManifestNotReceived), or the tenant's workload never became
+    ///         ready (DeploymentNotReady). The lease closes without a slash, and the tenant pays for the time the
+    ///         capacity was held for it, from the lease's creation until now (at most the confirm window), out of
+    ///         the escrow; the rest is refunded. Only a provider that neither confirms nor declines before the
+    ///         deadline misses the deployment. The provider's operator does this on its own (a manifest watchdog),
+    ///         so a tenant cannot get a running provider slashed by withholding the manifest. Provider only.
+    /// @param leaseId the lease
+    /// @param reason ManifestNotReceived or DeploymentNotReady
+    function declineLease(uint256 leaseId, CloseReason reason) external nonReentrant {
+        Lease storage lease = _activeLease(leaseId);
+        if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
+        if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
+        if (block.timestamp > lease.confirmDeadline) revert ConfirmDeadlinePassed(leaseId, lease.confirmDeadline);
+        if (reason != CloseReason.ManifestNotReceived && reason != CloseReason.DeploymentNotReady) {
+            revert NotADeclineReason(reason);
+        }
+        _close(leaseId, lease, reason);
+    }
+
     /// @notice Adds `amount` to the lease's escrow (approve first), up to MAX_ESCROW in all. Tenant only. A lease
     ///         whose escrow already ran out ended then: it takes no top-up, which would otherwise pay the provider
     ///         for the time it ran unfunded (anyone may close it with closeExpired).
@@ -369,6 +399,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     }
 
     /// @notice Closes the lease: the provider gets what has accrued, the tenant the rest. Tenant or provider.
+    ///         A tenant closing a lease its provider has not confirmed yet pays for the time the capacity was held
+    ///         for it (as declineLease charges); a provider giving such a lease up takes nothing.
     ///         A lease still unconfirmed after its confirm deadline is a missed deployment whoever closes it: it
     ///         fails exactly as reportUndeployed makes it fail, so a provider cannot close its way out of the slash.
     /// @param leaseId the lease
@@ -428,6 +460,14 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @notice What the provider could withdraw now.
     function accrued(uint256 leaseId) external view returns (uint256) {
         return _accrued(_leases[leaseId]);
+    }
+
+    /// @notice What the tenant would pay for the capacity held so far if the lease, still unconfirmed, ended now
+    ///         by the tenant's close or the provider's decline: the price for the time since the lease's creation.
+    function heldCharge(uint256 leaseId) external view returns (uint256) {
+        Lease storage lease = _leases[leaseId];
+        if (lease.state != LeaseState.Active || lease.confirmedAt != 0) return 0;
+        return _heldCharge(lease);
     }
 
     /// @notice Ids of all open (unmatched, uncancelled) orders.
@@ -542,6 +582,13 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return owed < lease.balance ? owed : lease.balance;
     }
 
+    /// @dev The price of the time an unconfirmed lease held the provider's capacity, from its creation until now
+    ///      (callers are before the confirm deadline, so at most the confirm window), capped by the balance.
+    function _heldCharge(Lease storage lease) private view returns (uint256) {
+        uint256 owed = (lease.pricePerHour * (block.timestamp - lease.createdAt)) / 3600;
+        return owed < lease.balance ? owed : lease.balance;
+    }
+
     /// @dev Ends a lease its provider did not confirm by the deadline: failed, the whole escrow refunded, the failure
     ///      counted against the provider and its stake slashed.
     function _failUndeployed(uint256 leaseId, Lease storage lease) private {
@@ -557,10 +604,14 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         token.safeTransfer(lease.tenant, refund);
     }
 
+    /// @dev A confirmed lease pays what accrued; an unconfirmed one pays for the held capacity when the tenant
+    ///      closes it or the provider declines it for the tenant's failure, and nothing when the provider gives it up.
     function _close(uint256 leaseId, Lease storage lease, CloseReason reason) private {
-        uint256 pay = _accrued(lease);
-        uint256 refund = lease.balance - pay;
         bool confirmed = lease.confirmedAt != 0;
+        uint256 pay;
+        if (confirmed) pay = _accrued(lease);
+        else if (reason != CloseReason.ProviderClosed) pay = _heldCharge(lease);
+        uint256 refund = lease.balance - pay;
         lease.balance = 0;
         lease.paid += pay;
         lease.state = LeaseState.Closed;

@@ -25,7 +25,14 @@ import org.web3j.utils.Numeric;
 /** Reads the protocol's state and events. Holds no key; safe to share. */
 public final class ProtocolReader {
     private static final String[] CLOSE_REASONS =
-            {"TenantClosed", "ProviderClosed", "FundsExhausted", "DurationEnded", "DeploymentMissed"};
+            {"TenantClosed", "ProviderClosed", "FundsExhausted", "DurationEnded", "DeploymentMissed",
+                    "ManifestNotReceived", "DeploymentNotReady"};
+
+    /** The contract's CloseReason by ordinal; a value a newer contract added reads as {@code CloseReason(n)}. */
+    static String closeReason(BigInteger ordinal) {
+        return ordinal.signum() >= 0 && ordinal.compareTo(BigInteger.valueOf(CLOSE_REASONS.length)) < 0
+                ? CLOSE_REASONS[ordinal.intValue()] : "CloseReason(" + ordinal + ")";
+    }
 
     private final ChainConnection connection;
     private final DeploymentOrder orders;
@@ -276,7 +283,7 @@ public final class ProtocolReader {
         if (topic.equals(EventEncoder.encode(DeploymentOrder.LEASE_CLOSED_EVENT))) {
             var e = DeploymentOrder.getLEASE_CLOSEDEventFromLog(log);
             return Optional.of(new ProtocolEvent.LeaseClosed(e.leaseId.longValueExact(), e.closedBy,
-                    CLOSE_REASONS[e.reason.intValueExact()], e.paidToProvider, e.refunded, block));
+                    closeReason(e.reason), e.paidToProvider, e.refunded, block));
         }
         return Optional.empty();
     }

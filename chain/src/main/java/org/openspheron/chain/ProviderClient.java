@@ -92,6 +92,15 @@ public final class ProviderClient {
                 .map(e -> e.amount).orElse(BigInteger.ZERO);
     }
 
+    /**
+     * Declines an unconfirmed lease before its confirm deadline because the tenant's part failed: no slash, and the
+     * tenant pays for the time the capacity was held.
+     */
+    public TransactionReceipt declineLease(long leaseId, DeclineReason reason) {
+        return sender.send("declineLease(" + leaseId + ", " + reason + ")",
+                orders.declineLease(BigInteger.valueOf(leaseId), BigInteger.valueOf(reason.closeReason())));
+    }
+
     public TransactionReceipt closeLease(long leaseId) {
         return sender.send("closeLease(" + leaseId + ")", orders.closeLease(BigInteger.valueOf(leaseId)));
     }

@@ -255,13 +255,107 @@ class EscrowTest {
         assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isEqualTo(1);
     }
 
+    /**
+     * A tenant that ends an unconfirmed lease pays for the time it held the provider's capacity, so walking away
+     * after the match (instead of sending a manifest) is not free; no completed lease is counted.
+     */
     @Test
-    void closingBeforeConfirmationRefundsEverythingAndCountsNoCompletedLease() {
+    void aTenantClosingBeforeConfirmationPaysForTheHeldTimeAndGetsTheRestBack() {
         long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(300));
+
         tenant.closeLease(leaseId);
-        assertThat(tenantSpent()).isZero();
-        assertThat(providerGot()).isZero();
+
+        BigInteger held = heldCharge(leaseId);
+        assertThat(held).isGreaterThanOrEqualTo(tokens(3).multiply(BigInteger.valueOf(300)).divide(HOUR));
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("TenantClosed");
+        assertThat(closedEvent(leaseId).paidToProvider()).isEqualTo(held);
+        assertThat(providerGot()).isEqualTo(held);
+        assertThat(tenantSpent()).isEqualTo(held);
         assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isZero();
+    }
+
+    @Test
+    void aProviderGivingUpAnUnconfirmedLeaseTakesNothing() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(300));
+
+        provider.closeLease(leaseId);
+
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("ProviderClosed");
+        assertThat(providerGot()).isZero();
+        assertThat(tenantSpent()).isZero();
+        assertThat(reader().provider(provider.address()).orElseThrow().stake()).isEqualTo(protocol.config().minStake());
+    }
+
+    /** The price of the seconds between the lease's creation and its close, as the contract charges held capacity. */
+    private BigInteger heldCharge(long leaseId) {
+        Lease lease = reader().requireLease(leaseId);
+        return lease.pricePerHour().multiply(BigInteger.valueOf(lease.endsAt() - lease.createdAt())).divide(HOUR);
+    }
+
+    // ------------------------------------------------------------------ attack: a tenant gets an honest provider slashed
+
+    /**
+     * Review attack 1: the only slash condition was "no confirmDeployment before the deadline", which the tenant
+     * controls: it withholds the manifest, the provider cannot deploy, and after the deadline the tenant's report
+     * refunded everything and slashed the provider. The provider now declines before the deadline: no slash, the
+     * tenant's report has nothing left to report, and the tenant paid for the time it held the capacity.
+     */
+    @Test
+    void aTenantWithholdingTheManifestCannotGetTheProviderSlashed() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() - 60));
+
+        provider.declineLease(leaseId, DeclineReason.MANIFEST_NOT_RECEIVED);
+
+        protocol.chain().increaseTime(Duration.ofSeconds(120));
+        assertReverts("LeaseNotActive", () -> tenant.reportUndeployed(leaseId));
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("ManifestNotReceived");
+        Provider honest = reader().provider(provider.address()).orElseThrow();
+        assertThat(honest.slashCount()).isZero();
+        assertThat(honest.stake()).isEqualTo(protocol.config().minStake());
+        assertThat(honest.leasesFailed()).isZero();
+        BigInteger held = heldCharge(leaseId);
+        assertThat(held).isGreaterThanOrEqualTo(
+                tokens(3).multiply(BigInteger.valueOf(protocol.config().confirmWindowSeconds() - 60)).divide(HOUR));
+        assertThat(providerGot()).isEqualTo(held);
+        assertThat(tenantSpent()).isEqualTo(held);
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        // The stake that backed the unconfirmed lease is free again.
+        provider.requestUnstake(protocol.config().minStake());
+        protocol.chain().mine(protocol.config().unstakeCooldownBlocks());
+        provider.withdrawStake();
+    }
+
+    @Test
+    void aTenantWhoseWorkloadNeverRunsCannotGetTheProviderSlashed() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+
+        provider.declineLease(leaseId, DeclineReason.DEPLOYMENT_NOT_READY);
+
+        assertThat(closedEvent(leaseId).reason()).isEqualTo("DeploymentNotReady");
+        assertThat(reader().provider(provider.address()).orElseThrow().slashCount()).isZero();
+    }
+
+    @Test
+    void onlyTheLeasesProviderDeclinesAnUnconfirmedLeaseBeforeItsDeadline() {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        assertReverts("NotProvider", () -> protocol.registeredProvider(1, "us-east", "", GPUS)
+                .declineLease(leaseId, DeclineReason.MANIFEST_NOT_RECEIVED));
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+        assertReverts("ConfirmDeadlinePassed", () -> provider.declineLease(leaseId, DeclineReason.DEPLOYMENT_NOT_READY));
+        tenant.reportUndeployed(leaseId);
+        assertMissedDeployment(leaseId);
+    }
+
+    @Test
+    void aConfirmedLeaseCannotBeDeclined() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        assertReverts("AlreadyConfirmed", () -> provider.declineLease(leaseId, DeclineReason.MANIFEST_NOT_RECEIVED));
     }
 
     // ------------------------------------------------------------------ closeExpired

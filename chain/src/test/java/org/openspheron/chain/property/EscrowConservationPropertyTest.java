@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.DeclineReason;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LocalChain;
@@ -139,7 +140,7 @@ class EscrowConservationPropertyTest {
     // ------------------------------------------------------------------ the operations
 
     sealed interface Step permits Create, Bid, Mine, Wait, Match, Confirm, Withdraw, TopUp, Close, CloseExpired,
-            Cancel, Report {
+            Cancel, Report, Decline {
     }
 
     /**
@@ -188,6 +189,10 @@ class EscrowConservationPropertyTest {
     record Report(int lease) implements Step {
     }
 
+    /** The provider declines an unconfirmed lease for the tenant's failure (attack 1's watchdog). */
+    record Decline(int lease, boolean manifestCame) implements Step {
+    }
+
     /** Ranges are drawn uniformly (QuickTheories' random draws are): the middle of each range matters here. */
     private static Gen<List<Step>> operations() {
         Gen<Integer> pick = range(0, 3);
@@ -207,7 +212,8 @@ class EscrowConservationPropertyTest {
                 weighted(2, pick.zip(booleans().all(), Close::new)),
                 weighted(1, pick.map(CloseExpired::new)),
                 weighted(1, pick.map(Cancel::new)),
-                weighted(2, pick.map(Report::new))));
+                weighted(2, pick.map(Report::new)),
+                weighted(1, pick.zip(booleans().all(), Decline::new))));
         // Every sequence opens with an order, so the steps after it have something to act on.
         return create.zip(lists().of(step).ofType(lists().arrayList()).ofSizeBetween(6, 16), (first, rest) -> {
             List<Step> steps = new ArrayList<>();
@@ -249,6 +255,9 @@ class EscrowConservationPropertyTest {
                 order(c.order()).ifPresent(id -> tenantOfOrder(id).cancelOrder(id));
             } else if (step instanceof Report r) {
                 lease(r.lease()).ifPresent(id -> tenantOf(id).reportUndeployed(id));
+            } else if (step instanceof Decline d) {
+                lease(d.lease()).ifPresent(id -> providerOf(id).declineLease(id, d.manifestCame()
+                        ? DeclineReason.DEPLOYMENT_NOT_READY : DeclineReason.MANIFEST_NOT_RECEIVED));
             }
         } catch (ContractRevertException refusedByContract) {
             // An operation the protocol's rules refuse in this state: it must move nothing, which the ledger checks.

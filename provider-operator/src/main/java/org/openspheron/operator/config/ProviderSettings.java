@@ -57,6 +57,14 @@ public interface ProviderSettings {
     @WithDefault("10m")
     Duration attributesMinInterval();
 
+    /**
+     * How long before a lease's confirm deadline the manifest watchdog declines it when it is not Running (no
+     * manifest came, or the tenant's workload did not come up), so the provider is not slashed for the tenant's
+     * failure. Unset: 2 minutes, or a quarter of a shorter confirm window. It must leave time for the decline to
+     * be mined before the deadline on this chain.
+     */
+    Optional<Duration> declineMargin();
+
     /** The longest wait between retries while the RPC endpoint is unreachable. */
     @WithDefault("5m")
     Duration maxBackoff();

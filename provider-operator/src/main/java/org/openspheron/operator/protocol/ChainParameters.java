@@ -13,8 +13,9 @@ import org.web3j.tx.gas.DefaultGasProvider;
  *
  * @param matchWindowBlocks blocks after an order's bid window in which it may still be matched
  * @param heartbeatEpochBlocks blocks per heartbeat epoch
+ * @param confirmWindowSeconds seconds after a lease's creation in which it must be confirmed or declined
  */
-public record ChainParameters(long matchWindowBlocks, long heartbeatEpochBlocks) {
+public record ChainParameters(long matchWindowBlocks, long heartbeatEpochBlocks, long confirmWindowSeconds) {
     private static final String READER = "0x0000000000000000000000000000000000000000";
 
     public static ChainParameters read(ChainConnection connection) {
@@ -24,7 +25,8 @@ public record ChainParameters(long matchWindowBlocks, long heartbeatEpochBlocks)
         var registry = ProviderRegistry.load(connection.addresses().registry(), connection.web3j(), tx, gas);
         try {
             return new ChainParameters(orders.matchWindowBlocks().send().longValueExact(),
-                    registry.heartbeatEpochBlocks().send().longValueExact());
+                    registry.heartbeatEpochBlocks().send().longValueExact(),
+                    orders.confirmWindowSeconds().send().longValueExact());
         } catch (Exception e) {
             throw new ChainException("cannot read the protocol's parameters from " + connection.addresses().orders()
                     + ": " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ContractRevertException;
+import org.openspheron.chain.DeclineReason;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
 import org.openspheron.chain.OrderSpec;
@@ -35,7 +37,11 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
  *       lease reconciler turns into a teardown;</li>
  *   <li>a lease whose object reports phase Running is confirmed on chain once, and {@code status.confirmedOnChain}
  *       records it (a merge patch of that one field on the status subresource, so the reconciler's status
- *       stays its own).</li>
+ *       stays its own);</li>
+ *   <li>the manifest watchdog: a lease not Running when its confirm deadline is less than the decline margin away
+ *       is declined on chain, ManifestNotReceived when no manifest came, DeploymentNotReady when the tenant's
+ *       workload did not come up. The provider did its part, so it is not slashed; the tenant pays for the time the
+ *       capacity was held. Only a provider that neither confirms nor declines in time misses the deployment.</li>
  * </ul>
  * <p>Each lease is handled on its own: a lease that fails (the chain or the API server refused one call) is logged once
  * per kind of failure and retried next pass, and one whose order cannot be read (past the protocol's limits, which
@@ -49,12 +55,26 @@ public final class LeaseWatcher {
     private final KubernetesClient client;
     private final String address;
     private final Map<Long, OrderSpec> specs = new HashMap<>();
+    private final Duration declineMargin;
     private final Set<Long> confirmationsRefused = new HashSet<>();
+    /** The chain's time as the next block will see it, read at most once a pass and only when a lease needs it. */
+    private Long passTime;
     private final Set<Long> unreadable = new HashSet<>();
     /** The kind of the last failure of each lease that failed, so a failure repeating every pass is logged once. */
     private final Map<Long, String> failing = new HashMap<>();
 
-    public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client) {
+    /** The margin an operator uses when nothing configures it: 2 minutes, or a quarter of a shorter window. */
+    public static Duration defaultDeclineMargin(long confirmWindowSeconds) {
+        return Duration.ofSeconds(Math.min(120, Math.max(1, confirmWindowSeconds / 4)));
+    }
+
+    /**
+     * @param declineMargin how long before a lease's confirm deadline the watchdog declines it if it is not Running:
+     *        long enough for the decline to be mined before the deadline, short enough to leave the tenant's
+     *        workload the rest of the window to come up
+     */
+    public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin) {
+        this.declineMargin = declineMargin;
         this.reader = reader;
         this.provider = provider;
         this.client = client;
@@ -90,6 +110,7 @@ public final class LeaseWatcher {
 
     /** One pass over the chain's active leases and the cluster's SpheronLeases. */
     public synchronized void reconcile() {
+        passTime = null;
         List<Long> active = reader.activeLeasesOf(address);
         Map<Long, SpheronLease> mirrored = new HashMap<>();
         for (SpheronLease object : client.resources(SpheronLease.class).list().getItems()) {
@@ -182,8 +203,11 @@ public final class LeaseWatcher {
             recordConfirmed(lease.id());
             return;
         }
-        if (status == null || status.getPhase() != SpheronLeaseStatus.Phase.Running
-                || confirmationsRefused.contains(lease.id())) {
+        if (confirmationsRefused.contains(lease.id())) {
+            return;
+        }
+        if (status == null || status.getPhase() != SpheronLeaseStatus.Phase.Running) {
+            declineWhenDue(lease, status);
             return;
         }
         try {
@@ -207,6 +231,47 @@ public final class LeaseWatcher {
                 }
             }
         }
+    }
+
+    /**
+     * The manifest watchdog: a lease not Running when its confirm deadline is less than the margin away is declined,
+     * so the tenant's failure to send a manifest, or to send one that runs, never costs the provider its stake.
+     */
+    private void declineWhenDue(Lease lease, SpheronLeaseStatus status) {
+        if (chainTime() < lease.confirmDeadline() - declineMargin.toSeconds()) {
+            return;
+        }
+        boolean manifestCame = status != null && status.getPhase() != null
+                && status.getPhase() != SpheronLeaseStatus.Phase.PendingManifest;
+        DeclineReason reason = manifestCame ? DeclineReason.DEPLOYMENT_NOT_READY : DeclineReason.MANIFEST_NOT_RECEIVED;
+        try {
+            provider.declineLease(lease.id(), reason);
+        } catch (ContractRevertException e) {
+            if (!"ConfirmDeadlinePassed".equals(e.errorName())) {
+                throw e;
+            }
+            confirmationsRefused.add(lease.id());
+            LOG.errorf("lease %d: its confirm deadline passed before it could be declined (%s); it is a missed "
+                    + "deployment now", lease.id(), e.getMessage());
+            return;
+        }
+        LOG.warnf("lease %d declined on chain, %s seconds before its confirm deadline: %s. No slash; the tenant paid "
+                + "for the time the capacity was held and got the rest of the escrow back", lease.id(),
+                lease.confirmDeadline() - chainTime(), manifestCame
+                        ? "the tenant's workload did not become ready (" + (status.getMessage() == null ? "no reason given"
+                                : status.getMessage()) + ")"
+                        : "no manifest matching the order arrived");
+    }
+
+    /**
+     * The time the next block will carry, at the earliest: the latest block's, or the wall clock's when the chain
+     * has been idle (a local chain mines only on transactions), whichever is later.
+     */
+    private long chainTime() {
+        if (passTime == null) {
+            passTime = Math.max(reader.connection().latestTimestamp(), System.currentTimeMillis() / 1000);
+        }
+        return passTime;
     }
 
     private void recordConfirmed(long leaseId) {

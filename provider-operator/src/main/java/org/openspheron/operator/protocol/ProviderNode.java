@@ -169,7 +169,8 @@ public class ProviderNode implements LeaseTeardownListener {
         BidEngine bids = new BidEngine(reader, provider, inventory::read, policy,
                 new ProviderProfile(provider.address(), profile.region(), profile.zone()),
                 parameters.matchWindowBlocks(), meters);
-        LeaseWatcher leases = new LeaseWatcher(reader, provider, client);
+        LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
+                settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())));
         Registration registration = new Registration(reader, provider,
                 () -> inventory.read().minus(bids.claims()).gpuOffers(), profile, settings.autoRegister(),
                 settings.attributesMinInterval(), Clock.systemUTC());

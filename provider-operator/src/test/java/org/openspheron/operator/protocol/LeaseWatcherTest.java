@@ -1,6 +1,7 @@
 package org.openspheron.operator.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
@@ -18,8 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.OrderSpec;
+import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
@@ -39,6 +42,7 @@ class LeaseWatcherTest {
     /** Every test starts from the same deployment (snapshot and revert), so each may register providers 0 and 1. */
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
+    private static final Duration DECLINE_MARGIN = Duration.ofSeconds(120);
 
     private static DevCluster cluster;
     private static KubernetesClient kube;
@@ -66,7 +70,7 @@ class LeaseWatcherTest {
         reader = protocol.reader();
         tenant = protocol.tenant(0);
         provider = protocol.registeredProvider(0, "us-east", "us-east-1a", List.of(new GpuOffer("H100", 2, 2)));
-        watcher = new LeaseWatcher(reader, provider, kube);
+        watcher = new LeaseWatcher(reader, provider, kube, DECLINE_MARGIN);
     }
 
     /**
@@ -136,6 +140,63 @@ class LeaseWatcherTest {
         assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.FAILED);
         assertThat(reader.provider(provider.address()).orElseThrow().slashCount()).isEqualTo(1);
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Failed);
+    }
+
+    /**
+     * Review attack 1: the tenant withholds the manifest, the provider cannot deploy, and after the confirm deadline
+     * the tenant's report refunded everything and slashed the provider's stake. The watcher now declines the lease
+     * when its deadline is less than the margin away: no slash, nothing left for the tenant to report, and the
+     * tenant paid for the time it held the capacity. On the code before the fix the watcher did nothing here and
+     * the report slashed the provider.
+     */
+    @Test
+    void aTenantWithholdingTheManifestCannotGetTheProviderSlashed() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        BigInteger providerBefore = reader.tokenBalance(provider.address());
+        watcher.reconcile();
+        assertThat(reader.requireLease(leaseId).isActive()).as("inside its window the lease waits").isTrue();
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds()
+                - DECLINE_MARGIN.toSeconds() + 10));
+        protocol.chain().mine(1);
+        watcher.reconcile();
+
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
+        assertThat(closeReasonOf(leaseId)).isEqualTo("ManifestNotReceived");
+        protocol.chain().increaseTime(DECLINE_MARGIN);
+        protocol.chain().mine(1);
+        assertThatThrownBy(() -> tenant.reportUndeployed(leaseId)).isInstanceOf(ContractRevertException.class)
+                .hasMessageContaining("LeaseNotActive");
+        var honest = reader.provider(provider.address()).orElseThrow();
+        assertThat(honest.slashCount()).isZero();
+        assertThat(honest.stake()).isEqualTo(protocol.config().minStake());
+        assertThat(reader.tokenBalance(provider.address())).as("paid for the held capacity")
+                .isGreaterThan(providerBefore);
+        watcher.reconcile();
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
+    }
+
+    /** The same when the tenant's manifest came but its workload never became ready. */
+    @Test
+    void aTenantWhoseWorkloadNeverRunsCannotGetTheProviderSlashed() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        watcher.reconcile();
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Deploying);
+
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds()
+                - DECLINE_MARGIN.toSeconds() + 10));
+        protocol.chain().mine(1);
+        watcher.reconcile();
+
+        assertThat(closeReasonOf(leaseId)).isEqualTo("DeploymentNotReady");
+        assertThat(reader.provider(provider.address()).orElseThrow().slashCount()).isZero();
+    }
+
+    private String closeReasonOf(long leaseId) {
+        return reader.events(0, reader.blockNumber()).stream()
+                .filter(e -> e instanceof ProtocolEvent.LeaseClosed c && c.leaseId() == leaseId)
+                .map(e -> ((ProtocolEvent.LeaseClosed) e).reason())
+                .findFirst().orElseThrow(() -> new AssertionError("no LEASE_CLOSED for lease " + leaseId));
     }
 
     @Test
