@@ -16,6 +16,8 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///         closes, a quorum of matchmaker operators signs (order, bid, seed) and anyone submits the signatures,
 ///         which creates the lease. The lease pays the provider per second of its hourly price from the time the
 ///         provider confirms the deployment; either side may close it, and the remainder goes back to the tenant.
+///         Money moves by pull: a transaction pays its sender at once, and holds what it owes anyone else for them
+///         to claim, so no party's standing with the token can block another's money.
 contract DeploymentOrder is EIP712, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using EnumerableSet for EnumerableSet.UintSet;
@@ -57,6 +59,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error EscrowAboveLimit(uint256 amount, uint256 limit);
     error EscrowExhausted(uint256 leaseId);
     error NotADeclineReason(CloseReason reason);
+    error NothingToClaim(address account);
+    error ZeroAddress();
 
     // ---------------------------------------------------------------- types
     enum OrderState { None, Open, Matched, Cancelled }
@@ -145,6 +149,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     event LEASE_CLOSED(
         uint256 indexed leaseId, address indexed closedBy, CloseReason reason, uint256 paidToProvider, uint256 refunded
     );
+    /// @notice `amount` was owed to `account` by a transaction someone else sent; it is held for it to claim.
+    event FUNDS_CREDITED(address indexed account, uint256 amount);
+    event FUNDS_CLAIMED(address indexed account, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- state
     bytes32 public constant MATCH_TYPEHASH =
@@ -185,6 +192,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     EnumerableSet.UintSet private _openOrders;
     mapping(address => EnumerableSet.UintSet) private _providerLeases;
     mapping(address => EnumerableSet.UintSet) private _tenantLeases;
+    mapping(address => uint256) private _claimable;
 
     /// @param token_ the payment token
     /// @param registry_ the provider registry (this contract must be its slasher)
@@ -221,6 +229,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @return orderId the new order's id (ids start at 1)
     function createOrder(OrderSpec calldata spec, uint256 deposit) external nonReentrant returns (uint256 orderId) {
         _validate(spec, deposit);
+        deposit = _pull(deposit);
+        if (deposit == 0) revert ZeroAmount();
         orderId = ++orderCount;
         uint64 windowEnd = uint64(block.number) + bidWindowBlocks;
         _orders[orderId] = Order(msg.sender, OrderState.Open, uint64(block.number), windowEnd, deposit, 0, bytes32(0));
@@ -229,7 +239,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit ORDER_CREATED(
             orderId, msg.sender, spec.gpuCount, spec.gpuModel, spec.region, spec.maxPricePerHour, windowEnd, deposit
         );
-        token.safeTransferFrom(msg.sender, address(this), deposit);
     }
 
     /// @notice Bids `pricePerHour` on an open order. The caller must be an eligible provider; one bid each.
@@ -376,9 +385,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (amount == 0) revert ZeroAmount();
         if (lease.confirmedAt != 0 && _accrued(lease) >= lease.balance) revert EscrowExhausted(leaseId);
         if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
+        amount = _pull(amount);
         lease.balance += amount;
         emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
-        token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @notice Pays the provider what has accrued. When the escrow is used up or the duration is over, the lease
@@ -435,7 +444,26 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _failUndeployed(leaseId, lease);
     }
 
+    /// @notice Sends the caller everything held for it (refunds and payments that another party's transaction
+    ///         settled) to `to`, which may be another of its addresses: a party the token refuses to pay can still
+    ///         take its money out, and can never block the other party's.
+    /// @param to the receiver
+    /// @return amount what was sent
+    function claim(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        amount = _claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim(msg.sender);
+        _claimable[msg.sender] = 0;
+        emit FUNDS_CLAIMED(msg.sender, to, amount);
+        token.safeTransfer(to, amount);
+    }
+
     // ---------------------------------------------------------------- views
+
+    /// @notice What `account` can claim.
+    function claimableOf(address account) external view returns (uint256) {
+        return _claimable[account];
+    }
 
     /// @notice The order's state. tenant is zero for an unknown id.
     function getOrder(uint256 orderId) external view returns (Order memory) {
@@ -601,7 +629,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         registry.recordLeaseOutcome(lease.provider, false);
         registry.unlockStake(lease.provider, missedDeploymentSlash);
         registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
-        token.safeTransfer(lease.tenant, refund);
+        _pay(lease.tenant, refund);
     }
 
     /// @dev A confirmed lease pays what accrued; an unconfirmed one pays for the held capacity when the tenant
@@ -621,7 +649,28 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit LEASE_CLOSED(leaseId, msg.sender, reason, pay, refund);
         if (confirmed) registry.recordLeaseOutcome(lease.provider, true);
         else registry.unlockStake(lease.provider, missedDeploymentSlash);
-        if (pay > 0) token.safeTransfer(lease.provider, pay);
-        if (refund > 0) token.safeTransfer(lease.tenant, refund);
+        _pay(lease.provider, pay);
+        _pay(lease.tenant, refund);
+    }
+
+    /// @dev Pays the caller at once; holds what is owed to anyone else for them to claim, so neither party's
+    ///      standing with the token (a blacklisting stablecoin refuses transfers to some addresses) can block the
+    ///      other's money or the transaction that settles it.
+    function _pay(address to, uint256 amount) private {
+        if (amount == 0) return;
+        if (to == msg.sender) {
+            token.safeTransfer(to, amount);
+        } else {
+            _claimable[to] += amount;
+            emit FUNDS_CREDITED(to, amount);
+        }
+    }
+
+    /// @dev Pulls `amount` from the caller and returns what arrived: a fee-on-transfer token delivers less than was
+    ///      sent, and only what arrived may be paid out again.
+    function _pull(uint256 amount) private returns (uint256) {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        return token.balanceOf(address(this)) - before;
     }
 }

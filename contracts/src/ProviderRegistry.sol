@@ -34,6 +34,7 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     event STAKE_WITHDRAWN(address indexed provider, uint256 amount);
     event HEARTBEAT(address indexed provider, uint64 epoch);
     event SLASHED(address indexed provider, uint256 amount, uint8 indexed reason);
+    event SLASHED_SWEPT(address indexed treasury, uint256 amount);
     event LEASE_OUTCOME(address indexed provider, bool completed);
     event SLASHER_SET(address slasher);
     event STAKE_LOCKED(address indexed provider, uint256 amount, uint256 locked);
@@ -67,6 +68,8 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     uint64 public immutable unstakeCooldownBlocks;
     uint64 public immutable heartbeatEpochBlocks;
     address public immutable treasury;
+    /// @notice Slashed stake not yet sent to the treasury (sweepSlashed).
+    uint256 public slashedUnswept;
     address public slasher;
 
     mapping(address => Provider) private _providers;
@@ -135,6 +138,9 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     ) external nonReentrant {
         if (_providers[msg.sender].registeredBlock != 0) revert AlreadyRegistered(msg.sender);
         if (stake < minStake) revert StakeTooLow(stake, minStake);
+        // What arrived is what is staked: a fee-on-transfer token delivers less than was sent.
+        stake = _pull(stake);
+        if (stake < minStake) revert StakeTooLow(stake, minStake);
         Provider storage p = _providers[msg.sender];
         _setProfile(p, region, zone, gatewayUrl);
         _setGpus(msg.sender, gpuModels, gpuTotal, gpuAvailable);
@@ -142,7 +148,6 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         p.registeredBlock = uint64(block.number);
         _providerList.push(msg.sender);
         emit PROVIDER_REGISTERED(msg.sender, region, zone, gatewayUrl, stake);
-        token.safeTransferFrom(msg.sender, address(this), stake);
     }
 
     /// @notice Replaces the caller's location, gateway and GPU inventory.
@@ -169,10 +174,10 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     /// @param amount tokens to add
     function addStake(uint256 amount) external nonReentrant onlyRegistered {
         if (amount == 0) revert ZeroAmount();
+        amount = _pull(amount);
         Provider storage p = _providers[msg.sender];
         p.stake += amount;
         emit STAKE_ADDED(msg.sender, amount, p.stake);
-        token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @notice Starts the cooldown for withdrawing `amount` of stake. The amount stops counting as stake at once
@@ -205,6 +210,13 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         token.safeTransfer(msg.sender, amount);
     }
 
+    /// @dev Pulls `amount` from the caller and returns what arrived.
+    function _pull(uint256 amount) private returns (uint256) {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        return token.balanceOf(address(this)) - before;
+    }
+
     /// @notice Records that the caller is up in the current epoch.
     function heartbeat() external onlyRegistered {
         Provider storage p = _providers[msg.sender];
@@ -220,7 +232,20 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         emit HEARTBEAT(msg.sender, epoch);
     }
 
-    /// @notice Takes up to `amount` of stake (pending unstake included) to the treasury. Slasher only.
+    /// @notice Sends the slashed stake collected so far to the treasury. Anyone may call it. Slashes are collected
+    ///         rather than sent at once, so a treasury the token refuses (a blacklisting stablecoin) cannot make a
+    ///         slash, and with it the tenant's report, revert.
+    /// @return amount what was sent
+    function sweepSlashed() external nonReentrant returns (uint256 amount) {
+        amount = slashedUnswept;
+        if (amount == 0) revert ZeroAmount();
+        slashedUnswept = 0;
+        emit SLASHED_SWEPT(treasury, amount);
+        token.safeTransfer(treasury, amount);
+    }
+
+    /// @notice Takes up to `amount` of stake (pending unstake included) for the treasury (see sweepSlashed).
+    ///         Slasher only.
     /// @param provider the provider to slash
     /// @param amount tokens to take
     /// @param reason a reason code, e.g. SLASH_DEPLOYMENT_MISSED
@@ -234,8 +259,8 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         p.slashCount += 1;
         p.lastSlashBlock = uint64(block.number);
         p.totalSlashed += taken;
+        slashedUnswept += taken;
         emit SLASHED(provider, taken, reason);
-        if (taken > 0) token.safeTransfer(treasury, taken);
     }
 
     /// @notice Locks `amount` more of the provider's stake against withdrawal: a commitment it may be slashed for

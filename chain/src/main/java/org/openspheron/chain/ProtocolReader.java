@@ -129,6 +129,11 @@ public final class ProtocolReader {
         return longs(call("tenantLeasesOf", orders.tenantLeasesOf(tenant)));
     }
 
+    /** What {@code account} can claim from the order contract: refunds and payments settled by others. */
+    public BigInteger claimable(String account) {
+        return call("claimableOf(" + account + ")", orders.claimableOf(account));
+    }
+
     public BigInteger accrued(long leaseId) {
         return call("accrued(" + leaseId + ")", orders.accrued(BigInteger.valueOf(leaseId)));
     }
@@ -216,6 +221,11 @@ public final class ProtocolReader {
     public Optional<String> certificateOwner(String fingerprint) {
         String owner = call("ownerOf", certificates.ownerOf(Numeric.hexStringToByteArray(fingerprint)));
         return isZeroAddress(owner) ? Optional.empty() : Optional.of(owner);
+    }
+
+    /** Slashed stake the registry holds for the treasury until someone sweeps it. */
+    public BigInteger slashedUnswept() {
+        return call("slashedUnswept", registry.slashedUnswept());
     }
 
     public BigInteger tokenBalance(String address) {

@@ -93,6 +93,16 @@ public final class ProviderClient {
     }
 
     /**
+     * Takes out everything the order contract holds for this account (refunds and payments another party's
+     * transaction settled) to {@code to}; returns the amount.
+     */
+    public BigInteger claim(String to) {
+        TransactionReceipt receipt = sender.send("claim(" + to + ")", orders.claim(to));
+        return DeploymentOrder.getFUNDS_CLAIMEDEvents(receipt).stream().findFirst().map(e -> e.amount)
+                .orElse(BigInteger.ZERO);
+    }
+
+    /**
      * Declines an unconfirmed lease before its confirm deadline because the tenant's part failed: no slash, and the
      * tenant pays for the time the capacity was held.
      */

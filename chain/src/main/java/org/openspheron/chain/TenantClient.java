@@ -51,6 +51,16 @@ public final class TenantClient {
         return sender.send("topUp(" + leaseId + ")", orders.topUp(BigInteger.valueOf(leaseId), amount));
     }
 
+    /**
+     * Takes out everything the order contract holds for this account (refunds and payments another party's
+     * transaction settled) to {@code to}; returns the amount.
+     */
+    public BigInteger claim(String to) {
+        TransactionReceipt receipt = sender.send("claim(" + to + ")", orders.claim(to));
+        return DeploymentOrder.getFUNDS_CLAIMEDEvents(receipt).stream().findFirst().map(e -> e.amount)
+                .orElse(BigInteger.ZERO);
+    }
+
     public TransactionReceipt closeLease(long leaseId) {
         return sender.send("closeLease(" + leaseId + ")", orders.closeLease(BigInteger.valueOf(leaseId)));
     }

@@ -49,12 +49,21 @@ class EscrowTest {
         return leaseId;
     }
 
+    /** What the provider received, counting what the contract holds for it to claim. */
     private BigInteger providerGot() {
-        return reader().tokenBalance(provider.address()).subtract(providerBalance);
+        return reader().tokenBalance(provider.address()).subtract(providerBalance)
+                .add(reader().claimable(provider.address()));
     }
 
+    /** What the tenant paid, less what the contract holds for it to claim. */
     private BigInteger tenantSpent() {
-        return tenantBalance.subtract(reader().tokenBalance(tenant.address()));
+        return tenantBalance.subtract(reader().tokenBalance(tenant.address()))
+                .subtract(reader().claimable(tenant.address()));
+    }
+
+    /** The order contract holds exactly the escrow of active leases plus what it holds for parties to claim. */
+    private BigInteger heldForClaims() {
+        return reader().claimable(provider.address()).add(reader().claimable(tenant.address()));
     }
 
     private ProtocolEvent.LeaseClosed closedEvent(long leaseId) {
@@ -221,7 +230,7 @@ class EscrowTest {
         assertReverts("ZeroAmount", () -> tenant.topUp(leaseId, BigInteger.ZERO));
         tenant.closeLease(leaseId);
         assertReverts("LeaseNotActive", () -> tenant.topUp(leaseId, tokens(1)));
-        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(heldForClaims());
     }
 
     // ------------------------------------------------------------------ closeLease
@@ -241,7 +250,7 @@ class EscrowTest {
         assertThat(closed.refunded()).isEqualTo(tokens(20).subtract(lease.paid()));
         assertThat(providerGot()).isEqualTo(lease.paid());
         assertThat(tenantSpent()).isEqualTo(lease.paid());
-        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(heldForClaims());
         assertThat(reader().tenantLeasesOf(tenant.address())).isEmpty();
         assertReverts("LeaseNotActive", () -> tenant.closeLease(leaseId));
     }
@@ -294,6 +303,98 @@ class EscrowTest {
         return lease.pricePerHour().multiply(BigInteger.valueOf(lease.endsAt() - lease.createdAt())).divide(HOUR);
     }
 
+    // ------------------------------------------------------------------ attack: push payments
+
+    /**
+     * Review attack 7: closing paid provider and tenant in one transaction, so a token that refuses one of them (USDC
+     * and USDT blacklist addresses) reverted the close and locked the other's money. A transaction now pays only its
+     * sender; what it owes anyone else is held for them to claim.
+     */
+    @Test
+    void aBlacklistedTenantCannotBlockTheProvidersPay() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofHours(1));
+        protocol.blacklist(tenant.address(), true);
+
+        provider.closeLease(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(lease.state()).isEqualTo(LeaseState.CLOSED);
+        assertThat(reader().tokenBalance(provider.address()).subtract(providerBalance)).isEqualTo(lease.paid());
+        BigInteger refund = tokens(20).subtract(lease.paid());
+        assertThat(reader().claimable(tenant.address())).isEqualTo(refund);
+        // Still refused by the token, the tenant takes its refund out to another of its addresses.
+        String elsewhere = protocol.chain().account(27).getAddress();
+        BigInteger elsewhereBefore = reader().tokenBalance(elsewhere);
+        assertThat(tenant.claim(elsewhere)).isEqualTo(refund);
+        assertThat(reader().tokenBalance(elsewhere)).isEqualTo(elsewhereBefore.add(refund));
+        assertThat(reader().claimable(tenant.address())).isZero();
+        assertReverts("NothingToClaim", () -> tenant.claim(elsewhere));
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+    }
+
+    @Test
+    void aBlacklistedProviderCannotBlockTheTenantsRefund() {
+        long leaseId = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        protocol.chain().increaseTime(Duration.ofHours(1));
+        protocol.blacklist(provider.address(), true);
+
+        tenant.closeLease(leaseId);
+
+        Lease lease = reader().requireLease(leaseId);
+        assertThat(tenantBalance.subtract(reader().tokenBalance(tenant.address()))).isEqualTo(lease.paid());
+        assertThat(reader().claimable(provider.address())).isEqualTo(lease.paid());
+        assertReverts("Blacklisted", () -> provider.claim(provider.address()));
+        protocol.blacklist(provider.address(), false);
+        assertThat(provider.claim(provider.address())).isEqualTo(lease.paid());
+        assertThat(providerGot()).isEqualTo(lease.paid());
+    }
+
+    /** A treasury the token refuses cannot stop a slash, and with it the tenant's report: slashes wait for a sweep. */
+    @Test
+    void aBlacklistedTreasuryCannotBlockASlash() throws Exception {
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        String treasury = protocol.chain().account(ProtocolFixture.TREASURY).getAddress();
+        protocol.blacklist(treasury, true);
+        protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 1));
+
+        tenant.reportUndeployed(leaseId);
+
+        assertThat(reader().requireLease(leaseId).state()).isEqualTo(LeaseState.FAILED);
+        assertThat(tenantSpent()).isZero();
+        assertThat(reader().slashedUnswept()).isEqualTo(protocol.config().missedDeploymentSlash());
+    }
+
+    /**
+     * Fee-on-transfer tokens (USDT has the switch): an escrow or stake is credited with what arrived, never with
+     * what was sent, so the contracts always hold what they owe and every release succeeds.
+     */
+    @Test
+    void aFeeOnTransferTokenIsCreditedWithWhatArrived() {
+        protocol.transferFee(100); // 1%
+        long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
+        assertThat(reader().requireLease(leaseId).balance()).isEqualTo(tokens(20).multiply(BigInteger.valueOf(99)).divide(BigInteger.valueOf(100)));
+        tenant.topUp(leaseId, tokens(10));
+        assertThat(reader().requireLease(leaseId).balance()).isEqualTo(tokens(297).divide(BigInteger.TEN));
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(reader().requireLease(leaseId).balance());
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofHours(1));
+
+        tenant.closeLease(leaseId);
+
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(heldForClaims());
+        assertThat(provider.claim(provider.address())).isPositive();
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+    }
+
+    @Test
+    void aStakeIsWhatArrived() {
+        protocol.transferFee(100);
+        ContractRevertException refused = assertReverts("StakeTooLow",
+                () -> protocol.registeredProvider(1, "us-east", "", GPUS));
+        assertThat(refused.arguments().get(0)).isEqualTo(protocol.config().minStake().multiply(BigInteger.valueOf(99)).divide(BigInteger.valueOf(100)));
+    }
+
     // ------------------------------------------------------------------ attack: a tenant gets an honest provider slashed
 
     /**
@@ -323,7 +424,7 @@ class EscrowTest {
                 tokens(3).multiply(BigInteger.valueOf(protocol.config().confirmWindowSeconds() - 60)).divide(HOUR));
         assertThat(providerGot()).isEqualTo(held);
         assertThat(tenantSpent()).isEqualTo(held);
-        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(heldForClaims());
         // The stake that backed the unconfirmed lease is free again.
         provider.requestUnstake(protocol.config().minStake());
         protocol.chain().mine(protocol.config().unstakeCooldownBlocks());
@@ -438,13 +539,13 @@ class EscrowTest {
         BigInteger deposited = escrow.multiply(BigInteger.valueOf(3));
         BigInteger refunded = deposited.subtract(tenantSpent());
         assertThat(providerGot().add(refunded)).isEqualTo(deposited);
-        assertThat(reader().tokenBalance(protocol.addresses().orders())).isZero();
+        assertThat(reader().tokenBalance(protocol.addresses().orders())).isEqualTo(heldForClaims());
     }
 
     // ------------------------------------------------------------------ reportUndeployed
 
     @Test
-    void aProviderThatNeverConfirmsIsSlashedAndTheTenantRefunded() {
+    void aProviderThatNeverConfirmsIsSlashedAndTheTenantRefunded() throws Exception {
         long leaseId = lease(tokens(3), tokens(20), Duration.ofHours(4));
         String treasury = protocol.chain().account(ProtocolFixture.TREASURY).getAddress();
         BigInteger treasuryBefore = reader().tokenBalance(treasury);
@@ -466,6 +567,9 @@ class EscrowTest {
         assertThat(slashed.slashCount()).isEqualTo(1);
         assertThat(slashed.totalSlashed()).isEqualTo(slash);
         assertThat(slashed.eligible()).isFalse();
+        assertThat(reader().slashedUnswept()).isEqualTo(slash);
+        protocol.registryContract(protocol.sender(protocol.chain().account(3))).sweepSlashed().send();
+        assertThat(reader().slashedUnswept()).isZero();
         assertThat(reader().tokenBalance(treasury)).isEqualTo(treasuryBefore.add(slash));
         assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
         assertReverts("LeaseNotActive", () -> provider.confirmDeployment(leaseId));
@@ -567,7 +671,7 @@ class EscrowTest {
         BigInteger slash = protocol.config().missedDeploymentSlash();
         assertThat(reader().provider(provider.address()).orElseThrow().stake()).isZero();
         assertThat(reader().tokenBalance(provider.address())).isEqualTo(providerBalance.add(stake.subtract(slash)));
-        assertThat(reader().tokenBalance(protocol.addresses().registry())).isZero();
+        assertThat(reader().tokenBalance(protocol.addresses().registry())).isEqualTo(reader().slashedUnswept());
     }
 
     @Test

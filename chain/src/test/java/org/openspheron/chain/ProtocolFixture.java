@@ -152,6 +152,18 @@ public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback,
         return PaymentToken.load(addresses.token(), connection.web3j(), sender.manager(), connection.gasProvider());
     }
 
+    /** Has the payment token refuse every transfer from or to {@code account}, as USDC and USDT can. */
+    public void blacklist(String account, boolean on) {
+        TransactionSender owner = sender(owner());
+        owner.send("setBlacklisted(" + account + ")", tokenContract(owner).setBlacklisted(account, on));
+    }
+
+    /** Has the payment token burn {@code basisPoints} / 10,000 of every transfer, as USDT's fee switch would. */
+    public void transferFee(int basisPoints) {
+        TransactionSender owner = sender(owner());
+        owner.send("setFeeBasisPoints", tokenContract(owner).setFeeBasisPoints(BigInteger.valueOf(basisPoints)));
+    }
+
     /**
      * Writes {@code memoryMb} into order {@code orderId}'s stored spec, whatever its size: the state a chain deployed
      * before DeploymentOrder bounded the spec can hold (an attacker's order), which no transaction can create any

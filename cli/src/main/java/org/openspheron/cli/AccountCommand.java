@@ -16,12 +16,16 @@ public class AccountCommand extends ChainCommand {
         try (ChainSession chain = openChain()) {
             String address = Keys.toChecksumAddress(chain.address());
             BigInteger balance = chain.reader().tokenBalance(address);
+            BigInteger claimable = chain.reader().claimable(address);
             BigInteger gas = chain.connection().balanceOfEth(address);
             String fingerprint = home.hasIdentity() ? home.identity().fingerprint() : null;
             boolean published = fingerprint != null && chain.reader().certificateOwner(fingerprint)
                     .filter(o -> o.equalsIgnoreCase(address)).isPresent();
             output.line("address      " + address);
             output.line("balance      " + chain.tokens(balance));
+            if (claimable.signum() > 0) {
+                output.line("claimable    " + chain.tokens(claimable) + " (refunds held for you: `spheron claim`)");
+            }
             output.line("gas          " + new java.math.BigDecimal(gas, 18).stripTrailingZeros().toPlainString() + " ETH");
             output.line("certificate  " + (fingerprint == null ? "none (run `spheron keys create --certificate-only`)"
                     : fingerprint + (published ? " (published)" : " (not published: run `spheron cert publish`)")));
@@ -29,6 +33,7 @@ public class AccountCommand extends ChainCommand {
             result.put("address", address);
             result.put("balance", TokenAmount.plain(balance));
             result.put("balanceBaseUnits", balance.toString());
+            result.put("claimable", TokenAmount.plain(claimable));
             result.put("symbol", chain.symbol());
             result.put("gasWei", gas.toString());
             result.put("certificateFingerprint", fingerprint);

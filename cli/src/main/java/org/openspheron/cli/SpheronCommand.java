@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
                 LogsCommand.class,
                 CloseCommand.class,
                 TopUpCommand.class,
+                ClaimCommand.class,
                 OrdersCommand.class,
                 LeasesCommand.class,
                 CancelCommand.class,

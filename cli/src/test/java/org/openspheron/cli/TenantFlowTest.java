@@ -241,4 +241,22 @@ class TenantFlowTest {
         assertThat(r.err()).contains("matched      lease " + lease).contains("deployment   Running");
         assertThat(spheron("close", Long.toString(lease)).exitCode()).isZero();
     }
+
+    /** A refund settled by the provider's transaction waits in the contract (pull payments) until the tenant claims. */
+    @Test
+    @Order(8)
+    void aRefundTheProviderSettledIsHeldUntilTheTenantClaimsIt() {
+        long lease = protocol.lease(protocol.tenant(0), provider, ProtocolFixture.order(tokens(2), 3600), tokens(5), tokens(1));
+        provider.closeLease(lease);
+        BigInteger before = protocol.reader().tokenBalance(tenant);
+
+        Cli.Result account = spheron("account");
+        assertThat(account.out()).contains("claimable    5 sUSD (refunds held for you: `spheron claim`)");
+        Cli.Result claim = spheron("claim");
+        assertThat(claim.exitCode()).as(claim.err()).isZero();
+        assertThat(claim.out()).containsIgnoringCase("claimed      5 sUSD to " + tenant);
+        assertThat(protocol.reader().tokenBalance(tenant)).isEqualTo(before.add(tokens(5)));
+        assertThat(spheron("claim").out()).startsWith("claimed      nothing");
+        assertThat(spheron("claim", "--to", "nope").err()).isEqualTo("error: --to nope is not an address\n");
+    }
 }

@@ -28,6 +28,7 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
+import org.openspheron.chain.TransactionSender;
 import org.openspheron.chain.property.EscrowLedger.Flows;
 import org.quicktheories.api.Pair;
 import org.quicktheories.core.Gen;
@@ -40,6 +41,8 @@ import org.quicktheories.core.Gen;
  */
 class EscrowConservationPropertyTest {
     private static final int TENANTS = 3;
+    /** Sequences per run, each of 21 to 61 steps: over a thousand operations against the contracts a run. */
+    private static final int EXAMPLES = 33;
     private static final int PROVIDERS = 3;
     private static ProtocolFixture protocol;
     private static String baseline;
@@ -91,18 +94,20 @@ class EscrowConservationPropertyTest {
     }
 
     /**
-     * 23 sequences: QuickTheories first tries the generator's boundaries (its smallest, simplest and largest
-     * draws), so 20 stay random. Shrinking replays sequences on the chain, about a second each, hence the cap.
+     * EXAMPLES sequences: QuickTheories first tries the generator's boundaries (its smallest, simplest and largest
+     * draws), the rest are random. After each, every party takes out what is held for it. Shrinking replays
+     * sequences on the chain, a few seconds each, hence the cap.
      */
     @Test
     void escrowIsConservedAcrossAnySequenceOfOperations() {
         Tally tally = new Tally("escrowIsConservedAcrossAnySequenceOfOperations");
-        qt().withExamples(23).withShrinkCycles(60).forAll(operations()).checkAssert(steps -> {
+        qt().withExamples(EXAMPLES).withShrinkCycles(60).forAll(operations()).checkAssert(steps -> {
             freshChainAndClients();
             for (Step step : steps) {
                 apply(step);
                 ledger.assertConserved(step);
             }
+            assertEveryoneCanGetOut();
             tally.count("leases created", Math.min(leases.size(), 3) + (leases.size() >= 3 ? "+" : ""));
             tally.count("provider paid", ledger.totals().paid().signum() > 0);
             tally.count("operations refused by the contract",
@@ -140,7 +145,7 @@ class EscrowConservationPropertyTest {
     // ------------------------------------------------------------------ the operations
 
     sealed interface Step permits Create, Bid, Mine, Wait, Match, Confirm, Withdraw, TopUp, Close, CloseExpired,
-            Cancel, Report, Decline {
+            Cancel, Report, Decline, Blacklist, Claim, Sweep {
     }
 
     /**
@@ -193,6 +198,21 @@ class EscrowConservationPropertyTest {
     record Decline(int lease, boolean manifestCame) implements Step {
     }
 
+    /**
+     * The token starts or stops refusing a party (tenants 0..2, providers 3..5), as USDC and USDT blacklist
+     * addresses: the other parties' money must still move (attack 7, push payments).
+     */
+    record Blacklist(int party, boolean on) implements Step {
+    }
+
+    /** A party takes out what the order contract holds for it. */
+    record Claim(int party) implements Step {
+    }
+
+    /** Anyone sends the collected slashes to the treasury. */
+    record Sweep() implements Step {
+    }
+
     /** Ranges are drawn uniformly (QuickTheories' random draws are): the middle of each range matters here. */
     private static Gen<List<Step>> operations() {
         Gen<Integer> pick = range(0, 3);
@@ -213,9 +233,12 @@ class EscrowConservationPropertyTest {
                 weighted(1, pick.map(CloseExpired::new)),
                 weighted(1, pick.map(Cancel::new)),
                 weighted(2, pick.map(Report::new)),
-                weighted(1, pick.zip(booleans().all(), Decline::new))));
+                weighted(1, pick.zip(booleans().all(), Decline::new)),
+                weighted(1, range(0, TENANTS + PROVIDERS - 1).zip(booleans().all(), Blacklist::new)),
+                weighted(2, range(0, TENANTS + PROVIDERS - 1).map(Claim::new)),
+                weighted(1, in -> new Sweep())));
         // Every sequence opens with an order, so the steps after it have something to act on.
-        return create.zip(lists().of(step).ofType(lists().arrayList()).ofSizeBetween(6, 16), (first, rest) -> {
+        return create.zip(lists().of(step).ofType(lists().arrayList()).ofSizeBetween(20, 60), (first, rest) -> {
             List<Step> steps = new ArrayList<>();
             steps.add(first);
             steps.addAll(rest);
@@ -255,6 +278,13 @@ class EscrowConservationPropertyTest {
                 order(c.order()).ifPresent(id -> tenantOfOrder(id).cancelOrder(id));
             } else if (step instanceof Report r) {
                 lease(r.lease()).ifPresent(id -> tenantOf(id).reportUndeployed(id));
+            } else if (step instanceof Blacklist b) {
+                protocol.blacklist(partyAddress(b.party()), b.on());
+            } else if (step instanceof Claim c) {
+                claim(c.party());
+            } else if (step instanceof Sweep) {
+                TransactionSender anyone = protocol.sender(protocol.chain().account(ProtocolFixture.TREASURY));
+                anyone.send("sweepSlashed", protocol.registryContract(anyone).sweepSlashed());
             } else if (step instanceof Decline d) {
                 lease(d.lease()).ifPresent(id -> providerOf(id).declineLease(id, d.manifestCame()
                         ? DeclineReason.DEPLOYMENT_NOT_READY : DeclineReason.MANIFEST_NOT_RECEIVED));
@@ -263,6 +293,40 @@ class EscrowConservationPropertyTest {
             // An operation the protocol's rules refuse in this state: it must move nothing, which the ledger checks.
             refused++;
         }
+    }
+
+    private String partyAddress(int party) {
+        return party < TENANTS ? tenants.get(party).address() : providers.get(party - TENANTS).address();
+    }
+
+    private void claim(int party) {
+        if (party < TENANTS) {
+            tenants.get(party).claim(tenants.get(party).address());
+        } else {
+            providers.get(party - TENANTS).claim(providers.get(party - TENANTS).address());
+        }
+    }
+
+    /**
+     * Nobody's money is stuck: once the token refuses no one, every party takes out everything the contract holds
+     * for it, and the collected slashes reach the treasury.
+     */
+    private void assertEveryoneCanGetOut() {
+        ProtocolReader reader = protocol.reader();
+        for (int party = 0; party < TENANTS + PROVIDERS; party++) {
+            protocol.blacklist(partyAddress(party), false);
+        }
+        for (int party = 0; party < TENANTS + PROVIDERS; party++) {
+            if (reader.claimable(partyAddress(party)).signum() > 0) {
+                claim(party);
+            }
+            assertThat(reader.claimable(partyAddress(party))).as("party %d's claimable after its claim", party).isZero();
+        }
+        if (reader.slashedUnswept().signum() > 0) {
+            apply(new Sweep());
+        }
+        assertThat(reader.slashedUnswept()).isZero();
+        ledger.assertConserved("everyone took out what was held for them");
     }
 
     private void create(Create c) {

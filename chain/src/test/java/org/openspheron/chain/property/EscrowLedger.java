@@ -31,6 +31,7 @@ final class EscrowLedger {
     private final Map<String, BigInteger> providerStart = new LinkedHashMap<>();
     private final BigInteger treasuryStart;
     private final BigInteger slashedStart;
+    private final BigInteger unsweptStart;
     private final Map<Long, BigInteger> deposited = new LinkedHashMap<>();
     private final Map<Long, BigInteger> toppedUp = new HashMap<>();
     private final Map<Long, Long> leaseOfOrder = new HashMap<>();
@@ -52,6 +53,7 @@ final class EscrowLedger {
         tenants.forEach(t -> tenantStart.put(t, reader.tokenBalance(t)));
         providers.forEach(p -> providerStart.put(p, reader.tokenBalance(p)));
         this.treasuryStart = reader.tokenBalance(treasury());
+        this.unsweptStart = reader.slashedUnswept();
         this.slashedStart = providers.stream().map(p -> reader.provider(p).orElseThrow().totalSlashed())
                 .reduce(BigInteger.ZERO, BigInteger::add);
     }
@@ -103,23 +105,31 @@ final class EscrowLedger {
             }
             total = total.plus(f);
         }
+        // Money settled by someone else's transaction waits in the contract for its owner to claim (pull payments).
+        BigInteger claimable = claimable(tenantStart.keySet()).add(claimable(providerStart.keySet()));
         assertThat(reader.tokenBalance(protocol.addresses().orders()))
-                .as("order contract's tokens = escrow it holds").isEqualTo(total.held());
+                .as("order contract's tokens = escrow it holds + what it holds for parties to claim")
+                .isEqualTo(total.held().add(claimable));
 
         BigInteger tenantsSpent = tenantStart.entrySet().stream()
-                .map(e -> e.getValue().subtract(reader.tokenBalance(e.getKey()))).reduce(BigInteger.ZERO, BigInteger::add);
-        assertThat(tenantsSpent).as("tenants' tokens out = deposited + topped up - refunded")
+                .map(e -> e.getValue().subtract(reader.tokenBalance(e.getKey())).subtract(reader.claimable(e.getKey())))
+                .reduce(BigInteger.ZERO, BigInteger::add);
+        assertThat(tenantsSpent).as("tenants' tokens out (less what they can claim) = deposited + topped up - refunded")
                 .isEqualTo(total.deposited().add(total.toppedUp()).subtract(total.refunded()));
         BigInteger providersEarned = providerStart.entrySet().stream()
-                .map(e -> reader.tokenBalance(e.getKey()).subtract(e.getValue())).reduce(BigInteger.ZERO, BigInteger::add);
-        assertThat(providersEarned).as("providers' tokens in = paid").isEqualTo(total.paid());
+                .map(e -> reader.tokenBalance(e.getKey()).subtract(e.getValue()).add(reader.claimable(e.getKey())))
+                .reduce(BigInteger.ZERO, BigInteger::add);
+        assertThat(providersEarned).as("providers' tokens in (and to claim) = paid").isEqualTo(total.paid());
 
         BigInteger stakes = reader.providerAddresses().stream().map(p -> reader.provider(p).orElseThrow().stake())
                 .reduce(BigInteger.ZERO, BigInteger::add);
-        assertThat(reader.tokenBalance(protocol.addresses().registry())).as("registry's tokens = stakes").isEqualTo(stakes);
+        BigInteger unswept = reader.slashedUnswept();
+        assertThat(reader.tokenBalance(protocol.addresses().registry())).as("registry's tokens = stakes + unswept slashes")
+                .isEqualTo(stakes.add(unswept));
         BigInteger slashed = providerStart.keySet().stream().map(p -> reader.provider(p).orElseThrow().totalSlashed())
                 .reduce(BigInteger.ZERO, BigInteger::add).subtract(slashedStart);
-        assertThat(reader.tokenBalance(treasury()).subtract(treasuryStart)).as("treasury's tokens in = slashed").isEqualTo(slashed);
+        assertThat(reader.tokenBalance(treasury()).subtract(treasuryStart).add(unswept).subtract(unsweptStart))
+                .as("treasury's tokens in + unswept = slashed").isEqualTo(slashed);
     }
 
     private Flows flows(long orderId, Events events) {
@@ -180,6 +190,10 @@ final class EscrowLedger {
             }
         }
         return events;
+    }
+
+    private BigInteger claimable(java.util.Set<String> accounts) {
+        return accounts.stream().map(protocol.reader()::claimable).reduce(BigInteger.ZERO, BigInteger::add);
     }
 
     private String treasury() {

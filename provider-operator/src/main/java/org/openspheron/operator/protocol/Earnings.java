@@ -8,7 +8,8 @@ import org.openspheron.chain.ProviderClient;
 
 /**
  * Withdraws what the provider's leases have accrued, lease by lease, skipping those whose accrual is not worth
- * the gas yet. A withdrawal can also close a lease whose escrow ran out or whose duration ended; the lease
+ * the gas yet, then claims what the contract holds for the provider from leases a tenant closed. A withdrawal
+ * can also close a lease whose escrow ran out or whose duration ended; the lease
  * watcher then sees it closed.
  */
 public final class Earnings {
@@ -40,6 +41,17 @@ public final class Earnings {
             } catch (ContractRevertException e) {
                 // Closed or emptied between the read and the transaction: nothing was lost.
                 LOG.debugf("withdraw from lease %d refused: %s", leaseId, e.getMessage());
+            }
+        }
+        // Payments a tenant's close (or anyone's closeExpired) settled are held by the contract for us to claim.
+        BigInteger held = reader.claimable(provider.address());
+        if (held.compareTo(threshold) > 0) {
+            try {
+                BigInteger claimed = provider.claim(provider.address());
+                total = total.add(claimed);
+                LOG.infof("claimed %s held for us from leases others closed", claimed);
+            } catch (ContractRevertException e) {
+                LOG.warnf("claiming %s held for us refused: %s; retried next time", held, e.getMessage());
             }
         }
         return total;

@@ -338,6 +338,23 @@ class LeaseWatcherTest {
         assertThat(reader.requireLease(leaseId).paid()).isEqualTo(paid);
     }
 
+    /** A tenant's close leaves the provider's pay in the contract (pull payments); the earnings duty claims it. */
+    @Test
+    void earningsClaimWhatATenantsCloseLeftForTheProvider() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(5)), tokens(4));
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofMinutes(30));
+        tenant.closeLease(leaseId);
+        BigInteger held = reader.claimable(provider.address());
+        assertThat(held).isEqualTo(reader.requireLease(leaseId).paid()).isPositive();
+        BigInteger before = reader.tokenBalance(provider.address());
+
+        assertThat(new Earnings(reader, provider, tokens(1)).withdrawDue()).isEqualTo(held);
+
+        assertThat(reader.tokenBalance(provider.address()).subtract(before)).isEqualTo(held);
+        assertThat(reader.claimable(provider.address())).isZero();
+    }
+
     @Test
     void aHeartbeatIsSentOncePerEpoch() {
         Heartbeat heartbeat = new Heartbeat(reader, provider, protocol.config().heartbeatEpochBlocks());
