@@ -41,7 +41,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error QuorumNotReached(uint256 signatures, uint256 threshold);
     error SignerNotOperator(address signer);
     error SignaturesNotSorted(address signer, address previous);
-    error SeedAlreadyAnchored(uint256 orderId);
+    error OrderExpired(uint256 orderId, uint64 matchDeadlineBlock);
+    error MatchWindowTooLong(uint64 matchWindowBlocks, uint64 limit);
     error CannotCancelYet(uint256 orderId, uint64 matchDeadlineBlock);
     error AlreadyConfirmed(uint256 leaseId);
     error ConfirmDeadlinePassed(uint256 leaseId, uint64 deadline);
@@ -133,7 +134,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 deposit
     );
     event BID_SUBMITTED(uint256 indexed orderId, address indexed provider, uint256 bidIndex, uint256 pricePerHour);
-    event SEED_ANCHORED(uint256 indexed orderId, bytes32 seed);
     event CREATE_LEASE(
         uint256 indexed leaseId,
         uint256 indexed orderId,
@@ -154,8 +154,14 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     event FUNDS_CLAIMED(address indexed account, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- state
-    bytes32 public constant MATCH_TYPEHASH =
-        keccak256("Match(uint256 orderId,uint256 bidIndex,address provider,uint256 pricePerHour,bytes32 seed)");
+    /// @notice What matchmaker operators sign. `expiresAtBlock` is the order's match deadline (bidWindowEnd +
+    ///         matchWindowBlocks): a quorum's signatures are worthless after it, as the order no longer matches.
+    bytes32 public constant MATCH_TYPEHASH = keccak256(
+        "Match(uint256 orderId,uint256 bidIndex,address provider,uint256 pricePerHour,bytes32 seed,uint64 expiresAtBlock)"
+    );
+    /// @notice The longest match window: the seed is the bid window's last block hash, which the EVM keeps for 256
+    ///         blocks, so every match happens while it is readable and no one can pick another seed.
+    uint64 public constant MAX_MATCH_WINDOW_BLOCKS = 255;
     uint256 public constant MAX_BIDS_PER_ORDER = 256;
 
     /// @notice Limits on an order's spec: far beyond any one order, and small enough that every reader holds each
@@ -189,7 +195,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     mapping(uint256 => Bid[]) private _bids;
     mapping(uint256 => mapping(address => bool)) private _hasBid;
     mapping(uint256 => Lease) private _leases;
-    EnumerableSet.UintSet private _openOrders;
     mapping(address => EnumerableSet.UintSet) private _providerLeases;
     mapping(address => EnumerableSet.UintSet) private _tenantLeases;
     mapping(address => uint256) private _claimable;
@@ -198,7 +203,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @param registry_ the provider registry (this contract must be its slasher)
     /// @param matchmakers_ the matchmaker operator set
     /// @param bidWindowBlocks_ blocks after creation during which bids are taken
-    /// @param matchWindowBlocks_ blocks after the bid window before an unmatched order may be cancelled
+    /// @param matchWindowBlocks_ blocks after the bid window in which the order may be matched (at most
+    ///        MAX_MATCH_WINDOW_BLOCKS); after them it expires, and its tenant cancels it for the deposit
     /// @param confirmWindowSeconds_ seconds a provider has to confirm a deployment after the lease is created
     /// @param missedDeploymentSlash_ stake taken from a provider that misses that deadline
     constructor(
@@ -210,6 +216,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint64 confirmWindowSeconds_,
         uint256 missedDeploymentSlash_
     ) EIP712("SpheronDeploymentOrder", "1") {
+        if (matchWindowBlocks_ == 0 || matchWindowBlocks_ > MAX_MATCH_WINDOW_BLOCKS) {
+            revert MatchWindowTooLong(matchWindowBlocks_, MAX_MATCH_WINDOW_BLOCKS);
+        }
         token = token_;
         registry = registry_;
         matchmakers = matchmakers_;
@@ -235,7 +244,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint64 windowEnd = uint64(block.number) + bidWindowBlocks;
         _orders[orderId] = Order(msg.sender, OrderState.Open, uint64(block.number), windowEnd, deposit, 0, bytes32(0));
         _specs[orderId] = spec;
-        _openOrders.add(orderId);
         emit ORDER_CREATED(
             orderId, msg.sender, spec.gpuCount, spec.gpuModel, spec.region, spec.maxPricePerHour, windowEnd, deposit
         );
@@ -260,23 +268,12 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit BID_SUBMITTED(orderId, msg.sender, bidIndex, pricePerHour);
     }
 
-    /// @notice Fixes the order's randomness seed. Normally the seed is keccak(blockhash(bidWindowEnd), orderId),
-    ///         readable without a transaction; once that block hash is older than 256 blocks it is gone and
-    ///         the seed must be anchored from the latest block hash instead. Callable by anyone, once.
-    /// @param orderId the order
-    /// @return seed the anchored seed
-    function anchorSeed(uint256 orderId) external returns (bytes32 seed) {
-        Order storage order = _openOrder(orderId);
-        if (order.seed != bytes32(0)) revert SeedAlreadyAnchored(orderId);
-        if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
-        seed = _liveSeed(orderId, order.bidWindowEnd);
-        order.seed = seed;
-        emit SEED_ANCHORED(orderId, seed);
-    }
-
     /// @notice Creates the lease for `bidIndex`, given signatures of at least `threshold` distinct matchmaker
-    ///         operators over the EIP-712 Match(orderId, bidIndex, provider, pricePerHour, seed), sorted by
-    ///         ascending signer address.
+    ///         operators over the EIP-712 Match(orderId, bidIndex, provider, pricePerHour, seed, expiresAtBlock),
+    ///         sorted by ascending signer address. Only between the bid window's end and the order's match deadline:
+    ///         the seed is keccak(blockhash(bidWindowEnd), orderId), fixed when the window closed and readable until
+    ///         the deadline, so nobody can choose it by timing a call. A bid whose provider is no longer eligible is
+    ///         refused, and the matchmakers then pick the next candidate under the same seed.
     /// @param orderId the order
     /// @param bidIndex the winning bid
     /// @param signatures 65-byte operator signatures, sorted by signer address
@@ -287,20 +284,18 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     {
         Order storage order = _openOrder(orderId);
         if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
+        uint64 deadline = order.bidWindowEnd + matchWindowBlocks;
+        if (block.number > deadline) revert OrderExpired(orderId, deadline);
         if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
         Bid memory bid = _bids[orderId][bidIndex];
         if (!registry.isEligible(bid.provider)) revert ProviderNotEligible(bid.provider);
-        bytes32 seed = order.seed;
-        if (seed == bytes32(0)) {
-            seed = _liveSeed(orderId, order.bidWindowEnd);
-            order.seed = seed;
-        }
-        _checkQuorum(_matchDigest(orderId, bidIndex, bid, seed), signatures);
+        bytes32 seed = _seed(orderId, order.bidWindowEnd);
+        order.seed = seed;
+        _checkQuorum(_matchDigest(orderId, bidIndex, bid, seed, deadline), signatures);
 
         leaseId = ++leaseCount;
         order.state = OrderState.Matched;
         order.leaseId = leaseId;
-        _openOrders.remove(orderId);
         _leases[leaseId] = Lease({
             orderId: orderId,
             tenant: order.tenant,
@@ -322,8 +317,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit CREATE_LEASE(leaseId, orderId, bid.provider, order.tenant, bid.pricePerHour, seed);
     }
 
-    /// @notice Cancels an open order and refunds its deposit. Allowed while it has no bids, or once the match
-    ///         window after the bid window has passed without a match. Tenant only.
+    /// @notice Cancels an open order and refunds its deposit. Allowed while it has no bids, or once it expired
+    ///         unmatched (its match deadline passed). Tenant only.
     /// @param orderId the order
     function cancelOrder(uint256 orderId) external nonReentrant {
         Order storage order = _openOrder(orderId);
@@ -333,7 +328,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 refund = order.deposit;
         order.deposit = 0;
         order.state = OrderState.Cancelled;
-        _openOrders.remove(orderId);
         emit ORDER_CANCELLED(orderId, refund);
         token.safeTransfer(msg.sender, refund);
     }
@@ -498,9 +492,29 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return _heldCharge(lease);
     }
 
-    /// @notice Ids of all open (unmatched, uncancelled) orders.
-    function openOrderIds() external view returns (uint256[] memory) {
-        return _openOrders.values();
+    /// @notice Ids of the live orders: open (unmatched, uncancelled) and not past their match deadline, so still
+    ///         biddable or matchable. Orders expire, so this is bounded by the orders created in the last
+    ///         bidWindowBlocks + matchWindowBlocks blocks, however long the market has run: every order's window
+    ///         ends a fixed number of blocks after it was created, so the live ones are the newest ids, found by a
+    ///         binary search, and expired orders are never read again.
+    function openOrderIds() external view returns (uint256[] memory ids) {
+        uint256 first = _firstLiveOrder();
+        uint256 count = orderCount;
+        ids = new uint256[](count + 1 - first);
+        uint256 n = 0;
+        for (uint256 id = first; id <= count; id++) {
+            if (_orders[id].state == OrderState.Open) ids[n++] = id;
+        }
+        assembly {
+            mstore(ids, n)
+        }
+    }
+
+    /// @notice The block after which the order can no longer be matched (bidWindowEnd + matchWindowBlocks).
+    function matchDeadline(uint256 orderId) external view returns (uint64) {
+        Order storage order = _orders[orderId];
+        if (order.state == OrderState.None) revert UnknownOrder(orderId);
+        return order.bidWindowEnd + matchWindowBlocks;
     }
 
     /// @notice Ids of the provider's active leases.
@@ -513,22 +527,25 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return _tenantLeases[tenant].values();
     }
 
-    /// @notice The order's seed: the anchored one, or keccak(blockhash(bidWindowEnd), orderId) while that block
-    ///         hash is available. Reverts with BidWindowOpen before the window closes; returns zero when the
-    ///         seed must be anchored first (anchorSeed).
+    /// @notice The order's seed: keccak(blockhash(bidWindowEnd), orderId), the one its match used once matched.
+    ///         Reverts with BidWindowOpen before the window closes; returns zero once the block hash aged out (an
+    ///         order that old is past its match deadline and can no longer be matched).
     function seedOf(uint256 orderId) external view returns (bytes32) {
         Order storage order = _orders[orderId];
         if (order.state == OrderState.None) revert UnknownOrder(orderId);
         if (order.seed != bytes32(0)) return order.seed;
         if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
         if (block.number - order.bidWindowEnd > 256) return bytes32(0);
-        return keccak256(abi.encode(blockhash(order.bidWindowEnd), orderId));
+        return _seed(orderId, order.bidWindowEnd);
     }
 
-    /// @notice The EIP-712 digest operators sign for a match of `bidIndex` under `seed`.
+    /// @notice The EIP-712 digest operators sign for a match of `bidIndex` under `seed`, valid until the order's
+    ///         match deadline.
     function matchDigest(uint256 orderId, uint256 bidIndex, bytes32 seed) external view returns (bytes32) {
         if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
-        return _matchDigest(orderId, bidIndex, _bids[orderId][bidIndex], seed);
+        return _matchDigest(
+            orderId, bidIndex, _bids[orderId][bidIndex], seed, _orders[orderId].bidWindowEnd + matchWindowBlocks
+        );
     }
 
     // ---------------------------------------------------------------- internals
@@ -574,18 +591,33 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (lease.state != LeaseState.Active) revert LeaseNotActive(leaseId, lease.state);
     }
 
-    function _liveSeed(uint256 orderId, uint64 windowEnd) private view returns (bytes32) {
-        uint256 anchorBlock = block.number - windowEnd > 256 ? block.number - 1 : windowEnd;
-        return keccak256(abi.encode(blockhash(anchorBlock), orderId));
+    /// @dev Callers are past the window's end and within the match deadline, so the block hash is readable.
+    function _seed(uint256 orderId, uint64 windowEnd) private view returns (bytes32) {
+        return keccak256(abi.encode(blockhash(windowEnd), orderId));
     }
 
-    function _matchDigest(uint256 orderId, uint256 bidIndex, Bid memory bid, bytes32 seed)
+    /// @dev The first order not yet past its match deadline (orderCount + 1 when none is). Window ends grow with
+    ///      the order id, since each is its creation block plus the fixed bid window.
+    function _firstLiveOrder() private view returns (uint256) {
+        uint256 lo = 1;
+        uint256 hi = orderCount + 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi) / 2;
+            if (uint256(_orders[mid].bidWindowEnd) + matchWindowBlocks < block.number) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    function _matchDigest(uint256 orderId, uint256 bidIndex, Bid memory bid, bytes32 seed, uint64 expiresAtBlock)
         private
         view
         returns (bytes32)
     {
         return _hashTypedDataV4(
-            keccak256(abi.encode(MATCH_TYPEHASH, orderId, bidIndex, bid.provider, bid.pricePerHour, seed))
+            keccak256(
+                abi.encode(MATCH_TYPEHASH, orderId, bidIndex, bid.provider, bid.pricePerHour, seed, expiresAtBlock)
+            )
         );
     }
 

@@ -35,11 +35,6 @@ public final class MatchmakerClient {
         return MatchSignature.sign(digest, sender.credentials());
     }
 
-    /** Fixes the seed of an order whose bid-window block hash has aged out. */
-    public TransactionReceipt anchorSeed(long orderId) {
-        return sender.send("anchorSeed(" + orderId + ")", orders.anchorSeed(BigInteger.valueOf(orderId)));
-    }
-
     /**
      * Submits the match with the operators' signatures (sorted by signer here, as the contract requires) and
      * returns the new lease id from {@code CREATE_LEASE}.

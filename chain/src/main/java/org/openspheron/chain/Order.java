@@ -8,7 +8,8 @@ import java.math.BigInteger;
  * @param bidWindowEnd the last block in which bids are accepted
  * @param deposit escrow still held for the order (zero once matched or cancelled)
  * @param leaseId the lease created by the match, 0 while none
- * @param anchoredSeed the seed fixed on chain, or null while it is still derived from the block hash
+ * @param anchoredSeed the seed the match used, stored with it; null before the match (the seed is then
+ *        keccak(blockhash(bidWindowEnd), orderId), see {@link ProtocolReader#seed})
  */
 public record Order(
         long id,

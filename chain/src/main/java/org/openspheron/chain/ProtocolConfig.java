@@ -7,7 +7,8 @@ import java.util.List;
  * The protocol's deployment parameters.
  *
  * @param bidWindowBlocks blocks after an order's creation during which providers bid
- * @param matchWindowBlocks blocks after the bid window before a tenant may cancel an unmatched order with bids
+ * @param matchWindowBlocks blocks after the bid window in which an order may be matched (1 to 255, so the seed's
+ *        block hash is readable throughout); then it expires and its tenant may cancel it
  * @param confirmWindowSeconds seconds a provider has to confirm a deployment
  * @param missedDeploymentSlash stake taken from a provider that misses that deadline
  * @param minStake stake a provider needs to bid
@@ -30,8 +31,16 @@ public record ProtocolConfig(
     /** One token unit with the payment token's six decimals. */
     public static final BigInteger TOKEN = BigInteger.TEN.pow(6);
 
+    /** The longest match window: the seed is the bid window's last block hash, which the EVM keeps 256 blocks. */
+    public static final long MAX_MATCH_WINDOW_BLOCKS = 255;
+
     public ProtocolConfig {
         matchmakers = List.copyOf(matchmakers);
+        if (matchWindowBlocks < 1 || matchWindowBlocks > MAX_MATCH_WINDOW_BLOCKS) {
+            throw new IllegalArgumentException("matchWindowBlocks " + matchWindowBlocks + " must be between 1 and "
+                    + MAX_MATCH_WINDOW_BLOCKS + ": an order's seed is its bid window's block hash, which the chain "
+                    + "keeps for 256 blocks");
+        }
         if (threshold < 1 || threshold > matchmakers.size()) {
             throw new IllegalArgumentException("threshold " + threshold + " must be between 1 and the "
                     + matchmakers.size() + " matchmakers");
@@ -40,12 +49,17 @@ public record ProtocolConfig(
 
     /** Parameters for a local chain: short windows so a whole flow runs in seconds. */
     public static ProtocolConfig local(List<String> matchmakers, int threshold) {
-        return new ProtocolConfig(5, 20, 600, TOKEN.multiply(BigInteger.valueOf(50)),
+        return new ProtocolConfig(5, 40, 600, TOKEN.multiply(BigInteger.valueOf(50)),
                 TOKEN.multiply(BigInteger.valueOf(100)), 10, 10, matchmakers, threshold);
     }
 
     public ProtocolConfig withBidWindowBlocks(long blocks) {
         return new ProtocolConfig(blocks, matchWindowBlocks, confirmWindowSeconds, missedDeploymentSlash, minStake,
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+    }
+
+    public ProtocolConfig withMatchWindowBlocks(long blocks) {
+        return new ProtocolConfig(bidWindowBlocks, blocks, confirmWindowSeconds, missedDeploymentSlash, minStake,
                 unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
     }
 

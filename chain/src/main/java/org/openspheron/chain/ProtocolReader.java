@@ -57,6 +57,16 @@ public final class ProtocolReader {
         return connection;
     }
 
+    /** Blocks after an order's bid window in which it may be matched; after them it expires. Immutable. */
+    public long matchWindowBlocks() {
+        return call("matchWindowBlocks", orders.matchWindowBlocks()).longValueExact();
+    }
+
+    /** Whether the provider may bid and be matched now (registered, staked, not failing its heartbeats). */
+    public boolean isEligible(String provider) {
+        return call("isEligible(" + provider + ")", registry.isEligible(provider));
+    }
+
     public long blockNumber() {
         return connection.blockNumber();
     }
@@ -139,8 +149,9 @@ public final class ProtocolReader {
     }
 
     /**
-     * The order's randomness seed, or empty while it cannot be read: the bid window is still open, or the window's
-     * block hash has aged out and the seed must be anchored first ({@link MatchmakerClient#anchorSeed}).
+     * The order's randomness seed, keccak(blockhash(bidWindowEnd), orderId), or empty while it cannot be read: the
+     * bid window is still open, or the window's block hash has aged out (the order is then past its match deadline,
+     * which is at most 255 blocks after the window, and can no longer be matched).
      */
     public Optional<String> seed(long orderId) {
         Order order = requireOrder(orderId);

@@ -31,6 +31,13 @@ public record Provider(
         gpus = List.copyOf(gpus);
     }
 
+    /** This record with {@code eligible} replaced: the provider's standing now, over its standing at its bid. */
+    public Provider withEligible(boolean now) {
+        return new Provider(address, region, zone, gatewayUrl, stake, effectiveStake, unstakeAmount, unstakeReadyBlock,
+                registeredBlock, leasesCompleted, leasesFailed, slashCount, lastSlashBlock, totalSlashed,
+                lastHeartbeatBlock, uptimeBps, now, gpus);
+    }
+
     public boolean isRegistered() {
         return registeredBlock != 0;
     }

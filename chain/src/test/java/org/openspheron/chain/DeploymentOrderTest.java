@@ -1,6 +1,7 @@
 package org.openspheron.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 import static org.openspheron.chain.Reverts.assertReverts;
@@ -358,26 +359,128 @@ class DeploymentOrderTest {
         assertThat(reader().seed(o.orderId())).contains(Numeric.toHexString(Hash.sha3(encoded)));
     }
 
+    // ------------------------------------------------------------------ attack: seed grinding
+
+    /**
+     * Review attack 10: once the bid window's block hash aged out (256 blocks), anchorSeed took the hash of the block
+     * before the caller's transaction, so whoever timed that call chose the seed; the picked provider could force the
+     * path by dipping below the minimum stake after bidding, stalling its own match. Orders now expire within 255
+     * blocks of their window, while the window's hash is readable, and there is no other seed: a picked provider
+     * that becomes ineligible is refused, and the next candidate matches under the same seed.
+     */
     @Test
-    void aSeedWhoseBlockHashAgedOutIsAnchoredOnceAndTheMatchUsesIt() {
+    void aPickedProviderCannotRerollTheSeedByBecomingIneligible() {
         BidOrder o = orderWithBid();
-        assertReverts("BidWindowOpen", () -> protocol.matchmaker(0).anchorSeed(o.orderId()));
+        ProviderClient second = protocol.registeredProvider(1, "us-east", "us-east-1a", GPUS);
+        int secondBid = second.submitBid(o.orderId(), tokens(3));
         protocol.closeBidWindow(o.orderId());
+        String seed = reader().seed(o.orderId()).orElseThrow();
+        // The pick (bid 0) leaves: below the minimum stake it is no longer eligible.
+        protocol.provider(0).requestUnstake(protocol.config().minStake());
+
+        assertReverts("ProviderNotEligible", () -> protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2));
+        assertThat(reader().seed(o.orderId())).as("the refused match changed nothing").contains(seed);
         protocol.chain().mine(300);
-        assertThat(reader().seed(o.orderId())).isEmpty();
+        assertThat(reader().seed(o.orderId())).as("no seed can be fixed after the hash aged out").isEmpty();
+        byte[] digest = reader().matchDigest(o.orderId(), secondBid, seed);
+        var lateQuorum = List.of(protocol.matchmaker(0).sign(digest), protocol.matchmaker(1).sign(digest));
+        assertReverts("OrderExpired", () -> protocol.matchmaker(0).matchOrder(o.orderId(), secondBid, lateQuorum));
+        assertThat(reader().openOrderIds()).doesNotContain(o.orderId());
+    }
 
-        protocol.matchmaker(1).anchorSeed(o.orderId());
-        String anchored = reader().requireOrder(o.orderId()).anchoredSeed();
-        assertThat(anchored).isNotNull();
-        assertThat(reader().seed(o.orderId())).contains(anchored);
-        assertReverts("SeedAlreadyAnchored", () -> protocol.matchmaker(2).anchorSeed(o.orderId()));
+    @Test
+    void theNextCandidateMatchesUnderTheSameSeed() {
+        BidOrder o = orderWithBid();
+        ProviderClient second = protocol.registeredProvider(1, "us-east", "us-east-1a", GPUS);
+        int secondBid = second.submitBid(o.orderId(), tokens(3));
+        protocol.closeBidWindow(o.orderId());
+        String seed = reader().seed(o.orderId()).orElseThrow();
+        protocol.provider(0).requestUnstake(protocol.config().minStake());
+        protocol.chain().mine(3);
 
-        protocol.chain().mine(5);
         long from = reader().blockNumber();
-        protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2);
+        protocol.matchWithQuorum(o.orderId(), secondBid, 2);
+
         assertThat(reader().events(from, reader().blockNumber()))
                 .filteredOn(e -> e instanceof ProtocolEvent.LeaseCreated).singleElement()
-                .satisfies(e -> assertThat(((ProtocolEvent.LeaseCreated) e).seed()).isEqualTo(anchored));
+                .satisfies(e -> assertThat(((ProtocolEvent.LeaseCreated) e).seed()).isEqualTo(seed));
+        assertThat(reader().requireOrder(o.orderId()).anchoredSeed()).isEqualTo(seed);
+    }
+
+    @Test
+    void aMatchWindowTheSeedCouldOutliveIsRefused() {
+        assertThatThrownBy(() -> protocol.config().withMatchWindowBlocks(256))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 1 and 255");
+        var owner = protocol.chain().account(0);
+        var tx = protocol.sender(owner).manager();
+        assertThatThrownBy(() -> DeploymentOrder.deploy(protocol.connection().web3j(), tx,
+                new org.web3j.tx.gas.StaticGasProvider(BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(8_000_000)),
+                protocol.addresses().token(), protocol.addresses().registry(), protocol.addresses().matchmakers(),
+                BigInteger.ONE, BigInteger.valueOf(256), BigInteger.valueOf(600), BigInteger.ONE).send())
+                .as("the contract refuses it too").isNotNull();
+    }
+
+    // ------------------------------------------------------------------ attack: no match deadline
+
+    /**
+     * Review attack 11: quorum signatures stayed valid indefinitely, so a match the operators signed once could be
+     * submitted at any later time. A signed match now carries the order's match deadline (expiresAtBlock in the
+     * EIP-712 Match), and the contract refuses any match after it.
+     */
+    @Test
+    void quorumSignaturesExpireWithTheOrdersMatchDeadline() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        var sigs = signatures(o.orderId(), o.bidIndex(), 0, 1);
+        long deadline = reader().requireOrder(o.orderId()).bidWindowEnd() + protocol.config().matchWindowBlocks();
+        protocol.chain().mine(deadline - reader().blockNumber());
+
+        ContractRevertException refused = assertReverts("OrderExpired",
+                () -> protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs));
+        assertThat(refused.arguments()).containsExactly(BigInteger.valueOf(o.orderId()), BigInteger.valueOf(deadline));
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.OPEN);
+        o.tenant().cancelOrder(o.orderId());
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.CANCELLED);
+    }
+
+    @Test
+    void aMatchOnItsDeadlineBlockStillCounts() {
+        BidOrder o = orderWithBid();
+        protocol.closeBidWindow(o.orderId());
+        var sigs = signatures(o.orderId(), o.bidIndex(), 0, 1);
+        long deadline = reader().requireOrder(o.orderId()).bidWindowEnd() + protocol.config().matchWindowBlocks();
+        protocol.chain().mine(deadline - reader().blockNumber() - 1);
+
+        protocol.matchmaker(0).matchOrder(o.orderId(), o.bidIndex(), sigs);
+
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.MATCHED);
+    }
+
+    // ------------------------------------------------------------------ attack: unbounded open-order set
+
+    /**
+     * Review attack 5: orders never expired, so openOrderIds() returned every order ever left open (a 1-unit deposit
+     * each) and every provider and matchmaker read all of them each block. Orders now expire at their match deadline
+     * and openOrderIds() lists only live ones: its length depends on the orders of the last bid + match window, not
+     * on the market's history.
+     */
+    @Test
+    void expiredOrdersLeaveTheOpenSetSoReadingItStaysBounded() {
+        TenantClient spammer = protocol.tenant(2);
+        List<Long> spam = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            spam.add(spammer.createOrder(gpuOrder(1, "H100", "us-east", BigInteger.ONE), BigInteger.ONE));
+        }
+        assertThat(reader().openOrderIds()).containsAll(spam);
+        long lastDeadline = reader().requireOrder(spam.get(spam.size() - 1)).bidWindowEnd()
+                + protocol.config().matchWindowBlocks();
+        protocol.chain().mine(lastDeadline - reader().blockNumber() + 1);
+        long fresh = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+
+        assertThat(reader().openOrderIds()).containsExactly(fresh);
+        // Their deposits are not lost: each tenant still cancels its expired order.
+        spammer.cancelOrder(spam.get(0));
+        assertThat(reader().requireOrder(spam.get(0)).state()).isEqualTo(OrderState.CANCELLED);
     }
 
     // ------------------------------------------------------------------ cancelOrder

@@ -70,6 +70,8 @@ public final class MatchReconciler {
     private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
     private volatile List<Long> openOrders = List.of();
     private volatile long lastHead = -1;
+    /** The protocol's match window (immutable on chain), read on first use. */
+    private volatile long matchWindowBlocks = -1;
     private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
     private final ExecutorService workers;
 
@@ -244,15 +246,36 @@ public final class MatchReconciler {
                     null, 0, List.of(), null));
             return;
         }
+        long deadline = order.bidWindowEnd() + matchWindowBlocks(reader);
+        Optional<String> liveSeed = head > deadline ? Optional.empty() : seed(reader, order);
+        if (liveSeed.isEmpty()) {
+            // Past its match deadline the contract refuses any match (quorum signatures included): nothing to do.
+            if (previous == null || previous.status() != MatchStatus.EXPIRED) {
+                LOG.infof("order %d expired unmatched at block %d; its tenant cancels it for the deposit", orderId,
+                        deadline);
+            }
+            decisions.put(orderId, new Decision(orderId, MatchStatus.EXPIRED, order.bidWindowEnd(),
+                    previous == null ? null : previous.seed(), previous == null ? null : previous.ranking(),
+                    previous == null ? null : previous.windowClosedAt(), 0, List.of(),
+                    "match deadline block " + deadline + " passed"));
+            return;
+        }
+        String seed = liveSeed.get();
         Instant closedAt = previous != null && previous.windowClosedAt() != null ? previous.windowClosedAt() : clock.instant();
-        String seed = seed(reader, order);
         Decision decision = previous;
         if (decision == null || decision.ranking() == null || !seed.equalsIgnoreCase(decision.seed())) {
             if (decision != null && decision.seed() != null) {
-                LOG.warnf("order %d: its seed changed from %s to %s (reorg or anchoring); deciding again", orderId,
+                LOG.warnf("order %d: its seed changed from %s to %s (a reorg); deciding again", orderId,
                         decision.seed(), seed);
             }
             quorum.forgetOtherSeeds(orderId, seed);
+            decision = decide(reader, order, seed, closedAt);
+        } else if (decision.status() != MatchStatus.NO_ELIGIBLE_BID && decision.ranking().pick().isPresent()
+                && !reader.isEligible(decision.ranking().pick().get().bid().provider())) {
+            // The pick lost its eligibility (say it dipped below the minimum stake): the contract would refuse it.
+            // The next candidate under the same seed takes its place; the seed cannot be changed by anyone.
+            LOG.warnf("order %d: the picked provider %s is no longer eligible; deciding again under the same seed",
+                    orderId, decision.ranking().pick().get().bid().provider());
             decision = decide(reader, order, seed, closedAt);
         }
         decisions.put(orderId, decision);
@@ -278,28 +301,19 @@ public final class MatchReconciler {
     }
 
     /**
-     * The order's seed, read from the chain on every pass unless anchored: a block hash that changed (a reorg, or a
-     * node restarted without its history) must change the decision, never leave a stale signature standing.
+     * The order's seed, keccak(blockhash(bidWindowEnd), orderId), read from the chain on every pass: a block hash
+     * that changed (a reorg, or a node restarted without its history) must change the decision, never leave a stale
+     * signature standing. Empty once the hash aged out, which is past the match deadline.
      */
-    private String seed(ProtocolReader reader, Order order) {
-        if (order.anchoredSeed() != null) {
-            return order.anchoredSeed();
+    private Optional<String> seed(ProtocolReader reader, Order order) {
+        return reader.seed(order.id());
+    }
+
+    private long matchWindowBlocks(ProtocolReader reader) {
+        if (matchWindowBlocks < 0) {
+            matchWindowBlocks = reader.matchWindowBlocks();
         }
-        long orderId = order.id();
-        Optional<String> seed = reader.seed(orderId);
-        if (seed.isPresent()) {
-            return seed.get();
-        }
-        // The window's block hash aged out (older than 256 blocks): fix a seed on chain; another operator may race us.
-        try {
-            chain.client().anchorSeed(orderId);
-            LOG.infof("order %d: anchored its seed (the bid window's block hash had aged out)", orderId);
-        } catch (ContractRevertException e) {
-            if (!"SeedAlreadyAnchored".equals(e.errorName())) {
-                throw e;
-            }
-        }
-        return reader.seed(orderId).orElseThrow(() -> new ChainException("order " + orderId + " has no seed after anchoring"));
+        return matchWindowBlocks;
     }
 
     private Decision decide(ProtocolReader reader, Order order, String seed, Instant closedAt) {
@@ -315,6 +329,9 @@ public final class MatchReconciler {
                     .or(() -> providerAt(reader, bid.provider(), bid.placedBlock()))
                     .ifPresent(p -> providers.put(bid.provider(), p));
         }
+        // Eligible at its bid and still eligible now: the contract checks the match against the present, so a
+        // provider that lost its standing since (below the minimum stake, say) is passed over for the next candidate.
+        providers.replaceAll((address, p) -> p.eligible() && !reader.isEligible(address) ? p.withEligible(false) : p);
         Ranking ranking = scorers.get().rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {
             String why = bids.isEmpty() ? "no bids" : "no bid qualifies: " + ranking.ranked().stream()
@@ -497,6 +514,9 @@ public final class MatchReconciler {
             decisions.put(orderId, base.matched(o.leaseId()));
         } else if (o.state() == OrderState.CANCELLED) {
             decisions.put(orderId, base.with(MatchStatus.CANCELLED, null));
+        } else {
+            // Still open but no longer listed: past its match deadline.
+            decisions.put(orderId, base.with(MatchStatus.EXPIRED, "match deadline passed unmatched"));
         }
     }
 }

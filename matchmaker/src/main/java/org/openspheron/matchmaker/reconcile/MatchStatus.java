@@ -13,7 +13,9 @@ public enum MatchStatus {
     /** The lease exists (created by this or another operator). */
     MATCHED("matched"),
     /** The tenant cancelled the order. */
-    CANCELLED("cancelled");
+    CANCELLED("cancelled"),
+    /** Its match deadline passed unmatched: no match is possible any more; the tenant cancels it for the deposit. */
+    EXPIRED("expired");
 
     private final String label;
 
@@ -26,6 +28,6 @@ public enum MatchStatus {
     }
 
     public boolean settled() {
-        return this == MATCHED || this == CANCELLED;
+        return this == MATCHED || this == CANCELLED || this == EXPIRED;
     }
 }

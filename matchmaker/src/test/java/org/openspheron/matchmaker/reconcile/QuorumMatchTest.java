@@ -183,6 +183,82 @@ class QuorumMatchTest {
         fixture.tenant(2).cancelOrder(hostile);
     }
 
+    /**
+     * Review attack 10, the matchmaker's half: a picked provider that loses its eligibility after the window (here
+     * by unstaking) cannot stall its match into a re-drawn seed. The operators notice, pass it over and match the
+     * next candidate under the same seed, well before the order's deadline.
+     */
+    @Test
+    void aPickThatLosesItsEligibilityIsReplacedByTheNextCandidateUnderTheSameSeed() {
+        String snapshot = fixture.snapshot();
+        try {
+            operators = Operator.quorumOf(fixture, 3, 0);
+            long orderId = orderWithBids();
+            String seed = reader.seed(orderId).orElseThrow();
+            String first = rankingUnder(orderId, seed).pick().orElseThrow().bid().provider();
+            operators.get(1).down = true;
+            operators.get(2).down = true;
+            operators.get(0).pass(); // decided and signed for the first pick; no quorum yet
+            int picked = providerIndex(first);
+            fixture.provider(picked).requestUnstake(reader.provider(first).orElseThrow().stake());
+            assertThat(reader.isEligible(first)).isFalse();
+            operators.get(1).down = false;
+            operators.get(2).down = false;
+
+            Operator.passes(operators, 3);
+
+            Order order = reader.requireOrder(orderId);
+            assertThat(order.leaseId()).as("matched to the next candidate").isPositive();
+            Lease lease = reader.requireLease(order.leaseId());
+            assertThat(lease.provider()).isNotEqualToIgnoringCase(first);
+            assertThat(order.anchoredSeed()).as("under the same seed").isEqualTo(seed);
+            assertThat(leasesFor(orderId)).isEqualTo(1);
+        } finally {
+            operators.forEach(Operator::close);
+            operators = List.of();
+            fixture.revertTo(snapshot);
+        }
+    }
+
+    /** Review attack 11, the matchmaker's half: past the order's match deadline nobody signs or submits it. */
+    @Test
+    void anOrderPastItsMatchDeadlineExpiresUnmatched() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+        operators.get(1).down = true;
+        operators.get(2).down = true;
+        operators.get(0).pass();
+        assertThat(operators.get(0).reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.SIGNING);
+
+        fixture.chain().mine(fixture.config().matchWindowBlocks() + 1);
+        operators.get(1).down = false;
+        operators.get(2).down = false;
+        Operator.passes(operators, 2);
+
+        assertThat(reader.requireOrder(orderId).isOpen()).isTrue();
+        assertThat(reader.openOrderIds()).doesNotContain(orderId);
+        assertThat(operators.get(0).reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.EXPIRED);
+        assertThat(submissionsOf(orderId)).isZero();
+        fixture.tenant(0).cancelOrder(orderId);
+    }
+
+    private static Ranking rankingUnder(long orderId, String seed) {
+        Order order = reader.requireOrder(orderId);
+        List<Bid> bids = reader.bids(orderId);
+        Map<String, Provider> providers = new HashMap<>();
+        bids.forEach(b -> providers.put(b.provider(), reader.providerAt(b.provider(), b.placedBlock() - 1).orElseThrow()));
+        return new Scorer(ScoringPolicy.defaults()).rank(order, bids, providers, seed);
+    }
+
+    private static int providerIndex(String address) {
+        for (int i = 0; i < 4; i++) {
+            if (fixture.provider(i).address().equalsIgnoreCase(address)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(address + " is not one of the fixture's providers");
+    }
+
     private long orderWithBids() {
         long orderId = fixture.tenant(0).createOrder(gpuOrder(2, "H100", "eu-west", tokens(10)), tokens(100));
         fixture.provider(0).submitBid(orderId, tokens(6));

@@ -232,7 +232,8 @@ public final class BidEngine {
                     LOG.infof("order %d went to %s; releasing %s", orderId, lease.provider(), entry.getValue().demand());
                 }
             } else {
-                LOG.infof("order %d is %s; releasing %s", orderId, now.state(), entry.getValue().demand());
+                LOG.infof("order %d is %s; releasing %s", orderId, now.state() == OrderState.OPEN
+                        ? "past its match deadline unmatched" : now.state(), entry.getValue().demand());
             }
             it.remove();
         }
