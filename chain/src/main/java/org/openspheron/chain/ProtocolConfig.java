@@ -15,7 +15,9 @@ import java.util.List;
  * @param unstakeCooldownBlocks blocks between an unstake request and its withdrawal
  * @param heartbeatEpochBlocks blocks per heartbeat epoch (uptime is heartbeats over 64 epochs)
  * @param matchmakers the matchmaker operators' addresses
- * @param threshold how many of them must sign a match
+ * @param threshold how many of them must sign a match: a strict majority of them, as the operator set requires
+ * @param operatorChangeDelaySeconds how long every change to the operator set waits between its proposal and its
+ *        execution, fixed at deployment: the time operators and users have to react (days on a public chain)
  */
 public record ProtocolConfig(
         long bidWindowBlocks,
@@ -26,7 +28,8 @@ public record ProtocolConfig(
         long unstakeCooldownBlocks,
         long heartbeatEpochBlocks,
         List<String> matchmakers,
-        int threshold) {
+        int threshold,
+        long operatorChangeDelaySeconds) {
 
     /** One token unit with the payment token's six decimals. */
     public static final BigInteger TOKEN = BigInteger.TEN.pow(6);
@@ -41,30 +44,33 @@ public record ProtocolConfig(
                     + MAX_MATCH_WINDOW_BLOCKS + ": an order's seed is its bid window's block hash, which the chain "
                     + "keeps for 256 blocks");
         }
-        if (threshold < 1 || threshold > matchmakers.size()) {
-            throw new IllegalArgumentException("threshold " + threshold + " must be between 1 and the "
-                    + matchmakers.size() + " matchmakers");
+        if (threshold > matchmakers.size() || threshold * 2 <= matchmakers.size()) {
+            throw new IllegalArgumentException("threshold " + threshold + " must be a strict majority of the "
+                    + matchmakers.size() + " matchmakers, at most all of them");
+        }
+        if (operatorChangeDelaySeconds < 0) {
+            throw new IllegalArgumentException("operatorChangeDelaySeconds must not be negative");
         }
     }
 
-    /** Parameters for a local chain: short windows so a whole flow runs in seconds. */
+    /** Parameters for a local chain: short windows so a whole flow runs in seconds, operator changes in a minute. */
     public static ProtocolConfig local(List<String> matchmakers, int threshold) {
         return new ProtocolConfig(5, 40, 600, TOKEN.multiply(BigInteger.valueOf(50)),
-                TOKEN.multiply(BigInteger.valueOf(100)), 10, 10, matchmakers, threshold);
+                TOKEN.multiply(BigInteger.valueOf(100)), 10, 10, matchmakers, threshold, 60);
     }
 
     public ProtocolConfig withBidWindowBlocks(long blocks) {
         return new ProtocolConfig(blocks, matchWindowBlocks, confirmWindowSeconds, missedDeploymentSlash, minStake,
-                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold, operatorChangeDelaySeconds);
     }
 
     public ProtocolConfig withMatchWindowBlocks(long blocks) {
         return new ProtocolConfig(bidWindowBlocks, blocks, confirmWindowSeconds, missedDeploymentSlash, minStake,
-                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold, operatorChangeDelaySeconds);
     }
 
     public ProtocolConfig withConfirmWindowSeconds(long seconds) {
         return new ProtocolConfig(bidWindowBlocks, matchWindowBlocks, seconds, missedDeploymentSlash, minStake,
-                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold);
+                unstakeCooldownBlocks, heartbeatEpochBlocks, matchmakers, threshold, operatorChangeDelaySeconds);
     }
 }

@@ -31,7 +31,8 @@ public final class ProtocolDeployer {
 
         PaymentToken token = deployed("PaymentToken", PaymentToken.deploy(web3j, tx, gas, "Spheron Test USD", "sUSD"));
         MatchmakerSet matchmakers = deployed("MatchmakerSet",
-                MatchmakerSet.deploy(web3j, tx, gas, config.matchmakers(), BigInteger.valueOf(config.threshold())));
+                MatchmakerSet.deploy(web3j, tx, gas, config.matchmakers(), BigInteger.valueOf(config.threshold()),
+                        BigInteger.valueOf(config.operatorChangeDelaySeconds())));
         ProviderRegistry registry = deployed("ProviderRegistry", ProviderRegistry.deploy(web3j, tx, gas,
                 token.getContractAddress(), config.minStake(), BigInteger.valueOf(config.unstakeCooldownBlocks()),
                 BigInteger.valueOf(config.heartbeatEpochBlocks()), treasury));

@@ -2,6 +2,7 @@ package org.openspheron.chain;
 
 import java.math.BigInteger;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,6 +119,12 @@ public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback,
 
     public OperatorSetClient operatorSet() {
         return new OperatorSetClient(connection, owner());
+    }
+
+    /** Waits out the operator set's change delay on the chain's clock, then executes change {@code changeId}. */
+    public void executeAfterDelay(long changeId) {
+        chain.increaseTime(Duration.ofSeconds(config.operatorChangeDelaySeconds()));
+        operatorSet().execute(changeId);
     }
 
     /**
