@@ -228,10 +228,19 @@ public final class ProtocolReader {
         return (List<String>) call("operators", matchmakers.operators());
     }
 
-    /** The account that published the certificate fingerprint (32-byte hex), or empty when unknown or revoked. */
-    public Optional<String> certificateOwner(String fingerprint) {
-        String owner = call("ownerOf", certificates.ownerOf(Numeric.hexStringToByteArray(fingerprint)));
-        return isZeroAddress(owner) ? Optional.empty() : Optional.of(owner);
+    /**
+     * Whether {@code account} vouches for the certificate fingerprint (32-byte hex): published it and did not revoke
+     * it. There is no owner of a fingerprint to ask for: any account may publish any fingerprint, so a check always
+     * names the account the certificate has to speak for (the lease's tenant, the lease's provider).
+     */
+    public boolean certificateValid(String account, String fingerprint) {
+        return call("isValid", certificates.isValid(account, Numeric.hexStringToByteArray(fingerprint)));
+    }
+
+    /** {@code account}'s entry for the certificate fingerprint (32-byte hex). */
+    public CertificateState certificate(String account, String fingerprint) {
+        var entry = call("certificate", certificates.certificate(account, Numeric.hexStringToByteArray(fingerprint)));
+        return CertificateState.of(entry.component1(), entry.component2());
     }
 
     /** Slashed stake the registry holds for the treasury until someone sweeps it. */
@@ -368,9 +377,5 @@ public final class ProtocolReader {
             }
         }
         return true;
-    }
-
-    private static boolean isZeroAddress(String address) {
-        return address == null || new BigInteger(Numeric.cleanHexPrefix(address), 16).signum() == 0;
     }
 }

@@ -6,28 +6,58 @@ import static org.openspheron.chain.Reverts.assertReverts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Client certificate fingerprints bound to accounts: published once, revoked for good. */
+/** Certificate fingerprints vouched for per account: published once by each account, revoked for good. */
 class CertificateRegistryTest {
     private static final String FINGERPRINT = ProtocolFixture.manifestHash("tenant certificate");
     @RegisterExtension
     static final ProtocolFixture protocol = ProtocolFixture.start();
 
     @Test
-    void aPublishedFingerprintNamesItsAccount() {
-        assertThat(protocol.reader().certificateOwner(FINGERPRINT)).isEmpty();
+    void aPublishedFingerprintIsValidForItsAccountOnly() {
         TenantClient tenant = protocol.tenant(0);
+        assertThat(protocol.reader().certificate(tenant.address(), FINGERPRINT)).isEqualTo(CertificateState.UNPUBLISHED);
+
         tenant.publishCertificate(FINGERPRINT);
-        assertThat(protocol.reader().certificateOwner(FINGERPRINT)).hasValueSatisfying(
-                owner -> assertThat(owner).isEqualToIgnoringCase(tenant.address()));
+
+        assertThat(protocol.reader().certificateValid(tenant.address(), FINGERPRINT)).isTrue();
+        assertThat(protocol.reader().certificate(tenant.address(), FINGERPRINT)).isEqualTo(CertificateState.VALID);
+        assertThat(protocol.reader().certificateValid(protocol.tenant(1).address(), FINGERPRINT)).isFalse();
+    }
+
+    /**
+     * Issue 12, attack 13, "certificate squatting": certificates are public (every TLS handshake shows one, and a
+     * publication waits in the mempool), so another account publishes the tenant's fingerprint first. The tenant
+     * still publishes it, and what the squatter does with its own entry never touches the tenant's.
+     */
+    @Test
+    void frontRunPublishCannotSquatATenantsCertificate() {
+        TenantClient tenant = protocol.tenant(0);
+        TenantClient squatter = protocol.tenant(1);
+        squatter.publishCertificate(FINGERPRINT);
+
+        tenant.publishCertificate(FINGERPRINT);
+        assertThat(protocol.reader().certificateValid(tenant.address(), FINGERPRINT)).isTrue();
+
+        squatter.revokeCertificate(FINGERPRINT);
+        assertThat(protocol.reader().certificateValid(tenant.address(), FINGERPRINT)).isTrue();
+        assertThat(protocol.reader().certificateValid(squatter.address(), FINGERPRINT)).isFalse();
     }
 
     @Test
-    void aFingerprintBelongsToOneAccountForever() {
+    void anAccountPublishesAFingerprintOnce() {
         protocol.tenant(0).publishCertificate(FINGERPRINT);
-        assertReverts("FingerprintTaken", () -> protocol.tenant(1).publishCertificate(FINGERPRINT));
+        assertReverts("CertificateAlreadyPublished", () -> protocol.tenant(0).publishCertificate(FINGERPRINT));
+    }
+
+    @Test
+    void aRevokedFingerprintCannotBePublishedAgainByThatAccount() {
+        protocol.tenant(0).publishCertificate(FINGERPRINT);
         protocol.tenant(0).revokeCertificate(FINGERPRINT);
-        assertReverts("FingerprintTaken", () -> protocol.tenant(0).publishCertificate(FINGERPRINT));
-        assertReverts("FingerprintTaken", () -> protocol.tenant(1).publishCertificate(FINGERPRINT));
+
+        assertReverts("CertificateRevoked", () -> protocol.tenant(0).publishCertificate(FINGERPRINT));
+        assertReverts("CertificateRevoked", () -> protocol.tenant(0).revokeCertificate(FINGERPRINT));
+        assertThat(protocol.reader().certificate(protocol.tenant(0).address(), FINGERPRINT))
+                .isEqualTo(CertificateState.REVOKED);
     }
 
     @Test
@@ -36,12 +66,13 @@ class CertificateRegistryTest {
     }
 
     @Test
-    void onlyTheOwnerRevokesAndARevokedFingerprintHasNoOwner() {
-        protocol.tenant(0).publishCertificate(FINGERPRINT);
-        assertReverts("NotCertificateOwner", () -> protocol.tenant(1).revokeCertificate(FINGERPRINT));
-        assertThat(protocol.reader().certificateOwner(FINGERPRINT)).isPresent();
+    void onlyThePublisherRevokesItsEntryAndARevokedOneIsNotValid() {
+        TenantClient tenant = protocol.tenant(0);
+        tenant.publishCertificate(FINGERPRINT);
+        assertReverts("CertificateNotPublished", () -> protocol.tenant(1).revokeCertificate(FINGERPRINT));
+        assertThat(protocol.reader().certificateValid(tenant.address(), FINGERPRINT)).isTrue();
 
-        protocol.tenant(0).revokeCertificate(FINGERPRINT);
-        assertThat(protocol.reader().certificateOwner(FINGERPRINT)).isEmpty();
+        tenant.revokeCertificate(FINGERPRINT);
+        assertThat(protocol.reader().certificateValid(tenant.address(), FINGERPRINT)).isFalse();
     }
 }

@@ -19,8 +19,7 @@ public class AccountCommand extends ChainCommand {
             BigInteger claimable = chain.reader().claimable(address);
             BigInteger gas = chain.connection().balanceOfEth(address);
             String fingerprint = home.hasIdentity() ? home.identity().fingerprint() : null;
-            boolean published = fingerprint != null && chain.reader().certificateOwner(fingerprint)
-                    .filter(o -> o.equalsIgnoreCase(address)).isPresent();
+            boolean published = fingerprint != null && chain.reader().certificateValid(address, fingerprint);
             output.line("address      " + address);
             output.line("balance      " + chain.tokens(balance));
             if (claimable.signum() > 0) {

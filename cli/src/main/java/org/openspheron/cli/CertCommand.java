@@ -2,7 +2,7 @@ package org.openspheron.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import org.openspheron.chain.CertificateState;
 import org.openspheron.chain.identity.ClientIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,16 +20,19 @@ public class CertCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Publishes the certificate unless the registry already names this account as its owner. */
+    /**
+     * Publishes the certificate unless this account already vouches for it. Whether other accounts published the
+     * same fingerprint does not matter: the registry answers per account, and only this account's entry counts.
+     */
     static boolean ensurePublished(ChainSession chain, ClientIdentity identity, Output output) {
         String fingerprint = identity.fingerprint();
-        Optional<String> owner = chain.reader().certificateOwner(fingerprint);
-        if (owner.isPresent() && owner.get().equalsIgnoreCase(chain.address())) {
+        CertificateState state = chain.reader().certificate(chain.address(), fingerprint);
+        if (state == CertificateState.VALID) {
             return false;
         }
-        if (owner.isPresent()) {
-            throw new CliException("certificate " + fingerprint + " is registered to " + owner.get()
-                    + ", not to " + chain.address() + "; run `spheron keys create --certificate-only`");
+        if (state == CertificateState.REVOKED) {
+            throw new CliException("certificate " + fingerprint + " was revoked by " + chain.address()
+                    + " and cannot be published again; run `spheron keys create --certificate-only`");
         }
         output.progress("publishing client certificate " + fingerprint + " ...");
         chain.tenant().publishCertificate(fingerprint);

@@ -64,7 +64,7 @@ final class GatewayClient {
     /** The provider's registered gateway, accepted only with the certificate the provider published on chain. */
     static GatewayClient forProvider(ChainSession chain, org.openspheron.chain.Provider provider, ClientIdentity identity) {
         return new GatewayClient(provider.gatewayUrl(), identity, Duration.ofSeconds(30),
-                ProviderCertificate.pinnedTo(chain.reader()::certificateOwner, provider.address()));
+                ProviderCertificate.pinnedTo(chain.reader()::certificateValid, provider.address()));
     }
 
     URI base() {
@@ -157,8 +157,8 @@ final class GatewayClient {
         String why;
         ProviderCertificate.NotPinned notPinned = notPinned(e);
         if (notPinned != null) {
-            return new GatewayException(0, notPinned.owner().isPresent() ? GatewayException.IMPOSTOR
-                    : "ProviderCertificateNotPublished", "refusing the gateway at " + base + ": " + notPinned.getMessage(), null);
+            return new GatewayException(0, "ProviderCertificateNotPublished", "refusing the gateway at " + base + ": "
+                    + notPinned.getMessage(), null);
         }
         if (e instanceof SSLHandshakeException) {
             why = "TLS handshake failed (" + e.getMessage() + "); is the client certificate published? `spheron cert publish`";

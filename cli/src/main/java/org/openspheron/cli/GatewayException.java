@@ -52,11 +52,13 @@ final class GatewayException extends CliException {
         return field;
     }
 
-    /** No answer from the gateway, or not yet a verifiable one (its certificate is not published yet). */
+    /**
+     * No answer from the gateway, or not yet a verifiable one: the provider does not vouch for its certificate yet.
+     * A provider still starting and an impostor look the same here (whoever else published the certificate says
+     * nothing about it, see {@link org.openspheron.chain.identity.ProviderCertificate}), so both are retried until
+     * the deadline; neither is sent anything.
+     */
     boolean unreachable() {
-        return status == 0 && !IMPOSTOR.equals(code);
+        return status == 0;
     }
-
-    /** The gateway's certificate was published by another account: retrying cannot help. */
-    static final String IMPOSTOR = "ProviderCertificateMismatch";
 }

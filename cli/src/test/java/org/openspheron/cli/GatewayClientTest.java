@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,18 +28,19 @@ class GatewayClientTest {
     private final ClientIdentity tenant = ClientIdentity.create(TENANT, List.of(), Duration.ofDays(1));
     private final ClientIdentity stranger = ClientIdentity.create(STRANGER, List.of(), Duration.ofDays(1));
     private final byte[] manifest = ManifestParserFixture.WEB.getBytes();
-    private final Map<String, String> registry = new HashMap<>();
+    /** The registry's valid entries, as "account/fingerprint". */
+    private final Set<String> registry = new HashSet<>();
     private TestGateway gateway;
 
     @BeforeEach
     void start() throws Exception {
-        registry.put(tenant.fingerprint(), TENANT);
-        registry.put(stranger.fingerprint(), STRANGER);
+        registry.add(TENANT + "/" + tenant.fingerprint());
+        registry.add(STRANGER + "/" + stranger.fingerprint());
         String hash = ManifestParser.parse(manifest).canonicalHash();
         gateway = new TestGateway(new TestGateway.Chain() {
             @Override
-            public Optional<String> certificateOwner(String fingerprint) {
-                return Optional.ofNullable(registry.get(fingerprint));
+            public boolean certificateValid(String account, String fingerprint) {
+                return isValid(account, fingerprint);
             }
 
             @Override
@@ -53,13 +54,16 @@ class GatewayClientTest {
                 return hash;
             }
         }, PROVIDER);
-        registry.put(gateway.serverFingerprint(), PROVIDER);
+        registry.add(PROVIDER + "/" + gateway.serverFingerprint());
     }
 
-    /** A client that accepts the gateway only with the certificate {@link #PROVIDER} published. */
+    private boolean isValid(String account, String fingerprint) {
+        return registry.contains(account.toLowerCase() + "/" + fingerprint);
+    }
+
+    /** A client that accepts the gateway only with a certificate {@link #PROVIDER} published. */
     private GatewayClient client(String url, ClientIdentity identity, Duration timeout) {
-        return new GatewayClient(url, identity, timeout,
-                ProviderCertificate.pinnedTo(fingerprint -> Optional.ofNullable(registry.get(fingerprint)), PROVIDER));
+        return new GatewayClient(url, identity, timeout, ProviderCertificate.pinnedTo(this::isValid, PROVIDER));
     }
 
     @AfterEach
@@ -95,7 +99,7 @@ class GatewayClientTest {
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.code()).isEqualTo("NotTenant");
                 })
-                .hasMessage("the gateway at " + gateway.url() + " answered 403 NotTenant: the certificate's account is not lease 7's tenant");
+                .hasMessage("the gateway at " + gateway.url() + " answered 403 NotTenant: the certificate is not published by lease 7's tenant");
         assertThat(gateway.manifests).isEmpty();
     }
 
@@ -121,7 +125,7 @@ class GatewayClientTest {
 
     @Test
     void aGatewayWhoseCertificateTheProviderDidNotPublishGetsNothing() {
-        registry.remove(gateway.serverFingerprint());
+        registry.remove(PROVIDER + "/" + gateway.serverFingerprint());
         GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
         assertThatThrownBy(() -> client.putManifest(7, manifest))
                 .isInstanceOfSatisfying(GatewayException.class, e -> {
@@ -136,15 +140,15 @@ class GatewayClientTest {
     }
 
     @Test
-    void aGatewayPresentingAnotherAccountsCertificateIsAnImpostorAndNotRetried() {
-        registry.put(gateway.serverFingerprint(), STRANGER);
+    void aGatewayWhoseCertificateOnlyAnotherAccountPublishedGetsNothing() {
+        registry.remove(PROVIDER + "/" + gateway.serverFingerprint());
+        registry.add(STRANGER + "/" + gateway.serverFingerprint());
         GatewayClient client = client(gateway.url(), tenant, Duration.ofSeconds(10));
         assertThatThrownBy(() -> client.status(7))
-                .isInstanceOfSatisfying(GatewayException.class, e -> {
-                    assertThat(e.code()).isEqualTo(GatewayException.IMPOSTOR);
-                    assertThat(e.unreachable()).isFalse();
-                })
-                .hasMessageContaining("is published by " + STRANGER + ", not by the lease's provider " + PROVIDER);
+                .isInstanceOfSatisfying(GatewayException.class,
+                        e -> assertThat(e.code()).isEqualTo("ProviderCertificateNotPublished"))
+                .hasMessageContaining(gateway.serverFingerprint() + " is not published on chain by the lease's provider "
+                        + PROVIDER);
         assertThat(gateway.clientFingerprints).isEmpty();
     }
 

@@ -82,11 +82,14 @@ class TenantFlowTest {
     @Test
     @Order(1)
     void theImportedKeyGetsACertificateThatPublishingBindsToTheAccountOnChain() {
+        String fingerprint = ClientIdentity.readPem(home, "client").fingerprint();
+        // Issue 12, attack 13, "certificate squatting": another account publishing it first changes nothing.
+        protocol.tenant(1).publishCertificate(fingerprint);
+
         Cli.Result first = spheron("cert", "publish");
         assertThat(first.exitCode()).as(first.err()).isZero();
-        String fingerprint = ClientIdentity.readPem(home, "client").fingerprint();
         assertThat(first.out()).contains("published certificate " + fingerprint);
-        assertThat(protocol.reader().certificateOwner(fingerprint)).hasValueSatisfying(o -> assertThat(o).isEqualToIgnoringCase(tenant));
+        assertThat(protocol.reader().certificateValid(tenant, fingerprint)).isTrue();
 
         Cli.Result again = spheron("cert", "publish");
         assertThat(again.out()).contains("is already published");

@@ -34,7 +34,7 @@ import org.openspheron.manifest.ManifestParser;
 
 /**
  * A minimal provider gateway for the CLI's tests, over real mutual TLS: the contract of the gateway API (client
- * certificate required, mapped to the account through the on-chain registry, tenant check, hash check), with a
+ * certificate required, which the lease's tenant must vouch for in the on-chain registry, hash check), with a
  * deployment that is Deploying on the first status call and Running after. The real gateway is the provider
  * operator's; this one only plays it.
  */
@@ -43,7 +43,7 @@ final class TestGateway implements AutoCloseable {
 
     /** What the gateway reads from the chain. */
     interface Chain {
-        Optional<String> certificateOwner(String fingerprint);
+        boolean certificateValid(String account, String fingerprint);
 
         Optional<Lease> lease(long leaseId);
 
@@ -52,8 +52,8 @@ final class TestGateway implements AutoCloseable {
         static Chain of(ProtocolReader reader) {
             return new Chain() {
                 @Override
-                public Optional<String> certificateOwner(String fingerprint) {
-                    return reader.certificateOwner(fingerprint);
+                public boolean certificateValid(String account, String fingerprint) {
+                    return reader.certificateValid(account, fingerprint);
                 }
 
                 @Override
@@ -115,7 +115,6 @@ final class TestGateway implements AutoCloseable {
             X509Certificate client = (X509Certificate) ((HttpsExchange) exchange).getSSLSession().getPeerCertificates()[0];
             String fingerprint = ClientIdentity.fingerprint(client);
             clientFingerprints.add(fingerprint);
-            Optional<String> account = reader.certificateOwner(fingerprint);
             Matcher m = LEASE_PATH.matcher(exchange.getRequestURI().getPath());
             if (!m.matches()) {
                 send(exchange, 404, error("NotFound", "no such endpoint", null));
@@ -127,8 +126,8 @@ final class TestGateway implements AutoCloseable {
                 send(exchange, 404, error("UnknownLease", "no lease " + leaseId, null));
                 return;
             }
-            if (account.isEmpty() || !account.get().equalsIgnoreCase(lease.get().tenant())) {
-                send(exchange, 403, error("NotTenant", "the certificate's account is not lease " + leaseId + "'s tenant", null));
+            if (!reader.certificateValid(lease.get().tenant(), fingerprint)) {
+                send(exchange, 403, error("NotTenant", "the certificate is not published by lease " + leaseId + "'s tenant", null));
                 return;
             }
             String action = (exchange.getRequestMethod() + " " + (m.group(2) == null ? "" : m.group(2))).trim();

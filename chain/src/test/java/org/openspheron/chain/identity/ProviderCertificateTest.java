@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.ProtocolFixture;
+import org.web3j.crypto.Keys;
 
 /** A user's pin of a provider's gateway certificate, against the CertificateRegistry on a real chain. */
 class ProviderCertificateTest {
@@ -23,8 +24,9 @@ class ProviderCertificateTest {
         ClientIdentity gateway = ClientIdentity.create(provider.address(), List.of("127.0.0.1"), Duration.ofDays(1));
         provider.publishGatewayCertificate(gateway.fingerprint());
 
+        String checksummed = Keys.toChecksumAddress(provider.address());
         SelfSignedTrust trust = SelfSignedTrust.servers(
-                ProviderCertificate.pinnedTo(protocol.reader()::certificateOwner, provider.address().toUpperCase()));
+                ProviderCertificate.pinnedTo(protocol.reader()::certificateValid, checksummed));
         assertThatCode(() -> trust.checkServerTrusted(new X509Certificate[]{gateway.certificate()}, "EC"))
                 .doesNotThrowAnyException();
     }
@@ -36,7 +38,7 @@ class ProviderCertificateTest {
         ClientIdentity impostor = ClientIdentity.create(provider.address(), List.of("127.0.0.1"), Duration.ofDays(1));
 
         SelfSignedTrust trust = SelfSignedTrust.servers(
-                ProviderCertificate.pinnedTo(protocol.reader()::certificateOwner, provider.address()));
+                ProviderCertificate.pinnedTo(protocol.reader()::certificateValid, provider.address()));
         assertThatThrownBy(() -> trust.checkServerTrusted(new X509Certificate[]{impostor.certificate()}, "EC"))
                 .isInstanceOf(ProviderCertificate.NotPinned.class)
                 .hasMessageContaining(impostor.fingerprint())
@@ -52,17 +54,35 @@ class ProviderCertificateTest {
         other.publishGatewayCertificate(othersGateway.fingerprint());
 
         SelfSignedTrust trust = SelfSignedTrust.servers(
-                ProviderCertificate.pinnedTo(protocol.reader()::certificateOwner, leaseProvider.address()));
+                ProviderCertificate.pinnedTo(protocol.reader()::certificateValid, leaseProvider.address()));
         assertThatThrownBy(() -> trust.checkServerTrusted(new X509Certificate[]{othersGateway.certificate()}, "EC"))
                 .isInstanceOf(ProviderCertificate.NotPinned.class)
-                .hasMessageContaining("published by " + other.address())
-                .hasMessageContaining("not by the lease's provider " + leaseProvider.address());
+                .hasMessageContaining(othersGateway.fingerprint() + " is not published on chain by the lease's provider "
+                        + leaseProvider.address());
+    }
+
+    /**
+     * Issue 12, attack 13, "certificate squatting", on the provider's side: a gateway certificate is public (the
+     * gateway shows it to anyone who connects, and its publication waits in the mempool), so another account
+     * publishes its fingerprint first. The provider still publishes it, and users still accept the gateway.
+     */
+    @Test
+    void frontRunPublishCannotSquatAProvidersGatewayCertificate() {
+        ProviderClient provider = protocol.provider(0);
+        ClientIdentity gateway = ClientIdentity.create(provider.address(), List.of("127.0.0.1"), Duration.ofDays(1));
+        protocol.tenant(0).publishCertificate(gateway.fingerprint());
+        provider.publishGatewayCertificate(gateway.fingerprint());
+
+        SelfSignedTrust trust = SelfSignedTrust.servers(
+                ProviderCertificate.pinnedTo(protocol.reader()::certificateValid, provider.address()));
+        assertThatCode(() -> trust.checkServerTrusted(new X509Certificate[]{gateway.certificate()}, "EC"))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void aRegistryThatCannotBeReadRefusesRatherThanTrusts() {
         ClientIdentity gateway = ClientIdentity.create(protocol.provider(0).address(), List.of(), Duration.ofDays(1));
-        SelfSignedTrust trust = SelfSignedTrust.servers(ProviderCertificate.pinnedTo(fingerprint -> {
+        SelfSignedTrust trust = SelfSignedTrust.servers(ProviderCertificate.pinnedTo((account, fingerprint) -> {
             throw new ChainException("connection refused");
         }, protocol.provider(0).address()));
 

@@ -19,7 +19,7 @@ import org.openspheron.chain.ProtocolReader;
  */
 final class ChainView {
     private final ProtocolReader reader;
-    private final Expiring<String, String> accounts;
+    private final Expiring<String, Boolean> certificates;
     private final Expiring<Long, Lease> leases;
     private final Expiring<String, Provider> providers;
     private final Expiring<String, Integer> activeLeases;
@@ -32,15 +32,17 @@ final class ChainView {
 
     ChainView(ProtocolReader reader, Duration certificateTtl, Duration leaseTtl, LongSupplier clock) {
         this.reader = reader;
-        this.accounts = new Expiring<>(certificateTtl, clock);
+        this.certificates = new Expiring<>(certificateTtl, clock);
         this.leases = new Expiring<>(leaseTtl, clock);
         this.providers = new Expiring<>(certificateTtl, clock);
         this.activeLeases = new Expiring<>(leaseTtl, clock);
     }
 
-    /** The account that published {@code fingerprint} in the CertificateRegistry, lower case; empty when none. */
-    Optional<String> accountOf(String fingerprint) {
-        return accounts.get(fingerprint.toLowerCase(), f -> reader.certificateOwner(f).map(String::toLowerCase));
+    /** Whether {@code account} vouches for the certificate {@code fingerprint} in the CertificateRegistry. */
+    boolean vouches(String account, String fingerprint) {
+        String key = account.toLowerCase() + "/" + fingerprint.toLowerCase();
+        return certificates.get(key, k -> reader.certificateValid(account, fingerprint)
+                ? Optional.of(Boolean.TRUE) : Optional.empty()).isPresent();
     }
 
     Optional<Lease> lease(long leaseId) {

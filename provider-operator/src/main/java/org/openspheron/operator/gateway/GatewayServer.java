@@ -36,8 +36,8 @@ import org.openspheron.operator.inventory.InventoryUnavailableException;
  * certificates against a trust store of authorities, and users' certificates are self-signed and unknown until
  * they arrive; trust comes from the on-chain CertificateRegistry instead. So this server's TLS layer accepts any
  * well-formed, currently valid client certificate ({@link SelfSignedTrust#clients()}) and every request is authorised
- * by looking the certificate's fingerprint up on chain. Quarkus' plain HTTP port stays what it is for the rest of
- * the operator: health probes and metrics, never reachable with a lease's data.
+ * by asking the chain whether the lease's tenant vouches for the certificate. Quarkus' plain HTTP port stays what it
+ * is for the rest of the operator: health probes and metrics, never reachable with a lease's data.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class);
@@ -45,7 +45,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /**
      * @param providerAddress this provider's account: only its own leases are served
-     * @param certificateTtl how long a certificate's owner is cached (a revocation takes effect within it)
+     * @param certificateTtl how long a tenant's valid certificate is cached (a revocation takes effect within it)
      * @param leaseTtl how long a lease read from chain is cached for status and logs
      * @param namespaceWait how long a manifest waits for the lease's namespace before a 503
      */

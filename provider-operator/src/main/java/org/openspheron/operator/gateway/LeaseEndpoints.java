@@ -35,9 +35,11 @@ import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
 
 /**
- * The gateway's endpoints. Each lease endpoint first maps the client certificate to an account through the
- * on-chain CertificateRegistry (never through the certificate's CN), then checks that the lease exists, is this
- * provider's, and is the account's. Runs on worker threads: every step may wait on the chain or the API server.
+ * The gateway's endpoints. Each lease endpoint first checks that the lease exists and is this provider's, then that
+ * the lease's tenant vouches for the client certificate in the on-chain CertificateRegistry (never through the
+ * certificate's CN). The registry is asked about the tenant only, never who "owns" a fingerprint: any account may
+ * publish any fingerprint, and the TLS handshake has already proven that the client holds the certificate's key.
+ * Runs on worker threads: every step may wait on the chain or the API server.
  */
 final class LeaseEndpoints implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseEndpoints.class);
@@ -67,10 +69,9 @@ final class LeaseEndpoints implements AutoCloseable {
     /** {@code PUT /lease/{id}/manifest}: the tenant's manifest becomes the lease's GPUDeployment and Secrets. */
     void putManifest(RoutingContext ctx) {
         long leaseId = leaseId(ctx);
-        String account = account(ctx);
         // the lease's state decides whether a workload may start: read it fresh, not from the cache
         Lease lease = ours(leaseId, chain.freshLease(leaseId));
-        requireTenant(lease, account);
+        requireTenant(lease, ctx);
         if (!lease.isActive()) {
             throw GatewayError.of(409, "LeaseNotActive", "lease " + leaseId + " is " + lease.state().name().toLowerCase()
                     + " on chain; it takes no manifest");
@@ -104,7 +105,7 @@ final class LeaseEndpoints implements AutoCloseable {
         }
         // names only: the values of environment variables and registry logins never reach a log
         LOG.infof("lease %d: accepted manifest %s from tenant %s: services %s, environment variables %s kept in"
-                + " Secrets", leaseId, actual, account, workload.serviceNames(), envNames(manifest));
+                + " Secrets", leaseId, actual, lease.tenant(), workload.serviceNames(), envNames(manifest));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("leaseId", leaseId);
         body.put("manifestHash", actual);
@@ -175,11 +176,10 @@ final class LeaseEndpoints implements AutoCloseable {
     /** {@code DELETE /lease/{id}}: the tenant asks the provider to tear the workload down. */
     void closeLease(RoutingContext ctx) {
         long leaseId = leaseId(ctx);
-        String account = account(ctx);
         Lease lease = ours(leaseId, chain.freshLease(leaseId));
-        requireTenant(lease, account);
+        requireTenant(lease, ctx);
         LeaseCluster.Teardown teardown = cluster.tearDown(leaseId, lease.state());
-        LOG.infof("lease %d: tenant %s asked to tear down (chain state %s): %s", leaseId, account, lease.state(),
+        LOG.infof("lease %d: tenant %s asked to tear down (chain state %s): %s", leaseId, lease.tenant(), lease.state(),
                 teardown);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("leaseId", leaseId);
@@ -220,9 +220,8 @@ final class LeaseEndpoints implements AutoCloseable {
 
     private Lease authorisedLease(RoutingContext ctx) {
         long leaseId = leaseId(ctx);
-        String account = account(ctx);
         Lease lease = ours(leaseId, chain.lease(leaseId));
-        requireTenant(lease, account);
+        requireTenant(lease, ctx);
         return lease;
     }
 
@@ -231,18 +230,13 @@ final class LeaseEndpoints implements AutoCloseable {
                 .orElseThrow(() -> GatewayError.unknownLease(leaseId));
     }
 
-    private static void requireTenant(Lease lease, String account) {
-        if (!lease.tenant().equalsIgnoreCase(account)) {
-            throw GatewayError.notTenant("the client certificate belongs to " + account + ", not to the tenant of lease "
-                    + lease.id());
-        }
-    }
-
-    /** The account that published the presented certificate's fingerprint on chain. */
-    private String account(RoutingContext ctx) {
+    /** Refuses the request unless the lease's tenant published the presented certificate and did not revoke it. */
+    private void requireTenant(Lease lease, RoutingContext ctx) {
         String fingerprint = ClientIdentity.fingerprint(clientCertificate(ctx));
-        return chain.accountOf(fingerprint).orElseThrow(() -> GatewayError.notTenant("the client certificate "
-                + fingerprint + " is not published in the on-chain certificate registry (or was revoked)"));
+        if (!chain.vouches(lease.tenant(), fingerprint)) {
+            throw GatewayError.notTenant("the client certificate " + fingerprint + " is not published by the tenant"
+                    + " of lease " + lease.id() + " in the on-chain certificate registry (or was revoked)");
+        }
     }
 
     private static X509Certificate clientCertificate(RoutingContext ctx) {

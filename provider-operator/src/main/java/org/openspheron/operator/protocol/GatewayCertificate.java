@@ -3,6 +3,7 @@ package org.openspheron.operator.protocol;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import org.openspheron.chain.CertificateState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.identity.ClientIdentity;
@@ -46,16 +47,19 @@ final class GatewayCertificate {
                     + " will refuse the gateway");
             return false;
         }
-        Optional<String> owner = reader.certificateOwner(fingerprint);
-        if (owner.isEmpty()) {
+        // Only this provider's own entry counts: whoever else published the fingerprint (certificates are public)
+        // neither stops this publication nor makes users accept the gateway.
+        CertificateState state = reader.certificate(provider.address(), fingerprint);
+        if (state == CertificateState.REVOKED) {
+            report(fingerprint, "the gateway certificate " + fingerprint + " was revoked on chain by this provider "
+                    + provider.address() + " and cannot be published again; users will refuse the gateway. Delete the"
+                    + " gateway identity (its Secret or PEM files) and restart the operator to get a new certificate");
+            return false;
+        }
+        if (state == CertificateState.UNPUBLISHED) {
             provider.publishGatewayCertificate(fingerprint);
             LOG.infof("published the gateway certificate %s on chain: users can now verify this provider's gateway",
                     fingerprint);
-        } else if (!owner.get().equalsIgnoreCase(provider.address())) {
-            report(fingerprint, "the gateway certificate " + fingerprint + " is published on chain by " + owner.get()
-                    + ", not by this provider " + provider.address() + "; users will refuse the gateway. Delete the"
-                    + " gateway identity (its Secret or PEM files) and restart the operator to get a new certificate");
-            return false;
         }
         published = fingerprint;
         return true;

@@ -316,7 +316,7 @@ class ProviderGatewayTest {
 
         assertThat(reply.status()).isEqualTo(403);
         assertThat(json(reply).get("error").asText()).isEqualTo("NotTenant");
-        assertThat(json(reply).get("message").asText()).contains(otherUser.address().toLowerCase());
+        assertThat(json(reply).get("message").asText()).contains("is not published by the tenant of lease " + leaseId);
         assertThat(deploymentOf(leaseId)).isNull();
         assertThat(asOtherUser.get("/lease/" + leaseId + "/status").status()).isEqualTo(403);
         assertThat(asOtherUser.delete("/lease/" + leaseId).status()).isEqualTo(403);
@@ -336,6 +336,29 @@ class ProviderGatewayTest {
         assertThat(deploymentOf(leaseId)).isNull();
     }
 
+    /**
+     * Issue 12, attack 13, "certificate squatting": certificates are public (every TLS handshake shows one, and a
+     * publication waits in the mempool), so another account publishes the tenant's fingerprint first. The tenant
+     * still publishes it, and the gateway serves the tenant's lease to it, as the tenant's.
+     */
+    @Test
+    void frontRunPublishCannotSquatATenantsCertificate() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        ClientIdentity renewed = ClientIdentity.create(tenant.address(), List.of(), Duration.ofDays(1));
+        otherUser.publishCertificate(renewed.fingerprint());
+        tenant.publishCertificate(renewed.fingerprint());
+        logLines.clear();
+
+        GatewayTls.Reply reply = new GatewayTls(gateway.port(), gateway.identity().certificate(), renewed)
+                .putManifest(leaseId, JUPYTER);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        assertThat(String.join("\n", logLines).toLowerCase())
+                .contains("lease " + leaseId + ": accepted manifest")
+                .contains("from tenant " + tenant.address().toLowerCase())
+                .doesNotContain(otherUser.address().toLowerCase());
+    }
+
     @Test
     void aClientWithoutCertificateIsRefusedInTheTlsHandshake() {
         assertThatThrownBy(() -> withoutCertificate.get("/status")).isInstanceOf(IOException.class);
@@ -352,17 +375,17 @@ class ProviderGatewayTest {
     }
 
     @Test
-    void aRevokedCertificateLosesAccessOnceItsCachedOwnerExpires() {
+    void aRevokedCertificateLosesAccessOnceItsCachedAnswerExpires() {
         AtomicLong clock = new AtomicLong();
         ChainView chain = new ChainView(protocol.reader(), Duration.ofSeconds(30), Duration.ZERO, clock::get);
         ClientIdentity identity = published(otherUser);
-        assertThat(chain.accountOf(identity.fingerprint())).hasValue(otherUser.address().toLowerCase());
+        assertThat(chain.vouches(otherUser.address(), identity.fingerprint())).isTrue();
 
         otherUser.revokeCertificate(identity.fingerprint());
 
-        assertThat(chain.accountOf(identity.fingerprint())).as("still cached").isPresent();
+        assertThat(chain.vouches(otherUser.address(), identity.fingerprint())).as("still cached").isTrue();
         clock.addAndGet(Duration.ofSeconds(31).toNanos());
-        assertThat(chain.accountOf(identity.fingerprint())).isEmpty();
+        assertThat(chain.vouches(otherUser.address(), identity.fingerprint())).isFalse();
     }
 
     @Test

@@ -118,7 +118,7 @@ class ProviderNodeTest {
         ClientIdentity gateway = ClientIdentity.create(me, List.of("127.0.0.1"), Duration.ofDays(365));
         node.onGatewayStarted(new GatewayStarted(gateway));
         await("the gateway certificate published for users to pin",
-                () -> reader.certificateOwner(gateway.fingerprint()).filter(me::equalsIgnoreCase).isPresent());
+                () -> reader.certificateValid(me, gateway.fingerprint()));
         assertThat(reader.provider(me).orElseThrow().stake()).isEqualTo(tokens(120).add(tokens(1).divide(java.math.BigInteger.TWO)));
         long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
         await("a bid", () -> reader.bids(orderId).stream().anyMatch(b -> b.provider().equalsIgnoreCase(me)));
