@@ -117,6 +117,17 @@ class FixtureManifestsTest {
         }
     }
 
+    /** Every real SDL here prices in uact (ACT, one US dollar), so each deploys without --max-price or an AKT price. */
+    @Test
+    void everyAcceptedSdlFixtureHasAPricePerHourWithoutAnAktPrice() {
+        for (Manifest m : accepted()) {
+            if (m.format() == ManifestFormat.SDL) {
+                assertThat(BlockPricing.denominationsWithoutRate(m, DenominationRates.withoutAktPrice())).isEmpty();
+                assertThat(BlockPricing.convert(m, DenominationRates.withoutAktPrice()).baseUnitsPerHour()).isPositive();
+            }
+        }
+    }
+
     @Test
     void qwenAsksForEightH100OrA100WithTheirMemoryAndMountsItsVolumes() {
         Manifest m = ManifestParser.parse(Fixtures.bytes("akash-sdl/Qwen3-235B-A22B-Instruct-2507_deploy.yaml"));

@@ -63,6 +63,7 @@ class MutatedManifestsTest {
             m.summary();
             m.maxPricePerHour();
             DeploymentGroups.of(m);
+            BlockPricing.denominationsWithoutRate(m, DenominationRates.withoutAktPrice());
         } catch (ManifestException e) {
             assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").doesNotContain("Exception");
             assertThat(e.getMessage()).startsWith(e.field().isEmpty() ? "" : e.field() + ": ");
