@@ -16,6 +16,7 @@ import org.openspheron.chain.Provider;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.manifest.Manifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,8 +34,12 @@ public class DeployCommand extends ChainCommand {
     @Option(names = "--deposit", paramLabel = "TOKENS", description = "Escrow to lock (default: max price x duration).")
     String deposit;
 
-    @Option(names = "--max-price", paramLabel = "TOKENS", description = "Most to pay per hour for the whole deployment (default: the manifest's ICL pricing).")
+    @Option(names = "--max-price", paramLabel = "TOKENS", description = "Most to pay per hour for the whole deployment "
+            + "(default: the manifest's prices: ICL's per hour, or SDL's per block converted at Akash's 6.098 s per block).")
     String maxPrice;
+
+    @Mixin
+    PricingOptions pricing;
 
     @Option(names = "--region", paramLabel = "REGION", description = "Region the provider must be in (default: the manifest's placement region, if any).")
     String region;
@@ -76,10 +81,11 @@ public class DeployCommand extends ChainCommand {
         });
         Runtime.getRuntime().addShutdownHook(hint);
         try (ChainSession chain = openChain()) {
+            OrderSpec order = resumeOrder != null ? null : orderSpec(chain, manifest);
             CertCommand.ensurePublished(chain, identity, output);
             resumeHint = "the order may have been sent; `spheron orders` lists it, and `spheron deploy " + file
                     + " --order ORDER` resumes it";
-            long orderId = resumeOrder != null ? resume(chain, manifest) : createOrder(chain, manifest);
+            long orderId = resumeOrder != null ? resume(chain, manifest) : createOrder(chain, order);
             resumeHint = "order " + orderId + " stays on chain; resume with `spheron deploy " + file + " --order " + orderId
                     + "`, or get the deposit back with `spheron cancel " + orderId + "`";
             long leaseId = awaitLease(chain, orderId);
@@ -120,9 +126,14 @@ public class DeployCommand extends ChainCommand {
         }
     }
 
-    private long createOrder(ChainSession chain, Manifest manifest) {
-        BigInteger price = maxPrice == null ? null : TokenAmount.parse(maxPrice);
-        OrderSpec order = ManifestOrder.spec(manifest, gpuModel, region, price, duration);
+    /** The order, worked out before any transaction, so a missing option costs the user nothing. */
+    private OrderSpec orderSpec(ChainSession chain, Manifest manifest) {
+        BigInteger price = ManifestOrder.maxPricePerHour(manifest, maxPrice == null ? null : TokenAmount.parse(maxPrice),
+                pricing.rates(), chain.symbol(), output::progress);
+        return ManifestOrder.spec(manifest, gpuModel, region, price, duration);
+    }
+
+    private long createOrder(ChainSession chain, OrderSpec order) {
         BigInteger escrow = deposit == null ? ManifestOrder.fullDeposit(order) : TokenAmount.parse(deposit);
         BigInteger balance = chain.reader().tokenBalance(chain.address());
         if (balance.compareTo(escrow) < 0) {

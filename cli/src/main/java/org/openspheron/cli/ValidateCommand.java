@@ -7,21 +7,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.openspheron.manifest.DenominationRates;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code spheron validate FILE...}: checks manifests without touching the chain. */
-@Command(name = "validate", description = "Check manifests (Spheron ICL or Akash SDL): one line per file, exit 1 if any is invalid.")
+@Command(name = "validate", description = "Check manifests (Spheron ICL or Akash SDL): one line per file, exit 1 if any "
+        + "is invalid. With --json, each file's deployment groups as Akash computes them and its price per hour.")
 public class ValidateCommand extends HomeCommand {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files.")
     List<Path> files;
 
+    @Mixin
+    PricingOptions pricing;
+
     @Override
     public Integer call() {
         Output output = output();
+        DenominationRates rates = pricing.rates();
         List<Map<String, Object>> results = new ArrayList<>();
         boolean allValid = true;
         for (Path file : files) {
@@ -37,6 +44,8 @@ public class ValidateCommand extends HomeCommand {
                 result.put("gpuModels", manifest.gpuModels());
                 result.put("summary", manifest.summary());
                 result.put("manifestHash", manifest.canonicalHash());
+                result.put("maxPricePerHour", maxPricePerHour(manifest, rates));
+                result.put("groups", GroupsView.of(manifest, rates));
             } catch (ManifestException e) {
                 allValid = false;
                 output.line("error " + file + ": " + e.getMessage());
@@ -48,6 +57,15 @@ public class ValidateCommand extends HomeCommand {
         }
         output.result(results);
         return allValid ? 0 : CliException.FAILED;
+    }
+
+    /** What {@code deploy} would order at most per hour without {@code --max-price}, in tokens; null without a rate. */
+    private static String maxPricePerHour(Manifest manifest, DenominationRates rates) {
+        try {
+            return TokenAmount.plain(ManifestOrder.maxPricePerHour(manifest, null, rates, "tokens", line -> { }));
+        } catch (CliException noRate) {
+            return null;
+        }
     }
 
     /** The file's manifest; unreadable files are reported like invalid ones. */

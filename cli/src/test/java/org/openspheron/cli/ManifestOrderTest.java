@@ -3,10 +3,14 @@ package org.openspheron.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.OrderSpec;
+import org.openspheron.manifest.DenominationRates;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestParser;
 
@@ -48,6 +52,61 @@ class ManifestOrderTest {
                 .hasMessage("the manifest accepts any NVIDIA GPU, but an order names one model: pass --gpu-model (e.g. --gpu-model H100)");
         assertThat(ManifestOrder.spec(m, "H100", null, null, null).gpuModel()).isEqualTo("H100");
         assertThat(ManifestOrder.spec(m, "H100", null, null, null).gpuCount()).isEqualTo(2);
+    }
+
+    /** {@link ManifestParserFixture#WEB} as Akash SDL 2.0: two replicas at {@code amount denom} per block. */
+    private static Manifest sdl(String denom, String amount) {
+        return ManifestParser.parse(ManifestParserFixture.WEB.replace("version: \"1.0\"", "version: \"2.0\"")
+                .replace("  duration: 1h\n", "")
+                .replace("token: uSPON", "denom: " + denom).replace("amount: 1\n", "amount: " + amount + "\n"));
+    }
+
+    @Test
+    void anSdlPricedInActBecomesAMaxPricePerHourWithoutFlagsAndShowsHow() {
+        List<String> progress = new ArrayList<>();
+        BigInteger price = ManifestOrder.maxPricePerHour(sdl("uact", "1000"), null, DenominationRates.withoutAktPrice(),
+                "sUSD", progress::add);
+        // 1000 × 2 × 3600 / 6.098 = 1180714.98 base units
+        assertThat(price).isEqualTo(BigInteger.valueOf(1_180_714));
+        assertThat(progress).containsExactly("pricing      SDL web in any: 1000 uact/block × 2 replicas × 590.3575 blocks/h"
+                + " (6.098 s/block) at 1 sUSD/ACT = 1.180714 sUSD/h");
+    }
+
+    @Test
+    void anSdlPricedInAktNeedsAnAktPriceAndNamesTheFlag() {
+        Manifest m = sdl("uakt", "1000");
+        assertThatThrownBy(() -> ManifestOrder.maxPricePerHour(m, null, DenominationRates.withoutAktPrice(), "sUSD", line -> { }))
+                .hasMessage("the manifest prices in uakt (AKT per block) and no AKT price is set: pass --akt-price "
+                        + "TOKENS_PER_AKT (or set SPHERON_AKT_PRICE), or --max-price TOKENS_PER_HOUR");
+        List<String> progress = new ArrayList<>();
+        BigInteger price = ManifestOrder.maxPricePerHour(m, null, DenominationRates.withAktPrice(new BigDecimal("0.95")),
+                "sUSD", progress::add);
+        // 1000 × 2 × 0.95 × 3600 / 6.098 = 1121679.24
+        assertThat(price).isEqualTo(BigInteger.valueOf(1_121_679));
+        assertThat(progress).singleElement().asString().endsWith("at 0.95 sUSD/AKT = 1.121679 sUSD/h");
+    }
+
+    @Test
+    void maxPriceOverridesTheSdlsPricesAndSaysSo() {
+        List<String> progress = new ArrayList<>();
+        BigInteger price = ManifestOrder.maxPricePerHour(sdl("uakt", "1000"), TokenAmount.parse("2.5"),
+                DenominationRates.withoutAktPrice(), "sUSD", progress::add);
+        assertThat(price).isEqualTo(BigInteger.valueOf(2_500_000));
+        assertThat(progress).containsExactly("pricing      --max-price 2.5 sUSD/h; the SDL's prices per block are not used");
+    }
+
+    @Test
+    void aDenominationWithoutARateNeedsMaxPrice() {
+        Manifest m = sdl("ibc/" + "ab".repeat(32), "10");
+        assertThatThrownBy(() -> ManifestOrder.maxPricePerHour(m, null, DenominationRates.withoutAktPrice(), "sUSD", line -> { }))
+                .hasMessageStartingWith("no rate is known for ibc/abab").hasMessageEndingWith("pass --max-price TOKENS_PER_HOUR");
+    }
+
+    @Test
+    void anSdlPriceBelowOneBaseUnitAnHourIsRefused() {
+        assertThatThrownBy(() -> ManifestOrder.maxPricePerHour(sdl("uact", "0.0001"), null,
+                DenominationRates.withoutAktPrice(), "sUSD", line -> { }))
+                .hasMessage("the manifest's SDL prices come to less than 0.000001 sUSD per hour: pass --max-price TOKENS_PER_HOUR");
     }
 
     @Test

@@ -212,11 +212,12 @@ class TenantFlowTest {
 
     @Test
     @Order(6)
-    void anSdlManifestWithoutPriceOrAnInvalidManifestFailsBeforeAnyTransaction() {
+    void anSdlManifestInUaktWithoutAnAktPriceOrAnInvalidManifestFailsBeforeAnyTransaction() {
         long orders = protocol.reader().orderCount();
-        Cli.Result noPrice = spheron("deploy", Cli.manifest("whoogle-sdl.yaml").toString(), "--duration", "1h");
+        Cli.Result noPrice = spheron("deploy", Cli.manifest("whoogle-sdl-uakt.yaml").toString(), "--duration", "1h");
         assertThat(noPrice.exitCode()).isEqualTo(1);
-        assertThat(noPrice.err()).contains("error: the manifest has no price per hour").contains("pass --max-price");
+        assertThat(noPrice.err()).contains("error: the manifest prices in uakt").contains("pass --akt-price")
+                .contains("or --max-price");
 
         Cli.Result invalid = spheron("deploy", Cli.manifest("bad-port.yaml").toString());
         assertThat(invalid.exitCode()).isEqualTo(1);
@@ -245,9 +246,31 @@ class TenantFlowTest {
         assertThat(spheron("close", Long.toString(lease)).exitCode()).isZero();
     }
 
-    /** A refund settled by the provider's transaction waits in the contract (pull payments) until the tenant claims. */
     @Test
     @Order(8)
+    void anSdlPricedPerBlockDeploysWithoutMaxPriceAtItsConvertedPricePerHour() throws Exception {
+        Cli.Result r;
+        try (Market market = new Market(protocol, provider, tokens(1), Set.copyOf(protocol.reader().openOrderIds()))) {
+            r = spheron("deploy", Cli.manifest("whoogle-sdl.yaml").toString(), "--duration", "30min",
+                    "--poll-interval", "200ms", "--deploy-timeout", "2min", "--match-timeout", "2min");
+            assertThat(market.failure).isNull();
+        }
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        // 10000 uact per block × 3600 / 6.098 = 5903574.94 base units an hour
+        assertThat(r.out()).contains("pricing      SDL whoogle in akash: 10000 uact/block × 590.3575 blocks/h (6.098 s/block)"
+                        + " at 1 sUSD/ACT = 5.903574 sUSD/h")
+                .contains("at most 5.903574 sUSD/h for 30min");
+        java.util.regex.Matcher deployed = java.util.regex.Pattern.compile("deployed: lease ([0-9]+)").matcher(r.out());
+        assertThat(deployed.find()).isTrue();
+        long lease = Long.parseLong(deployed.group(1));
+        assertThat(protocol.reader().requireOrder(protocol.reader().requireLease(lease).orderId()).spec().maxPricePerHour())
+                .isEqualTo(BigInteger.valueOf(5_903_574));
+        assertThat(spheron("close", Long.toString(lease)).exitCode()).isZero();
+    }
+
+    /** A refund settled by the provider's transaction waits in the contract (pull payments) until the tenant claims. */
+    @Test
+    @Order(9)
     void aRefundTheProviderSettledIsHeldUntilTheTenantClaimsIt() {
         long lease = protocol.lease(protocol.tenant(0), provider, ProtocolFixture.order(tokens(2), 3600), tokens(5), tokens(1));
         provider.closeLease(lease);

@@ -44,6 +44,35 @@ class ValidateCommandTest {
     }
 
     @Test
+    void withoutAnAktPriceAUaktManifestHasNoPricePerHourButItsGroupsAreThere() throws Exception {
+        Cli.Result r = Cli.run("validate", "--json", Cli.manifest("whoogle-sdl-uakt.yaml").toString());
+        assertThat(r.exitCode()).isZero();
+        JsonNode result = Output.JSON.readTree(r.out()).get(0);
+        assertThat(result.get("maxPricePerHour").isNull()).isTrue();
+        JsonNode resource = result.get("groups").get(0).get("resources").get(0);
+        assertThat(resource.get("cpuMilli").asLong()).isEqualTo(1000);
+        assertThat(resource.get("price").get("denom").asText()).isEqualTo("uakt");
+        assertThat(resource.get("price").get("perHour").isNull()).isTrue();
+    }
+
+    @Test
+    void anIclManifestsPricesArePerHourAlready() throws Exception {
+        Cli.Result r = Cli.run("validate", "--json", Cli.manifest("jupyter-rtx4090.yaml").toString());
+        JsonNode result = Output.JSON.readTree(r.out()).get(0);
+        JsonNode price = result.get("groups").get(0).get("resources").get(0).get("price");
+        assertThat(price.get("per").asText()).isEqualTo("hour");
+        assertThat(price.get("perHour").asText()).isEqualTo(price.get("amount").asText());
+        assertThat(result.get("maxPricePerHour").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void aBadAktPriceIsRefused() {
+        Cli.Result r = Cli.run("validate", "--akt-price", "cheap", Cli.manifest("whoogle-sdl.yaml").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("error: --akt-price \"cheap\" is not an amount of tokens (write e.g. 0.95)\n");
+    }
+
+    @Test
     void noFileIsAUsageError() {
         Cli.Result r = Cli.run("validate");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -113,14 +113,22 @@ public record Manifest(
     public Optional<BigDecimal> maxPricePerHour() {
         BigDecimal total = BigDecimal.ZERO;
         for (DeploymentEntry d : deployments) {
-            Placement placement = placements.get(d.placement());
-            Price price = placement.pricing().getOrDefault(d.profile(), placement.pricing().get(d.service()));
+            Price price = price(d);
             if (price == null || !price.perHour()) {
                 return Optional.empty();
             }
             total = total.add(price.amount().multiply(BigDecimal.valueOf(d.count())));
         }
         return deployments.isEmpty() ? Optional.empty() : Optional.of(total);
+    }
+
+    /**
+     * The most one replica of a deployment may cost: its placement's price of its compute profile, or for ICL of its
+     * service when the profile has none. The parser makes sure every deployment has one.
+     */
+    public Price price(DeploymentEntry deployment) {
+        Map<String, Price> pricing = placements.get(deployment.placement()).pricing();
+        return pricing.getOrDefault(deployment.profile(), pricing.get(deployment.service()));
     }
 
     /** The first region asked for by a placement used in a deployment, if any. */

@@ -12,6 +12,13 @@ import java.util.regex.Pattern;
  * The quantities manifests are written in: byte sizes ({@code 512Mi}, {@code 100Gi}, {@code 2GB}), CPU units
  * ({@code 0.5}, {@code 2}, {@code 500m}) and ICL durations ({@code 30min}, {@code 1h}, {@code 2d}, {@code 1mon}).
  * Each parse returns the value or the reason it is not one; the caller knows the field.
+ *
+ * <p>Sizes and CPU units come out as Akash's SDL parser computes them (akash-network/chain-sdk, {@code go/sdl/units.go}),
+ * so an order asks for what the same file asks for on Akash: the number is read as a binary64 float, multiplied by
+ * the unit (1000 for CPUs, the suffix's bytes) in binary64 and truncated toward zero. Mostly that is the exact
+ * value; where the float product falls just short of an integer it is one less ({@code 1.001} CPUs is 1000
+ * millicpu on Akash, and here). {@code 500m} is an integer, as Akash reads it. Suffixes Akash does not know
+ * ({@code GB}, lower case) are accepted here on top, with the same arithmetic.
  */
 public final class ManifestQuantities {
     private static final Pattern NUMBER_WITH_SUFFIX = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)\\s*([A-Za-z]*)");
@@ -50,11 +57,11 @@ public final class ManifestQuantities {
             throw new IllegalArgumentException("\"" + text + "\" has an unknown unit \"" + m.group(2)
                     + "\" (use Ki, Mi, Gi, Ti or k, M, G, T)");
         }
-        BigInteger bytes = new BigDecimal(m.group(1)).multiply(new BigDecimal(unit)).toBigInteger();
-        if (bytes.bitLength() > 62) {
+        double bytes = Double.parseDouble(m.group(1)) * unit.doubleValue();
+        if (bytes >= 0x1p62) {
             throw new IllegalArgumentException("\"" + text + "\" is absurdly large");
         }
-        return bytes.longValueExact();
+        return (long) bytes;
     }
 
     /** Thousandths of a CPU from {@code 0.5}, {@code 2}, {@code 16.0} or {@code 500m}. */
@@ -73,7 +80,7 @@ public final class ManifestQuantities {
         if (thousandths.stripTrailingZeros().scale() > 0) {
             throw new IllegalArgumentException("\"" + text + "\" is finer than a thousandth of a CPU");
         }
-        return thousandths.longValueExact();
+        return milli ? thousandths.longValueExact() : (long) (Double.parseDouble(number) * 1000);
     }
 
     /** An ICL duration: a whole number and one of s, min, h, d, w, mon, y ({@code mon} is 30 days, {@code y} 365). */

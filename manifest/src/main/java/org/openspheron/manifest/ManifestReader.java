@@ -364,7 +364,7 @@ final class ManifestReader {
             if ("ram".equals(storageClass) && persistent) {
                 throw attributes.get("persistent").error("a class: ram volume lives in memory and cannot be persistent");
             }
-            out.add(new StorageVolume(name, size, persistent, storageClass));
+            out.add(new StorageVolume(name, size, persistent, storageClass, attributes.isPresent()));
         }
         return out;
     }

@@ -100,6 +100,34 @@ class FixtureManifestsTest {
         }
     }
 
+    private static List<Manifest> accepted() {
+        return EXPECTED.entrySet().stream().filter(e -> e.getValue() instanceof Accepted).map(Map.Entry::getKey).sorted()
+                .map(name -> ManifestParser.parse(Fixtures.bytes(name))).toList();
+    }
+
+    @Test
+    void everyAcceptedFixturesGroupsHoldAllItsReplicasAndResources() {
+        for (Manifest m : accepted()) {
+            List<DeploymentGroup.Resource> resources = DeploymentGroups.of(m).stream()
+                    .flatMap(g -> g.resources().stream()).toList();
+            assertThat(resources.stream().mapToInt(DeploymentGroup.Resource::count).sum())
+                    .isEqualTo(m.deployments().stream().mapToInt(DeploymentEntry::count).sum());
+            assertThat(resources.stream().mapToLong(r -> r.cpuMilli() * r.count()).sum()).isEqualTo(m.resources().cpuMilli());
+            assertThat(resources.stream().mapToInt(r -> r.gpuUnits() * r.count()).sum()).isEqualTo(m.totalGpus());
+        }
+    }
+
+    /** Every real SDL here prices in uact (ACT, one US dollar), so each deploys without --max-price or an AKT price. */
+    @Test
+    void everyAcceptedSdlFixtureHasAPricePerHourWithoutAnAktPrice() {
+        for (Manifest m : accepted()) {
+            if (m.format() == ManifestFormat.SDL) {
+                assertThat(BlockPricing.denominationsWithoutRate(m, DenominationRates.withoutAktPrice())).isEmpty();
+                assertThat(BlockPricing.convert(m, DenominationRates.withoutAktPrice()).baseUnitsPerHour()).isPositive();
+            }
+        }
+    }
+
     @Test
     void qwenAsksForEightH100OrA100WithTheirMemoryAndMountsItsVolumes() {
         Manifest m = ManifestParser.parse(Fixtures.bytes("akash-sdl/Qwen3-235B-A22B-Instruct-2507_deploy.yaml"));

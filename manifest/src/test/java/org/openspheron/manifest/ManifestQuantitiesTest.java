@@ -22,6 +22,14 @@ class ManifestQuantitiesTest {
         assertThat(ManifestQuantities.parseCpuMilli(text)).isEqualTo(milli);
     }
 
+    /** Akash reads the number as a float and truncates the float product, so a few inputs lose one unit. */
+    @ParameterizedTest
+    @CsvSource({"1.001,1000", "0.29,290", "2.3Gi,2469606195", "1.1G,1100000000", "1.5,1500"})
+    void cpuAndSizesAreAkashsFloatProductsTruncated(String text, long expected) {
+        long parsed = text.matches("[0-9.]+") ? ManifestQuantities.parseCpuMilli(text) : ManifestQuantities.parseBytes(text);
+        assertThat(parsed).isEqualTo(expected);
+    }
+
     @ParameterizedTest
     @CsvSource({"30s,PT30S", "30min,PT30M", "1h,PT1H", "2d,PT48H", "1w,PT168H", "1mon,PT720H", "1y,PT8760H"})
     void iclDurations(String text, Duration expected) {

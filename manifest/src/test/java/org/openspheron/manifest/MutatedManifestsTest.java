@@ -62,6 +62,8 @@ class MutatedManifestsTest {
             m.resources();
             m.summary();
             m.maxPricePerHour();
+            DeploymentGroups.of(m);
+            BlockPricing.denominationsWithoutRate(m, DenominationRates.withoutAktPrice());
         } catch (ManifestException e) {
             assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").doesNotContain("Exception");
             assertThat(e.getMessage()).startsWith(e.field().isEmpty() ? "" : e.field() + ": ");
