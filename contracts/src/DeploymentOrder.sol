@@ -33,7 +33,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error ProviderNotEligible(address provider);
     error BidAlreadySubmitted(uint256 orderId, address provider);
     error BidAboveMaxPrice(uint256 price, uint256 maxPrice);
-    error TooManyBids(uint256 orderId);
     error UnknownBid(uint256 orderId, uint256 bidIndex);
     error NotTenant(uint256 id, address caller);
     error NotProvider(uint256 leaseId, address caller);
@@ -162,7 +161,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @notice The longest match window: the seed is the bid window's last block hash, which the EVM keeps for 256
     ///         blocks, so every match happens while it is readable and no one can pick another seed.
     uint64 public constant MAX_MATCH_WINDOW_BLOCKS = 255;
-    uint256 public constant MAX_BIDS_PER_ORDER = 256;
+    /// @notice The most bids getBids returns in one call; read an order's bids page by page (bidCount).
+    uint256 public constant MAX_BIDS_PAGE = 500;
 
     /// @notice Limits on an order's spec: far beyond any one order, and small enough that every reader holds each
     ///         value in a signed integer (CPU and GPUs in 32 bits; memory and storage in 64 bits even as bytes), and
@@ -249,7 +249,10 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         );
     }
 
-    /// @notice Bids `pricePerHour` on an open order. The caller must be an eligible provider; one bid each.
+    /// @notice Bids `pricePerHour` on an open order. The caller must be an eligible provider; one bid each. There
+    ///         is no cap on an order's bids, so no number of sock-puppet bids can keep an honest provider out: the
+    ///         contract never loops over them (matchOrder reads only the winning one), and readers page through
+    ///         them (getBids with an offset) or follow BID_SUBMITTED.
     /// @param orderId the order
     /// @param pricePerHour the provider's price, at most the order's maximum (so at most MAX_PRICE_PER_HOUR)
     /// @return bidIndex the bid's index within the order
@@ -261,7 +264,6 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 maxPrice = _specs[orderId].maxPricePerHour;
         if (pricePerHour == 0 || pricePerHour > maxPrice) revert BidAboveMaxPrice(pricePerHour, maxPrice);
         Bid[] storage bids = _bids[orderId];
-        if (bids.length >= MAX_BIDS_PER_ORDER) revert TooManyBids(orderId);
         bidIndex = bids.length;
         bids.push(Bid(msg.sender, pricePerHour, uint64(block.number)));
         _hasBid[orderId][msg.sender] = true;
@@ -317,14 +319,18 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         emit CREATE_LEASE(leaseId, orderId, bid.provider, order.tenant, bid.pricePerHour, seed);
     }
 
-    /// @notice Cancels an open order and refunds its deposit. Allowed while it has no bids, or once it expired
-    ///         unmatched (its match deadline passed). Tenant only.
+    /// @notice Cancels an open order and refunds its deposit. Allowed until its bid window ends (bids are offers
+    ///         and bind the tenant to nothing: no bid can keep a tenant in an order it no longer wants), and once it
+    ///         expired unmatched (its match deadline passed); not while the matchmakers may be matching it, so that
+    ///         nobody can make their match transaction fail. Tenant only.
     /// @param orderId the order
     function cancelOrder(uint256 orderId) external nonReentrant {
         Order storage order = _openOrder(orderId);
         if (order.tenant != msg.sender) revert NotTenant(orderId, msg.sender);
         uint64 matchDeadline = order.bidWindowEnd + matchWindowBlocks;
-        if (_bids[orderId].length != 0 && block.number <= matchDeadline) revert CannotCancelYet(orderId, matchDeadline);
+        if (block.number > order.bidWindowEnd && block.number <= matchDeadline && _bids[orderId].length != 0) {
+            revert CannotCancelYet(orderId, matchDeadline);
+        }
         uint256 refund = order.deposit;
         order.deposit = 0;
         order.state = OrderState.Cancelled;
@@ -469,9 +475,21 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return _specs[orderId];
     }
 
-    /// @notice The order's bids, in the order they were placed.
-    function getBids(uint256 orderId) external view returns (Bid[] memory) {
-        return _bids[orderId];
+    /// @notice Up to `limit` (at most MAX_BIDS_PAGE) of the order's bids from index `offset`, in the order they were
+    ///         placed; empty past the last. A bid's index is its place in this list.
+    function getBids(uint256 orderId, uint256 offset, uint256 limit) external view returns (Bid[] memory page) {
+        Bid[] storage bids = _bids[orderId];
+        uint256 end = limit > MAX_BIDS_PAGE ? MAX_BIDS_PAGE : limit;
+        end = offset >= bids.length ? offset : (bids.length - offset < end ? bids.length : offset + end);
+        page = new Bid[](end - offset);
+        for (uint256 i = offset; i < end; i++) {
+            page[i - offset] = bids[i];
+        }
+    }
+
+    /// @notice How many bids the order has.
+    function bidCount(uint256 orderId) external view returns (uint256) {
+        return _bids[orderId].length;
     }
 
     /// @notice The lease. tenant is zero for an unknown id.
@@ -649,6 +667,13 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return owed < lease.balance ? owed : lease.balance;
     }
 
+    /// @dev The seconds of service the lease's payments bought, at most the time it ran: what reputation counts.
+    function _paidSeconds(Lease storage lease) private view returns (uint64) {
+        uint256 ran = (block.timestamp < lease.endsAt ? block.timestamp : lease.endsAt) - lease.confirmedAt;
+        uint256 bought = (lease.paid * 3600) / lease.pricePerHour;
+        return uint64(bought < ran ? bought : ran);
+    }
+
     /// @dev Ends a lease its provider did not confirm by the deadline: failed, the whole escrow refunded, the failure
     ///      counted against the provider and its stake slashed.
     function _failUndeployed(uint256 leaseId, Lease storage lease) private {
@@ -658,7 +683,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _providerLeases[lease.provider].remove(leaseId);
         _tenantLeases[lease.tenant].remove(leaseId);
         emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
-        registry.recordLeaseOutcome(lease.provider, false);
+        registry.recordLeaseOutcome(lease.provider, false, 0);
         registry.unlockStake(lease.provider, missedDeploymentSlash);
         registry.slash(lease.provider, missedDeploymentSlash, registry.SLASH_DEPLOYMENT_MISSED());
         _pay(lease.tenant, refund);
@@ -679,7 +704,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _providerLeases[lease.provider].remove(leaseId);
         _tenantLeases[lease.tenant].remove(leaseId);
         emit LEASE_CLOSED(leaseId, msg.sender, reason, pay, refund);
-        if (confirmed) registry.recordLeaseOutcome(lease.provider, true);
+        if (confirmed) registry.recordLeaseOutcome(lease.provider, true, _paidSeconds(lease));
         else registry.unlockStake(lease.provider, missedDeploymentSlash);
         _pay(lease.provider, pay);
         _pay(lease.tenant, refund);

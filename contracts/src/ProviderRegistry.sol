@@ -35,7 +35,7 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
     event HEARTBEAT(address indexed provider, uint64 epoch);
     event SLASHED(address indexed provider, uint256 amount, uint8 indexed reason);
     event SLASHED_SWEPT(address indexed treasury, uint256 amount);
-    event LEASE_OUTCOME(address indexed provider, bool completed);
+    event LEASE_OUTCOME(address indexed provider, bool completed, uint64 servedSeconds);
     event SLASHER_SET(address slasher);
     event STAKE_LOCKED(address indexed provider, uint256 amount, uint256 locked);
     event STAKE_UNLOCKED(address indexed provider, uint256 amount, uint256 locked);
@@ -54,8 +54,12 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         uint256 unstakeAmount;
         uint64 unstakeReadyBlock;
         uint64 registeredBlock;
-        uint64 leasesCompleted;
-        uint64 leasesFailed;
+        uint32 leasesCompleted;
+        uint32 leasesFailed;
+        /// @dev Seconds of service tenants paid for over all its finished leases (reputation counts these, not
+        ///      leases: a lease confirmed and closed at once adds nothing). Packed with the counters beside it, so
+        ///      recording an outcome writes one slot.
+        uint64 servedSeconds;
         uint32 slashCount;
         uint64 lastSlashBlock;
         uint256 totalSlashed;
@@ -283,15 +287,21 @@ contract ProviderRegistry is Ownable, ReentrancyGuard {
         emit STAKE_UNLOCKED(provider, amount, locked);
     }
 
-    /// @notice Counts a finished lease towards the provider's reputation. Slasher only.
+    /// @notice Counts a finished lease towards the provider's reputation: a failure, or the seconds of service its
+    ///         tenant paid for. Slasher only.
     /// @param provider the lease's provider
     /// @param completed true when the lease ran and closed normally, false when the provider failed it
-    function recordLeaseOutcome(address provider, bool completed) external onlySlasher {
+    /// @param servedSeconds the seconds of service the lease paid for (0 for a failed lease)
+    function recordLeaseOutcome(address provider, bool completed, uint64 servedSeconds) external onlySlasher {
         Provider storage p = _providers[provider];
         if (p.registeredBlock == 0) revert NotRegistered(provider);
-        if (completed) p.leasesCompleted += 1;
-        else p.leasesFailed += 1;
-        emit LEASE_OUTCOME(provider, completed);
+        if (completed) {
+            p.leasesCompleted += 1;
+            p.servedSeconds += servedSeconds;
+        } else {
+            p.leasesFailed += 1;
+        }
+        emit LEASE_OUTCOME(provider, completed, servedSeconds);
     }
 
     /// @notice Whether `provider` is registered with at least the minimum stake not being unstaked.

@@ -24,6 +24,8 @@ import org.web3j.utils.Numeric;
 
 /** Reads the protocol's state and events. Holds no key; safe to share. */
 public final class ProtocolReader {
+    /** Bids per getBids call: the contract's MAX_BIDS_PAGE. */
+    static final int BIDS_PAGE = 500;
     private static final String[] CLOSE_REASONS =
             {"TenantClosed", "ProviderClosed", "FundsExhausted", "DurationEnded", "DeploymentMissed",
                     "ManifestNotReceived", "DeploymentNotReady"};
@@ -102,14 +104,25 @@ public final class ProtocolReader {
         return longs(call("openOrderIds", orders.openOrderIds()));
     }
 
+    /** An order's bids, read page by page: an order has no cap on bids, so one call could grow past a node's limit. */
     public List<Bid> bids(long orderId) {
-        List<?> raw = call("getBids(" + orderId + ")", orders.getBids(BigInteger.valueOf(orderId)));
-        List<Bid> bids = new ArrayList<>(raw.size());
-        for (int i = 0; i < raw.size(); i++) {
-            DeploymentOrder.Bid b = (DeploymentOrder.Bid) raw.get(i);
-            bids.add(new Bid(orderId, i, b.provider, b.pricePerHour, b.placedBlock.longValueExact()));
+        return bids(orderId, BIDS_PAGE);
+    }
+
+    List<Bid> bids(long orderId, int pageSize) {
+        BigInteger id = BigInteger.valueOf(orderId);
+        List<Bid> bids = new ArrayList<>();
+        while (true) {
+            List<?> raw = call("getBids(" + orderId + ", " + bids.size() + ")",
+                    orders.getBids(id, BigInteger.valueOf(bids.size()), BigInteger.valueOf(pageSize)));
+            for (Object o : raw) {
+                DeploymentOrder.Bid b = (DeploymentOrder.Bid) o;
+                bids.add(new Bid(orderId, bids.size(), b.provider, b.pricePerHour, b.placedBlock.longValueExact()));
+            }
+            if (raw.size() < pageSize) {
+                return bids;
+            }
         }
-        return bids;
     }
 
     public Optional<Lease> lease(long leaseId) {
@@ -203,6 +216,7 @@ public final class ProtocolReader {
         return Optional.of(new Provider(address, p.region, p.zone, p.gatewayUrl, p.stake,
                 p.stake.subtract(p.unstakeAmount), p.unstakeAmount, p.unstakeReadyBlock.longValueExact(),
                 p.registeredBlock.longValueExact(), p.leasesCompleted.longValueExact(), p.leasesFailed.longValueExact(),
+                p.servedSeconds.longValueExact(),
                 p.slashCount.intValueExact(), p.lastSlashBlock.longValueExact(), p.totalSlashed,
                 p.lastHeartbeatBlock.longValueExact(), uptime, eligible, offers));
     }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A provider's record in the registry, with what is derived from it on chain: uptime from heartbeats, the stake
- * that counts, and eligibility to bid.
+ * that counts, and eligibility to bid. {@code servedSeconds} is the service its tenants paid for over its finished
+ * leases, what reputation counts ({@code leasesCompleted} counts leases however short).
  */
 public record Provider(
         String address,
@@ -19,6 +20,7 @@ public record Provider(
         long registeredBlock,
         long leasesCompleted,
         long leasesFailed,
+        long servedSeconds,
         int slashCount,
         long lastSlashBlock,
         BigInteger totalSlashed,
@@ -34,7 +36,7 @@ public record Provider(
     /** This record with {@code eligible} replaced: the provider's standing now, over its standing at its bid. */
     public Provider withEligible(boolean now) {
         return new Provider(address, region, zone, gatewayUrl, stake, effectiveStake, unstakeAmount, unstakeReadyBlock,
-                registeredBlock, leasesCompleted, leasesFailed, slashCount, lastSlashBlock, totalSlashed,
+                registeredBlock, leasesCompleted, leasesFailed, servedSeconds, slashCount, lastSlashBlock, totalSlashed,
                 lastHeartbeatBlock, uptimeBps, now, gpus);
     }
 

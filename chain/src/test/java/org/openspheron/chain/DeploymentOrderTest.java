@@ -502,8 +502,26 @@ class DeploymentOrderTest {
         assertReverts("OrderNotOpen", () -> tenant.cancelOrder(orderId));
     }
 
+    /**
+     * Attack 4, second half: any bid used to keep the tenant in its order until the match window ended. A bid is an
+     * offer that binds the tenant to nothing, so the tenant may cancel until the bid window closes.
+     */
     @Test
-    void anOrderWithBidsIsCancelledOnlyAfterTheMatchWindow() {
+    void bidCapGriefingCannotKeepATenantInItsOrderDuringTheBidWindow() {
+        BidOrder o = orderWithBid();
+        BigInteger before = reader().tokenBalance(o.tenant().address());
+        assertThat(reader().requireOrder(o.orderId()).bidWindowEnd()).isGreaterThan(reader().blockNumber());
+
+        o.tenant().cancelOrder(o.orderId());
+
+        assertThat(reader().requireOrder(o.orderId()).state()).isEqualTo(OrderState.CANCELLED);
+        assertThat(reader().tokenBalance(o.tenant().address())).isEqualTo(before.add(tokens(20)));
+        protocol.closeBidWindow(o.orderId());
+        assertReverts("OrderNotOpen", () -> protocol.matchWithQuorum(o.orderId(), o.bidIndex(), 2));
+    }
+
+    @Test
+    void anOrderWithBidsCannotBeCancelledWhileTheMatchmakersMayMatchIt() {
         BidOrder o = orderWithBid();
         BigInteger before = reader().tokenBalance(o.tenant().address());
         protocol.closeBidWindow(o.orderId());

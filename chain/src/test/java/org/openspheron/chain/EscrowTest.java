@@ -171,7 +171,30 @@ class EscrowTest {
         assertThat(tenantSpent()).isEqualTo(tokens(2));
         assertThat(reader().activeLeasesOf(provider.address())).isEmpty();
         assertThat(reader().provider(provider.address()).orElseThrow().leasesCompleted()).isEqualTo(1);
+        assertThat(reader().provider(provider.address()).orElseThrow().servedSeconds())
+                .as("reputation counts the 40 minutes the escrow paid for, not the hour the lease was left running")
+                .isEqualTo(2400);
         assertReverts("LeaseNotActive", () -> provider.withdraw(leaseId));
+    }
+
+    /**
+     * Attack 6 (reputation inflation): a provider that orders from itself, wins, confirms and closes at once used to
+     * gain a completed lease for the price of gas. Reputation counts the service tenants paid for, so that adds
+     * nothing; a lease that ran two hours adds two hours.
+     */
+    @Test
+    void reputationInflationByConfirmingAndClosingAtOnceAddsNoServedTime() {
+        long selfDealt = confirmedLease(tokens(3), tokens(20), Duration.ofHours(4));
+        tenant.closeLease(selfDealt);
+        Provider afterSelfDealing = reader().provider(provider.address()).orElseThrow();
+        assertThat(afterSelfDealing.leasesCompleted()).isEqualTo(1);
+        assertThat(afterSelfDealing.servedSeconds()).as("seconds between confirm and close, as mined").isLessThan(10);
+
+        long real = confirmedLease(tokens(3), tokens(20), Duration.ofHours(2));
+        protocol.chain().increaseTime(Duration.ofHours(3));
+        provider.withdraw(real);
+        assertThat(reader().provider(provider.address()).orElseThrow().servedSeconds() - afterSelfDealing.servedSeconds())
+                .isEqualTo(7200);
     }
 
     @Test

@@ -163,7 +163,7 @@ class ProviderRegistryTest {
         TransactionSender owner = protocol.sender(protocol.owner());
         var registry = protocol.registryContract(owner);
         assertReverts("NotSlasher", () -> owner.send("slash", registry.slash(provider.address(), tokens(10), BigInteger.ONE)));
-        assertReverts("NotSlasher", () -> owner.send("recordLeaseOutcome", registry.recordLeaseOutcome(provider.address(), true)));
+        assertReverts("NotSlasher", () -> owner.send("recordLeaseOutcome", registry.recordLeaseOutcome(provider.address(), true, BigInteger.valueOf(3600))));
         assertThat(reader().provider(provider.address()).orElseThrow().stake()).isEqualTo(minStake());
     }
 

@@ -23,6 +23,8 @@ public final class Scorer {
     static final double SAME_REGION = 0.5;
     /** Slashes beyond this many count no more: the penalty is already the full weight. */
     static final int SLASHES_FOR_FULL_PENALTY = 4;
+    /** Paid service that weighs as much as one failed lease in reputation: a day. */
+    static final long SERVED_SECONDS_PER_CREDIT = 86_400;
 
     /**
      * Qualifying bids first, then the higher score, then the lower bid index. Written out rather than composed from
@@ -163,11 +165,15 @@ public final class Scorer {
         return max.subtract(bid.pricePerHour()).doubleValue() / max.doubleValue();
     }
 
-    /** Completed over all finished leases, with one of each assumed (Laplace), so a newcomer scores 0.5. */
+    /**
+     * Days of service tenants paid for against failed leases, with one of each assumed (Laplace), so a newcomer
+     * scores 0.5. Paid time, not the count of leases: a lease confirmed and closed at once (self-dealing costs only
+     * gas) adds nothing, and each day of reputation takes a day of a funded lease.
+     */
     static double reputation(Provider provider) {
-        double completed = provider.leasesCompleted();
+        double served = (double) provider.servedSeconds() / SERVED_SECONDS_PER_CREDIT;
         double failed = provider.leasesFailed();
-        return (completed + 1.0) / (completed + failed + 2.0);
+        return (served + 1.0) / (served + failed + 2.0);
     }
 
     /** Free GPUs of the asked model over the GPUs asked, capped at 1; 1 for an order without GPUs. */

@@ -76,7 +76,7 @@ class ScoringBenchmark {
             String address = String.format("0x%040x", i + 1);
             BigInteger stake = BigInteger.valueOf(100_000_000L + 1_000_000L * (i % 50));
             providers.put(address, new Provider(address, regions[i % 3], i % 2 == 0 ? "a" : "b", "https://p", stake,
-                    stake, BigInteger.ZERO, 0, 1, i % 20, i % 3, i % 5 == 0 ? 1 : 0, 9_000, BigInteger.ZERO, 1,
+                    stake, BigInteger.ZERO, 0, 1, i % 20, i % 3, (i % 20) * 86_400L, i % 5 == 0 ? 1 : 0, 9_000, BigInteger.ZERO, 1,
                     5_000 + (i * 37) % 5_000, true, List.of(new GpuOffer("H100", 8, i % 9 == 0 ? 1 : 8))));
             bids.add(new Bid(42, i, address, BigInteger.valueOf(1_000_000 + (i * 7919L) % 9_000_000), 10));
         }

@@ -323,7 +323,7 @@ class MatchingPolicyWatchTest {
     private static Provider provider(int n, String region) {
         BigInteger stake = BigInteger.valueOf(100_000_000);
         return new Provider(String.format("0x%040x", n), region, "a", "https://p" + n, stake, stake, BigInteger.ZERO,
-                0, 1, 0, 0, 0, 0, BigInteger.ZERO, 1, 10_000, true, List.of(new GpuOffer("H100", 8, 4)));
+                0, 1, 0, 0, 0, 0, 0, BigInteger.ZERO, 1, 10_000, true, List.of(new GpuOffer("H100", 8, 4)));
     }
 
     // --- the API server side ---

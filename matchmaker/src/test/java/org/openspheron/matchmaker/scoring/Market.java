@@ -85,6 +85,7 @@ final class Market {
         int uptimeBps = 10_000;
         long completed;
         long failed;
+        long servedSeconds;
         int slashes;
         long lastSlashBlock;
         int freeGpus = 4;
@@ -106,9 +107,18 @@ final class Market {
             return this;
         }
 
+        /** {@code completed} leases of a day's paid service each, and {@code failed} failed ones. */
         ProviderRecord leases(long completed, long failed) {
             this.completed = completed;
+            this.servedSeconds = completed * 86_400;
             this.failed = failed;
+            return this;
+        }
+
+        /** {@code completed} leases that paid for {@code servedSeconds} of service in all. */
+        ProviderRecord served(long completed, long servedSeconds) {
+            this.completed = completed;
+            this.servedSeconds = servedSeconds;
             return this;
         }
 
@@ -139,7 +149,7 @@ final class Market {
 
         Provider build() {
             return new Provider(address(), region, zone, "https://p" + n, stake, stake, BigInteger.ZERO, 0, 1,
-                    completed, failed, slashes, lastSlashBlock, BigInteger.ZERO, 1, uptimeBps, eligible,
+                    completed, failed, servedSeconds, slashes, lastSlashBlock, BigInteger.ZERO, 1, uptimeBps, eligible,
                     List.of(new GpuOffer("H100", 8, freeGpus)));
         }
     }

@@ -82,6 +82,26 @@ class ScorerTest {
         assertThat(best.breakdown().reputation()).isGreaterThan(ranking.ranked().get(1).breakdown().reputation());
     }
 
+    /**
+     * Attack 6 (reputation inflation): a provider that ordered from itself 100 times, confirmed and closed at once,
+     * paid for no service, and ranks below one that served a single tenant for a month; it gains nothing over a
+     * newcomer.
+     */
+    @Test
+    void reputationInflationBySelfDealtLeasesEarnsNothing() {
+        Ranking ranking = new Market()
+                .bid(provider(1).served(100, 0), 5_000_000)
+                .bid(provider(2).served(1, 30 * 86_400), 5_000_000)
+                .bid(provider(3), 5_000_000)
+                .rank(bestOnly, seed(1));
+
+        RankedBid selfDealer = ranking.ranked().stream().filter(r -> r.bid().index() == 0).findFirst().orElseThrow();
+        RankedBid newcomer = ranking.ranked().stream().filter(r -> r.bid().index() == 2).findFirst().orElseThrow();
+        assertThat(ranking.ranked().get(0).bid().index()).isEqualTo(1);
+        assertThat(selfDealer.breakdown().reputation()).isEqualTo(newcomer.breakdown().reputation());
+        assertThat(ranking.ranked().get(0).breakdown().reputation()).isGreaterThan(selfDealer.breakdown().reputation());
+    }
+
     @Test
     void aRecentSlashWeighsMoreThanAnOldOne() {
         // The order's window ends at block 10,000: one slash 100 blocks before it, the other 50,000 before genesis.
