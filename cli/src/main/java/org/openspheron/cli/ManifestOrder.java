@@ -10,7 +10,9 @@ import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.BlockPricing;
 import org.openspheron.manifest.DenominationRates;
 import org.openspheron.manifest.DeploymentEntry;
+import org.openspheron.manifest.DeploymentGroups;
 import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestFormat;
 import org.openspheron.manifest.ResourceTotals;
 
@@ -25,6 +27,11 @@ final class ManifestOrder {
     }
 
     static OrderSpec spec(Manifest manifest, String gpuModel, String region, BigInteger maxPricePerHour, Duration duration) {
+        try {
+            DeploymentGroups.requireOneGroup(manifest);
+        } catch (ManifestException e) {
+            throw new CliException(e.getMessage());
+        }
         ResourceTotals totals = manifest.resources();
         String model = gpuModel != null ? gpuModel : totals.gpuModel();
         if (totals.gpuCount() > 0 && model.isBlank()) {

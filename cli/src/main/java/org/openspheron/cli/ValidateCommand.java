@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openspheron.manifest.DenominationRates;
+import org.openspheron.manifest.DeploymentGroups;
 import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.ManifestParser;
@@ -46,6 +47,15 @@ public class ValidateCommand extends HomeCommand {
                 result.put("manifestHash", manifest.canonicalHash());
                 result.put("maxPricePerHour", maxPricePerHour(manifest, rates));
                 result.put("groups", GroupsView.of(manifest, rates));
+                try {
+                    DeploymentGroups.requireOneGroup(manifest);
+                    result.put("deployable", true);
+                } catch (ManifestException severalGroups) {
+                    // Valid SDL, but deploy orders one lease per manifest: say so now, not after a deploy fails.
+                    output.line("note  " + file + ": deploy refuses it: " + severalGroups.getMessage());
+                    result.put("deployable", false);
+                    result.put("deployRefusal", severalGroups.getMessage());
+                }
             } catch (ManifestException e) {
                 allValid = false;
                 output.line("error " + file + ": " + e.getMessage());

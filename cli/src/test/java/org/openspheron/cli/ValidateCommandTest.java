@@ -44,6 +44,21 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aValidManifestOfSeveralPlacementsSaysNowThatDeployRefusesIt() throws Exception {
+        Cli.Result r = Cli.run("validate", Cli.manifest("two-placements-sdl.yaml").toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("note  " + Cli.manifest("two-placements-sdl.yaml")
+                + ": deploy refuses it: profiles.placement: the manifest deploys to 2 placements (east, west)");
+
+        JsonNode json = Output.JSON.readTree(Cli.run("validate", "--json", Cli.manifest("two-placements-sdl.yaml").toString()).out()).get(0);
+        assertThat(json.get("valid").asBoolean()).isTrue();
+        assertThat(json.get("deployable").asBoolean()).isFalse();
+        assertThat(json.get("groups")).hasSize(2);
+        assertThat(Output.JSON.readTree(Cli.run("validate", "--json", Cli.manifest("whoogle-sdl.yaml").toString()).out())
+                .get(0).get("deployable").asBoolean()).isTrue();
+    }
+
+    @Test
     void withoutAnAktPriceAUaktManifestHasNoPricePerHourButItsGroupsAreThere() throws Exception {
         Cli.Result r = Cli.run("validate", "--json", Cli.manifest("whoogle-sdl-uakt.yaml").toString());
         assertThat(r.exitCode()).isZero();

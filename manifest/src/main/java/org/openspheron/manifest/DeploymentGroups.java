@@ -52,6 +52,23 @@ public final class DeploymentGroups {
         return out;
     }
 
+    /**
+     * Refuses a manifest of more than one group. Akash leases each placement on its own (one group, one lease, each
+     * with its own provider and price); this version orders one lease per manifest, so a manifest of several
+     * placements would be bought as one lease at one provider in the first placement's region. Rather than do that
+     * silently, {@code deploy} and the provider's gateway refuse it, naming the placements.
+     *
+     * @throws ManifestException naming {@code profiles.placement} when the manifest deploys to several placements
+     */
+    public static void requireOneGroup(Manifest manifest) {
+        List<String> used = manifest.deployments().stream().map(DeploymentEntry::placement).distinct().sorted().toList();
+        if (used.size() > 1) {
+            throw new ManifestException("profiles.placement", "the manifest deploys to " + used.size() + " placements ("
+                    + String.join(", ", used) + "): each is an Akash deployment group, leased on its own, and this version "
+                    + "orders one lease per manifest; put each placement's services in a file of its own and deploy each");
+        }
+    }
+
     private static int indexOfProfile(List<DeploymentGroup.Resource> resources, String profile) {
         for (int i = 0; i < resources.size(); i++) {
             if (resources.get(i).profile().equals(profile)) {

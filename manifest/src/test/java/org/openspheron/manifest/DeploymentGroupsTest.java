@@ -1,6 +1,7 @@
 package org.openspheron.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.math.BigDecimal;
@@ -30,6 +31,35 @@ class DeploymentGroupsTest {
 
     private static List<DeploymentGroup> groups(String yaml) {
         return DeploymentGroups.of(ManifestParser.parse(yaml));
+    }
+
+    /** Two placements: {@code web} in {@code west}, {@code api} in {@code east}. */
+    static final String TWO_PLACEMENTS = """
+                version: "2.0"
+                services:
+                  web: {image: nginx:1.27}
+                  api: {image: nginx:1.27}
+                profiles:
+                  compute:
+                    small: {resources: {cpu: {units: 0.5}, memory: {size: 512Mi}, storage: {size: 1G}}}
+                  placement:
+                    east: {attributes: {region: us-east}, pricing: {small: {denom: uact, amount: 100}}}
+                    west: {attributes: {region: us-west}, pricing: {small: {denom: uact, amount: 100}}}
+                deployment:
+                  web: {west: {profile: small, count: 2}}
+                  api: {east: {profile: small, count: 1}}
+                """;
+
+    @Test
+    void eachPlacementIsAGroupOfItsOwnAndOrderingOneLeaseForSeveralIsRefusedNamingThem() {
+        Manifest manifest = ManifestParser.parse(TWO_PLACEMENTS);
+        assertThat(DeploymentGroups.of(manifest)).extracting(DeploymentGroup::name).containsExactly("east", "west");
+
+        assertThatThrownBy(() -> DeploymentGroups.requireOneGroup(manifest))
+                .isInstanceOfSatisfying(ManifestException.class, e -> assertThat(e.field()).isEqualTo("profiles.placement"))
+                .hasMessageContaining("2 placements (east, west)")
+                .hasMessageContaining("one lease per manifest");
+        DeploymentGroups.requireOneGroup(ManifestParser.parse(twoServicesOneProfile("2.1")));
     }
 
     @Test

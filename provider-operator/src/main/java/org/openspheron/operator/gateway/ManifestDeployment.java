@@ -15,9 +15,11 @@ import java.util.Set;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.ComputeProfile;
 import org.openspheron.manifest.DeploymentEntry;
+import org.openspheron.manifest.DeploymentGroups;
 import org.openspheron.manifest.Expose;
 import org.openspheron.manifest.GpuRequirement;
 import org.openspheron.manifest.Manifest;
+import org.openspheron.manifest.ManifestException;
 import org.openspheron.manifest.RegistryCredentials;
 import org.openspheron.manifest.ResourceTotals;
 import org.openspheron.manifest.ServiceSpec;
@@ -53,6 +55,11 @@ final class ManifestDeployment {
      * one the provider bid on and is paid for), whatever other models the manifest would also accept.
      */
     static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order) {
+        try {
+            DeploymentGroups.requireOneGroup(manifest);
+        } catch (ManifestException e) {
+            throw GatewayError.invalidManifest(e.getMessage(), e.field());
+        }
         refuseBeyondOrder(leaseId, manifest, order);
         String namespace = LeaseCluster.namespace(leaseId);
         List<WorkloadService> services = new ArrayList<>();
@@ -62,8 +69,7 @@ final class ManifestDeployment {
             if (deployments.isEmpty()) {
                 continue;
             }
-            // A provider runs the manifest in one placement: its own. Placements of one service share the
-            // profile in every manifest seen so far; the first deployment's profile is the one that was ordered.
+            // One placement per manifest (requireOneGroup): a service's deployments are all in it.
             ComputeProfile profile = manifest.profile(deployments.get(0).profile());
             WorkloadService workload = service(service, profile, manifest.replicas(service.name()));
             if (profile.hasGpu() && !order.gpuModel().isBlank()) {

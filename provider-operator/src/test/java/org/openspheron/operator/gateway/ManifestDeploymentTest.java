@@ -154,4 +154,34 @@ class ManifestDeploymentTest {
     static String decode(String base64) {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
+
+    /**
+     * A provider leases one placement of a manifest, as Akash does per deployment group; a manifest of several would
+     * otherwise run every placement's services here, on a lease priced for one: refused, with the placements named.
+     */
+    @Test
+    void aManifestOfSeveralPlacementsIsRefusedNotRunInOnePlacement() {
+        String yaml = """
+                version: "2.0"
+                services:
+                  web: {image: nginx:1.27}
+                  api: {image: nginx:1.27}
+                profiles:
+                  compute:
+                    small: {resources: {cpu: {units: 0.5}, memory: {size: 512Mi}, storage: {size: 1G}}}
+                  placement:
+                    east: {attributes: {region: us-east}, pricing: {small: {denom: uact, amount: 100}}}
+                    west: {attributes: {region: us-west}, pricing: {small: {denom: uact, amount: 100}}}
+                deployment:
+                  web: {west: {profile: small, count: 2}}
+                  api: {east: {profile: small, count: 1}}
+                """;
+
+        assertThatThrownBy(() -> ordered(9, ManifestParser.parse(yaml)))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.code()).isEqualTo("InvalidManifest");
+                    assertThat(e.field()).isEqualTo("profiles.placement");
+                    assertThat(e.getMessage()).contains("2 placements (east, west)");
+                });
+    }
 }
