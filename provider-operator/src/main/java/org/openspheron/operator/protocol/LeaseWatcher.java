@@ -94,8 +94,8 @@ public final class LeaseWatcher {
 
     /**
      * The provider gave a lease up in the cluster (its SpheronLease, marked {@link SpheronLease#GIVE_UP}, was deleted
-     * while the chain still had it active): close it on chain, so the tenant is refunded, the provider paid what accrued, and the lease is not
-     * mirrored back. A lease still unconfirmed past its confirm deadline is a missed deployment however it ends: the
+     * while the chain still had it active): close it on chain, so the tenant is refunded, the provider paid what
+     * accrued, and the lease is not mirrored back. A lease still unconfirmed past its confirm deadline is a missed deployment however it ends: the
      * close fails it and slashes the provider's stake, exactly as the tenant's reportUndeployed would. It is closed
      * all the same (keeping it open only holds the tenant's escrow until they report it), and the log says which
      * of the two happened, as the chain recorded it. Idempotent: a lease that is no longer active, or not ours, is
