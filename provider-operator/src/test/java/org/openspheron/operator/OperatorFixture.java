@@ -31,6 +31,7 @@ import org.openspheron.operator.deployment.GPUDeploymentReconciler;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.LeaseChainSide;
+import org.openspheron.operator.lease.NoChainSide;
 import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
 
@@ -84,7 +85,7 @@ public final class OperatorFixture implements AutoCloseable {
     }
 
     public static OperatorFixture start() {
-        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), lease -> { });
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide());
     }
 
     public static OperatorFixture start(ExposedServiceType exposedType, Optional<String> publicHost, LeaseChainSide chainSide) {

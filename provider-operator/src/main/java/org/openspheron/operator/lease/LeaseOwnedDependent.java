@@ -16,6 +16,10 @@ import org.openspheron.operator.crd.ObjectLabels;
  * selects on the operator's label and maps an object back to its lease by that label, because the lease is
  * cluster-scoped while most of what it owns lives in a namespace, where JOSDK's owner-reference mapper would look
  * for a namespaced owner.
+ *
+ * <p>No owner reference to the SpheronLease: the garbage collector would delete the namespace, and the tenant's
+ * workload in it, whenever the object goes (a {@code kubectl delete}, a CRD reinstall), while the chain still has
+ * the lease open and paid. The lease's end on chain, or the provider giving it up, removes the namespace instead.
  */
 abstract class LeaseOwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, SpheronLease>
         implements SecondaryToPrimaryMapper<R> {
@@ -28,6 +32,11 @@ abstract class LeaseOwnedDependent<R extends HasMetadata> extends CRUDKubernetes
                         .withLabelSelector(ObjectLabels.MANAGED_SELECTOR + "," + ObjectLabels.LEASE_ID)
                         .build())
                 .build());
+    }
+
+    @Override
+    protected boolean addOwnerReference() {
+        return false;
     }
 
     @Override

@@ -22,9 +22,22 @@ import io.fabric8.kubernetes.client.CustomResource;
 @AdditionalPrinterColumn(name = "Tenant", jsonPath = ".spec.tenant", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 public class SpheronLease extends CustomResource<SpheronLeaseSpec, SpheronLeaseStatus> {
+    /**
+     * The provider's mark that deleting this object gives the lease up: closes it on chain and removes its namespace
+     * ({@code kubectl annotate spheronlease lease-7 openspheron.org/give-up=true}, then delete it). An annotation,
+     * not a spec field: the spec is the chain's and the lease watcher writes it back.
+     */
+    public static final String GIVE_UP = "openspheron.org/give-up";
+
     /** The conventional object (and namespace) name for an on-chain lease id. */
     public static String nameFor(long leaseId) {
         return "lease-" + leaseId;
+    }
+
+    /** Whether the provider marked the lease to be given up when its object is deleted ({@link #GIVE_UP}). */
+    public boolean giveUpRequested() {
+        var annotations = getMetadata().getAnnotations();
+        return annotations != null && "true".equalsIgnoreCase(annotations.get(GIVE_UP));
     }
 
     /** The namespace the lease's workload runs in: the same name as the lease object. */

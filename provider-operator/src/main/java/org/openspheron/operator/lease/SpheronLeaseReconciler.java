@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.ObjectLabels;
@@ -39,7 +40,8 @@ import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
 
 /**
  * Gives an active lease its namespace, quota and network policies (JOSDK dependents, in that order) and reports
- * how far its workload got; removes the namespace when the chain says the lease closed or failed. The workload
+ * how far its workload got; removes the namespace when the chain says the lease closed or failed, or when the
+ * provider deletes an object marked to give the lease up (see {@link #cleanup}). The workload
  * itself (the lease's GPUDeployment, created by the manifest gateway) is reconciled by the GPUDeployment
  * reconciler; this one only watches it for the phase.
  *
@@ -53,6 +55,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
     /** Conditions this reconciler sets. */
     public static final String NAMESPACE_READY = "NamespaceReady";
     public static final String WORKLOAD_READY = "WorkloadReady";
+    private static final Logger LOG = Logger.getLogger(SpheronLeaseReconciler.class);
 
     private final Workflow<SpheronLease> workflow;
     private final LeaseChainSide chainSide;
@@ -171,11 +174,48 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         return false;
     }
 
+    /**
+     * Deleting the object is not giving the lease up. While the chain holds the lease and the provider did not mark it
+     * ({@link SpheronLease#GIVE_UP}), the namespace and the tenant's workload stay, the finalizer is released and the
+     * lease watcher mirrors the object back: a {@code kubectl delete spheronleases --all} or a CRD reinstall costs no
+     * tenant a running workload and no provider a paid lease. A marked lease, or one the chain has ended, loses its
+     * namespace, and the chain side closes a marked one that is still active.
+     */
     @Override
     public DeleteControl cleanup(SpheronLease lease, Context<SpheronLease> context) throws Exception {
+        String name = lease.getMetadata().getName();
+        if (!lease.giveUpRequested() && lease.getSpec().getChainState() == ChainState.Active && chainSide.activeOnChain(lease)) {
+            dropOwnerReference(context.getClient(), lease);
+            LOG.warnf("SpheronLease %s deleted without give-up; lease %d stays active on chain, its namespace %s and "
+                    + "workload keep running, and the object will be recreated from the chain. To give the lease up: "
+                    + "kubectl annotate spheronlease %s %s=true, then delete it", name, lease.getSpec().getLeaseId(),
+                    lease.namespaceName(), name, SpheronLease.GIVE_UP);
+            return DeleteControl.defaultDelete();
+        }
+        if (lease.giveUpRequested() && lease.getSpec().getChainState() == ChainState.Active) {
+            LOG.infof("SpheronLease %s deleted with %s=true: removing namespace %s and closing lease %d on chain", name,
+                    SpheronLease.GIVE_UP, lease.namespaceName(), lease.getSpec().getLeaseId());
+        }
         removeNamespace(context.getClient(), lease.namespaceName());
         chainSide.leaseRemoved(lease);
         return DeleteControl.defaultDelete();
+    }
+
+    /**
+     * Operators before this one gave the lease namespace an owner reference to the SpheronLease, and the garbage
+     * collector would delete the namespace with the object. Dropped before the finalizer is released. (The quota and
+     * policies of such a lease may still be collected; they come back with the object.)
+     */
+    private static void dropOwnerReference(KubernetesClient client, SpheronLease lease) {
+        String uid = lease.getMetadata().getUid();
+        var namespace = client.namespaces().withName(lease.namespaceName());
+        Namespace existing = namespace.get();
+        if (existing != null && existing.getMetadata().getOwnerReferences().stream().anyMatch(r -> uid.equals(r.getUid()))) {
+            namespace.edit(n -> {
+                n.getMetadata().getOwnerReferences().removeIf(r -> uid.equals(r.getUid()));
+                return n;
+            });
+        }
     }
 
     @Override

@@ -6,9 +6,10 @@ import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
 
 /**
- * The protocol side of a SpheronLease's finalizer. A lease deleted while the chain still has it active is one the
- * provider gives up: it is closed on chain, or the lease watcher would mirror it straight back and the tenant would
- * keep paying for nothing. Either way the freed GPUs are offered again at once.
+ * The protocol side of a SpheronLease's finalizer. Deleting the object is not giving the lease up: a paid lease
+ * outlives a {@code kubectl delete} or a CRD reinstall, and the lease watcher mirrors its object back. Only a lease
+ * the provider marked ({@link SpheronLease#GIVE_UP}) is closed on chain when its object goes; either way the freed
+ * GPUs are offered again at once.
  */
 @ApplicationScoped
 public class ChainLeaseSide implements LeaseChainSide {
@@ -18,10 +19,16 @@ public class ChainLeaseSide implements LeaseChainSide {
         this.node = node;
     }
 
+    /** With the protocol side off, nothing on chain holds the lease and nothing would mirror it back. */
+    @Override
+    public boolean activeOnChain(SpheronLease lease) {
+        return node.enabled() && node.activeOnChain(lease.getSpec().getLeaseId());
+    }
+
     @Override
     public void leaseRemoved(SpheronLease lease) {
         long leaseId = lease.getSpec().getLeaseId();
-        if (node.enabled() && lease.getSpec().getChainState() == ChainState.Active) {
+        if (node.enabled() && lease.giveUpRequested() && lease.getSpec().getChainState() == ChainState.Active) {
             node.giveUp(leaseId);
         }
         node.leaseTornDown(leaseId);

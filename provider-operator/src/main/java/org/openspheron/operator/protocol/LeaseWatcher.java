@@ -82,9 +82,20 @@ public final class LeaseWatcher {
     }
 
     /**
-     * The provider gave a lease up in the cluster (its SpheronLease was deleted while the chain still had it
-     * active): close it on chain, so the tenant is refunded, the provider paid what accrued, and the lease is not
-     * mirrored back. A lease still unconfirmed past its confirm deadline is a missed deployment however it ends: the
+     * Whether the chain holds {@code leaseId} as this provider's active lease: then a SpheronLease deleted without the
+     * give-up mark keeps its workload, and the next pass mirrors the object back. A lease the chain does not know
+     * counts as held: a misconfigured RPC URL or contract address looks exactly like it, and is no reason to remove a
+     * tenant's workload.
+     */
+    public boolean activeOnChain(long leaseId) {
+        Optional<Lease> lease = reader.lease(leaseId);
+        return lease.isEmpty() || lease.get().isActive() && address.equalsIgnoreCase(lease.get().provider());
+    }
+
+    /**
+     * The provider gave a lease up in the cluster (its SpheronLease, marked {@link SpheronLease#GIVE_UP}, was deleted
+     * while the chain still had it active): close it on chain, so the tenant is refunded, the provider paid what
+     * accrued, and the lease is not mirrored back. A lease still unconfirmed past its confirm deadline is a missed deployment however it ends: the
      * close fails it and slashes the provider's stake, exactly as the tenant's reportUndeployed would. It is closed
      * all the same (keeping it open only holds the tenant's escrow until they report it), and the log says which
      * of the two happened, as the chain recorded it. Idempotent: a lease that is no longer active, or not ours, is
@@ -99,11 +110,11 @@ public final class LeaseWatcher {
         }
         provider.closeLease(leaseId);
         if (reader.lease(leaseId).map(Lease::state).orElse(null) == LeaseState.FAILED) {
-            LOG.warnf("lease %d was removed from the cluster while active and never confirmed: closed past its confirm "
+            LOG.warnf("lease %d was given up while active and never confirmed: closed past its confirm "
                     + "deadline, it failed on chain as a missed deployment; the tenant was refunded and the stake "
                     + "slashed", leaseId);
         } else {
-            LOG.infof("lease %d was removed from the cluster while active; closed it on chain", leaseId);
+            LOG.infof("lease %d was given up by the provider while active; closed it on chain", leaseId);
         }
         return true;
     }
@@ -119,15 +130,22 @@ public final class LeaseWatcher {
             }
         }
         for (long leaseId : active) {
-            if (!unreadable.contains(leaseId)) {
+            if (!unreadable.contains(leaseId) && !beingDeleted(mirrored.get(leaseId))) {
                 onItsOwn(leaseId, () -> {
                     Lease lease = reader.requireLease(leaseId);
-                    confirmWhenRunning(lease, mirror(lease, mirrored.get(leaseId)));
+                    SpheronLease existing = mirrored.get(leaseId);
+                    SpheronLease object = mirror(lease, existing);
+                    // A new object has no status until the reconciler looks at it: the watchdog would read that as
+                    // "no manifest" and decline a lease whose workload, kept through a delete, is running.
+                    if (existing != null) {
+                        confirmWhenRunning(lease, object);
+                    }
                 });
             }
         }
         for (var entry : mirrored.entrySet()) {
-            if (!active.contains(entry.getKey()) && entry.getValue().getSpec().getChainState() == ChainState.Active) {
+            if (!active.contains(entry.getKey()) && entry.getValue().getSpec().getChainState() == ChainState.Active
+                    && !beingDeleted(entry.getValue())) {
                 onItsOwn(entry.getKey(), () -> markEnded(entry.getKey(), entry.getValue()));
             }
         }
@@ -137,6 +155,14 @@ public final class LeaseWatcher {
         Set<Long> known = new HashSet<>(active);
         known.addAll(mirrored.keySet());
         failing.keySet().retainAll(known);
+    }
+
+    /**
+     * An object on its way out is left to its finalizer, which decides what becomes of the lease: writing to it would
+     * race its removal, and an active lease's object is mirrored back on the first pass after it is gone.
+     */
+    private static boolean beingDeleted(SpheronLease object) {
+        return object != null && object.getMetadata().getDeletionTimestamp() != null;
     }
 
     /** Runs one lease's part of a pass; whatever that lease's failure, the pass goes on to the next lease. */
@@ -171,17 +197,18 @@ public final class LeaseWatcher {
 
     /** Creates or corrects the object for an active lease; returns what the cluster now holds. */
     private SpheronLease mirror(Lease lease, SpheronLease existing) {
+        boolean mirroredBefore = specs.containsKey(lease.id());
         SpheronLeaseSpec desired = specOf(lease);
         String name = SpheronLease.nameFor(lease.id());
+        if (existing == null && mirroredBefore) {
+            LOG.infof("SpheronLease %s is gone while lease %d stays active on chain (deleted without %s=true): "
+                    + "recreating it; its namespace and workload were left running", name, lease.id(), SpheronLease.GIVE_UP);
+            return client.resource(newObject(lease, name, desired)).create();
+        }
         if (existing == null) {
-            SpheronLease object = new SpheronLease();
-            object.getMetadata().setName(name);
-            object.getMetadata().setLabels(Map.of("openspheron.org/lease-id", Long.toString(lease.id()),
-                    "openspheron.org/order-id", Long.toString(lease.orderId())));
-            object.setSpec(desired);
             LOG.infof("lease %d (order %d, tenant %s) is ours: creating SpheronLease %s", lease.id(), lease.orderId(),
                     lease.tenant(), name);
-            return client.resource(object).create();
+            return client.resource(newObject(lease, name, desired)).create();
         }
         if (!sameSpec(existing.getSpec(), desired)) {
             LOG.infof("SpheronLease %s differs from the chain; correcting its spec", name);
@@ -191,6 +218,15 @@ public final class LeaseWatcher {
             });
         }
         return existing;
+    }
+
+    private static SpheronLease newObject(Lease lease, String name, SpheronLeaseSpec spec) {
+        SpheronLease object = new SpheronLease();
+        object.getMetadata().setName(name);
+        object.getMetadata().setLabels(Map.of("openspheron.org/lease-id", Long.toString(lease.id()),
+                "openspheron.org/order-id", Long.toString(lease.orderId())));
+        object.setSpec(spec);
+        return object;
     }
 
     private void confirmWhenRunning(Lease lease, SpheronLease object) {
@@ -222,8 +258,9 @@ public final class LeaseWatcher {
                     LOG.errorf("lease %d came up after its confirmation deadline (%s): the chain no longer accepts the "
                             + "confirmation, so it earns nothing. It is a missed deployment however it ends: the "
                             + "tenant's reportUndeployed and our closeLease alike fail it, refund the tenant and slash "
-                            + "the stake. Deleting its SpheronLease closes it that way and frees the GPUs now",
-                            lease.id(), e.arguments());
+                            + "the stake. Giving it up (kubectl annotate spheronlease %s %s=true, then delete it) closes "
+                            + "it that way and frees the GPUs now",
+                            lease.id(), e.arguments(), SpheronLease.nameFor(lease.id()), SpheronLease.GIVE_UP);
                 }
                 default -> {
                     confirmationsRefused.add(lease.id());

@@ -128,7 +128,7 @@ public class ProviderNode implements LeaseTeardownListener {
     }
 
     /**
-     * Closes on chain a lease the cluster gave up (see {@link LeaseWatcher#giveUp}). Throws while the chain is not
+     * Closes on chain a lease the provider gave up (see {@link LeaseWatcher#giveUp}). Throws while the chain is not
      * connected, so the lease's finalizer stays and the reconciler retries.
      */
     public boolean giveUp(long leaseId) {
@@ -137,6 +137,19 @@ public class ProviderNode implements LeaseTeardownListener {
             throw new IllegalStateException("not connected to the chain yet: lease " + leaseId + " is closed on chain once it is");
         }
         return r.leases().giveUp(leaseId);
+    }
+
+    /**
+     * Whether the chain holds the lease as this provider's active one (see {@link LeaseWatcher#activeOnChain}). Throws
+     * while the chain is not connected, so a deleted SpheronLease waits rather than its workload being guessed away.
+     */
+    public boolean activeOnChain(long leaseId) {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException("not connected to the chain yet: whether lease " + leaseId
+                    + " is still active is asked again once it is");
+        }
+        return r.leases().activeOnChain(leaseId);
     }
 
     @Override

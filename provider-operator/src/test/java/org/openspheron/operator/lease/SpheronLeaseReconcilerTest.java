@@ -5,7 +5,11 @@ import static org.openspheron.operator.Manifests.deployment;
 import static org.openspheron.operator.Manifests.lease;
 import static org.openspheron.operator.Manifests.service;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -13,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,12 +41,23 @@ import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
  */
 class SpheronLeaseReconcilerTest {
     private static final List<String> removedOnChainSide = new CopyOnWriteArrayList<>();
+    /** The leases the stand-in chain side says the chain still holds; any other has ended there. */
+    private static final Set<String> activeOnChain = ConcurrentHashMap.newKeySet();
     private static OperatorFixture fixture;
 
     @BeforeAll
     static void start() {
-        fixture = OperatorFixture.start(ExposedServiceType.NodePort, Optional.empty(),
-                lease -> removedOnChainSide.add(lease.getMetadata().getName()));
+        fixture = OperatorFixture.start(ExposedServiceType.NodePort, Optional.empty(), new LeaseChainSide() {
+            @Override
+            public boolean activeOnChain(SpheronLease lease) {
+                return SpheronLeaseReconcilerTest.activeOnChain.contains(lease.getMetadata().getName());
+            }
+
+            @Override
+            public void leaseRemoved(SpheronLease lease) {
+                removedOnChainSide.add(lease.getMetadata().getName());
+            }
+        });
     }
 
     @AfterAll
@@ -68,7 +85,7 @@ class SpheronLeaseReconcilerTest {
 
     @Test
     void aLeaseGetsItsOwnNamespaceWithQuotaNetworkPoliciesAndPodSecurityLabels() {
-        SpheronLease created = fixture.create(lease(7, oneH100()));
+        fixture.create(lease(7, oneH100()));
 
         SpheronLease pending = leaseWithPhase(7, Phase.PendingManifest);
 
@@ -79,10 +96,9 @@ class SpheronLeaseReconcilerTest {
                 .containsEntry("pod-security.kubernetes.io/enforce", "baseline")
                 .containsEntry("pod-security.kubernetes.io/warn", "restricted")
                 .containsEntry("pod-security.kubernetes.io/audit", "restricted");
-        assertThat(namespace.getMetadata().getOwnerReferences()).singleElement().satisfies(r -> {
-            assertThat(r.getKind()).isEqualTo("SpheronLease");
-            assertThat(r.getUid()).isEqualTo(created.getMetadata().getUid());
-        });
+        assertThat(namespace.getMetadata().getOwnerReferences())
+                .as("no owner reference: the garbage collector must not take a paid lease's namespace with its object")
+                .isEmpty();
         ResourceQuota quota = fixture.client.resourceQuotas().inNamespace("lease-7").withName("lease-quota").get();
         assertThat(quota.getSpec().getHard())
                 .containsEntry("requests.cpu", new Quantity("4"))
@@ -166,7 +182,7 @@ class SpheronLeaseReconcilerTest {
     }
 
     @Test
-    void deletingTheLeaseRemovesItsNamespaceAndTellsTheChainSideBeforeTheObjectGoes() {
+    void deletingALeaseTheChainNoLongerHoldsRemovesItsNamespaceAndTellsTheChainSideBeforeTheObjectGoes() {
         fixture.create(lease(10, oneH100()));
         SpheronLease pending = leaseWithPhase(10, Phase.PendingManifest);
         assertThat(pending.getMetadata().getFinalizers()).isNotEmpty();
@@ -176,6 +192,93 @@ class SpheronLeaseReconcilerTest {
         fixture.awaitValue(() -> read(10) == null, gone -> gone);
         assertThat(removedOnChainSide).contains("lease-10");
         fixture.awaitValue(() -> fixture.client.namespaces().withName("lease-10").get() == null, gone -> gone);
+    }
+
+    @Test
+    void aPlainDeleteOfALeaseTheChainHoldsKeepsItsNamespaceAndRunningPods() {
+        activeOnChain.add("lease-16");
+        SpheronLease created = fixture.create(lease(16, fourCpus()));
+        leaseWithPhase(16, Phase.PendingManifest);
+        fixture.create(deployment("lease-16", "workload", 16L, service("api", "ghcr.io/acme/api:1", 0, null, 8080)));
+        leaseWithPhase(16, Phase.Running);
+        String namespaceUid = fixture.client.namespaces().withName("lease-16").get().getMetadata().getUid();
+        List<String> podUids = podUids("lease-16");
+        ConfigMap sentinel = ownedSentinel(created);
+
+        fixture.client.resources(SpheronLease.class).withName("lease-16").delete();
+
+        fixture.awaitValue(() -> read(16) == null, gone -> gone);
+        awaitCollected(sentinel);
+        Namespace namespace = fixture.client.namespaces().withName("lease-16").get();
+        assertThat(namespace.getMetadata().getUid()).isEqualTo(namespaceUid);
+        assertThat(namespace.getMetadata().getDeletionTimestamp()).isNull();
+        assertThat(podUids("lease-16")).as("the tenant's pods, not restarted").isEqualTo(podUids);
+        assertThat(removedOnChainSide).as("nothing to give up on chain").doesNotContain("lease-16");
+    }
+
+    /**
+     * Operators before this one gave the namespace an owner reference to the lease; the garbage collector would take
+     * the namespace with the object. A plain delete drops the reference first.
+     */
+    @Test
+    void aNamespaceAnOlderOperatorMadeOwnedSurvivesAPlainDelete() {
+        activeOnChain.add("lease-17");
+        SpheronLease created = fixture.create(lease(17, fourCpus()));
+        leaseWithPhase(17, Phase.PendingManifest);
+        fixture.client.namespaces().withName("lease-17").edit(n -> {
+            n.getMetadata().setOwnerReferences(List.of(ownerReference(created)));
+            return n;
+        });
+        ConfigMap sentinel = ownedSentinel(created);
+
+        fixture.client.resources(SpheronLease.class).withName("lease-17").delete();
+
+        fixture.awaitValue(() -> read(17) == null, gone -> gone);
+        awaitCollected(sentinel);
+        Namespace namespace = fixture.client.namespaces().withName("lease-17").get();
+        assertThat(namespace.getMetadata().getDeletionTimestamp()).isNull();
+        assertThat(namespace.getMetadata().getOwnerReferences()).isEmpty();
+    }
+
+    @Test
+    void aLeaseMarkedToGiveUpLosesItsNamespaceAndIsClosedByTheChainSide() {
+        activeOnChain.add("lease-18");
+        fixture.create(lease(18, fourCpus()));
+        leaseWithPhase(18, Phase.PendingManifest);
+
+        fixture.client.resources(SpheronLease.class).withName("lease-18").edit(l -> {
+            l.getMetadata().setAnnotations(Map.of(SpheronLease.GIVE_UP, "true"));
+            return l;
+        });
+        fixture.client.resources(SpheronLease.class).withName("lease-18").delete();
+
+        fixture.awaitValue(() -> read(18) == null, gone -> gone);
+        assertThat(removedOnChainSide).contains("lease-18");
+        fixture.awaitValue(() -> fixture.client.namespaces().withName("lease-18").get() == null, gone -> gone);
+    }
+
+    private static List<String> podUids(String namespace) {
+        return fixture.client.pods().inNamespace(namespace).list().getItems().stream()
+                .map(p -> p.getMetadata().getUid()).sorted().toList();
+    }
+
+    private static OwnerReference ownerReference(SpheronLease lease) {
+        return new OwnerReferenceBuilder().withApiVersion(lease.getApiVersion()).withKind(lease.getKind())
+                .withName(lease.getMetadata().getName()).withUid(lease.getMetadata().getUid()).build();
+    }
+
+    /**
+     * An object owned by {@code lease} only, outside its namespace: once the garbage collector has deleted it, the
+     * collector has acted on the lease's deletion, so whatever it would have taken along is gone by then.
+     */
+    private static ConfigMap ownedSentinel(SpheronLease lease) {
+        return fixture.create(new ConfigMapBuilder().withNewMetadata().withName("sentinel-" + lease.getMetadata().getName())
+                .withNamespace("default").withOwnerReferences(ownerReference(lease)).endMetadata().build());
+    }
+
+    private static void awaitCollected(ConfigMap sentinel) {
+        fixture.awaitValue(() -> fixture.client.configMaps().inNamespace("default").withName(sentinel.getMetadata().getName())
+                .get() == null, gone -> gone);
     }
 
     @Test

@@ -28,8 +28,6 @@ final class RbacCoverage {
      * Grants the flow does not exercise, and why the operator still needs them. Anything else unused is a finding.
      */
     static final Map<String, String> JUSTIFIED = new TreeMap<>(Map.of(
-            "openspheron.org spheronleases/finalizers update", "blockOwnerDeletion on owned objects, where the "
-                    + "OwnerReferencesPermissionEnforcement admission plugin runs",
             "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
             "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status"));
