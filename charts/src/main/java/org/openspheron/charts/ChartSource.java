@@ -27,7 +27,9 @@ public record ChartSource(String name, String appDirectory, String namespace, St
                     ValuePlace.scalar("Deployment", CONTAINERS + ".imagePullPolicy", "image.pullPolicy", null),
                     ValuePlace.stringMap("ConfigMap", "data", "config", "The operator's settings, as environment "
                             + "variables: chain RPC URL, the protocol's contract addresses, region and zone, the gateway's "
-                            + "public URL, stake and prices. Set them for your network; values are passed as strings."),
+                            + "public URL, stake and prices. Set them for your network; values are passed as strings. "
+                            + "Optional ones may be added, e.g. SPHERON_OPERATOR_RUNTIME_CLASS: \"nvidia\" for the "
+                            + "RuntimeClass GPU pods run under (README, provider settings)."),
                     ValuePlace.scalar("Deployment", CONTAINERS + ".env[].valueFrom.secretKeyRef.name", "keySecret.name",
                             "The Secret (in the release namespace) holding the provider's private key under the key "
                                     + "\"key\". Create it before installing; the chart never holds the key."),

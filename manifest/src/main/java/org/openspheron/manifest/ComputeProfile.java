@@ -34,10 +34,21 @@ public record ComputeProfile(
         return (memoryBytes + MIB - 1) / MIB;
     }
 
-    /** All volumes' sizes in MiB, rounded up. */
+    /**
+     * The sizes of all volumes but {@code class: ram} ones in MiB, rounded up: what the replica takes of its node's
+     * disks. A ram volume is memory (a tmpfs the container's memory limit is charged for), see {@link #ramMib()}.
+     */
     public long storageMib() {
-        long bytes = storage.stream().mapToLong(StorageVolume::sizeBytes).sum();
+        long bytes = storage.stream().filter(v -> !v.isRam()).mapToLong(StorageVolume::sizeBytes).sum();
         return (bytes + MIB - 1) / MIB;
+    }
+
+    /**
+     * The sizes of the {@code class: ram} volumes in MiB, each rounded up: memory on top of {@link #memoryMib()}.
+     * Each on its own, as each becomes a volume of whole MiB that the container's memory must hold.
+     */
+    public long ramMib() {
+        return storage.stream().filter(StorageVolume::isRam).mapToLong(v -> (v.sizeBytes() + MIB - 1) / MIB).sum();
     }
 
     public boolean hasGpu() {

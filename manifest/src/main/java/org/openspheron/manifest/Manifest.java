@@ -81,7 +81,11 @@ public record Manifest(
         return List.copyOf(models);
     }
 
-    /** Totals over all deployments and replicas, in the units an order on chain uses. */
+    /**
+     * Totals over all deployments and replicas, in the units an order on chain uses. A {@code class: ram} volume
+     * counts as memory, not storage: it is a tmpfs in the node's RAM, charged to the container's memory limit, and
+     * a provider bids (and prices) the RAM it gives up, not disk it does not.
+     */
     public ResourceTotals resources() {
         long cpu = 0;
         long memory = 0;
@@ -91,7 +95,7 @@ public record Manifest(
         for (DeploymentEntry d : deployments) {
             ComputeProfile p = profiles.get(d.profile());
             cpu += p.cpuMilli() * d.count();
-            memory += p.memoryMib() * d.count();
+            memory += (p.memoryMib() + p.ramMib()) * d.count();
             storage += p.storageMib() * d.count();
             gpus += p.gpuUnits() * d.count();
             if (model == null && p.hasGpu() && !p.gpus().isEmpty()) {

@@ -135,7 +135,8 @@ class FixtureManifestsTest {
         assertThat(p.gpus()).containsExactly(new GpuRequirement("nvidia", "h100", "80Gi", null),
                 new GpuRequirement("nvidia", "a100", "80Gi", null));
         assertThat(m.gpuModels()).containsExactly("h100", "a100");
-        assertThat(m.summary()).isEqualTo("1 service, 8x h100 or a100 (NVIDIA), 64 CPU, 128 GiB memory, 560 GiB storage");
+        // Its 10 GiB shm (class: ram) is memory, not storage.
+        assertThat(m.summary()).isEqualTo("1 service, 8x h100 or a100 (NVIDIA), 64 CPU, 138 GiB memory, 550 GiB storage");
         assertThat(p.storage()).containsExactly(
                 new StorageVolume("default", 50L << 30, false, null),
                 new StorageVolume("data", 500L << 30, true, "beta3"),

@@ -79,6 +79,17 @@ class ManifestParserTest {
         assertThat(m.summary()).isEqualTo("1 service, 2x h100 (NVIDIA), 4 CPU, 8 GiB memory, 20 GiB storage, 1h");
     }
 
+    /** A tmpfs lives in the node's RAM: an order paying for it as disk would get RAM at the price of disk. */
+    @Test
+    void aRamVolumeCountsAsMemoryOfTheOrderNotAsStorage() {
+        Manifest m = ManifestParser.parse(WEB.replace("          - size: 10Gi\n",
+                "          - size: 10Gi\n          - name: shm\n            size: 1Gi\n            attributes:\n              class: ram\n"));
+
+        assertThat(m.profile("web").ramMib()).isEqualTo(1024);
+        assertThat(m.profile("web").storageMib()).isEqualTo(10_240);
+        assertThat(m.resources()).isEqualTo(new ResourceTotals(4000, 2 * (4096 + 1024), 20_480, 2, "h100"));
+    }
+
     @Test
     void aPortOutsideTheRangeNamesThePort() {
         refused(WEB.replace("- port: 80", "- port: 70000"), "services.web.expose[0].port", "70000 is not a port");

@@ -64,14 +64,14 @@ public final class OperatorFixture implements AutoCloseable {
     private final Map<ResourceID, AtomicInteger> reconciles = new ConcurrentHashMap<>();
 
     private OperatorFixture(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
-            LeaseChainSide chainSide) {
+            LeaseChainSide chainSide, Optional<String> gpuRuntimeClass) {
         cluster = DevCluster.start(nodes);
         client = cluster.client();
         cluster.applyDirectory(generatedCrds());
         operatorClient = serviceAccountClient(cluster);
         inventory = new ClusterInventory(operatorClient);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
-                inventory, PodTolerations.DEFAULT);
+                inventory, PodTolerations.DEFAULT, gpuRuntimeClass);
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override
@@ -85,16 +85,21 @@ public final class OperatorFixture implements AutoCloseable {
     }
 
     public static OperatorFixture start() {
-        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide());
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.empty());
+    }
+
+    /** An operator whose GPU pods run under the RuntimeClass {@code gpuRuntimeClass} (spheron.operator.runtime-class). */
+    public static OperatorFixture withGpuRuntimeClass(String gpuRuntimeClass) {
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.of(gpuRuntimeClass));
     }
 
     public static OperatorFixture start(ExposedServiceType exposedType, Optional<String> publicHost, LeaseChainSide chainSide) {
-        return new OperatorFixture(NODES, exposedType, publicHost, chainSide);
+        return new OperatorFixture(NODES, exposedType, publicHost, chainSide, Optional.empty());
     }
 
     public static OperatorFixture start(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
             LeaseChainSide chainSide) {
-        return new OperatorFixture(nodes, exposedType, publicHost, chainSide);
+        return new OperatorFixture(nodes, exposedType, publicHost, chainSide, Optional.empty());
     }
 
     /** The CRD YAML the build generated from the Java types (the same files crds/ must hold). */

@@ -56,5 +56,14 @@ public interface OperatorConfig {
      */
     Optional<List<String>> tolerations();
 
+    /**
+     * The RuntimeClass pods that request GPUs run under, e.g. {@code nvidia} where the GPU nodes' containerd has
+     * NVIDIA's runtime as a handler besides the default (NVIDIA's GPU Operator creates the RuntimeClass
+     * {@code nvidia}). Unset, pods have no {@code runtimeClassName}: right where NVIDIA's runtime is the nodes' default.
+     * CPU-only pods never get it (see {@link org.openspheron.operator.deployment.PodSettings}). The RuntimeClass must
+     * exist, or the API server refuses the pods.
+     */
+    Optional<String> runtimeClass();
+
     enum ExposedServiceType { NodePort, LoadBalancer }
 }

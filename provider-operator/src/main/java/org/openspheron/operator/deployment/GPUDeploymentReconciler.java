@@ -60,11 +60,10 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
 
     private final ExposedServiceType exposedType;
-    private final boolean runAsNonRoot;
+    private final PodSettings pods;
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
-    private final PodTolerations tolerations;
     private final NodeChangeEventSource nodeChanges;
     private final Map<Class<? extends HasMetadata>, InformerEventSource<? extends HasMetadata, GPUDeployment>> informers =
             new ConcurrentHashMap<>();
@@ -74,18 +73,20 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     @Inject
     public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
         this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
-                tolerations);
+                tolerations, config.runtimeClass());
     }
 
-    /** @param inventory where nodes are read from (its informer cache), shared with the rest of the operator */
+    /**
+     * @param inventory where nodes are read from (its informer cache), shared with the rest of the operator
+     * @param gpuRuntimeClass the RuntimeClass of GPU pods; empty for none (see {@link PodSettings})
+     */
     public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
-            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations) {
+            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations, Optional<String> gpuRuntimeClass) {
         this.retryGrace = retryGrace;
-        this.tolerations = tolerations;
         this.inventory = inventory;
         this.nodeChanges = new NodeChangeEventSource(inventory);
         this.exposedType = exposedType;
-        this.runAsNonRoot = podSecurity == PodSecurityLevel.restricted;
+        this.pods = new PodSettings(podSecurity == PodSecurityLevel.restricted, tolerations, gpuRuntimeClass);
         this.publicHost = publicHost;
     }
 
@@ -139,7 +140,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 continue;
             }
             placements.put(service.getName(), products);
-            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, runAsNonRoot, tolerations).all());
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods).all());
         }
         boolean first = true;
         for (HasMetadata object : desired) {

@@ -37,6 +37,10 @@ public class ServiceResources {
     @JsonPropertyDescription("Persistent volumes; a service with any runs as a StatefulSet.")
     private List<StorageVolume> volumes = new ArrayList<>();
 
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) // a spec without any stays byte for byte what it was
+    @JsonPropertyDescription("Memory-backed volumes (tmpfs, e.g. /dev/shm); their sizes count as memory on top of memoryMb.")
+    private List<RamVolume> ramVolumes = new ArrayList<>();
+
     public long getCpuMilli() { return cpuMilli; }
     public void setCpuMilli(long cpuMilli) { this.cpuMilli = cpuMilli; }
     public long getMemoryMb() { return memoryMb; }
@@ -49,4 +53,11 @@ public class ServiceResources {
     public void setGpuModel(String gpuModel) { this.gpuModel = gpuModel; }
     public List<StorageVolume> getVolumes() { return volumes; }
     public void setVolumes(List<StorageVolume> volumes) { this.volumes = volumes; }
+    public List<RamVolume> getRamVolumes() { return ramVolumes; }
+    public void setRamVolumes(List<RamVolume> ramVolumes) { this.ramVolumes = ramVolumes; }
+
+    /** Memory of the container: {@link #getMemoryMb()} and the memory-backed volumes, which are charged to it. */
+    public long containerMemoryMb() {
+        return memoryMb + ramVolumes.stream().mapToLong(RamVolume::getSizeMb).sum();
+    }
 }

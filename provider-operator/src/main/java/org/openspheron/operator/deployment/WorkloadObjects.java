@@ -35,7 +35,6 @@ import java.util.SortedSet;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.KubeQuantity;
 import org.openspheron.operator.crd.ObjectLabels;
-import org.openspheron.operator.inventory.PodTolerations;
 
 /**
  * The Kubernetes objects one service of a GPUDeployment becomes, as a pure function of the spec, so that a
@@ -51,7 +50,11 @@ import org.openspheron.operator.inventory.PodTolerations;
  * toleration for GPU taints, and a locked-down security context. {@code runAsNonRoot} is set only when the
  * provider enforces the restricted Pod Security Standard: most GPU images run as root, and the other settings
  * (no privilege escalation, no privileged mode, every capability dropped, the runtime's default seccomp profile,
- * no service account token) take away what root in a container could use against the node.
+ * no service account token) take away what root in a container could use against the node. GPU pods run under
+ * the provider's RuntimeClass when one is configured ({@link PodSettings}). Memory-backed volumes
+ * ({@link RamVolume}) are emptyDirs of medium Memory whose sizes the container's memory request and limit include:
+ * the kernel charges a tmpfs's pages to the cgroup of the container that writes them, so without the extra room a
+ * full {@code /dev/shm} would get the container OOM-killed, and the lease quota on memory bounds them with the rest.
  */
 public final class WorkloadObjects {
     private WorkloadObjects() {
@@ -80,11 +83,11 @@ public final class WorkloadObjects {
     static final long MIN_SCRATCH_MB = 1024;
 
     public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
-            ExposedServiceType exposedType, boolean runAsNonRoot, PodTolerations tolerations) {
+            ExposedServiceType exposedType, PodSettings pods) {
         Map<String, String> labels = labels(deployment, service);
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withSpec(podSpec(service, gpuProducts, runAsNonRoot, tolerations))
+                .withSpec(podSpec(service, gpuProducts, pods))
                 .build();
         Map<String, String> selector = Map.of(ObjectLabels.DEPLOYMENT, deployment.getMetadata().getName(),
                 ObjectLabels.SERVICE, service.getName());
@@ -144,18 +147,25 @@ public final class WorkloadObjects {
         return "p" + port.getPort() + "-" + port.getProtocol().name().toLowerCase();
     }
 
-    private static PodSpec podSpec(WorkloadService service, SortedSet<String> gpuProducts, boolean runAsNonRoot,
-            PodTolerations tolerations) {
+    private static PodSpec podSpec(WorkloadService service, SortedSet<String> gpuProducts, PodSettings pods) {
         ServiceResources resources = service.getResources();
         PodSpecBuilder spec = new PodSpecBuilder()
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                .withContainers(container(service, runAsNonRoot));
+                .withContainers(container(service, pods.runAsNonRoot()));
         if (service.getImagePullSecretRef() != null) {
             spec.addNewImagePullSecret(service.getImagePullSecretRef());
         }
-        List<io.fabric8.kubernetes.api.model.Toleration> tolerated = tolerations.forPods(resources.getGpuCount() > 0);
+        for (RamVolume volume : resources.getRamVolumes()) {
+            spec.addNewVolume().withName(volume.getName())
+                    .withNewEmptyDir().withMedium("Memory").withSizeLimit(KubeQuantity.mebibytes(volume.getSizeMb())).endEmptyDir()
+                    .endVolume();
+        }
+        if (resources.getGpuCount() > 0) {
+            pods.gpuRuntimeClass().ifPresent(spec::withRuntimeClassName);
+        }
+        List<io.fabric8.kubernetes.api.model.Toleration> tolerated = pods.tolerations().forPods(resources.getGpuCount() > 0);
         if (!tolerated.isEmpty()) {
             spec.withTolerations(tolerated);
         }
@@ -178,8 +188,8 @@ public final class WorkloadObjects {
         // Canonical forms (KubeQuantity): what the API server gives back, so a second pass finds nothing to change.
         requests.put("cpu", KubeQuantity.cpu(r.getCpuMilli()));
         limits.put("cpu", KubeQuantity.cpu(r.getCpuMilli()));
-        requests.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
-        limits.put("memory", KubeQuantity.mebibytes(r.getMemoryMb()));
+        requests.put("memory", KubeQuantity.mebibytes(r.containerMemoryMb()));
+        limits.put("memory", KubeQuantity.mebibytes(r.containerMemoryMb()));
         // Always requested, so the lease quota on ephemeral-storage requests admits the pod; always limited, so no
         // container fills its node's disk: a service whose storage is all persistent still gets a small scratch
         // space for its writable layer and logs.
@@ -209,6 +219,9 @@ public final class WorkloadObjects {
             container.addNewEnvFrom().withNewSecretRef().withName(service.getSecretRef()).endSecretRef().endEnvFrom();
         }
         for (StorageVolume volume : r.getVolumes()) {
+            container.addToVolumeMounts(new VolumeMountBuilder().withName(volume.getName()).withMountPath(volume.getMountPath()).build());
+        }
+        for (RamVolume volume : r.getRamVolumes()) {
             container.addToVolumeMounts(new VolumeMountBuilder().withName(volume.getName()).withMountPath(volume.getMountPath()).build());
         }
         return container.build();

@@ -27,6 +27,7 @@ import org.openspheron.manifest.StorageMount;
 import org.openspheron.operator.deployment.ExposedPort;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentSpec;
+import org.openspheron.operator.deployment.RamVolume;
 import org.openspheron.operator.deployment.ServiceResources;
 import org.openspheron.operator.deployment.StorageVolume;
 import org.openspheron.operator.deployment.WorkloadObjects;
@@ -43,6 +44,8 @@ import org.openspheron.operator.lease.SpheronLease;
  */
 final class ManifestDeployment {
     private static final long MIB = 1024L * 1024;
+    /** Where a {@code class: ram} volume the service does not mount goes: the shared memory PyTorch and NCCL use. */
+    static final String SHM = "/dev/shm";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ManifestDeployment() {
@@ -160,26 +163,46 @@ final class ManifestDeployment {
     private static ServiceResources resources(ServiceSpec service, ComputeProfile profile) {
         ServiceResources resources = new ServiceResources();
         resources.setCpuMilli(profile.cpuMilli());
-        resources.setMemoryMb(profile.memoryMib());
         long ephemeralBytes = 0;
         List<StorageVolume> volumes = new ArrayList<>();
+        List<RamVolume> ramVolumes = new ArrayList<>();
+        boolean shmTaken = service.storage().values().stream().anyMatch(m -> SHM.equals(m.mount()));
         for (org.openspheron.manifest.StorageVolume volume : profile.storage()) {
             StorageMount mount = service.storage().get(volume.name());
-            if (volume.persistent() && mount != null) {
+            if (volume.isRam()) {
+                if (mount == null && shmTaken) {
+                    continue;
+                }
+                ramVolumes.add(ramVolume(volume, mount == null ? SHM : mount.mount()));
+                shmTaken |= mount == null;
+            } else if (volume.persistent() && mount != null) {
                 volumes.add(volume(volume, mount));
-            } else if (!volume.isRam()) {
+            } else {
                 // an unmounted persistent volume is of no use to the container; it is sized as scratch space
                 ephemeralBytes += volume.sizeBytes();
             }
         }
         resources.setEphemeralStorageMb((ephemeralBytes + MIB - 1) / MIB);
         resources.setVolumes(volumes);
+        resources.setRamVolumes(ramVolumes);
+        // The order paid for all the profile's ram as memory (Manifest.resources): a ram volume left unmounted above
+        // still gives its size to the container, and the totals here stay those of the order.
+        long unmountedRamMb = profile.ramMib() - ramVolumes.stream().mapToLong(RamVolume::getSizeMb).sum();
+        resources.setMemoryMb(profile.memoryMib() + Math.max(0, unmountedRamMb));
         resources.setGpuCount(profile.gpuUnits());
         if (profile.hasGpu()) {
             resources.setGpuModel(profile.gpus().stream().map(GpuRequirement::model)
                     .filter(m -> m != null).findFirst().orElse(null));
         }
         return resources;
+    }
+
+    private static RamVolume ramVolume(org.openspheron.manifest.StorageVolume volume, String mountPath) {
+        RamVolume out = new RamVolume();
+        out.setName(volume.name());
+        out.setSizeMb(Math.max(1, (volume.sizeBytes() + MIB - 1) / MIB));
+        out.setMountPath(mountPath);
+        return out;
     }
 
     private static StorageVolume volume(org.openspheron.manifest.StorageVolume volume, StorageMount mount) {

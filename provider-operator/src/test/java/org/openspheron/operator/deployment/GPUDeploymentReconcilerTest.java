@@ -106,6 +106,8 @@ class GPUDeploymentReconcilerTest {
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        // No spheron.operator.runtime-class: the field stays absent, and so do pod template changes on upgrade.
+        assertThat(pod.getRuntimeClassName()).isNull();
         assertThat(container.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("MODEL=meta-llama/Llama-3-8B"));
         assertThat(container.getEnvFrom().get(0).getSecretRef().getName()).isEqualTo("llm-secrets");
         assertThat(pod.getImagePullSecrets().get(0).getName()).isEqualTo("registry-login");

@@ -2,6 +2,7 @@ package org.openspheron.operator.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -16,6 +17,7 @@ import org.openspheron.manifest.Manifest;
 import org.openspheron.manifest.ManifestParser;
 import org.openspheron.manifest.ResourceTotals;
 import org.openspheron.operator.deployment.ExposedPort;
+import org.openspheron.operator.deployment.RamVolume;
 import org.openspheron.operator.deployment.WorkloadService;
 
 class ManifestDeploymentTest {
@@ -148,6 +150,103 @@ class ManifestDeploymentTest {
                     assertThat(e.code()).isEqualTo("InvalidManifest");
                     assertThat(e.field()).isEqualTo("services.web-ext");
                     assertThat(e.getMessage()).contains("taken by the Service that exposes service web");
+                });
+    }
+
+    /** An SDL-style profile with a {@code class: ram} volume; {@code params} is the service's params block or empty. */
+    private static String withRam(String params, String extraVolumes) {
+        return """
+                version: "1.0"
+                services:
+                  train:
+                    image: pytorch/pytorch:2.4
+                %s
+                profiles:
+                  compute:
+                    train:
+                      resources:
+                        cpu:
+                          units: 2
+                        memory:
+                          size: 4Gi
+                        storage:
+                          - size: 2Gi
+                          - name: shm
+                            size: 1Gi
+                            attributes:
+                              class: ram
+                %s
+                  placement:
+                    anywhere:
+                      pricing:
+                        train:
+                          amount: 1
+                deployment:
+                  train:
+                    anywhere:
+                      profile: train
+                      count: 2
+                """.formatted(params, extraVolumes);
+    }
+
+    @Test
+    void aRamVolumeTheServiceDoesNotMountIsItsSharedMemoryAtDevShm() {
+        WorkloadService train = ordered(5, ManifestParser.parse(withRam("", ""))).deployment().getSpec().getServices().get(0);
+
+        assertThat(train.getResources().getRamVolumes()).singleElement().satisfies(v -> {
+            assertThat(v.getName()).isEqualTo("shm");
+            assertThat(v.getSizeMb()).isEqualTo(1024);
+            assertThat(v.getMountPath()).isEqualTo("/dev/shm");
+        });
+        assertThat(train.getResources().getMemoryMb()).isEqualTo(4096);
+        assertThat(train.getResources().containerMemoryMb()).isEqualTo(4096 + 1024);
+        // Not disk: neither scratch space nor a claim.
+        assertThat(train.getResources().getEphemeralStorageMb()).isEqualTo(2048);
+        assertThat(train.getResources().getVolumes()).isEmpty();
+    }
+
+    @Test
+    void aRamVolumeMountedElsewhereStaysThereAndASecondUnmountedOneDoesNotTakeDevShmFromIt() {
+        String params = """
+                    params:
+                      storage:
+                        shm:
+                          mount: /dev/shm
+                        scratch:
+                          mount: /scratch
+                """;
+        String twoMore = """
+                          - name: scratch
+                            size: 512Mi
+                            attributes:
+                              class: ram
+                          - name: spare
+                            size: 256Mi
+                            attributes:
+                              class: ram
+                """;
+        Manifest manifest = ManifestParser.parse(withRam(params.stripTrailing(), twoMore.stripTrailing()));
+        WorkloadService train = ordered(5, manifest).deployment().getSpec().getServices().get(0);
+
+        assertThat(train.getResources().getRamVolumes()).extracting(RamVolume::getName, RamVolume::getMountPath)
+                .containsExactly(tuple("shm", "/dev/shm"), tuple("scratch", "/scratch"));
+        // The unmounted one was paid for as memory: the container gets it, and the replicas add up to the order.
+        assertThat(train.getResources().containerMemoryMb()).isEqualTo(4096 + 1024 + 512 + 256);
+        assertThat(train.getResources().containerMemoryMb() * train.getReplicas()).isEqualTo(manifest.resources().memoryMb());
+    }
+
+    /** An order that counted the ram as storage paid disk prices for it: the memory it bought does not hold it. */
+    @Test
+    void aRamVolumeTheOrderDidNotBuyAsMemoryIsRefused() {
+        Manifest manifest = ManifestParser.parse(withRam("", ""));
+        ResourceTotals totals = manifest.resources();
+        OrderSpec ramAsStorage = new OrderSpec(totals.cpuMilli(), totals.memoryMb() - 2048, totals.storageMb() + 2048,
+                0, "", "", "", false, BigInteger.ONE, 3600, manifest.canonicalHash());
+
+        assertThatThrownBy(() -> ManifestDeployment.of(5, manifest, ramAsStorage))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.field()).isEqualTo("profiles.compute.*.resources.memory");
+                    assertThat(e.getMessage()).contains("10240 MiB of memory").contains("bought 8192");
                 });
     }
 
