@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles contracts/src/*.sol with the pinned solcjs (package.json at the repository root), offline.
 // Writes <Contract>.abi and <Contract>.bin for every deployable contract into the output directory, which the
-// Maven build hands to web3j's wrapper generator. Usage: node compile.js <outputDir>
+// Maven build hands to web3j's wrapper generator, and <Contract>.layout.json (its storage layout). Usage: node compile.js <outputDir>
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -31,7 +31,7 @@ const input = {
     evmVersion: 'cancun',
     optimizer: { enabled: true, runs: 200 },
     viaIR: true,
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'storageLayout'] } },
   },
 };
 
@@ -72,6 +72,15 @@ for (const file of Object.keys(sources)) {
     const size = contract.evm.deployedBytecode.object.length / 2;
     fs.writeFileSync(path.join(outDir, `${name}.abi`), JSON.stringify(contract.abi));
     fs.writeFileSync(path.join(outDir, `${name}.bin`), bin);
+    // Slot, offset and type of each state variable: what contracts/STORAGE.md documents for indexers.
+    const types = contract.storageLayout.types || {};
+    const entry = v => ({ label: v.label, slot: v.slot, offset: v.offset, type: types[v.type].label });
+    const structs = {};
+    for (const t of Object.values(types)) {
+      if (t.members) structs[t.label] = t.members.map(entry);
+    }
+    const layout = { variables: (contract.storageLayout.storage || []).map(entry), structs };
+    fs.writeFileSync(path.join(outDir, `${name}.layout.json`), JSON.stringify(layout));
     console.log(`compiled ${name}: ${size} bytes deployed${size > MAX_SIZE ? ' (OVER the EIP-170 limit)' : ''}`);
     if (size > MAX_SIZE) failed = true;
   }
