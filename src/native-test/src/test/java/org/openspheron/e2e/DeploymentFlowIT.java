@@ -223,7 +223,7 @@ class DeploymentFlowIT {
         // Someone else with a published certificate reaches the gateway and is refused; nothing of the log leaks.
         Cli.Result stranger = system.otherUser().run("logs", Long.toString(leaseId));
         assertThat(stranger.exitCode()).isNotZero();
-        assertThat(stranger.stderr()).contains("not to the tenant of lease " + leaseId);
+        assertThat(stranger.stderr()).contains("403 NotTenant").contains("is not published by the tenant of lease " + leaseId);
         assertThat(stranger.stdout() + stranger.stderr()).doesNotContain("hollow container");
     }
 
