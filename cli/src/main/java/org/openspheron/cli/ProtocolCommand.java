@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code spheron protocol deploy|verify|operators}: what the protocol's deployer and the operator set's owner do. */
 @Command(name = "protocol", description = "Deploy the protocol's contracts, verify a deployment, manage the matchmaker operator set.",
-        subcommands = {ProtocolDeployCommand.class, ProtocolVerifyCommand.class})
+        subcommands = {ProtocolDeployCommand.class, ProtocolVerifyCommand.class, OperatorsCommand.class})
 public class ProtocolCommand implements Runnable {
     @Spec
     CommandSpec spec;
