@@ -66,9 +66,10 @@ public class SignerOptions {
         return Convert.fromWei(new BigDecimal(wei), Convert.Unit.GWEI).stripTrailingZeros().toPlainString() + " gwei";
     }
 
-    /** {@code 0.0123 ETH} (the chain's native currency; ETH on Ethereum and its rollups). */
+    /** {@code 0.0123 ETH} to six significant digits (the native currency: ETH on Ethereum and its rollups). */
     static String ether(BigInteger wei) {
-        BigDecimal eth = Convert.fromWei(new BigDecimal(wei), Convert.Unit.ETHER).stripTrailingZeros();
+        BigDecimal eth = Convert.fromWei(new BigDecimal(wei), Convert.Unit.ETHER).round(new java.math.MathContext(6))
+                .stripTrailingZeros();
         return (eth.signum() == 0 ? "0" : eth.toPlainString()) + " ETH";
     }
 }
