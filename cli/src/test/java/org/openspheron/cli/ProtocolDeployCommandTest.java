@@ -178,5 +178,10 @@ class ProtocolDeployCommandTest {
         assertThat(r.out()).contains("MISMATCH     CertificateRegistry code: " + existing.token())
                 .contains("verified     DeploymentOrder code");
         assertThat(r.err()).contains("1 of 5 checks failed");
+
+        JsonNode json = Output.JSON.readTree(spheron("protocol", "verify", "--addresses-file", file.toString(), "--json").out());
+        assertThat(json.get("verified").asBoolean()).isFalse();
+        assertThat(json.get("checks").get(3).get("subject").asText()).isEqualTo("CertificateRegistry code");
+        assertThat(json.get("checks").get(3).get("passed").asBoolean()).isFalse();
     }
 }
