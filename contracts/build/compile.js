@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Compiles contracts/src/*.sol with the pinned solcjs (package.json at the repository root), offline.
 // Writes <Contract>.abi and <Contract>.bin for every deployable contract into the output directory, which the
-// Maven build hands to web3j's wrapper generator, and <Contract>.layout.json (its storage layout). Usage: node compile.js <outputDir>
+// Maven build hands to web3j's wrapper generator; <Contract>.runtime.json: the runtime code and where the
+// constructor writes immutables into it, so a deployment can be checked against what was compiled; and
+// <Contract>.layout.json: its storage layout, which contracts/STORAGE.md documents.
+// Usage: node compile.js <outputDir>
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -31,7 +34,12 @@ const input = {
     evmVersion: 'cancun',
     optimizer: { enabled: true, runs: 200 },
     viaIR: true,
-    outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'storageLayout'] } },
+    outputSelection: {
+      '*': {
+        '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.deployedBytecode.immutableReferences',
+          'storageLayout'],
+      },
+    },
   },
 };
 
@@ -72,6 +80,10 @@ for (const file of Object.keys(sources)) {
     const size = contract.evm.deployedBytecode.object.length / 2;
     fs.writeFileSync(path.join(outDir, `${name}.abi`), JSON.stringify(contract.abi));
     fs.writeFileSync(path.join(outDir, `${name}.bin`), bin);
+    // immutableReferences: AST id -> [{start, length}] byte ranges of the runtime code the constructor fills in.
+    const immutables = Object.values(contract.evm.deployedBytecode.immutableReferences || {});
+    fs.writeFileSync(path.join(outDir, `${name}.runtime.json`),
+      JSON.stringify({ code: contract.evm.deployedBytecode.object, immutables }));
     // Slot, offset and type of each state variable: what contracts/STORAGE.md documents for indexers.
     const types = contract.storageLayout.types || {};
     const entry = v => ({ label: v.label, slot: v.slot, offset: v.offset, type: types[v.type].label });

@@ -23,13 +23,16 @@ public final class ChainConnection implements AutoCloseable {
     private final long chainId;
     private final Duration receiptTimeout;
     private final boolean ownsWeb3j;
+    private final FeeOptions fees;
 
-    private ChainConnection(Web3j web3j, ProtocolAddresses addresses, long chainId, Duration receiptTimeout, boolean owns) {
+    private ChainConnection(Web3j web3j, ProtocolAddresses addresses, long chainId, Duration receiptTimeout, boolean owns,
+            FeeOptions fees) {
         this.web3j = web3j;
         this.addresses = addresses;
         this.chainId = chainId;
         this.receiptTimeout = receiptTimeout;
         this.ownsWeb3j = owns;
+        this.fees = fees;
     }
 
     /** Connects to {@code rpcUrl} and reads its chain id. Throws {@link ChainException} when it does not answer. */
@@ -44,14 +47,27 @@ public final class ChainConnection implements AutoCloseable {
 
     /** The same endpoint (sharing its web3j) with the protocol at {@code protocol}. */
     public ChainConnection using(ProtocolAddresses protocol) {
-        return new ChainConnection(web3j, protocol, chainId, receiptTimeout, false);
+        return new ChainConnection(web3j, protocol, chainId, receiptTimeout, false, fees);
+    }
+
+    /**
+     * The same endpoint (sharing its web3j), sending EIP-1559 transactions with these fees. Without it a connection
+     * sends legacy transactions at the node's gas price.
+     */
+    public ChainConnection withFees(FeeOptions fees) {
+        return new ChainConnection(web3j, addresses, chainId, receiptTimeout, false, fees);
+    }
+
+    /** The fee settings of {@link #withFees}, if this connection sends EIP-1559 transactions. */
+    public java.util.Optional<FeeOptions> fees() {
+        return java.util.Optional.ofNullable(fees);
     }
 
     public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses, Duration receiptTimeout) {
         Web3j web3j = Web3j.build(new HttpService(rpcUrl), 250, Executors.newScheduledThreadPool(2));
         try {
             long chainId = web3j.ethChainId().send().getChainId().longValueExact();
-            return new ChainConnection(web3j, addresses, chainId, receiptTimeout, true);
+            return new ChainConnection(web3j, addresses, chainId, receiptTimeout, true, null);
         } catch (IOException | RuntimeException e) {
             web3j.shutdown();
             throw new ChainException("cannot reach the chain at " + rpcUrl + ": " + e.getMessage(), e);
@@ -101,7 +117,7 @@ public final class ChainConnection implements AutoCloseable {
     }
 
     ContractGasProvider gasProvider() {
-        return new EstimatingGasProvider(web3j);
+        return fees == null ? new EstimatingGasProvider(web3j) : new Eip1559GasProvider(web3j, chainId, fees);
     }
 
     public BigInteger balanceOfEth(String address) {

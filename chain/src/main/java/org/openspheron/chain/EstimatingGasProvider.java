@@ -12,7 +12,7 @@ import org.web3j.tx.gas.ContractGasProvider;
  * Asks the node for every transaction's gas ({@code eth_estimateGas}, plus a margin) and the current gas price.
  * A call that would revert fails here, before anything is signed or sent, with the contract's decoded error.
  */
-final class EstimatingGasProvider implements ContractGasProvider {
+class EstimatingGasProvider implements ContractGasProvider {
     private static final BigInteger FALLBACK_LIMIT = BigInteger.valueOf(6_000_000);
 
     private final Web3j web3j;

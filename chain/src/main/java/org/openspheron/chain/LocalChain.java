@@ -40,6 +40,7 @@ public final class LocalChain implements AutoCloseable {
     private final Path anvil;
     private final int port;
     private final int accounts;
+    private final long chainId;
     private final Optional<Duration> blockTime;
     private final Optional<Path> stateFile;
     private final Path logFile;
@@ -50,6 +51,7 @@ public final class LocalChain implements AutoCloseable {
         this.anvil = builder.anvil != null ? builder.anvil : locateAnvil();
         this.port = builder.port != 0 ? builder.port : freePort();
         this.accounts = builder.accounts;
+        this.chainId = builder.chainId;
         this.blockTime = Optional.ofNullable(builder.blockTime);
         this.stateFile = Optional.ofNullable(builder.stateFile);
         try {
@@ -77,7 +79,7 @@ public final class LocalChain implements AutoCloseable {
                 "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--accounts", Integer.toString(accounts),
                 "--mnemonic", DEV_MNEMONIC,
-                "--chain-id", Long.toString(CHAIN_ID)));
+                "--chain-id", Long.toString(chainId)));
         blockTime.ifPresent(t -> command.addAll(List.of("--block-time", Long.toString(Math.max(1, t.toSeconds())))));
         stateFile.ifPresent(f -> command.addAll(List.of("--state", f.toString())));
         try {
@@ -122,6 +124,11 @@ public final class LocalChain implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The chain id anvil reports: {@link #CHAIN_ID} unless the builder set another. */
+    public long chainId() {
+        return chainId;
     }
 
     public Web3j web3j() {
@@ -287,6 +294,7 @@ public final class LocalChain implements AutoCloseable {
         private Path anvil;
         private int port;
         private int accounts = 30;
+        private long chainId = CHAIN_ID;
         private Duration blockTime;
         private Path stateFile;
         private Path logFile;
@@ -303,6 +311,12 @@ public final class LocalChain implements AutoCloseable {
 
         public Builder accounts(int accounts) {
             this.accounts = accounts;
+            return this;
+        }
+
+        /** Report this chain id, e.g. a public chain's (8453 for Base) to rehearse a deployment to it. */
+        public Builder chainId(long chainId) {
+            this.chainId = chainId;
             return this;
         }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
                 OrdersCommand.class,
                 LeasesCommand.class,
                 CancelCommand.class,
+                ProtocolCommand.class,
         })
 public class SpheronCommand implements Runnable {
     @Spec
