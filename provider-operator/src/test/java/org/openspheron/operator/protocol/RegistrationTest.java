@@ -46,6 +46,11 @@ class RegistrationTest {
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         inventory = new ClusterInventory(cluster.client()).start();
+        // Every test reads the starting GPUs through the informers: wait until they saw both nodes' GPUs, or the
+        // first test to run may register before the second node's GPUs reached the cache.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> inventory.read()
+                .gpuOffers().stream().map(GpuOffer::model).collect(java.util.stream.Collectors.toSet())
+                .containsAll(List.of("A100", "H100")));
     }
 
     @AfterAll
