@@ -182,6 +182,12 @@ class SpheronLeaseReconcilerTest {
     }
 
     @Test
+    void aNamespaceTheApiServerNoLongerHasCountsAsRemoved() {
+        assertThat(fixture.client.namespaces().withName("lease-404").get()).isNull();
+        assertThat(SpheronLeaseReconciler.removeNamespace(fixture.client, "lease-404")).isTrue();
+    }
+
+    @Test
     void deletingALeaseTheChainNoLongerHoldsRemovesItsNamespaceAndTellsTheChainSideBeforeTheObjectGoes() {
         fixture.create(lease(10, oneH100()));
         SpheronLease pending = leaseWithPhase(10, Phase.PendingManifest);
