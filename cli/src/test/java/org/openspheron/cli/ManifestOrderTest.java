@@ -57,27 +57,11 @@ class ManifestOrderTest {
     /** Akash leases each placement on its own; ordering them as one lease at one provider would be silently wrong. */
     @Test
     void aManifestOfSeveralPlacementsIsRefusedRatherThanOrderedAsOneLease() {
-        Manifest two = ManifestParser.parse(TWO_PLACEMENTS);
+        Manifest two = ValidateCommand.read(Cli.manifest("two-placements-sdl.yaml"));
         assertThatThrownBy(() -> ManifestOrder.spec(two, null, null, TokenAmount.parse("1"), Duration.ofHours(1)))
                 .isInstanceOf(CliException.class)
                 .hasMessageStartingWith("profiles.placement: the manifest deploys to 2 placements (east, west)");
     }
-
-    private static final String TWO_PLACEMENTS = """
-                version: "2.0"
-                services:
-                  web: {image: nginx:1.27}
-                  api: {image: nginx:1.27}
-                profiles:
-                  compute:
-                    small: {resources: {cpu: {units: 0.5}, memory: {size: 512Mi}, storage: {size: 1G}}}
-                  placement:
-                    east: {attributes: {region: us-east}, pricing: {small: {denom: uact, amount: 100}}}
-                    west: {attributes: {region: us-west}, pricing: {small: {denom: uact, amount: 100}}}
-                deployment:
-                  web: {west: {profile: small, count: 2}}
-                  api: {east: {profile: small, count: 1}}
-                """;
 
     /** {@link ManifestParserFixture#WEB} as Akash SDL 2.0: two replicas at {@code amount denom} per block. */
     private static Manifest sdl(String denom, String amount) {
