@@ -12,7 +12,6 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +32,6 @@ import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.lease.LeaseChainSide;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
-import org.web3j.utils.Numeric;
 
 /**
  * What deleting a SpheronLease does to a paid lease, with everything real: the operator's reconcilers on a real
@@ -166,15 +164,7 @@ class DeletingASpheronLeaseTest {
 
     /** The provider node from configuration keys, as ProviderNodeTest builds it, on the fixture's cluster. */
     private static ProviderNode node() {
-        var a = protocol.addresses();
-        Map<String, String> keys = new HashMap<>(Map.of(
-                "spheron.chain.rpc-url", protocol.chain().rpcUrl(),
-                "spheron.chain.poll-interval", "200ms",
-                "spheron.protocol.token", a.token(), "spheron.protocol.registry", a.registry(),
-                "spheron.protocol.orders", a.orders(), "spheron.protocol.matchmakers", a.matchmakers(),
-                "spheron.protocol.certificates", a.certificates(),
-                "spheron.provider.key", Numeric.toHexStringWithPrefixZeroPadded(
-                        protocol.providerKey(0).getEcKeyPair().getPrivateKey(), 64)));
+        Map<String, String> keys = ProviderNodeTest.chainKeys(protocol);
         keys.putAll(Map.of(
                 "spheron.provider.region", "us-east",
                 "spheron.provider.zone", "us-east-1a",

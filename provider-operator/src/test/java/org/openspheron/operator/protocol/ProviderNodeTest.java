@@ -89,15 +89,7 @@ class ProviderNodeTest {
 
     @Test
     void theConfiguredNodeRegistersBidsMirrorsConfirmsAndGetsPaid() {
-        var a = protocol.addresses();
-        Map<String, String> keys = new HashMap<>(Map.of(
-                "spheron.chain.rpc-url", protocol.chain().rpcUrl(),
-                "spheron.chain.poll-interval", "200ms",
-                "spheron.protocol.token", a.token(), "spheron.protocol.registry", a.registry(),
-                "spheron.protocol.orders", a.orders(), "spheron.protocol.matchmakers", a.matchmakers(),
-                "spheron.protocol.certificates", a.certificates(),
-                "spheron.provider.key", Numeric.toHexStringWithPrefixZeroPadded(
-                        protocol.providerKey(0).getEcKeyPair().getPrivateKey(), 64)));
+        Map<String, String> keys = chainKeys(protocol);
         keys.putAll(Map.of(
                 "spheron.provider.region", "us-east",
                 "spheron.provider.zone", "us-east-1a",
@@ -166,5 +158,18 @@ class ProviderNodeTest {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /** The configuration keys that point a provider node at {@code protocol}'s chain, as provider 0. */
+    static Map<String, String> chainKeys(ProtocolFixture protocol) {
+        var a = protocol.addresses();
+        return new HashMap<>(Map.of(
+                "spheron.chain.rpc-url", protocol.chain().rpcUrl(),
+                "spheron.chain.poll-interval", "200ms",
+                "spheron.protocol.token", a.token(), "spheron.protocol.registry", a.registry(),
+                "spheron.protocol.orders", a.orders(), "spheron.protocol.matchmakers", a.matchmakers(),
+                "spheron.protocol.certificates", a.certificates(),
+                "spheron.provider.key", Numeric.toHexStringWithPrefixZeroPadded(
+                        protocol.providerKey(0).getEcKeyPair().getPrivateKey(), 64)));
     }
 }
