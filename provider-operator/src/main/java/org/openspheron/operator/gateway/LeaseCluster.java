@@ -19,10 +19,12 @@ import java.util.Objects;
 import java.util.Optional;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
+import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.deployment.WorkloadService;
 import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseReconciler;
 import org.openspheron.operator.lease.SpheronLeaseSpec;
 import org.openspheron.operator.lease.SpheronLeaseStatus;
 
@@ -55,14 +57,15 @@ final class LeaseCluster {
     }
 
     /**
-     * Waits up to the configured time for the reconciler to create the lease's namespace, so that a manifest sent
-     * right after the match does not fail only because the lease watcher is a few blocks behind.
+     * Waits up to the configured time for the lease's isolation: the SpheronLease reconciler reports
+     * {@code NamespaceReady} only once the namespace, its quota and both network policies exist, and a manifest
+     * applied before that could run pods no quota bounds and no policy isolates. Waiting also keeps a manifest sent
+     * right after the match from failing only because the lease watcher is a few blocks behind.
      */
     boolean awaitNamespace(long leaseId) {
         long deadline = System.nanoTime() + namespaceWait.toNanos();
         while (true) {
-            var namespace = client.namespaces().withName(namespace(leaseId)).get();
-            if (namespace != null && namespace.getMetadata().getDeletionTimestamp() == null) {
+            if (isolated(leaseId)) {
                 return true;
             }
             if (System.nanoTime() - deadline >= 0) {
@@ -75,6 +78,17 @@ final class LeaseCluster {
                 return false;
             }
         }
+    }
+
+    private boolean isolated(long leaseId) {
+        SpheronLease lease = client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).get();
+        boolean ready = lease != null && lease.getStatus() != null && lease.getStatus().getConditions().stream()
+                .anyMatch(c -> SpheronLeaseReconciler.NAMESPACE_READY.equals(c.getType()) && Condition.TRUE.equals(c.getStatus()));
+        if (!ready) {
+            return false;
+        }
+        var namespace = client.namespaces().withName(namespace(leaseId)).get();
+        return namespace != null && namespace.getMetadata().getDeletionTimestamp() == null;
     }
 
     Optional<GPUDeployment> deployment(long leaseId) {

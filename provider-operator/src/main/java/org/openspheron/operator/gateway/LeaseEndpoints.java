@@ -92,7 +92,7 @@ final class LeaseEndpoints implements AutoCloseable {
         LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()));
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId
-                    + " yet (its namespace does not exist); send the manifest again shortly", Duration.ofSeconds(5));
+                    + " yet (its namespace, quota and network policies are not in place); send the manifest again shortly", Duration.ofSeconds(5));
         }
         try {
             cluster.apply(workload);

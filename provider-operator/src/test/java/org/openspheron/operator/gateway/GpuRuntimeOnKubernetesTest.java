@@ -109,6 +109,25 @@ class GpuRuntimeOnKubernetesTest {
         assertThat(quota.getStatus().getHard()).containsEntry("limits.memory", new Quantity("5Gi"));
     }
 
+    /**
+     * Issue 14, "the gateway waits for isolation": a namespace alone (made by hand, or by an operator half-way
+     * through a lease's dependents) is not a lease ready for a workload. The gateway waits for NamespaceReady, which
+     * the reconciler sets only once the quota and both network policies exist.
+     */
+    @Test
+    void aManifestWaitsForTheLeaseQuotaAndNetworkPoliciesNotJustItsNamespace() {
+        LeaseCluster impatient = new LeaseCluster(fixture.client, Duration.ofSeconds(2));
+        namespace("lease-43");
+
+        assertThat(impatient.awaitNamespace(43)).as("a bare namespace has no quota and no policies").isFalse();
+
+        fixture.create(lease(43, new LeaseResources(4000, 4096, 10240, 0, null)));
+        assertThat(leases.awaitNamespace(43)).isTrue();
+        assertThat(fixture.client.resourceQuotas().inNamespace("lease-43").withName("lease-quota").get()).isNotNull();
+        assertThat(fixture.client.network().networkPolicies().inNamespace("lease-43").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).contains("default-deny", "lease-traffic");
+    }
+
     @Test
     void aRamVolumeBeyondTheMemoryTheLeaseBoughtIsRefusedByItsQuota() {
         fixture.create(lease(42, new LeaseResources(4000, 4096, 10240, 0, null)));

@@ -50,7 +50,9 @@ import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.lease.LeaseResources;
+import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.lease.SpheronLeaseReconciler;
 import org.openspheron.operator.lease.SpheronLeaseSpec;
 import org.openspheron.operator.lease.SpheronLeaseStatus;
 
@@ -183,9 +185,11 @@ class ProviderGatewayTest {
         protocol.closeBidWindow(orderId);
         long leaseId = protocol.matchWithQuorum(orderId, bid, 2);
         if (withNamespace) {
-            // what the SpheronLease reconciler does when the lease watcher reports the lease
+            // what the lease watcher and the SpheronLease reconciler do when the lease is matched: the object, the
+            // namespace, and NamespaceReady once its quota and policies are in place
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
                     .withName(SpheronLease.nameFor(leaseId)).endMetadata().build()).create();
+            mirror(leaseId, SpheronLeaseStatus.Phase.PendingManifest, "waiting for the tenant's manifest");
         }
         return leaseId;
     }
@@ -738,22 +742,31 @@ class ProviderGatewayTest {
     }
 
     private static void markRunning(long leaseId) {
-        SpheronLeaseSpec spec = new SpheronLeaseSpec();
-        spec.setLeaseId(leaseId);
-        spec.setOrderId(1);
-        spec.setTenant(tenant.address());
-        spec.setProvider(provider.address());
-        spec.setPricePerHour("3000000");
-        spec.setManifestHash(ManifestParser.parse(JUPYTER).canonicalHash());
-        spec.setResources(new LeaseResources(8000, 16384, 204800, 1, "H100"));
-        SpheronLease lease = new SpheronLease();
-        lease.getMetadata().setName(SpheronLease.nameFor(leaseId));
-        lease.setSpec(spec);
-        client.resources(SpheronLease.class).resource(lease).create();
+        mirror(leaseId, SpheronLeaseStatus.Phase.Running, "all 1 replicas ready");
+    }
+
+    /** The SpheronLease as the watcher and reconciler leave it: in {@code phase}, its namespace ready. */
+    private static void mirror(long leaseId, SpheronLeaseStatus.Phase phase, String message) {
+        if (client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).get() == null) {
+            SpheronLeaseSpec spec = new SpheronLeaseSpec();
+            spec.setLeaseId(leaseId);
+            spec.setOrderId(1);
+            spec.setTenant(tenant.address());
+            spec.setProvider(provider.address());
+            spec.setPricePerHour("3000000");
+            spec.setManifestHash(ManifestParser.parse(JUPYTER).canonicalHash());
+            spec.setResources(new LeaseResources(8000, 16384, 204800, 1, "H100"));
+            SpheronLease lease = new SpheronLease();
+            lease.getMetadata().setName(SpheronLease.nameFor(leaseId));
+            lease.setSpec(spec);
+            client.resources(SpheronLease.class).resource(lease).create();
+        }
         client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).editStatus(l -> {
             SpheronLeaseStatus status = new SpheronLeaseStatus();
-            status.setPhase(SpheronLeaseStatus.Phase.Running);
-            status.setMessage("all 1 replicas ready");
+            status.setPhase(phase);
+            status.setMessage(message);
+            Condition.set(status.getConditions(), SpheronLeaseReconciler.NAMESPACE_READY, true, "Created",
+                    "namespace, quota and network policies are in place", 1L);
             l.setStatus(status);
             return l;
         });
