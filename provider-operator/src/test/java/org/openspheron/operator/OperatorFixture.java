@@ -27,10 +27,12 @@ import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.app.OperatorLifecycle;
+import org.openspheron.operator.app.ReconcileRetry;
 import org.openspheron.operator.deployment.GPUDeploymentReconciler;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.LeaseChainSide;
+import org.openspheron.operator.lease.LeaseUpkeep;
 import org.openspheron.operator.lease.NoChainSide;
 import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
@@ -50,6 +52,10 @@ public final class OperatorFixture implements AutoCloseable {
     public static final String OPERATOR_USER = "system:serviceaccount:spheron-system:spheron-provider-operator";
     /** Long enough for a loaded 2-core machine shared with other builds; awaits poll, they never just sleep. */
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Retries as the application runs them (unlimited, doubling), on a test's time scale. */
+    public static final ReconcileRetry RETRY = new ReconcileRetry(Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(30));
+    /** A namespace counts as stuck after 10 s; an ended lease's object is kept 45 s. */
+    public static final LeaseUpkeep UPKEEP = new LeaseUpkeep(Duration.ofSeconds(10), Duration.ofSeconds(45));
     private static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
 
     public final DevCluster cluster;
@@ -62,6 +68,7 @@ public final class OperatorFixture implements AutoCloseable {
     public final ClusterInventory inventory;
     private final Operator operator;
     private final Map<ResourceID, AtomicInteger> reconciles = new ConcurrentHashMap<>();
+    private final Map<ResourceID, AtomicInteger> failures = new ConcurrentHashMap<>();
 
     private OperatorFixture(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
             LeaseChainSide chainSide, Optional<String> gpuRuntimeClass) {
@@ -72,15 +79,20 @@ public final class OperatorFixture implements AutoCloseable {
         inventory = new ClusterInventory(operatorClient);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
                 inventory, PodTolerations.DEFAULT, gpuRuntimeClass);
-        leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide);
+        leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide, UPKEEP);
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override
             public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
                 reconciles.computeIfAbsent(ResourceID.fromResource(resource), id -> new AtomicInteger()).incrementAndGet();
             }
+
+            @Override
+            public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+                failures.computeIfAbsent(ResourceID.fromResource(resource), id -> new AtomicInteger()).incrementAndGet();
+            }
         });
-        operator.register(deployments);
-        operator.register(leases);
+        operator.register(deployments, RETRY::applyTo);
+        operator.register(leases, RETRY::applyTo);
         operator.start();
     }
 
@@ -143,9 +155,15 @@ public final class OperatorFixture implements AutoCloseable {
         return client.resource(object).create();
     }
 
-    /** Reconciles of {@code resource} that finished so far (successful or not). */
+    /** Reconciles of {@code resource} that finished without throwing so far. */
     public int reconciles(HasMetadata resource) {
         AtomicInteger count = reconciles.get(ResourceID.fromResource(resource));
+        return count == null ? 0 : count.get();
+    }
+
+    /** How many reconciles of {@code resource} threw, each of them retried by JOSDK. */
+    public int failedReconciles(HasMetadata resource) {
+        AtomicInteger count = failures.get(ResourceID.fromResource(resource));
         return count == null ? 0 : count.get();
     }
 

@@ -65,5 +65,32 @@ public interface OperatorConfig {
      */
     Optional<String> runtimeClass();
 
+    /**
+     * The first wait after a failed reconcile (a chain RPC or API server that went away, an object the API server
+     * refused). Each further failure doubles the wait up to {@link #retryMaxInterval()}; retries never stop, so an
+     * outage of any length heals by itself. See {@link ReconcileRetry}.
+     */
+    @WithDefault("PT2S")
+    Duration retryInitialInterval();
+
+    /** The longest wait between retries of a failing reconcile. */
+    @WithDefault("PT5M")
+    Duration retryMaxInterval();
+
+    /** Every SpheronLease and GPUDeployment is reconciled at least this often, even when nothing changed. */
+    @WithDefault("PT10M")
+    Duration resyncInterval();
+
+    /**
+     * A lease namespace Terminating longer than this is reported stuck (condition, Warning Event, gauge
+     * {@code spheron_operator_namespaces_stuck_terminating}); see {@link org.openspheron.operator.lease.LeaseUpkeep}.
+     */
+    @WithDefault("PT15M")
+    Duration namespaceStuckAfter();
+
+    /** How long an ended lease's SpheronLease is kept, once its namespace is gone, before it is deleted. */
+    @WithDefault("P7D")
+    Duration closedLeaseRetention();
+
     enum ExposedServiceType { NodePort, LoadBalancer }
 }

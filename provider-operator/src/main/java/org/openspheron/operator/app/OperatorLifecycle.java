@@ -3,6 +3,8 @@ package org.openspheron.operator.app;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +27,8 @@ import org.openspheron.operator.lease.SpheronLeaseReconciler;
 @ApplicationScoped
 public class OperatorLifecycle {
     private static final Logger LOG = Logger.getLogger(OperatorLifecycle.class);
+    /** Alert on this above 0: something (a finalizer, an unavailable API) keeps a lease's namespace from going. */
+    public static final String STUCK_NAMESPACES_GAUGE = "spheron.operator.namespaces.stuck.terminating";
 
     @Inject
     KubernetesClient client;
@@ -34,6 +38,8 @@ public class OperatorLifecycle {
     SpheronLeaseReconciler leases;
     @Inject
     GPUDeploymentReconciler deployments;
+    @Inject
+    MeterRegistry meters;
 
     private Operator operator;
 
@@ -43,8 +49,15 @@ public class OperatorLifecycle {
             return;
         }
         operator = newOperator(client, config.reconcileThreads());
-        operator.register(leases);
-        operator.register(deployments, o -> config.namespaces().ifPresent(o::settingNamespaces));
+        Gauge.builder(STUCK_NAMESPACES_GAUGE, leases, SpheronLeaseReconciler::stuckNamespaces)
+                .description("lease namespaces Terminating longer than spheron.operator.namespace-stuck-after")
+                .register(meters);
+        ReconcileRetry retry = ReconcileRetry.of(config);
+        operator.register(leases, retry::applyTo);
+        operator.register(deployments, o -> {
+            retry.applyTo(o);
+            config.namespaces().ifPresent(o::settingNamespaces);
+        });
         operator.start();
         LOG.infof("operator started against %s; GPUDeployments watched in %s", client.getMasterUrl(),
                 config.namespaces().map(Object::toString).orElse("all namespaces"));

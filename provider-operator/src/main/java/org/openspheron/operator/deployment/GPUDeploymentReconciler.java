@@ -37,6 +37,7 @@ import java.util.function.Consumer;
 import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.GpuModels;
@@ -219,7 +220,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
      * changed, and caches the result, so the next reconcile sees its own write. The apply carries the
      * resourceVersion read: a status computed from a stale view is refused (409) and applied again once the cache
      * holds the newer object. Nothing is written when the status is unchanged: a second pass leaves the
-     * resourceVersion alone.
+     * resourceVersion alone. What changed is then told as Events ({@link WorkloadEvents}).
      */
     static void writeStatus(GPUDeployment deployment, GPUDeploymentStatus status, Context<GPUDeployment> context) {
         if (Serialization.asJson(status).equals(Serialization.asJson(deployment.getStatus()))) {
@@ -231,6 +232,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         patch.setSpec(null);
         patch.setStatus(status);
         PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(deployment, patch, context);
+        EventRecorder.record(context.getClient(), deployment, WorkloadEvents.between(deployment.getStatus(), status));
     }
 
     /**

@@ -1,8 +1,8 @@
 package org.openspheron.operator.lease;
 
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -22,16 +22,19 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.net.HttpURLConnection;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
@@ -55,18 +58,30 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
     /** Conditions this reconciler sets. */
     public static final String NAMESPACE_READY = "NamespaceReady";
     public static final String WORKLOAD_READY = "WorkloadReady";
+    /** True while the lease's namespace has been Terminating longer than the configured bound. */
+    public static final String NAMESPACE_STUCK = "NamespaceStuckTerminating";
+    /** The reason of NamespaceReady while reconciles fail (and are retried). */
+    public static final String RECONCILE_ERROR = "ReconcileError";
     private static final Logger LOG = Logger.getLogger(SpheronLeaseReconciler.class);
 
     private final Workflow<SpheronLease> workflow;
     private final LeaseChainSide chainSide;
+    private final LeaseUpkeep upkeep;
+    /** Lease namespaces Terminating longer than {@link LeaseUpkeep#namespaceStuckAfter()}, by lease object name. */
+    private final Set<String> stuck = ConcurrentHashMap.newKeySet();
 
     @Inject
     public SpheronLeaseReconciler(OperatorConfig config, LeaseChainSide chainSide) {
-        this(config.podSecurity(), chainSide);
+        this(config.podSecurity(), chainSide, new LeaseUpkeep(config.namespaceStuckAfter(), config.closedLeaseRetention()));
     }
 
     public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide) {
+        this(podSecurity, chainSide, LeaseUpkeep.DEFAULT);
+    }
+
+    public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide, LeaseUpkeep upkeep) {
         this.chainSide = chainSide;
+        this.upkeep = upkeep;
         var namespace = new LeaseNamespaceDependent(podSecurity);
         this.workflow = new WorkflowBuilder<SpheronLease>()
                 .addDependentResource(namespace)
@@ -97,20 +112,45 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         status.setNamespace(lease.namespaceName());
         Duration recheck = null;
         if (lease.getSpec().getChainState() == ChainState.Active) {
-            workflow.reconcile(lease, context);
+            workflow.reconcile(lease, context).throwAggregateExceptionIfErrorsPresent();
             Condition.set(status.getConditions(), NAMESPACE_READY, true, "Created",
                     "namespace, quota and network policies are in place", lease.getMetadata().getGeneration());
             observeWorkload(lease, context, status);
         } else {
-            boolean gone = removeNamespace(context.getClient(), lease.namespaceName());
+            NamespaceRemoval removal = NamespaceRemoval.of(context.getClient(), lease.namespaceName());
+            boolean gone = removal.gone();
             boolean failed = lease.getSpec().getChainState() == ChainState.Failed;
+            Long generation = lease.getMetadata().getGeneration();
             status.setPhase(!gone ? Phase.Closing : failed ? Phase.Failed : Phase.Closed);
             status.setMessage(gone ? "the lease is " + lease.getSpec().getChainState().name().toLowerCase() + " on chain; its namespace is removed"
                     : "the lease is " + lease.getSpec().getChainState().name().toLowerCase() + " on chain; removing its namespace");
-            Condition.set(status.getConditions(), NAMESPACE_READY, false, gone ? "Removed" : "Removing", status.getMessage(),
-                    lease.getMetadata().getGeneration());
-            Condition.set(status.getConditions(), WORKLOAD_READY, false, "LeaseEnded", status.getMessage(), lease.getMetadata().getGeneration());
+            Condition.set(status.getConditions(), NAMESPACE_READY, false, gone ? "Removed" : "Removing", status.getMessage(), generation);
+            Condition.set(status.getConditions(), WORKLOAD_READY, false, "LeaseEnded", status.getMessage(), generation);
+            Optional<String> stuckReason = removal.stuckReason(upkeep.namespaceStuckAfter(), Instant.now());
+            if (stuckReason.isPresent()) {
+                stuck.add(lease.getMetadata().getName());
+                Condition.set(status.getConditions(), NAMESPACE_STUCK, true, "Terminating", stuckReason.get(), generation);
+            } else {
+                stuck.remove(lease.getMetadata().getName());
+                if (status.getConditions().stream().anyMatch(c -> NAMESPACE_STUCK.equals(c.getType()))) {
+                    Condition.set(status.getConditions(), NAMESPACE_STUCK, false, gone ? "Removed" : "Terminating",
+                            gone ? "the namespace is gone" : "the namespace is being removed", generation);
+                }
+            }
             recheck = gone ? null : Duration.ofSeconds(5);
+            if (gone) {
+                Instant ended = status.getEndedAt() == null ? Instant.now().truncatedTo(ChronoUnit.SECONDS) : Instant.parse(status.getEndedAt());
+                status.setEndedAt(ended.toString());
+                Duration kept = Duration.between(ended, Instant.now());
+                if (kept.compareTo(upkeep.closedLeaseRetention()) >= 0) {
+                    writeStatus(lease, status, context);
+                    LOG.infof("SpheronLease %s ended %s ago (retention %s): deleting it", lease.getMetadata().getName(),
+                            kept.truncatedTo(ChronoUnit.SECONDS), upkeep.closedLeaseRetention());
+                    context.getClient().resource(lease).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                    return UpdateControl.noUpdate();
+                }
+                recheck = upkeep.closedLeaseRetention().minus(kept);
+            }
         }
         writeStatus(lease, status, context);
         UpdateControl<SpheronLease> control = UpdateControl.noUpdate();
@@ -148,30 +188,14 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         }
     }
 
-    /**
-     * Deletes the lease namespace once; true once it is gone. Deletion of a namespace takes a while on a real
-     * cluster (the namespace controller removes everything in it first), during which the namespace is still
-     * there with a deletionTimestamp: it is going, and is not deleted again. Kubernetes 1.21 and later refuse a
-     * second delete of a terminating namespace with 409 Conflict (1.20 answers 200); should one race past the check,
-     * the 409 means the same: going.
-     */
+    /** Deletes the lease namespace once; true once it is gone. See {@link NamespaceRemoval}. */
     static boolean removeNamespace(KubernetesClient client, String name) {
-        var namespace = client.namespaces().withName(name);
-        Namespace existing = namespace.get();
-        if (existing == null) {
-            return true;
-        }
-        if (existing.getMetadata().getDeletionTimestamp() != null) {
-            return false;
-        }
-        try {
-            namespace.delete();
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                throw e;
-            }
-        }
-        return false;
+        return NamespaceRemoval.of(client, name).gone();
+    }
+
+    /** How many lease namespaces are Terminating longer than {@link LeaseUpkeep#namespaceStuckAfter()}: a gauge. */
+    public int stuckNamespaces() {
+        return stuck.size();
     }
 
     /**
@@ -197,6 +221,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
                     SpheronLease.GIVE_UP, lease.namespaceName(), lease.getSpec().getLeaseId());
         }
         removeNamespace(context.getClient(), lease.namespaceName());
+        stuck.remove(name);
         chainSide.leaseRemoved(lease);
         return DeleteControl.defaultDelete();
     }
@@ -222,7 +247,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
     public ErrorStatusUpdateControl<SpheronLease> updateErrorStatus(SpheronLease lease, Context<SpheronLease> context, Exception e) {
         SpheronLeaseStatus status = copy(lease.getStatus());
         status.setMessage("reconcile failed, retrying: " + e.getMessage());
-        Condition.set(status.getConditions(), NAMESPACE_READY, false, "ReconcileError", status.getMessage(), lease.getMetadata().getGeneration());
+        Condition.set(status.getConditions(), NAMESPACE_READY, false, RECONCILE_ERROR, status.getMessage(), lease.getMetadata().getGeneration());
         writeStatus(lease, status, context);
         return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -243,6 +268,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         patch.setSpec(null);
         patch.setStatus(ours);
         PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(lease, patch, context);
+        EventRecorder.record(context.getClient(), lease, LeaseEvents.between(lease.getStatus(), status));
     }
 
     private static SpheronLeaseStatus copy(SpheronLeaseStatus status) {

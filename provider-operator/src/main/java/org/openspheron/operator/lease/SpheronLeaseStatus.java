@@ -17,6 +17,7 @@ public class SpheronLeaseStatus {
     private String deployment;
     private Boolean confirmedOnChain;
     private String message;
+    private String endedAt;
     private List<Condition> conditions = new ArrayList<>();
 
     public Phase getPhase() { return phase; }
@@ -31,6 +32,9 @@ public class SpheronLeaseStatus {
     public void setConfirmedOnChain(Boolean confirmedOnChain) { this.confirmedOnChain = confirmedOnChain; }
     public String getMessage() { return message; }
     public void setMessage(String message) { this.message = message; }
+    /** When the lease's namespace was found gone after the lease ended (RFC 3339); the object is deleted a retention period later. */
+    public String getEndedAt() { return endedAt; }
+    public void setEndedAt(String endedAt) { this.endedAt = endedAt; }
     public List<Condition> getConditions() { return conditions; }
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 }

@@ -28,6 +28,7 @@ import org.openspheron.operator.Manifests;
 import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.crd.Condition;
+import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.deployment.WorkloadService;
@@ -391,6 +392,115 @@ class SpheronLeaseReconcilerTest {
         assertThat(workloads).filteredOn(row -> row.get("NAMESPACE").equals("lease-14")).singleElement().satisfies(row ->
                 assertThat(row).containsEntry("NAME", "workload").containsEntry("MODEL", "").containsEntry("GPUS", "0")
                         .containsEntry("PHASE", "Running").containsEntry("READY", "1").containsEntry("URL", url));
+    }
+
+    /** Issue 14, "Kubernetes Events": kubectl describe tells what happened to a lease and to its workload. */
+    @Test
+    void kubectlDescribeTellsTheStoryOfTheLeaseAndOfItsWorkload() {
+        fixture.create(lease(60, fourCpus()));
+        leaseWithPhase(60, Phase.PendingManifest);
+        fixture.create(deployment("lease-60", "workload", 60L, service("web", "nginx:1.27", 0, null, 80)));
+        leaseWithPhase(60, Phase.Running);
+
+        String lease = fixture.awaitValue(() -> String.join("\n", kubectl("describe", "spheronlease", "lease-60")),
+                out -> out.contains("Running") && out.contains("NamespaceReady") && out.contains("PendingManifest"));
+        assertThat(lease).contains("Events:").contains(EventRecorder.COMPONENT).contains("waiting for the tenant's manifest");
+        String workload = fixture.awaitValue(() -> String.join("\n", kubectl("describe", "gpudeployment", "workload", "-n", "lease-60")),
+                out -> out.contains("Normal") && out.contains("every service has its replicas ready"));
+        assertThat(workload).contains("Events:").contains("Running");
+    }
+
+    /**
+     * Issue 14, "retries that match the docs": JOSDK's default retry gives up after 5 attempts (about 30 s), after
+     * which a lease whose reconcile failed waits for an event that may never come. The namespace here is Terminating
+     * (held by a finalizer), so the API server refuses the lease's quota in it until the namespace is gone.
+     */
+    @Test
+    void aFailingLeaseIsRetriedPastFiveAttemptsAndHealsOnceTheClusterLetsIt() {
+        fixture.create(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("lease-61").endMetadata().build());
+        ConfigMap hold = fixture.create(new ConfigMapBuilder().withNewMetadata().withName("hold").withNamespace("lease-61")
+                .withFinalizers("openspheron.org/test-hold").endMetadata().build());
+        fixture.client.namespaces().withName("lease-61").delete();
+        SpheronLease created = fixture.create(lease(61, fourCpus()));
+
+        SpheronLease failing = fixture.awaitValue(() -> read(61), l -> l.getStatus() != null && l.getStatus().getConditions().stream()
+                .anyMatch(c -> SpheronLeaseReconciler.RECONCILE_ERROR.equals(c.getReason())));
+        assertThat(failing.getStatus().getMessage()).contains("reconcile failed, retrying");
+        fixture.awaitValue(() -> fixture.failedReconciles(created), n -> n >= 8);
+        assertThat(fixture.client.v1().events().inNamespace(EventRecorder.CLUSTER_SCOPED_NAMESPACE).list().getItems())
+                .filteredOn(e -> created.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                .anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo(SpheronLeaseReconciler.RECONCILE_ERROR);
+                });
+
+        fixture.client.configMaps().inNamespace("lease-61").withName("hold").edit(c -> {
+            c.getMetadata().setFinalizers(List.of());
+            return c;
+        });
+
+        SpheronLease healed = fixture.awaitValue(() -> read(61), l -> l.getStatus() != null && l.getStatus().getConditions().stream()
+                .anyMatch(c -> SpheronLeaseReconciler.NAMESPACE_READY.equals(c.getType()) && Condition.TRUE.equals(c.getStatus())));
+        assertThat(healed.getStatus().getPhase()).isEqualTo(Phase.PendingManifest);
+        assertThat(fixture.client.resourceQuotas().inNamespace("lease-61").withName("lease-quota").get()).isNotNull();
+        assertThat(hold.getMetadata().getUid()).isNotNull();
+    }
+
+    /** Issue 14: a namespace stuck Terminating gets a condition, a Warning Event and a count in the gauge. */
+    @Test
+    void aNamespaceStuckTerminatingIsReportedAndTheLeaseClosesOnceItGoes() {
+        fixture.create(lease(62, fourCpus()));
+        leaseWithPhase(62, Phase.PendingManifest);
+        fixture.create(new ConfigMapBuilder().withNewMetadata().withName("hold").withNamespace("lease-62")
+                .withFinalizers("openspheron.org/test-hold").endMetadata().build());
+
+        fixture.client.resources(SpheronLease.class).withName("lease-62").edit(l -> {
+            l.getSpec().setChainState(ChainState.Closed);
+            return l;
+        });
+
+        SpheronLease stuck = fixture.awaitValue(() -> read(62), l -> l.getStatus() != null && l.getStatus().getConditions().stream()
+                .anyMatch(c -> SpheronLeaseReconciler.NAMESPACE_STUCK.equals(c.getType()) && Condition.TRUE.equals(c.getStatus())));
+        assertThat(stuck.getStatus().getPhase()).isEqualTo(Phase.Closing);
+        assertThat(stuck.getStatus().getConditions()).filteredOn(c -> SpheronLeaseReconciler.NAMESPACE_STUCK.equals(c.getType()))
+                .singleElement().satisfies(c -> assertThat(c.getMessage()).contains("Terminating for").contains("openspheron.org/test-hold"));
+        assertThat(fixture.leases.stuckNamespaces()).isPositive();
+        assertThat(fixture.client.v1().events().inNamespace(EventRecorder.CLUSTER_SCOPED_NAMESPACE).list().getItems())
+                .filteredOn(e -> stuck.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                .anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getReason()).isEqualTo("NamespaceStuckTerminating");
+                });
+
+        fixture.client.configMaps().inNamespace("lease-62").withName("hold").edit(c -> {
+            c.getMetadata().setFinalizers(List.of());
+            return c;
+        });
+
+        SpheronLease closed = leaseWithPhase(62, Phase.Closed);
+        assertThat(closed.getStatus().getConditions()).filteredOn(c -> SpheronLeaseReconciler.NAMESPACE_STUCK.equals(c.getType()))
+                .singleElement().satisfies(c -> assertThat(c.getStatus()).isEqualTo(Condition.FALSE));
+    }
+
+    /** Issue 14, "closed leases are garbage-collected after a retention period" (45 s here, 7 days by default). */
+    @Test
+    void anEndedLeasesObjectIsDeletedOnceItsRetentionHasPassed() {
+        fixture.create(lease(63, fourCpus()));
+        leaseWithPhase(63, Phase.PendingManifest);
+        fixture.client.resources(SpheronLease.class).withName("lease-63").edit(l -> {
+            l.getSpec().setChainState(ChainState.Failed);
+            return l;
+        });
+
+        SpheronLease ended = leaseWithPhase(63, Phase.Failed);
+        assertThat(ended.getStatus().getEndedAt()).isNotNull();
+        assertThat(read(63)).as("kept for the retention").isNotNull();
+
+        org.awaitility.Awaitility.await().atMost(OperatorFixture.UPKEEP.closedLeaseRetention().plus(OperatorFixture.TIMEOUT))
+                .pollInterval(java.time.Duration.ofMillis(500)).until(() -> read(63) == null);
+        assertThat(java.time.Duration.between(java.time.Instant.parse(ended.getStatus().getEndedAt()), java.time.Instant.now()))
+                .isGreaterThanOrEqualTo(OperatorFixture.UPKEEP.closedLeaseRetention());
+        assertThat(removedOnChainSide).contains("lease-63");
     }
 
     /** kubectl's table as rows of column to cell, cut where the header's columns start. */

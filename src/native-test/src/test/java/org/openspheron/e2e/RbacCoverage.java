@@ -30,7 +30,9 @@ final class RbacCoverage {
     static final Map<String, String> JUSTIFIED = new TreeMap<>(Map.of(
             "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
-            "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status"));
+            "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status",
+            "core events get", "counting a repeated event: a flow without a repeated failure reads none",
+            "core events patch", "counting a repeated event: a flow without a repeated failure writes none"));
 
     /**
      * Objects the operator owns: it creates them, re-applies them when they drift or a manifest is re-sent (update,
