@@ -44,11 +44,15 @@ public record Provider(
         return registeredBlock != 0;
     }
 
-    /** Free GPUs of {@code model} (case-insensitive), 0 when it has none. */
+    /**
+     * Free GPUs of {@code model}'s base model ({@link GpuModel#baseOf}), 0 when it has none. Providers advertise per
+     * base model, so for a more specific order ({@code A100-80GB}) this is an upper bound: the bid decides.
+     */
     public int availableGpus(String model) {
+        String base = GpuModel.baseOf(model);
         int available = 0;
         for (GpuOffer offer : gpus) {
-            if (offer.model().equalsIgnoreCase(model)) {
+            if (!base.isEmpty() && GpuModel.baseOf(offer.model()).equals(base)) {
                 available += offer.available();
             }
         }

@@ -99,7 +99,7 @@ public record Manifest(
             storage += p.storageMib() * d.count();
             gpus += p.gpuUnits() * d.count();
             if (model == null && p.hasGpu() && !p.gpus().isEmpty()) {
-                model = p.gpus().get(0).model() == null ? "" : p.gpus().get(0).model();
+                model = p.gpus().get(0).orderModel();
             }
         }
         return new ResourceTotals(cpu, memory, storage, gpus, model == null ? "" : model);

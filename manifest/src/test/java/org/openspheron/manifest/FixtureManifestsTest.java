@@ -29,7 +29,8 @@ class FixtureManifestsTest {
     private static final Accepted ICL_CPU = new Accepted(ManifestFormat.ICL, 1, 0, "");
 
     static final Map<String, Object> EXPECTED = Map.ofEntries(
-            Map.entry("akash-sdl/Qwen3-235B-A22B-Instruct-2507_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 8, "h100")),
+            // ram: 80Gi under the GPU model: the order asks for at least 80 GB
+            Map.entry("akash-sdl/Qwen3-235B-A22B-Instruct-2507_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 8, "h100-80GB")),
             Map.entry("akash-sdl/Venice-ElizaOS_deploy.yml", new Refused("profiles.compute.service-1.resources.cpu.units",
                     "profiles.compute.service-1.resources.cpu.units: expected a number like 0.5, 2 or 500m, got a list")),
             Map.entry("akash-sdl/adminer_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 0, "")),

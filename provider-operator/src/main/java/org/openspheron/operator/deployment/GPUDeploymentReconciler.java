@@ -135,7 +135,8 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         Map<String, SortedSet<String>> placements = new LinkedHashMap<>();
         List<HasMetadata> desired = new ArrayList<>();
         for (WorkloadService service : deployment.getSpec().getServices()) {
-            SortedSet<String> products = placement(deployment, service, products(service, nodes));
+            SortedSet<String> products = GpuPlacement.choose(service, existingWorkload(deployment, service, context),
+                    products(service, nodes));
             if (products == null) {
                 missingModels.put(service.getName(), service.getResources().getGpuModel());
                 continue;
@@ -235,31 +236,22 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         EventRecorder.record(context.getClient(), deployment, WorkloadEvents.between(deployment.getStatus(), status));
     }
 
-    /**
-     * The product labels a service's pods are pinned to: those recorded in the status for the current spec
-     * generation while any node still offers one of them, else what the nodes offer now ({@code live}). A node
-     * with a new variant of the model joining, or the last node of one variant leaving, therefore changes no
-     * running deployment's pod template (which would restart every pod): only a new spec, or a placement no node
-     * can serve any more, picks again.
-     */
-    private static SortedSet<String> placement(GPUDeployment deployment, WorkloadService service, SortedSet<String> live) {
-        if (live == null || live.isEmpty() || deployment.getStatus() == null) {
-            return live;
-        }
-        Long generation = deployment.getMetadata().getGeneration();
-        return deployment.getStatus().getServices().stream()
-                .filter(s -> service.getName().equals(s.getName()) && s.getGpuProducts() != null
-                        && generation != null && generation.equals(s.getPlacementGeneration()))
-                .findFirst()
-                .<SortedSet<String>>map(s -> new TreeSet<>(s.getGpuProducts()))
-                .filter(recorded -> recorded.stream().anyMatch(live::contains))
-                .orElse(live);
+    /** The Deployment or StatefulSet of {@code service} this deployment owns, as the informer last saw it. */
+    private static HasMetadata existingWorkload(GPUDeployment deployment, WorkloadService service, Context<GPUDeployment> context) {
+        List<HasMetadata> workloads = new ArrayList<>(context.getSecondaryResources(Deployment.class));
+        workloads.addAll(context.getSecondaryResources(StatefulSet.class));
+        return workloads.stream()
+                .filter(w -> service.getName().equals(w.getMetadata().getName()) && OwnedObjects.ownedBy(w, deployment))
+                .findFirst().orElse(null);
     }
 
-    /** The acceptable product label values, or null when the service wants a model no node has. */
+    /**
+     * The product labels of the nodes that sell whole GPUs of the service's model (any model when it names none),
+     * or null when no node does.
+     */
     private static SortedSet<String> products(WorkloadService service, List<Node> nodes) {
         ServiceResources resources = service.getResources();
-        if (resources.getGpuCount() == 0 || resources.getGpuModel() == null || resources.getGpuModel().isBlank()) {
+        if (resources.getGpuCount() == 0) {
             return new TreeSet<>();
         }
         SortedSet<String> products = new TreeSet<>(GpuModels.productLabels(resources.getGpuModel(), nodes));

@@ -67,7 +67,7 @@ public class GPUDeploymentStatus {
         public void setUris(List<String> uris) { this.uris = uris; }
         public String getReason() { return reason; }
         public void setReason(String reason) { this.reason = reason; }
-        /** The nvidia.com/gpu.product values the service's pods are pinned to; kept while the spec is unchanged. */
+        /** The nvidia.com/gpu.product values the service's pod template is pinned to (see GpuPlacement; shown here, not read back). */
         public List<String> getGpuProducts() { return gpuProducts; }
         public void setGpuProducts(List<String> gpuProducts) { this.gpuProducts = gpuProducts; }
         /** The spec generation {@link #getGpuProducts()} was chosen for. */

@@ -46,7 +46,8 @@ import org.openspheron.operator.crd.ObjectLabels;
  * name;</li>
  * <li>a {@code <service>-ext} Service of the configured type (NodePort or LoadBalancer) for the global ports.</li>
  * </ul>
- * Pods get the GPU limit, required node affinity on the matching {@code nvidia.com/gpu.product} values, the
+ * Pods get the GPU limit, required node affinity on the {@code nvidia.com/gpu.product} values chosen for the
+ * service ({@link GpuPlacement}, recorded on the workload for the model it was chosen for), the
  * toleration for GPU taints, and a locked-down security context. {@code runAsNonRoot} is set only when the
  * provider enforces the restricted Pod Security Standard: most GPU images run as root, and the other settings
  * (no privilege escalation, no privileged mode, every capability dropped, the runtime's default seccomp profile,
@@ -91,13 +92,17 @@ public final class WorkloadObjects {
                 .build();
         Map<String, String> selector = Map.of(ObjectLabels.DEPLOYMENT, deployment.getMetadata().getName(),
                 ObjectLabels.SERVICE, service.getName());
+        ObjectMeta workloadMeta = meta(deployment, service.getName(), labels);
+        if (service.getResources().getGpuCount() > 0) {
+            workloadMeta.setAnnotations(Map.of(GpuPlacement.PLACED_FOR, GpuPlacement.placedFor(service)));
+        }
         HasMetadata workload = service.getResources().getVolumes().isEmpty()
-                ? new DeploymentBuilder().withMetadata(meta(deployment, service.getName(), labels))
+                ? new DeploymentBuilder().withMetadata(workloadMeta)
                         .withNewSpec().withReplicas(service.getReplicas())
                         .withNewSelector().withMatchLabels(selector).endSelector()
                         .withNewStrategy().withType("Recreate").endStrategy()
                         .withTemplate(template).endSpec().build()
-                : new StatefulSetBuilder().withMetadata(meta(deployment, service.getName(), labels))
+                : new StatefulSetBuilder().withMetadata(workloadMeta)
                         .withNewSpec().withReplicas(service.getReplicas()).withServiceName(service.getName())
                         .withNewSelector().withMatchLabels(selector).endSelector()
                         .withTemplate(template)
@@ -170,10 +175,9 @@ public final class WorkloadObjects {
             spec.withTolerations(tolerated);
         }
         if (resources.getGpuCount() > 0) {
-            var requirement = resources.getGpuModel() == null || resources.getGpuModel().isBlank()
-                    ? new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("Exists").build()
-                    : new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("In")
-                            .withValues(new ArrayList<>(gpuProducts)).build();
+            // Also without a model: "any" means any whole GPU, never a MIG slice or a shared one (GpuModels).
+            var requirement = new NodeSelectorRequirementBuilder().withKey(ObjectLabels.GPU_PRODUCT_LABEL).withOperator("In")
+                    .withValues(new ArrayList<>(gpuProducts)).build();
             spec.withNewAffinity().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
                     .addNewNodeSelectorTerm().withMatchExpressions(requirement).endNodeSelectorTerm()
                     .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity();

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.openspheron.chain.GpuModel;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.ComputeProfile;
 import org.openspheron.manifest.DeploymentEntry;
@@ -32,7 +33,6 @@ import org.openspheron.operator.deployment.ServiceResources;
 import org.openspheron.operator.deployment.StorageVolume;
 import org.openspheron.operator.deployment.WorkloadObjects;
 import org.openspheron.operator.deployment.WorkloadService;
-import org.openspheron.operator.inventory.GpuModels;
 import org.openspheron.operator.lease.SpheronLease;
 
 /**
@@ -54,7 +54,7 @@ final class ManifestDeployment {
     /**
      * The workload of {@code manifest} for the lease whose order is {@code order}. The lease decides what runs, not
      * the manifest: a manifest asking for more GPUs, CPU, memory or storage than the order bought, or for GPU models
-     * that exclude the order's, is refused with the field named; GPU services are pinned to the order's model (the
+     * (with memory and interface) the order's model does not imply, is refused with the field named; GPU services are pinned to the order's model (the
      * one the provider bid on and is paid for), whatever other models the manifest would also accept.
      */
     static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order) {
@@ -76,8 +76,11 @@ final class ManifestDeployment {
             ComputeProfile profile = manifest.profile(deployments.get(0).profile());
             WorkloadService workload = service(service, profile, manifest.replicas(service.name()));
             if (profile.hasGpu() && !order.gpuModel().isBlank()) {
-                List<String> accepted = profile.gpus().stream().map(GpuRequirement::model).filter(m -> m != null).toList();
-                if (!accepted.isEmpty() && accepted.stream().noneMatch(m -> GpuModels.same(m, order.gpuModel()))) {
+                // The order's model must imply one the manifest accepts: every GPU that serves A100-80GB serves a
+                // manifest asking a100, not one asking a100 with ram 80Gi when the order only said A100.
+                GpuModel bought = GpuModel.parse(order.gpuModel());
+                List<String> accepted = profile.gpus().stream().map(GpuRequirement::orderModel).filter(m -> !m.isEmpty()).toList();
+                if (!accepted.isEmpty() && accepted.stream().noneMatch(m -> bought.implies(GpuModel.parse(m)))) {
                     throw GatewayError.invalidManifest("service " + service.name() + " accepts the GPU models " + accepted
                             + ", but lease " + leaseId + " was ordered and bid for " + order.gpuModel(),
                             "profiles.compute." + deployments.get(0).profile() + ".resources.gpu");

@@ -1,5 +1,6 @@
 package org.openspheron.operator.inventory;
 
+import org.openspheron.chain.GpuModel;
 import org.openspheron.chain.OrderSpec;
 
 /**
@@ -7,11 +8,13 @@ import org.openspheron.chain.OrderSpec;
  * (a pod's devices come from one kubelet), and keeping its CPU and memory beside them is what lets the
  * reconciler schedule it as asked.
  *
- * @param gpuModel the model token ({@link GpuModels#normalise}); empty when no GPUs are asked for
+ * @param gpuModel the GPU model asked for as a canonical {@link GpuModel} name ({@code A100}, {@code A100-80GB},
+ *                 {@code H100-SXM}): a node serves it with that model or a bigger, more specific one; empty when
+ *                 no GPUs are asked for
  */
 public record Demand(String gpuModel, int gpus, long cpuMilli, long memoryMb, long storageMb) {
     public Demand {
-        gpuModel = GpuModels.normalise(gpuModel);
+        gpuModel = GpuModel.parse(gpuModel).name();
         if (gpus < 0 || cpuMilli < 0 || memoryMb < 0 || storageMb < 0) {
             throw new IllegalArgumentException("a demand cannot be negative: " + gpus + " GPUs, " + cpuMilli
                     + "m CPU, " + memoryMb + " MiB memory, " + storageMb + " MiB storage");

@@ -1,80 +1,146 @@
 package org.openspheron.operator.inventory;
 
 import io.fabric8.kubernetes.api.model.Node;
-import java.util.ArrayList;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.openspheron.chain.GpuModel;
 
 /**
- * Turns the {@code nvidia.com/gpu.product} label that GPU feature discovery puts on a node into the short model
- * name orders use, and normalises the names orders carry the same way, so that {@code NVIDIA-A100-SXM4-80GB} on a
- * node serves an order for {@code A100} (or {@code a100}, or {@code NVIDIA-A100}).
+ * What a node's GPUs are, read from the labels NVIDIA's GPU feature discovery puts on it, and how many of them may
+ * be sold as whole GPUs. A pure function of the Node object.
  *
- * <p>The rule: upper-case, split on {@code -}, {@code _} and spaces, drop the vendor and family words
- * ({@code NVIDIA}, {@code TESLA}, {@code GEFORCE}); {@code RTX} joins the number after it ({@code RTX-4090} →
- * {@code RTX4090}, {@code RTX-6000-Ada-Generation} → {@code RTX6000ADA}), except before an A-series number
- * ({@code RTX-A6000} → {@code A6000}); the first remaining word is the model. Form factor, memory and interface
- * ({@code SXM4}, {@code 80GB}, {@code PCIE}, {@code HBM3}) are not part of it: an order picks the model, and
- * the label's full text stays available for affinity.
- * <pre>
- *   NVIDIA-A100-SXM4-80GB        A100        NVIDIA-H100-80GB-HBM3       H100
- *   NVIDIA-H100-NVL              H100        NVIDIA-L40S                 L40S
- *   NVIDIA-GeForce-RTX-4090      RTX4090     NVIDIA-RTX-A6000            A6000
- *   Tesla-T4                     T4          NVIDIA-A10G                 A10G
- * </pre>
+ * <p><b>Identity</b>: base model, memory and interface ({@link GpuModel}) from {@code nvidia.com/gpu.product}, the
+ * memory from {@code nvidia.com/gpu.memory} (MiB, rounded to GB) where present. {@code NVIDIA-A100-SXM4-80GB} with
+ * {@code gpu.memory=81920} is {@code A100-80GB-SXM}, and serves orders for {@code A100}, {@code A100-80GB},
+ * {@code A100-SXM}.
+ *
+ * <p><b>Whole GPUs only.</b> An order buys GPUs for itself; a node sells none when {@code nvidia.com/gpu} counts
+ * something smaller:
+ * <ul>
+ * <li>MIG slices: the product names a MIG profile ({@code …-MIG-1g.10gb}) or GFD labels slices
+ * ({@code nvidia.com/gpu.slices.gi}), as it does with {@code nvidia.com/mig.strategy=single} on MIG-enabled GPUs.
+ * The strategy label alone decides nothing: NVIDIA's GPU Operator labels {@code single} on every node by default,
+ * also where MIG is off and the GPUs are whole. With {@code mixed}, MIG slices are advertised as
+ * {@code nvidia.com/mig-<profile>} and {@code nvidia.com/gpu} counts only the GPUs with MIG off, which are whole:
+ * those are sold;</li>
+ * <li>time-slicing or MPS: the product ends in {@code -SHARED}, {@code nvidia.com/gpu.replicas} is above 1, or
+ * {@code nvidia.com/gpu.sharing-strategy} is set to anything but {@code none};</li>
+ * <li>anything else that advertises more {@code nvidia.com/gpu} than the node has GPUs ({@code gpu.count}).</li>
+ * </ul>
  */
 public final class GpuModels {
-    private static final Set<String> NOISE = Set.of("NVIDIA", "TESLA", "GEFORCE", "QUADRO");
+    public static final String PRODUCT_LABEL = Inventory.GPU_PRODUCT_LABEL;
+    public static final String MEMORY_LABEL = "nvidia.com/gpu.memory";
+    public static final String COUNT_LABEL = "nvidia.com/gpu.count";
+    public static final String REPLICAS_LABEL = "nvidia.com/gpu.replicas";
+    public static final String SHARING_LABEL = "nvidia.com/gpu.sharing-strategy";
+    public static final String MIG_STRATEGY_LABEL = "nvidia.com/mig.strategy";
+    static final String MIG_SLICES_LABEL = "nvidia.com/gpu.slices.gi";
 
     private GpuModels() {
     }
 
-    /** The model token for a product label or an order's model name; empty for null or blank input. */
-    public static String normalise(String productOrModel) {
-        if (productOrModel == null || productOrModel.isBlank()) {
-            return "";
+    /**
+     * A node's GPUs.
+     *
+     * @param model what they are; empty on a node without GPUs or without a product label
+     * @param product the {@code nvidia.com/gpu.product} label, null when absent
+     * @param advertised {@code allocatable[nvidia.com/gpu]}
+     * @param whole how many may be sold whole: {@code advertised}, or 0 when {@code notWhole} says why not
+     * @param notWhole why the advertised GPUs are not whole GPUs, null when they are
+     */
+    public record NodeGpus(GpuModel model, String product, int advertised, int whole, String notWhole) {
+        public boolean sold() {
+            return whole > 0 && !model.isEmpty();
         }
-        List<String> words = new ArrayList<>();
-        for (String word : productOrModel.trim().toUpperCase(Locale.ROOT).split("[-_\\s]+")) {
-            if (!word.isEmpty() && !NOISE.contains(word)) {
-                words.add(word);
-            }
-        }
-        if (words.isEmpty()) {
-            return "";
-        }
-        String first = words.get(0);
-        if (first.equals("RTX") && words.size() > 1) {
-            String number = words.get(1);
-            if (number.startsWith("A")) {
-                return number;
-            }
-            boolean ada = words.size() > 2 && words.get(2).equals("ADA");
-            return "RTX" + number + (ada ? "ADA" : "");
-        }
-        return first;
     }
 
-    /** Whether a node's product label and an order's model name denote the same model. */
+    /** The base model of a product label or an order's model name ({@link GpuModel#baseOf}); empty for blank input. */
+    public static String normalise(String productOrModel) {
+        return GpuModel.baseOf(productOrModel);
+    }
+
+    /** Whether two names denote the same base model. */
     public static boolean same(String a, String b) {
         String left = normalise(a);
         return !left.isEmpty() && left.equals(normalise(b));
     }
 
+    /** What {@code node}'s GPUs are and how many are sold whole. */
+    public static NodeGpus of(Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        Map<String, Quantity> allocatable = node.getStatus() == null || node.getStatus().getAllocatable() == null
+                ? Map.of() : node.getStatus().getAllocatable();
+        Quantity q = allocatable.get(Inventory.GPU_RESOURCE);
+        int advertised = q == null ? 0 : Quantity.getAmountInBytes(q).intValue();
+        String product = labels.get(PRODUCT_LABEL);
+        GpuModel named = GpuModel.parse(product);
+        int memoryGb = memoryGb(labels.get(MEMORY_LABEL));
+        GpuModel model = memoryGb > 0 ? new GpuModel(named.base(), memoryGb, named.iface()) : named;
+        String notWhole = advertised == 0 ? null : notWhole(product, labels, advertised);
+        return new NodeGpus(model, product, advertised, notWhole == null ? advertised : 0, notWhole);
+    }
+
+    private static String notWhole(String product, Map<String, String> labels, int advertised) {
+        Set<String> words = product == null ? Set.of()
+                : Set.copyOf(Arrays.asList(product.toUpperCase(Locale.ROOT).split("[-_\\s]+")));
+        if (words.contains("MIG") || labels.containsKey(MIG_SLICES_LABEL)) {
+            return "MIG slices (" + PRODUCT_LABEL + "=" + product + ", " + MIG_STRATEGY_LABEL + "="
+                    + labels.getOrDefault(MIG_STRATEGY_LABEL, "unset") + ")";
+        }
+        if (words.contains("SHARED")) {
+            return "shared GPUs (" + PRODUCT_LABEL + "=" + product + ")";
+        }
+        int replicas = number(labels.get(REPLICAS_LABEL));
+        if (replicas > 1) {
+            return "shared GPUs (" + REPLICAS_LABEL + "=" + replicas + ")";
+        }
+        String sharing = labels.get(SHARING_LABEL);
+        if (sharing != null && !sharing.isBlank() && !sharing.equalsIgnoreCase("none")) {
+            return "shared GPUs (" + SHARING_LABEL + "=" + sharing + ")";
+        }
+        int count = number(labels.get(COUNT_LABEL));
+        if (count > 0 && advertised > count) {
+            return Inventory.GPU_RESOURCE + " " + advertised + " exceeds the " + count + " GPUs of " + COUNT_LABEL;
+        }
+        return null;
+    }
+
+    /** MiB as GFD reports them, to whole GB: an 80 GB part reports 81559 or 81920. */
+    private static int memoryGb(String mib) {
+        int value = number(mib);
+        return value <= 0 ? 0 : Math.round(value / 1024f);
+    }
+
+    private static int number(String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /**
-     * The {@code nvidia.com/gpu.product} values in the cluster that denote {@code model}: what a pod's node
-     * affinity lists (operator {@code In}) so that an order for {@code H100} lands on {@code NVIDIA-H100-80GB-HBM3}.
+     * The {@code nvidia.com/gpu.product} values of the nodes that sell whole GPUs serving {@code required} (any
+     * model when blank): what a pod's node affinity lists (operator {@code In}), so that an order for {@code H100}
+     * lands on {@code NVIDIA-H100-80GB-HBM3} and never on a MIG or time-sliced node.
      */
-    public static Set<String> productLabels(String model, Collection<Node> nodes) {
+    public static Set<String> productLabels(String required, Collection<Node> nodes) {
+        GpuModel requirement = GpuModel.parse(required);
         Set<String> labels = new TreeSet<>();
         for (Node node : nodes) {
-            String product = node.getMetadata().getLabels() == null ? null
-                    : node.getMetadata().getLabels().get(Inventory.GPU_PRODUCT_LABEL);
-            if (product != null && same(product, model)) {
-                labels.add(product);
+            NodeGpus gpus = of(node);
+            if (gpus.sold() && gpus.product() != null
+                    && (requirement.isEmpty() || gpus.model().satisfies(requirement))) {
+                labels.add(gpus.product());
             }
         }
         return labels;

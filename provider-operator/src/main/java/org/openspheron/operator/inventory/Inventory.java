@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.openspheron.chain.GpuModel;
 import org.openspheron.chain.GpuOffer;
 
 /**
@@ -73,8 +74,8 @@ public final class Inventory {
             if (schedulable(node)) {
                 NodeCapacity capacity = capacityOf(node);
                 allocatable.put(node.getMetadata().getName(), capacity);
-                if (!capacity.gpuModel().isEmpty()) {
-                    gpuProducts.computeIfAbsent(capacity.gpuModel(), m -> new TreeSet<>())
+                if (capacity.gpus() > 0) {
+                    gpuProducts.computeIfAbsent(GpuModel.baseOf(capacity.gpuModel()), m -> new TreeSet<>())
                             .add(node.getMetadata().getLabels().get(GPU_PRODUCT_LABEL));
                 }
             }
@@ -131,13 +132,17 @@ public final class Inventory {
         return new Placement.OnNode(fitting.get(0).name());
     }
 
-    /** GPUs per model: how many the cluster has and how many are free, as the provider registry records them. */
+    /**
+     * Whole GPUs per base model ({@code A100}, whatever their memory and interface): how many the cluster has and how
+     * many are free, as the provider registry records them. MIG slices and shared GPUs are not counted
+     * ({@link GpuModels}).
+     */
     public List<GpuOffer> gpuOffers() {
         Map<String, int[]> perModel = new TreeMap<>();
         for (NodeCapacity node : allocatable.values()) {
             if (node.gpus() > 0 && !node.gpuModel().isEmpty()) {
                 int freeGpus = Math.max(0, Math.min(node.gpus(), free.get(node.name()).gpus()));
-                int[] counts = perModel.computeIfAbsent(node.gpuModel(), m -> new int[2]);
+                int[] counts = perModel.computeIfAbsent(GpuModel.baseOf(node.gpuModel()), m -> new int[2]);
                 counts[0] += node.gpus();
                 counts[1] += freeGpus;
             }
@@ -147,15 +152,16 @@ public final class Inventory {
         return offers;
     }
 
-    /** The {@code nvidia.com/gpu.product} labels of the schedulable nodes whose GPUs are {@code model}, sorted. */
+    /** The {@code nvidia.com/gpu.product} labels of the schedulable nodes selling whole GPUs of {@code model}'s base model, sorted. */
     public Set<String> gpuProducts(String model) {
         return gpuProducts.getOrDefault(GpuModels.normalise(model), Set.of());
     }
 
-    /** Free GPUs of {@code model} across all nodes. */
+    /** Free whole GPUs that serve the requirement {@code model} ({@code A100}, {@code A100-80GB}) across all nodes. */
     public int freeGpus(String model) {
-        String token = GpuModels.normalise(model);
-        return free.values().stream().filter(n -> n.gpuModel().equals(token)).mapToInt(n -> Math.max(0, n.gpus())).sum();
+        GpuModel required = GpuModel.parse(model);
+        return free.values().stream().filter(n -> GpuModel.parse(n.gpuModel()).satisfies(required))
+                .mapToInt(n -> Math.max(0, n.gpus())).sum();
     }
 
     /** What each schedulable node has left. */
@@ -193,13 +199,13 @@ public final class Inventory {
 
     private static NodeCapacity capacityOf(Node node) {
         Map<String, Quantity> a = node.getStatus().getAllocatable() == null ? Map.of() : node.getStatus().getAllocatable();
-        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-        int gpus = (int) amount(a.get(GPU_RESOURCE)).longValue();
+        // Only whole GPUs are offered: a MIG-sliced or time-shared node sells its CPU and memory, not its GPUs.
+        GpuModels.NodeGpus gpus = GpuModels.of(node);
         long storage = a.containsKey("ephemeral-storage")
                 ? amount(a.get("ephemeral-storage")).divide(MIB, java.math.RoundingMode.FLOOR).longValue()
                 : Long.MAX_VALUE;
-        return new NodeCapacity(node.getMetadata().getName(), gpus > 0 ? GpuModels.normalise(labels.get(GPU_PRODUCT_LABEL)) : "",
-                gpus, amount(a.get("cpu")).movePointRight(3).longValue(),
+        return new NodeCapacity(node.getMetadata().getName(), gpus.sold() ? gpus.model().name() : "",
+                gpus.sold() ? gpus.whole() : 0, amount(a.get("cpu")).movePointRight(3).longValue(),
                 amount(a.get("memory")).divide(MIB, java.math.RoundingMode.FLOOR).longValue(), storage);
     }
 

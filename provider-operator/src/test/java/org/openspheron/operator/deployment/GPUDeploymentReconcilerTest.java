@@ -240,7 +240,8 @@ class GPUDeploymentReconcilerTest {
     /**
      * Issue 14, "affinity must not churn": the pods' product list was recomputed from the live nodes on every pass,
      * so a node with a new variant of the model changed the pod template of every running deployment of that model
-     * and restarted all its pods. The placement now changes only with the spec.
+     * and restarted all its pods. The placement now changes only with the spec, and is read back from the pod
+     * template itself: a status that lost its record of it (a restore, a hand edit) changes nothing either.
      */
     @Test
     void aNewVariantOfTheModelJoiningTheClusterRestartsNoRunningDeployment() {
@@ -253,6 +254,13 @@ class GPUDeploymentReconcilerTest {
         assertThat(read(ns, "placed").getStatus().getServices()).singleElement()
                 .satisfies(s -> assertThat(s.getGpuProducts()).containsExactly("NVIDIA-A100-SXM4-80GB"));
 
+        fixture.client.resources(GPUDeployment.class).inNamespace(ns).withName("placed").editStatus(lost -> {
+            lost.getStatus().getServices().forEach(s -> {
+                s.setGpuProducts(null);
+                s.setPlacementGeneration(null);
+            });
+            return lost;
+        });
         fixture.cluster.addNode(new GpuNode("gpu-a100-pcie", "NVIDIA-A100-PCIE-40GB", 1, 32, 256, "eu-west-1a"));
         await().atMost(OperatorFixture.TIMEOUT).until(() -> fixture.inventory.nodes().stream()
                 .anyMatch(n -> "gpu-a100-pcie".equals(n.getMetadata().getName())));
@@ -275,6 +283,45 @@ class GPUDeploymentReconcilerTest {
         fixture.create(deployment(fresh, "later", null, service("infer", "vllm/vllm-openai:v0.6", 1, "A100")));
         Deployment later = fixture.awaitValue(() -> fixture.client.apps().deployments().inNamespace(fresh).withName("infer").get(), d -> true);
         assertThat(productsOf(later)).containsExactly("NVIDIA-A100-PCIE-40GB", "NVIDIA-A100-SXM4-80GB");
+    }
+
+    /**
+     * Issue 14: a relabel of the node a deployment runs on (GPU feature discovery upgraded and names the product
+     * differently) left no node with the product its pods were pinned to, so the placement was picked again and
+     * every pod restarted. A workload whose replicas all run keeps its pod template.
+     */
+    @Test
+    void aRelabelledNodeLeavesThePodTemplateAndThePodsAlone() {
+        fixture.cluster.addNode(new GpuNode("gpu-l40s", "NVIDIA-L40S", 1, 16, 64, "eu-west-1a"));
+        await().atMost(OperatorFixture.TIMEOUT).until(() -> fixture.inventory.nodes().stream()
+                .anyMatch(n -> "gpu-l40s".equals(n.getMetadata().getName())));
+        String ns = namespace("relabel");
+        GPUDeployment created = fixture.create(deployment(ns, "tuned", null, service("tune", "unsloth/unsloth:1", 1, "L40S")));
+        awaitPhase(ns, "tuned", GPUDeploymentStatus.Phase.Running);
+        Deployment before = fixture.client.apps().deployments().inNamespace(ns).withName("tune").get();
+        assertThat(productsOf(before)).containsExactly("NVIDIA-L40S");
+        assertThat(before.getMetadata().getAnnotations()).containsEntry(GpuPlacement.PLACED_FOR, "L40S");
+        String podBefore = pods(ns).get(0).getMetadata().getUid();
+
+        fixture.client.nodes().withName("gpu-l40s").edit(node -> {
+            node.getMetadata().getLabels().put("nvidia.com/gpu.product", "NVIDIA-L40S-48GB");
+            return node;
+        });
+        await().atMost(OperatorFixture.TIMEOUT).until(() -> fixture.inventory.nodes().stream()
+                .anyMatch(n -> "NVIDIA-L40S-48GB".equals(n.getMetadata().getLabels().get("nvidia.com/gpu.product"))));
+        for (int pass = 0; pass < 2; pass++) {
+            String value = Integer.toString(pass);
+            fixture.awaitReconcile(created, () -> pods(ns).forEach(p -> fixture.client.pods().inNamespace(ns)
+                    .withName(p.getMetadata().getName()).edit(edited -> {
+                        edited.getMetadata().setAnnotations(Map.of("touched", value));
+                        return edited;
+                    })));
+        }
+
+        Deployment after = fixture.client.apps().deployments().inNamespace(ns).withName("tune").get();
+        assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+        assertThat(productsOf(after)).containsExactly("NVIDIA-L40S");
+        assertThat(pods(ns)).singleElement().satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(podBefore));
     }
 
     private static List<String> productsOf(Deployment workload) {

@@ -250,6 +250,72 @@ class ManifestDeploymentTest {
                 });
     }
 
+    /** Issue 14: the lease decides the model; GPU memory and interface the order did not buy are refused. */
+    @Test
+    void aManifestAskingForMoreGpuMemoryOrAnotherInterfaceThanTheOrderIsRefusedWithItsField() {
+        Manifest manifest = ManifestParser.parse(gpuSdl("{model: a100, ram: 80Gi}"));
+        assertThat(manifest.resources().gpuModel()).isEqualTo("a100-80GB");
+
+        assertThatThrownBy(() -> ManifestDeployment.of(3, manifest, gpuOrder(manifest, "A100")))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.field()).isEqualTo("profiles.compute.infer.resources.gpu");
+                    assertThat(e.getMessage()).contains("a100-80GB").contains("bid for A100");
+                });
+        Manifest sxm = ManifestParser.parse(gpuSdl("{model: h100, interface: sxm}"));
+        assertThatThrownBy(() -> ManifestDeployment.of(3, sxm, gpuOrder(sxm, "H100-PCIE")))
+                .isInstanceOf(GatewayError.class);
+    }
+
+    @Test
+    void gpuServicesRunOnTheLeasesModelWhichMayBeMoreSpecificThanTheManifests() {
+        Manifest manifest = ManifestParser.parse(gpuSdl("{model: a100}"));
+
+        LeaseWorkload workload = ManifestDeployment.of(3, manifest, gpuOrder(manifest, "A100-80GB-SXM"));
+
+        assertThat(workload.deployment().getSpec().getServices()).singleElement()
+                .satisfies(s -> assertThat(s.getResources().getGpuModel()).isEqualTo("A100-80GB-SXM"));
+    }
+
+    private static OrderSpec gpuOrder(Manifest manifest, String model) {
+        ResourceTotals totals = manifest.resources();
+        return new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(), model, "", "",
+                false, BigInteger.ONE, 3600, manifest.canonicalHash());
+    }
+
+    private static byte[] gpuSdl(String gpu) {
+        return ("""
+                version: "2.0"
+                services:
+                  infer:
+                    image: vllm/vllm-openai:v0.6
+                    expose:
+                      - port: 8000
+                        to: [{global: true}]
+                profiles:
+                  compute:
+                    infer:
+                      resources:
+                        cpu: {units: 4}
+                        memory: {size: 16Gi}
+                        storage: {size: 20Gi}
+                        gpu:
+                          units: 1
+                          attributes:
+                            vendor:
+                              nvidia:
+                                - %s
+                  placement:
+                    dc:
+                      pricing:
+                        infer: {denom: uakt, amount: 1000}
+                deployment:
+                  infer:
+                    dc:
+                      profile: infer
+                      count: 1
+                """.formatted(gpu)).getBytes(StandardCharsets.UTF_8);
+    }
+
     static String decode(String base64) {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }

@@ -22,7 +22,7 @@ class InventoryTest {
 
         assertThat(inventory.gpuOffers()).containsExactly(new GpuOffer("A100", 2, 2), new GpuOffer("H100", 1, 1));
         assertThat(inventory.free().get("a100-node")).isEqualTo(
-                new NodeCapacity("a100-node", "A100", 2, 32_000, 256 * 1024, Long.MAX_VALUE));
+                new NodeCapacity("a100-node", "A100-80GB-SXM", 2, 32_000, 256 * 1024, Long.MAX_VALUE));
     }
 
     @Test
@@ -33,7 +33,7 @@ class InventoryTest {
         Inventory inventory = Inventory.of(List.of(A100S), List.of(running, pending));
 
         assertThat(inventory.free().get("a100-node")).isEqualTo(
-                new NodeCapacity("a100-node", "A100", 0, 27_500, 256 * 1024 - 17 * 1024, Long.MAX_VALUE));
+                new NodeCapacity("a100-node", "A100-80GB-SXM", 0, 27_500, 256 * 1024 - 17 * 1024, Long.MAX_VALUE));
         assertThat(inventory.hasPodsIn("lease-1")).isTrue();
     }
 
@@ -98,6 +98,38 @@ class InventoryTest {
 
         assertThat(inventory.place(new Demand("H100", 1, 1000, 1024, 20 * 1024))).isEqualTo(new Placement.Nowhere(Shortfall.STORAGE));
         assertThat(inventory.place(new Demand("H100", 1, 1000, 1024, 5 * 1024))).isEqualTo(new Placement.OnNode("h100-node"));
+    }
+
+    @Test
+    void aBiggerOrMoreSpecificGpuServesALessSpecificOrderNotTheOtherWayRound() {
+        Node a100Pcie40 = gpuNode("a100-40", "NVIDIA-A100-PCIE-40GB", 4, "32", "256Gi");
+        Inventory inventory = Inventory.of(List.of(A100S, a100Pcie40, H100), List.of());
+
+        assertThat(inventory.place(new Demand("A100-80GB", 2, 1000, 1024, 0))).isEqualTo(new Placement.OnNode("a100-node"));
+        assertThat(inventory.place(new Demand("A100-80GB", 3, 1000, 1024, 0))).isEqualTo(new Placement.Nowhere(Shortfall.GPUS));
+        assertThat(inventory.place(new Demand("A100-PCIE", 3, 1000, 1024, 0))).isEqualTo(new Placement.OnNode("a100-40"));
+        assertThat(inventory.place(new Demand("H100-SXM", 1, 1000, 1024, 0))).isEqualTo(new Placement.OnNode("h100-node"));
+        assertThat(inventory.place(new Demand("H100-PCIE", 1, 1000, 1024, 0))).isEqualTo(new Placement.Nowhere(Shortfall.NO_SUCH_MODEL));
+        assertThat(inventory.freeGpus("A100")).isEqualTo(6);
+        assertThat(inventory.freeGpus("A100-80GB")).isEqualTo(2);
+        // Offers stay per base model, as the registry and the matchmaker compare them.
+        assertThat(inventory.gpuOffers()).containsExactly(new GpuOffer("A100", 6, 6), new GpuOffer("H100", 1, 1));
+    }
+
+    @Test
+    void migSlicedAndTimeSharedNodesSellTheirCpuButNoGpus() {
+        Node mig = new NodeBuilder(gpuNode("mig", "NVIDIA-A100-SXM4-40GB-MIG-1g.5gb", 14, "32", "256Gi"))
+                .editMetadata().addToLabels(GpuModels.MIG_STRATEGY_LABEL, "single").endMetadata().build();
+        Node shared = new NodeBuilder(gpuNode("shared", "NVIDIA-A100-SXM4-80GB", 8, "32", "256Gi"))
+                .editMetadata().addToLabels(GpuModels.REPLICAS_LABEL, "4").endMetadata().build();
+        Pod slice = pod("lease-9", "mig", "Running", 1, "1", "1Gi");
+        Inventory inventory = Inventory.of(List.of(mig, shared), List.of(slice));
+
+        assertThat(inventory.gpuOffers()).isEmpty();
+        assertThat(inventory.freeGpus("A100")).isZero();
+        assertThat(inventory.place(new Demand("A100", 1, 1000, 1024, 0))).isEqualTo(new Placement.Nowhere(Shortfall.NO_SUCH_MODEL));
+        assertThat(inventory.place(new Demand("", 0, 1000, 1024, 0))).isInstanceOf(Placement.OnNode.class);
+        assertThat(inventory.allocatable().get("shared")).isEqualTo(new NodeCapacity("shared", "", 0, 32_000, 256 * 1024, Long.MAX_VALUE));
     }
 
     static Node gpuNode(String name, String product, int gpus, String cpu, String memory) {
