@@ -30,7 +30,9 @@ final class RbacCoverage {
     static final Map<String, String> JUSTIFIED = new TreeMap<>(Map.of(
             "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
-            "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status"));
+            "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status",
+            "coordination.k8s.io leases update", "JOSDK refuses to start leader election unless a SelfSubjectRulesReview "
+                    + "shows get, create and update on Leases; fabric8's elector itself renews with a patch"));
 
     /**
      * Objects the operator owns: it creates them, re-applies them when they drift or a manifest is re-sent (update,
