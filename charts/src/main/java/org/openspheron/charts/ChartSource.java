@@ -8,8 +8,9 @@ import java.util.List;
  * {@link #crds} (by metadata.name), those of the resources its app works on. Each CRD has exactly one owning chart
  * (see {@link CrdOwners}). Only {@link #places} and the namespace are templated.
  *
- * <p>The replica count is deliberately not a value: both apps hold one key's nonce, and two copies would race on it
- * (see the comments in their Deployments).
+ * <p>Only the provider operator's replica count is a value: its replicas elect a leader, which alone uses the key.
+ * The matchmaker's is not: it holds one key's nonce, and two copies would race on it (see the comments in the
+ * Deployments).
  */
 public record ChartSource(String name, String appDirectory, String namespace, String description,
         List<String> crds, List<ValuePlace> places, String notes) {
@@ -25,6 +26,9 @@ public record ChartSource(String name, String appDirectory, String namespace, St
                     ValuePlace.image("Deployment", CONTAINERS + ".image", "The operator's image; the tag defaults to "
                             + "the chart's appVersion."),
                     ValuePlace.scalar("Deployment", CONTAINERS + ".imagePullPolicy", "image.pullPolicy", null),
+                    ValuePlace.scalar("Deployment", "spec.replicas", "replicaCount", "Replicas of the operator. The "
+                            + "one holding the Lease spheron-provider-operator bids, confirms and reconciles; all serve "
+                            + "the gateway. 2 keeps a standby that takes over within the Lease's 15 s; 1 is safe too."),
                     ValuePlace.stringMap("ConfigMap", "data", "config", "The operator's settings, as environment "
                             + "variables: chain RPC URL, the protocol's contract addresses, region and zone, the gateway's "
                             + "public URL, stake and prices. Set them for your network; values are passed as strings. "

@@ -257,6 +257,9 @@ public final class LocalSystem implements AutoCloseable {
 
     private AppProcess launchProvider(LocalProvider provider) {
         Map<String, String> config = LocalConfig.provider(chain.rpcUrl(), home, provider);
+        // Leader election stays on, as in a cluster (a restart hands the Lease over). Outside a pod nothing names the
+        // operator's namespace, so the Lease goes where k8s/provider-operator/'s Role lets its ServiceAccount keep it.
+        config.put("spheron.operator.leader-election.namespace", "spheron-system");
         config.putAll(providerOverrides);
         AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(), config, logs()).start();
         running.add(app);

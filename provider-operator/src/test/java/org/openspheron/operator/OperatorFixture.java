@@ -131,7 +131,7 @@ public final class OperatorFixture implements AutoCloseable {
     }
 
     /** A client authenticated as the operator's ServiceAccount, with the ClusterRole providers install. */
-    static KubernetesClient serviceAccountClient(DevCluster cluster) {
+    public static KubernetesClient serviceAccountClient(DevCluster cluster) {
         Path manifests = operatorManifests();
         for (String file : List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml")) {
             cluster.applyFile(manifests.resolve(file));

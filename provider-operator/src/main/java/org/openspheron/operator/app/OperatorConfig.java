@@ -92,5 +92,45 @@ public interface OperatorConfig {
     @WithDefault("P7D")
     Duration closedLeaseRetention();
 
+    /** Which replica reconciles and does the chain duties; see {@link LeaderElection}. */
+    LeaderElection leaderElection();
+
     enum ExposedServiceType { NodePort, LoadBalancer }
+
+    /**
+     * Two replicas run safely: the one holding a {@code coordination.k8s.io} Lease reconciles and does every chain duty
+     * (registration, bids, confirmations, heartbeats, withdrawals); the other only serves the gateway until it takes
+     * over. Off, this process leads alone: run one replica only.
+     */
+    interface LeaderElection {
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The Lease's namespace; by default the pod's own: {@code POD_NAMESPACE} (set from the downward API in
+         * k8s/), else the ServiceAccount's namespace file, else the Kubernetes client's namespace.
+         */
+        Optional<String> namespace();
+
+        @WithDefault("spheron-provider-operator")
+        String leaseName();
+
+        /**
+         * This replica's name in the Lease; by default {@code POD_NAME} (downward API), else the host name and process
+         * id, which stays unique when several processes share a host.
+         */
+        Optional<String> identity();
+
+        /** How long a Lease holds after its last renewal: the longest a crashed leader's duties stay undone. */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /** A leader that could not renew for this long stops its duties and exits; shorter than the Lease. */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often the Lease is renewed, and how often a follower tries to take it. */
+        @WithDefault("2s")
+        Duration retryPeriod();
+    }
 }

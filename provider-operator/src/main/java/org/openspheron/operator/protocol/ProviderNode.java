@@ -35,6 +35,8 @@ import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.config.SettingsException;
 import org.openspheron.operator.gateway.GatewayStarted;
 import org.openspheron.operator.inventory.ClusterInventory;
+import org.openspheron.operator.leadership.LeaderDuty;
+import org.openspheron.operator.leadership.Leadership;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -43,11 +45,19 @@ import org.web3j.crypto.Credentials;
  * while it is away), then runs the duties on one scheduler thread: registration first and then a check of the
  * registry entry every {@code attributes-check-interval}; bids on every new block and lease mirroring every poll
  * (protocol events only wake them early); heartbeats; withdrawals.
+ *
+ * <p>Everything after the configuration check runs only while this replica leads ({@link Leadership}): the duties
+ * start when it is elected, and stop, waiting for the one in progress, when its leadership ends.
  */
 @ApplicationScoped
-public class ProviderNode implements LeaseTeardownListener {
+public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     private static final Logger LOG = Logger.getLogger(ProviderNode.class);
     private static final BigDecimal TOKEN = new BigDecimal(ProtocolConfig.TOKEN);
+    /**
+     * How long stopping waits for a duty in progress (a transaction awaiting its receipt): within the default gap
+     * between the renew deadline and the Lease's expiry, after which another replica may lead.
+     */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(3);
 
     private final ProviderSettings settings;
     private final ChainSettings chain;
@@ -57,8 +67,14 @@ public class ProviderNode implements LeaseTeardownListener {
     private final KubernetesClient client;
     private final MeterRegistry meters;
     private final ClusterInventory inventory;
+    private final Leadership leadership;
 
-    private ScheduledExecutorService scheduler;
+    /** What the duties need from the configuration, checked at start on every replica. */
+    private record Prepared(Credentials key, PricingPolicy policy, Registration.Profile profile) {
+    }
+
+    private volatile Prepared prepared;
+    private volatile ScheduledExecutorService scheduler;
     private volatile Running running;
     private volatile ClientIdentity gatewayIdentity;
 
@@ -69,8 +85,10 @@ public class ProviderNode implements LeaseTeardownListener {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
-                 ProtocolChain connections, KubernetesClient client, MeterRegistry meters, ClusterInventory inventory) {
+                 ProtocolChain connections, KubernetesClient client, MeterRegistry meters, ClusterInventory inventory,
+                 Leadership leadership) {
         this.inventory = inventory;
+        this.leadership = leadership;
         this.settings = settings;
         this.chain = chain;
         this.protocol = protocol;
@@ -91,19 +109,50 @@ public class ProviderNode implements LeaseTeardownListener {
         Registration.Profile profile = profile();
         LOG.infof("provider %s in %s/%s; chain %s, orders at %s", key.getAddress(), profile.region(), profile.zone(),
                 chain.rpcUrl(), addresses.orders());
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        prepared = new Prepared(key, policy, profile);
+        leadership.register(this);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopDuties();
+    }
+
+    /** This replica leads: connects to the chain and starts the duties. */
+    @Override
+    public synchronized void startLeading() {
+        Prepared p = prepared;
+        if (p == null || scheduler != null) {
+            return;
+        }
+        ScheduledExecutorService duties = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spheron-provider");
             t.setDaemon(true);
             return t;
         });
-        scheduler.execute(() -> connect(key, policy, profile, 1));
+        scheduler = duties;
+        duties.execute(() -> connect(p.key(), p.policy(), p.profile(), 1));
     }
 
-    void onStop(@Observes ShutdownEvent event) {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
+    /** This replica no longer leads: no duty runs, and none sends anything, once this returns (or after a bounded wait). */
+    @Override
+    public void stopLeading() {
+        stopDuties();
+    }
+
+    private synchronized void stopDuties() {
+        ScheduledExecutorService duties = scheduler;
+        if (duties != null) {
+            duties.shutdownNow();
+            try {
+                if (!duties.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warnf("a chain duty did not stop within %s; the process exits anyway", STOP_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Running r = running;
+        running = null;
         if (r != null) {
             Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
         }
@@ -125,6 +174,11 @@ public class ProviderNode implements LeaseTeardownListener {
 
     public boolean enabled() {
         return settings.enabled();
+    }
+
+    /** Whether this replica leads, so that its duties run (see {@link Leadership}). */
+    public boolean leading() {
+        return leadership.leading();
     }
 
     /**

@@ -28,6 +28,10 @@ public class RegistrationResource {
         if (!node.enabled()) {
             return error(Response.Status.CONFLICT, "the protocol side is off (spheron.provider.enabled=false)");
         }
+        if (!node.leading()) {
+            return error(Response.Status.SERVICE_UNAVAILABLE, "this replica does not lead (spheron.operator.leader-election):"
+                    + " ask the replica holding the Lease spheron-provider-operator");
+        }
         var registration = node.registration();
         if (registration.isEmpty()) {
             return error(Response.Status.SERVICE_UNAVAILABLE, "not connected to the chain yet; try again shortly");

@@ -180,6 +180,7 @@ class DeletingASpheronLeaseTest {
         chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                chain, fixture.client, new SimpleMeterRegistry(), fixture.inventory);
+                chain, fixture.client, new SimpleMeterRegistry(), fixture.inventory,
+                ProviderNodeTest.leadingAlone());
     }
 }

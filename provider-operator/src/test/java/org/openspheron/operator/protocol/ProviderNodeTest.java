@@ -35,6 +35,7 @@ import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.gateway.GatewayStarted;
+import org.openspheron.operator.leadership.Leadership;
 import org.openspheron.operator.lease.SpheronLease;
 import org.web3j.utils.Numeric;
 
@@ -141,7 +142,14 @@ class ProviderNodeTest {
         chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                chain, cluster.client(), new SimpleMeterRegistry(), inventory);
+                chain, cluster.client(), new SimpleMeterRegistry(), inventory, leadingAlone());
+    }
+
+    /** The leadership of a node that runs alone: its duties start as soon as it starts. */
+    static Leadership leadingAlone() {
+        Leadership leadership = new Leadership();
+        leadership.elected();
+        return leadership;
     }
 
     /** Polls: the node's duties run on their own thread, the control plane shares two cores with the chain. */

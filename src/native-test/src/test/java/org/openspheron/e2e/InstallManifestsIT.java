@@ -141,20 +141,26 @@ class InstallManifestsIT {
             E2eSystem.await(PATIENCE, name + " available", () -> {
                 Deployment d = client.apps().deployments().inNamespace(namespace)
                         .withName(deployment.getMetadata().getName()).get();
-                return d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getAvailableReplicas());
+                return d.getStatus() != null && deployment.getSpec().getReplicas().equals(d.getStatus().getAvailableReplicas());
             });
-            Pod pod = client.pods().inNamespace(namespace).withLabels(deployment.getSpec().getSelector().getMatchLabels())
-                    .list().getItems().stream().filter(InstallManifestsIT::ready).findFirst().orElseThrow();
-            assertThat(pod.getSpec().getNodeName()).isEqualTo(CPU_NODE);
-            assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(deployment.getSpec().getTemplate().getSpec()
-                    .getServiceAccountName());
-            assertThat(pod.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
-                assertThat(c.getImage()).isEqualTo(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
-                        .getImage());
-                assertThat(c.getState().getRunning()).isNotNull();
-                assertThat(c.getRestartCount()).as("restarts (a failing liveness probe)").isZero();
-            });
+            // The provider operator runs two replicas (leader election), the matchmaker one.
+            List<Pod> pods = client.pods().inNamespace(namespace).withLabels(deployment.getSpec().getSelector().getMatchLabels())
+                    .list().getItems().stream().filter(InstallManifestsIT::ready).toList();
+            assertThat(pods).hasSize(deployment.getSpec().getReplicas());
+            for (Pod pod : pods) {
+                assertThat(pod.getSpec().getNodeName()).isEqualTo(CPU_NODE);
+                assertThat(pod.getSpec().getServiceAccountName()).isEqualTo(deployment.getSpec().getTemplate().getSpec()
+                        .getServiceAccountName());
+                assertThat(pod.getStatus().getContainerStatuses()).singleElement().satisfies(c -> {
+                    assertThat(c.getImage()).isEqualTo(deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
+                            .getImage());
+                    assertThat(c.getState().getRunning()).isNotNull();
+                    assertThat(c.getRestartCount()).as("restarts (a failing liveness probe)").isZero();
+                });
+            }
         }
+        assertThat(deployments).filteredOn(d -> d.getMetadata().getName().equals("spheron-provider-operator"))
+                .singleElement().satisfies(d -> assertThat(d.getSpec().getReplicas()).isEqualTo(2));
     }
 
     @Test
@@ -193,6 +199,11 @@ class InstallManifestsIT {
         expected.put(OPERATOR + " delete nodes --all-namespaces", false);
         expected.put(OPERATOR + " create clusterrolebindings.rbac.authorization.k8s.io --all-namespaces", false);
         expected.put(OPERATOR + " list matchingpolicies.openspheron.org -n spheron-matchmaker", false);
+        // Leader election between its replicas: the Lease in its own namespace, no Lease anywhere else.
+        expected.put(OPERATOR + " patch leases.coordination.k8s.io -n spheron-system", true);
+        expected.put(OPERATOR + " create leases.coordination.k8s.io -n spheron-system", true);
+        expected.put(OPERATOR + " patch leases.coordination.k8s.io -n kube-system", false);
+        expected.put(OPERATOR + " delete leases.coordination.k8s.io -n spheron-system", false);
         // The matchmaker: its one policy's informer and status, in its own namespace only.
         expected.put(MATCHMAKER + " list matchingpolicies.openspheron.org -n spheron-matchmaker", true);
         expected.put(MATCHMAKER + " watch matchingpolicies.openspheron.org -n spheron-matchmaker", true);

@@ -32,7 +32,9 @@ final class RbacCoverage {
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
             "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status",
             "core events get", "counting a repeated event: a flow without a repeated failure reads none",
-            "core events patch", "counting a repeated event: a flow without a repeated failure writes none"));
+            "core events patch", "counting a repeated event: a flow without a repeated failure writes none",
+            "coordination.k8s.io leases update", "JOSDK refuses to start leader election unless a SelfSubjectRulesReview "
+                    + "shows get, create and update on Leases; fabric8's elector itself renews with a patch"));
 
     /**
      * Objects the operator owns: it creates them, re-applies them when they drift or a manifest is re-sent (update,
