@@ -58,6 +58,7 @@ public class OperatorLifecycle {
     GPUDeploymentReconciler deployments;
     @Inject
     MeterRegistry meters;
+    @Inject
     Leadership leadership;
 
     private Operator operator;
