@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,6 +23,8 @@ public final class RecurringDuty {
     private final ScheduledExecutorService scheduler;
     private final Runnable body;
     private volatile int failures;
+    /** A wake is queued and has not started yet: further wakes until it starts add nothing. */
+    private final AtomicBoolean woken = new AtomicBoolean();
     private String lastError;
 
     public RecurringDuty(String name, Duration interval, Duration maxBackoff, ScheduledExecutorService scheduler, Runnable body) {
@@ -40,10 +43,17 @@ public final class RecurringDuty {
         scheduler.execute(this::runAndReschedule);
     }
 
-    /** Runs once more as soon as the scheduler is free, without disturbing the schedule. */
+    /**
+     * Runs once more as soon as the scheduler is free, without disturbing the schedule. Wakes that arrive before
+     * that run starts are one run (a burst of events, or an informer's first listing, is not a pass per event); a
+     * wake during the run queues one more.
+     */
     public void wake() {
-        if (!scheduler.isShutdown()) {
-            scheduler.execute(this::attempt);
+        if (!scheduler.isShutdown() && woken.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                woken.set(false);
+                attempt();
+            });
         }
     }
 

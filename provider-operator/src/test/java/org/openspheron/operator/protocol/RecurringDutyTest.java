@@ -52,6 +52,36 @@ class RecurringDutyTest {
         assertThat(seen).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(5));
     }
 
+    /** An informer's first listing of 1,000 leases wakes the lease duty 1,000 times: that is one pass, not 1,000. */
+    @Test
+    void aBurstOfWakesWhileTheSchedulerIsBusyIsOnePass() throws Exception {
+        AtomicInteger passes = new AtomicInteger();
+        RecurringDuty duty = new RecurringDuty("test", Duration.ofMinutes(1), Duration.ofMinutes(1), scheduler, passes::incrementAndGet);
+        CountDownLatch busy = new CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                busy.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        for (int i = 0; i < 1_000; i++) {
+            duty.wake();
+        }
+        busy.countDown();
+        CountDownLatch drained = new CountDownLatch(1);
+        scheduler.execute(drained::countDown);
+        assertThat(drained.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(passes.get()).isEqualTo(1);
+
+        duty.wake();
+        CountDownLatch again = new CountDownLatch(1);
+        scheduler.execute(again::countDown);
+        assertThat(again.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(passes.get()).as("a wake after the pass started is another pass").isEqualTo(2);
+    }
+
     private static void waitForFailures(RecurringDuty duty, int n) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (duty.failures() < n && System.nanoTime() < deadline) {
