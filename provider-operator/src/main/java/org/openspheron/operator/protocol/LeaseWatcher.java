@@ -47,12 +47,13 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
  * per kind of failure and retried next pass, and one whose order cannot be read (past the protocol's limits, which
  * only a contract deployed before them can hold) is passed over for good; neither stops the others.
  */
-public final class LeaseWatcher {
+public final class LeaseWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseWatcher.class);
 
     private final ProtocolReader reader;
     private final ProviderClient provider;
     private final KubernetesClient client;
+    private final MirroredLeases objects;
     private final String address;
     private final Map<Long, OrderSpec> specs = new HashMap<>();
     private final Duration declineMargin;
@@ -78,7 +79,24 @@ public final class LeaseWatcher {
         this.reader = reader;
         this.provider = provider;
         this.client = client;
+        this.objects = new MirroredLeases(client).start();
         this.address = provider.address();
+    }
+
+    /** Runs {@code listener} when a SpheronLease appears, goes or changes phase (see {@link MirroredLeases}). */
+    public void onObjectChange(Runnable listener) {
+        objects.onPhaseChange(listener);
+    }
+
+    /** The SpheronLeases as the next pass reads them; for tests that wait until the watch caught up with a change. */
+    MirroredLeases objects() {
+        return objects;
+    }
+
+    /** Stops watching SpheronLeases. */
+    @Override
+    public void close() {
+        objects.close();
     }
 
     /**
@@ -124,7 +142,7 @@ public final class LeaseWatcher {
         passTime = null;
         List<Long> active = reader.activeLeasesOf(address);
         Map<Long, SpheronLease> mirrored = new HashMap<>();
-        for (SpheronLease object : client.resources(SpheronLease.class).list().getItems()) {
+        for (SpheronLease object : objects.list()) {
             if (object.getSpec() != null && address.equalsIgnoreCase(object.getSpec().getProvider())) {
                 mirrored.put(object.getSpec().getLeaseId(), object);
             }
@@ -200,15 +218,27 @@ public final class LeaseWatcher {
         boolean mirroredBefore = specs.containsKey(lease.id());
         SpheronLeaseSpec desired = specOf(lease);
         String name = SpheronLease.nameFor(lease.id());
-        if (existing == null && mirroredBefore) {
-            LOG.infof("SpheronLease %s is gone while lease %d stays active on chain (deleted without %s=true): "
-                    + "recreating it; its namespace and workload were left running", name, lease.id(), SpheronLease.GIVE_UP);
-            return client.resource(newObject(lease, name, desired)).create();
-        }
         if (existing == null) {
-            LOG.infof("lease %d (order %d, tenant %s) is ours: creating SpheronLease %s", lease.id(), lease.orderId(),
-                    lease.tenant(), name);
-            return client.resource(newObject(lease, name, desired)).create();
+            SpheronLease created = null;
+            try {
+                created = client.resource(newObject(lease, name, desired)).create();
+            } catch (KubernetesClientException e) {
+                // Not gone: the watch has not shown yet the object a pass just before this one created. Read it.
+                existing = e.getCode() == 409 ? client.resources(SpheronLease.class).withName(name).get() : null;
+                if (existing == null) {
+                    throw e;
+                }
+            }
+            if (created != null) {
+                if (mirroredBefore) {
+                    LOG.infof("SpheronLease %s was gone while lease %d stays active on chain (deleted without %s=true): "
+                            + "recreated it; its namespace and workload were left running", name, lease.id(), SpheronLease.GIVE_UP);
+                } else {
+                    LOG.infof("lease %d (order %d, tenant %s) is ours: created SpheronLease %s", lease.id(), lease.orderId(),
+                            lease.tenant(), name);
+                }
+                return created;
+            }
         }
         if (!sameSpec(existing.getSpec(), desired)) {
             LOG.infof("SpheronLease %s differs from the chain; correcting its spec", name);

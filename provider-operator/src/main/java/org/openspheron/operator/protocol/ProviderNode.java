@@ -155,6 +155,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         running = null;
         if (r != null) {
             Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
+            r.leases().close();
         }
     }
 
@@ -258,6 +259,8 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
             }
         });
         RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
+        // A workload that came up is confirmed now, not at the next poll.
+        leases.onObjectChange(leaseDuty::wake);
         GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));
         RecurringDuty certificateDuty = new RecurringDuty("publishing the gateway certificate",
                 settings.attributesCheckInterval(), ceiling, scheduler, certificate::publishIfNeeded);

@@ -13,6 +13,9 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,9 +83,55 @@ class LeaseWatcherTest {
      */
     @AfterEach
     void deleteSpheronLeases() {
+        watcher.close();
         kube.resources(SpheronLease.class).delete();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> kube.resources(SpheronLease.class).list().getItems().isEmpty());
+    }
+
+    /**
+     * One pass of the watcher, once what it reads (its watch of SpheronLeases) shows what the API server holds: as a
+     * pass a moment after the test's last change would. The watch trails a write by milliseconds; without this wait
+     * a test would race it.
+     */
+    private void pass() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> versions(watcher.objects().list()).equals(versions(kube.resources(SpheronLease.class).list().getItems())));
+        watcher.reconcile();
+    }
+
+    private static Map<String, String> versions(List<SpheronLease> objects) {
+        return objects.stream().collect(Collectors.toMap(o -> o.getMetadata().getName(), o -> o.getMetadata().getResourceVersion()));
+    }
+
+    /**
+     * Issue 14: every pass LISTed every SpheronLease (a pass runs each poll interval, 2 s by default), the largest
+     * steady load a provider with many leases put on its API server. Passes read the watch now: no LIST at all
+     * while it is current.
+     */
+    @Test
+    void passesReadTheLeaseObjectsFromAWatchNotAListEachTime() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        pass();
+        assertThat(mirrored(leaseId)).isNotNull();
+        await().atMost(Duration.ofSeconds(30)).until(() -> watcher.objects().current());
+
+        int before = spheronLeaseLists();
+        for (int i = 0; i < 20; i++) {
+            watcher.reconcile();
+        }
+
+        assertThat(spheronLeaseLists() - before).as("LISTs of SpheronLeases during 20 passes").isZero();
+        assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Active);
+    }
+
+    /** LIST requests on SpheronLeases the API server audited so far: a marker request is waited for, so none is missed. */
+    private static int spheronLeaseLists() {
+        String marker = "audit-marker-" + UUID.randomUUID();
+        kube.namespaces().withName(marker).get();
+        return (int) await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(cluster::requests, seen -> seen.stream().anyMatch(r -> marker.equals(r.name())))
+                .stream().filter(r -> "list".equals(r.verb()) && "spheronleases".equals(r.resource())).count();
     }
 
     @Test
@@ -90,7 +139,7 @@ class LeaseWatcherTest {
         OrderSpec order = gpuOrder(1, "H100", "us-east", tokens(3));
         long leaseId = leaseOn(order, tokens(2));
 
-        watcher.reconcile();
+        pass();
 
         SpheronLease lease = mirrored(leaseId);
         assertThat(lease.getMetadata().getName()).isEqualTo("lease-" + leaseId);
@@ -112,11 +161,11 @@ class LeaseWatcherTest {
     @Test
     void aLeaseGivenUpInTheClusterIsClosedOnChainOnceAndNotMirroredBack() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
 
         assertThat(watcher.giveUp(leaseId)).isTrue();
         assertThat(watcher.giveUp(leaseId)).as("a second call after a crash sends nothing").isFalse();
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
         assertThat(reader.activeLeasesOf(provider.address())).doesNotContain(leaseId);
@@ -130,12 +179,12 @@ class LeaseWatcherTest {
     @Test
     void aLeaseGivenUpAfterItsConfirmDeadlineFailsOnChainAsAMissedDeployment() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
         protocol.chain().mine(1);
 
         assertThat(watcher.giveUp(leaseId)).isTrue();
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.FAILED);
         assertThat(reader.provider(provider.address()).orElseThrow().slashCount()).isEqualTo(1);
@@ -153,13 +202,13 @@ class LeaseWatcherTest {
     void aTenantWithholdingTheManifestCannotGetTheProviderSlashed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
         BigInteger providerBefore = reader.tokenBalance(provider.address());
-        watcher.reconcile();
+        pass();
         assertThat(reader.requireLease(leaseId).isActive()).as("inside its window the lease waits").isTrue();
 
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds()
                 - DECLINE_MARGIN.toSeconds() + 10));
         protocol.chain().mine(1);
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
         assertThat(closeReasonOf(leaseId)).isEqualTo("ManifestNotReceived");
@@ -172,7 +221,7 @@ class LeaseWatcherTest {
         assertThat(honest.stake()).isEqualTo(protocol.config().minStake());
         assertThat(reader.tokenBalance(provider.address())).as("paid for the held capacity")
                 .isGreaterThan(providerBefore);
-        watcher.reconcile();
+        pass();
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
     }
 
@@ -180,13 +229,13 @@ class LeaseWatcherTest {
     @Test
     void aTenantWhoseWorkloadNeverRunsCannotGetTheProviderSlashed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Deploying);
 
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds()
                 - DECLINE_MARGIN.toSeconds() + 10));
         protocol.chain().mine(1);
-        watcher.reconcile();
+        pass();
 
         assertThat(closeReasonOf(leaseId)).isEqualTo("DeploymentNotReady");
         assertThat(reader.provider(provider.address()).orElseThrow().slashCount()).isZero();
@@ -214,10 +263,10 @@ class LeaseWatcherTest {
     @Test
     void aLeaseClosedOnChainMarksItsSpheronLeaseClosed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
 
         tenant.closeLease(leaseId);
-        watcher.reconcile();
+        pass();
 
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
     }
@@ -225,12 +274,12 @@ class LeaseWatcherTest {
     @Test
     void aLeaseTheTenantReportedUndeployedMarksItsSpheronLeaseFailed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
         protocol.chain().mine(1);
 
         tenant.reportUndeployed(leaseId);
-        watcher.reconcile();
+        pass();
 
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Failed);
     }
@@ -238,14 +287,14 @@ class LeaseWatcherTest {
     @Test
     void aSpecEditedByHandIsPutBackFromTheChain() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         kube.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId)).edit(l -> {
             l.getSpec().setPricePerHour("1");
             l.getSpec().getResources().setGpuCount(8);
             return l;
         });
 
-        watcher.reconcile();
+        pass();
 
         assertThat(mirrored(leaseId).getSpec().getPricePerHour()).isEqualTo("2000000");
         assertThat(mirrored(leaseId).getSpec().getResources().getGpuCount()).isEqualTo(1);
@@ -254,11 +303,11 @@ class LeaseWatcherTest {
     @Test
     void aRunningLeaseIsConfirmedOnChainExactlyOnce() throws Exception {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
 
         reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).isConfirmed()).isTrue();
         SpheronLeaseStatus status = mirrored(leaseId).getStatus();
@@ -267,18 +316,18 @@ class LeaseWatcherTest {
         assertThat(status.getMessage()).isEqualTo("written by the reconciler");
 
         BigInteger sent = transactionsOf(provider);
-        watcher.reconcile();
-        watcher.reconcile();
+        pass();
+        pass();
         assertThat(transactionsOf(provider)).isEqualTo(sent);
     }
 
     @Test
     void aLeaseThatIsNotRunningIsNotConfirmed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Deploying);
 
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
         assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNull();
@@ -287,14 +336,14 @@ class LeaseWatcherTest {
     @Test
     void aLeaseRunningAfterItsConfirmDeadlineIsNotRetriedAndNotMarkedConfirmed() throws Exception {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
-        watcher.reconcile();
+        pass();
         protocol.chain().increaseTime(Duration.ofSeconds(protocol.config().confirmWindowSeconds() + 60));
         protocol.chain().mine(1);
         reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
 
-        watcher.reconcile();
+        pass();
         BigInteger sent = transactionsOf(provider);
-        watcher.reconcile();
+        pass();
 
         assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
         assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNotEqualTo(Boolean.TRUE);
@@ -312,9 +361,9 @@ class LeaseWatcherTest {
         long honest = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
         protocol.forgeOrderMemoryMb(reader.requireLease(hostile).orderId(), BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
 
-        watcher.reconcile();
+        pass();
         reconcilerReports(honest, SpheronLeaseStatus.Phase.Running);
-        watcher.reconcile();
+        pass();
 
         assertThat(mirrored(honest).getSpec().getOrderId()).isEqualTo(reader.requireLease(honest).orderId());
         assertThat(reader.requireLease(honest).isConfirmed()).isTrue();
