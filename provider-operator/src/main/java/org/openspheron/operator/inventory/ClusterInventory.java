@@ -117,6 +117,20 @@ public final class ClusterInventory implements AutoCloseable {
         return nodes.hasSynced() && pods.hasSynced() && nodes.isWatching() && pods.isWatching();
     }
 
+    /**
+     * Whether the view is current now (listed once, both watches up), without waiting: for a readiness probe.
+     * Starts the informers if nothing did yet.
+     */
+    public boolean watching() {
+        start();
+        return current();
+    }
+
+    /** The API server this inventory watches. */
+    public String apiServer() {
+        return client.getMasterUrl().toString();
+    }
+
     @Override
     public synchronized void close() {
         closed = true;
