@@ -75,7 +75,7 @@ public class OperatorLifecycle {
             election = new LeaseElection(electionSettings(config.leaderElection(), client), leadership,
                     () -> Quarkus.asyncExit(1));
         }
-        operator = newOperator(client, config.reconcileThreads(), Metrics.NOOP,
+        operator = newOperator(client, config.reconcileThreads(), new OperatorMetrics(meters),
                 Optional.ofNullable(election).map(LeaseElection::configuration));
         Gauge.builder(STUCK_NAMESPACES_GAUGE, leases, SpheronLeaseReconciler::stuckNamespaces)
                 .description("lease namespaces Terminating longer than spheron.operator.namespace-stuck-after")

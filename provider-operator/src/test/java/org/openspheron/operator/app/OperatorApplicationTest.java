@@ -2,6 +2,7 @@ package org.openspheron.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.restassured.RestAssured.given;
 import static org.openspheron.operator.Manifests.deployment;
 import static org.openspheron.operator.Manifests.lease;
 import static org.openspheron.operator.Manifests.service;
@@ -44,5 +45,25 @@ class OperatorApplicationTest {
         assertThat(running.getStatus().getUrl()).startsWith("http://gpu.provider.example:");
         await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SpheronLease.class).withName("lease-21").get(),
                 l -> l.getStatus() != null && l.getStatus().getPhase() == SpheronLeaseStatus.Phase.Running);
+    }
+
+    /**
+     * Issue 14: readiness says whether this replica sees the cluster (its node and pod watches) and the chain, and
+     * /q/metrics carries JOSDK's reconciles and the stuck-namespace gauge.
+     */
+    @Test
+    void readinessAndMetricsTellTheProviderWhatTheOperatorSees() {
+        client.resource(lease(22, new LeaseResources(1000, 1024, 1024, 0, null))).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SpheronLease.class).withName("lease-22").get(),
+                l -> l.getStatus() != null && l.getStatus().getPhase() == SpheronLeaseStatus.Phase.PendingManifest);
+
+        String ready = await().atMost(Duration.ofSeconds(60)).until(
+                () -> given().get("/q/health/ready").then().extract().asString(), body -> body.contains("\"status\": \"UP\"")
+                        && !body.contains("\"DOWN\""));
+        assertThat(ready).contains("\"kubernetes\"", "\"apiServer\"", "\"chain\"", "\"used\": false");
+
+        String metrics = await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/metrics").then().extract().asString(),
+                body -> body.contains("spheron_operator_reconciles_total{kind=\"SpheronLease\",result=\"success\"}"));
+        assertThat(metrics).contains("spheron_operator_namespaces_stuck_terminating", "spheron_operator_reconcile_seconds_count");
     }
 }
