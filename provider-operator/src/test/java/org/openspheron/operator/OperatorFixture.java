@@ -32,6 +32,7 @@ import org.openspheron.operator.deployment.GPUDeploymentReconciler;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.LeaseChainSide;
+import org.openspheron.operator.lease.LeaseEgress;
 import org.openspheron.operator.lease.LeaseUpkeep;
 import org.openspheron.operator.lease.NoChainSide;
 import org.openspheron.operator.lease.PodSecurityLevel;
@@ -79,7 +80,8 @@ public final class OperatorFixture implements AutoCloseable {
         inventory = new ClusterInventory(operatorClient);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
                 inventory, PodTolerations.DEFAULT, gpuRuntimeClass);
-        leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide, UPKEEP);
+        leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide, UPKEEP, new LeaseEgress(List.of(LeaseEgress.NODE_LOCAL_DNS),
+                List.of("k8s-app=kube-dns"), Optional.empty(), inventory::nodes), Optional.of(inventory));
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
             @Override
             public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {

@@ -66,6 +66,24 @@ public interface OperatorConfig {
     Optional<String> runtimeClass();
 
     /**
+     * Addresses or CIDRs outside the pod network that lease pods may query for DNS (port 53), besides the resolver
+     * pods of {@link #dnsPodLabels()}: by default NodeLocal DNSCache's {@code 169.254.20.10}. See
+     * {@link org.openspheron.operator.lease.LeaseEgress}.
+     */
+    @WithDefault(org.openspheron.operator.lease.LeaseEgress.NODE_LOCAL_DNS)
+    List<String> dnsResolvers();
+
+    /** {@code key=value} labels of the cluster DNS resolver's pods, in whatever namespace they run. */
+    @WithDefault("k8s-app=kube-dns")
+    List<String> dnsPodLabels();
+
+    /**
+     * IPv4 CIDRs lease pods may not reach, besides the private and link-local ranges. Unset: the nodes' own
+     * InternalIP and ExternalIP addresses, read from the API server and kept current.
+     */
+    Optional<List<String>> blockedEgress();
+
+    /**
      * The first wait after a failed reconcile (a chain RPC or API server that went away, an object the API server
      * refused). Each further failure doubles the wait up to {@link #retryMaxInterval()}; retries never stop, so an
      * outage of any length heals by itself. See {@link ReconcileRetry}.

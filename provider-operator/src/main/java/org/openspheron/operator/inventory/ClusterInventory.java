@@ -144,7 +144,10 @@ public final class ClusterInventory implements AutoCloseable {
         }
     }
 
-    /** What of a node decides placement and inventory; a change in anything else (heartbeats) is not a change. */
+    /**
+     * What of a node decides placement, inventory and lease egress; a change in anything else (heartbeats) is not a
+     * change.
+     */
     static Object placementView(Node node) {
         var spec = node.getSpec();
         var status = node.getStatus();
@@ -154,7 +157,9 @@ public final class ClusterInventory implements AutoCloseable {
                 spec == null ? List.of() : Optional.ofNullable(spec.getTaints()).orElse(List.of()),
                 spec == null ? Boolean.FALSE : Boolean.TRUE.equals(spec.getUnschedulable()),
                 status == null ? Map.of() : Optional.ofNullable(status.getAllocatable()).orElse(Map.of()),
-                Optional.ofNullable(ready).orElse(""));
+                Optional.ofNullable(ready).orElse(""),
+                // the addresses lease pods may not reach (LeaseEgress)
+                status == null ? List.of() : Optional.ofNullable(status.getAddresses()).orElse(List.of()));
     }
 
     private final class NodeChanges implements ResourceEventHandler<Node> {

@@ -5,13 +5,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.openspheron.operator.deployment.ExposedPort;
 import org.openspheron.operator.deployment.GPUDeployment;
 
@@ -22,20 +22,15 @@ import org.openspheron.operator.deployment.GPUDeployment;
  * <ul>
  * <li>ingress from pods of the same lease (services talk to each other), and from anywhere to the ports the
  * lease's GPUDeployment exposes globally (NodePort or LoadBalancer traffic may arrive from any node address);</li>
- * <li>egress to pods of the same lease, DNS (port 53) to the cluster resolver, and the internet: every IPv4
- * address except the private (RFC 1918), carrier-grade NAT (100.64/10) and link-local (169.254/16, the cloud
- * metadata service) ranges. Pod and node addresses live in those ranges, so a tenant reaches neither other
- * leases nor the provider's own services; the cost is that a tenant cannot reach a private network on purpose.</li>
+ * <li>egress to pods of the same lease, DNS to the cluster resolver, and the internet except private ranges and the
+ * nodes' own addresses: see {@link LeaseEgress}, which a provider configures. Pod and node addresses are never
+ * reachable, so a tenant reaches neither other leases nor the provider's own services; the cost is that a tenant
+ * cannot reach a private network on purpose.</li>
  * </ul>
- * The resolver is selected by its pods' label ({@code k8s-app: kube-dns}, CoreDNS's in kubeadm, EKS, GKE and most
- * distributions) in any namespace: the namespace label {@code kubernetes.io/metadata.name} exists only from
- * Kubernetes 1.21 on, so a selector on it matched nothing on 1.20 and would have cut DNS off wherever policies are
- * enforced.
  */
 final class LeaseNetworkPolicies {
     static final String DEFAULT_DENY = "default-deny";
     static final String LEASE_TRAFFIC = "lease-traffic";
-    static final List<String> NON_INTERNET = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16");
 
     private LeaseNetworkPolicies() {
     }
@@ -57,8 +52,11 @@ final class LeaseNetworkPolicies {
 
     /** What a lease's pods may still do: see the class comment. */
     static final class LeaseTraffic extends LeaseOwnedDependent<NetworkPolicy> {
-        LeaseTraffic() {
+        private final LeaseEgress egress;
+
+        LeaseTraffic(LeaseEgress egress) {
             super(NetworkPolicy.class);
+            this.egress = egress;
         }
 
         @Override
@@ -76,13 +74,22 @@ final class LeaseNetworkPolicies {
             return spec
                     .addToEgress(new NetworkPolicyEgressRuleBuilder().withTo(sameLease).build())
                     .addToEgress(new NetworkPolicyEgressRuleBuilder()
-                            .withTo(new NetworkPolicyPeerBuilder().withNewNamespaceSelector().endNamespaceSelector()
-                                    .withNewPodSelector().withMatchLabels(Map.of("k8s-app", "kube-dns")).endPodSelector().build())
+                            .withTo(dnsPeers())
                             .withPorts(port(53, "UDP"), port(53, "TCP")).build())
                     .addToEgress(new NetworkPolicyEgressRuleBuilder()
-                            .withTo(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("0.0.0.0/0").withExcept(NON_INTERNET).endIpBlock().build())
+                            .withTo(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("0.0.0.0/0").withExcept(egress.except()).endIpBlock().build())
                             .build())
                     .endSpec().build();
+        }
+
+        private List<NetworkPolicyPeer> dnsPeers() {
+            List<NetworkPolicyPeer> peers = new ArrayList<>();
+            peers.add(new NetworkPolicyPeerBuilder().withNewNamespaceSelector().endNamespaceSelector()
+                    .withNewPodSelector().withMatchLabels(egress.dnsPodLabels()).endPodSelector().build());
+            for (String resolver : egress.dnsResolvers()) {
+                peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(resolver).endIpBlock().build());
+            }
+            return peers;
         }
 
         private static List<NetworkPolicyPort> exposedPorts(List<GPUDeployment> deployments) {

@@ -37,6 +37,7 @@ import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.crd.ObjectLabels;
 import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
 import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
 import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
@@ -67,33 +68,45 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
     private final Workflow<SpheronLease> workflow;
     private final LeaseChainSide chainSide;
     private final LeaseUpkeep upkeep;
+    private final LeaseEgress egress;
+    private final Optional<ClusterInventory> nodes;
     /** Lease namespaces Terminating longer than {@link LeaseUpkeep#namespaceStuckAfter()}, by lease object name. */
     private final Set<String> stuck = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public SpheronLeaseReconciler(OperatorConfig config, LeaseChainSide chainSide) {
-        this(config.podSecurity(), chainSide, new LeaseUpkeep(config.namespaceStuckAfter(), config.closedLeaseRetention()));
+    public SpheronLeaseReconciler(OperatorConfig config, LeaseChainSide chainSide, ClusterInventory inventory) {
+        this(config.podSecurity(), chainSide, new LeaseUpkeep(config.namespaceStuckAfter(), config.closedLeaseRetention()),
+                new LeaseEgress(config.dnsResolvers(), config.dnsPodLabels(), config.blockedEgress(), inventory::nodes),
+                Optional.of(inventory));
     }
 
     public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide) {
-        this(podSecurity, chainSide, LeaseUpkeep.DEFAULT);
+        this(podSecurity, chainSide, LeaseUpkeep.DEFAULT, LeaseEgress.defaults(), Optional.empty());
     }
 
-    public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide, LeaseUpkeep upkeep) {
+    /**
+     * @param nodes where node changes come from, so that a node joining or leaving updates every lease's egress
+     *        block at once; empty: only at the next reconcile
+     */
+    public SpheronLeaseReconciler(PodSecurityLevel podSecurity, LeaseChainSide chainSide, LeaseUpkeep upkeep, LeaseEgress egress,
+            Optional<ClusterInventory> nodes) {
         this.chainSide = chainSide;
         this.upkeep = upkeep;
+        this.egress = egress;
+        this.nodes = nodes;
         var namespace = new LeaseNamespaceDependent(podSecurity);
         this.workflow = new WorkflowBuilder<SpheronLease>()
                 .addDependentResource(namespace)
                 .addDependentResourceAndConfigure(new LeaseQuotaDependent()).dependsOn(namespace)
                 .addDependentResourceAndConfigure(new LeaseNetworkPolicies.DefaultDeny()).dependsOn(namespace)
-                .addDependentResourceAndConfigure(new LeaseNetworkPolicies.LeaseTraffic()).dependsOn(namespace)
+                .addDependentResourceAndConfigure(new LeaseNetworkPolicies.LeaseTraffic(egress)).dependsOn(namespace)
                 .build();
     }
 
     @Override
     public List<EventSource<?, SpheronLease>> prepareEventSources(EventSourceContext<SpheronLease> context) {
         List<EventSource<?, SpheronLease>> sources = new ArrayList<>(EventSourceUtils.eventSourcesFromWorkflow(context, workflow));
+        nodes.ifPresent(inventory -> sources.add(new NodeAddressEventSource(inventory, egress, context.getPrimaryCache())));
         // The lease's workload lives in the lease's namespace, whatever the gateway named it.
         var workloads = InformerEventSourceConfiguration.from(GPUDeployment.class, SpheronLease.class)
                 .withName("lease-workloads")

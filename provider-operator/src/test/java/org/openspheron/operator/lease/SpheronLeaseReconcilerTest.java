@@ -121,6 +121,15 @@ class SpheronLeaseReconcilerTest {
                 .satisfies(rule -> {
                     assertThat(rule.getTo().get(0).getIpBlock().getCidr()).isEqualTo("0.0.0.0/0");
                     assertThat(rule.getTo().get(0).getIpBlock().getExcept()).contains("10.0.0.0/8", "169.254.0.0/16");
+                    // Issue 14: the nodes' own addresses (here the hollow nodes' 127.0.0.1; on many clusters public
+                    // ones) are blocked too, read from the API server.
+                    List<String> nodeAddresses = fixture.client.nodes().list().getItems().stream()
+                            .flatMap(n -> n.getStatus().getAddresses().stream())
+                            .filter(a -> a.getType().endsWith("IP") && a.getAddress().matches("[0-9.]+")
+                                    && !a.getAddress().matches("(10|192\\.168|172\\.(1[6-9]|2[0-9]|3[01]))\\..*"))
+                            .map(a -> a.getAddress() + "/32").distinct().toList();
+                    assertThat(nodeAddresses).isNotEmpty();
+                    assertThat(rule.getTo().get(0).getIpBlock().getExcept()).containsAll(nodeAddresses);
                 });
         // DNS: the API server evaluates the rule's namespace selector, and it must reach kube-system as this cluster
         // labels it (1.20 sets no kubernetes.io/metadata.name label).
@@ -129,6 +138,10 @@ class SpheronLeaseReconcilerTest {
         assertThat(fixture.client.namespaces().withLabelSelector(dns.getNamespaceSelector()).list().getItems())
                 .extracting(n -> n.getMetadata().getName()).contains("kube-system");
         assertThat(dns.getPodSelector().getMatchLabels()).containsEntry("k8s-app", "kube-dns");
+        // NodeLocal DNSCache answers on a link-local address the internet rule excepts: allowed on port 53 only.
+        assertThat(traffic.getSpec().getEgress()).filteredOn(rule -> rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 53))
+                .singleElement().satisfies(rule -> assertThat(rule.getTo()).filteredOn(peer -> peer.getIpBlock() != null)
+                        .extracting(peer -> peer.getIpBlock().getCidr()).containsExactly(LeaseEgress.NODE_LOCAL_DNS));
         assertThat(pending.getStatus().getNamespace()).isEqualTo("lease-7");
         assertThat(pending.getStatus().getObservedGeneration()).isEqualTo(pending.getMetadata().getGeneration());
         assertThat(pending.getStatus().getConditions()).anySatisfy(c -> {
