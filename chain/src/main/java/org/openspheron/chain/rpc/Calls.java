@@ -65,10 +65,14 @@ record Calls(List<String> methods, JsonNode single) {
         return json.writeValueAsBytes(result);
     }
 
-    /** geth and erigon say "already known", besu "Known transaction", nethermind "AlreadyKnown". */
+    /**
+     * geth and erigon say "already known", besu "Known transaction", nethermind "AlreadyKnown", anvil "transaction
+     * already imported".
+     */
     static boolean alreadyKnown(String message) {
         String m = message.toLowerCase(Locale.ROOT);
-        return m.contains("already known") || m.contains("alreadyknown") || KNOWN.matcher(m).find();
+        return m.contains("already known") || m.contains("alreadyknown") || m.contains("already imported")
+                || KNOWN.matcher(m).find();
     }
 
     /** The JSON tree of a body up to {@code maxBytes} long, or null when it is longer or not JSON. */

@@ -5,7 +5,9 @@ import java.io.InterruptedIOException;
 /**
  * A token bucket holding one token, refilled {@code requestsPerSecond} times a second: callers are spaced evenly, so
  * no second ever sees more calls than the budget (a provider's limit is usually per second, and a burst is what
- * trips it). A batch of n calls takes n tokens and goes out when the last of them is due.
+ * trips it). A batch of n calls goes out as one, so it waits as n calls would and the caller after it waits n
+ * intervals: any second around a batch still holds no more calls than the budget, as long as the batch itself is no
+ * larger than a second's budget.
  */
 final class RequestBudget {
     private final long intervalNanos;
@@ -30,7 +32,7 @@ final class RequestBudget {
         synchronized (this) {
             long now = System.nanoTime();
             long sendAt = Math.max(now, nextToken) + (calls - 1) * intervalNanos;
-            nextToken = sendAt + intervalNanos;
+            nextToken = sendAt + calls * intervalNanos;
             waitNanos = sendAt - now;
         }
         Pause.nanos(waitNanos);

@@ -71,7 +71,8 @@ public final class RpcTransport extends Service {
     private long failedOverAt;
 
     public RpcTransport(List<String> urls, RpcOptions options) {
-        this(urls, options, HttpService.getOkHttpClientBuilder().build());
+        // OkHttp's own silent retry would resend outside the budget and the counters: this transport retries itself.
+        this(urls, options, HttpService.getOkHttpClientBuilder().retryOnConnectionFailure(false).build());
     }
 
     RpcTransport(List<String> urls, RpcOptions options, OkHttpClient http) {
