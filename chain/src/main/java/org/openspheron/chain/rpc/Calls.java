@@ -29,6 +29,14 @@ record Calls(List<String> methods, JsonNode single) {
         return new Calls(List.copyOf(methods), null);
     }
 
+    /**
+     * Whether a call asks the node to sign and send a transaction with its own key and nonce: resending one after a
+     * lost answer would send a second transaction, unlike a resent raw transaction.
+     */
+    boolean nodeSigns() {
+        return methods.contains("eth_sendTransaction");
+    }
+
     int size() {
         return Math.max(1, methods.size());
     }

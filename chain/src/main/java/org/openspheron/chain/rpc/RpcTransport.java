@@ -38,7 +38,8 @@ import org.web3j.protocol.http.HttpService;
  * A JSON-RPC error is an answer (a revert, "nonce too low") and is handed to web3j as it came, never retried. The
  * one exception makes resending safe: {@code eth_sendRawTransaction} answered "already known" (the node has this
  * very signed transaction, typically because an earlier attempt reached it before its answer was lost) is turned
- * into the answer the first attempt would have had, the transaction's hash.
+ * into the answer the first attempt would have had, the transaction's hash. {@code eth_sendTransaction} (the node
+ * signs, with its own nonce) is the other way round: it is not resent once it may have reached the node.
  */
 public final class RpcTransport extends Service {
     /** An attempt that failed in the network: refused, reset, timed out. */
@@ -136,8 +137,8 @@ public final class RpcTransport extends Service {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
         int failures = 0;
         while (true) {
-            Endpoint endpoint = current();
             budget.take(calls.size());
+            Endpoint endpoint = current();
             calls.methods().forEach(method -> listener.request(method, endpoint.url()));
             Attempt attempt = attempt(endpoint, payload, calls);
             if (attempt.answer() != null) {
@@ -147,6 +148,11 @@ public final class RpcTransport extends Service {
             listener.error(attempt.kind(), endpoint.url());
             if (attempt.kind().equals(HTTP)) {
                 throw new IOException(attempt.detail() + " from " + endpoint.url() + " for " + calls.label(), attempt.cause());
+            }
+            if (calls.nodeSigns() && attempt.mayHaveArrived()) {
+                throw new IOException(calls.label() + " to " + endpoint.url() + " failed (" + attempt.detail()
+                        + ") and is not resent: the node may have signed and sent it, and a resend would be a second "
+                        + "transaction", attempt.cause());
             }
             failures++;
             boolean moved = attempt.moveOn() && failover(endpoint);
@@ -299,6 +305,11 @@ public final class RpcTransport extends Service {
     /** Either an answer to hand to web3j, or why there was none. */
     private record Attempt(byte[] answer, String kind, String detail, boolean moveOn, long retryAfterNanos,
             IOException cause) {
+        /** Whether the node may have acted on the request: anything but a refused connection or a 429. */
+        boolean mayHaveArrived() {
+            return !kind.equals(RATE_LIMITED) && !(cause instanceof java.net.ConnectException);
+        }
+
         static Attempt answered(byte[] answer) {
             return new Attempt(answer, null, null, false, 0, null);
         }

@@ -235,6 +235,20 @@ class RpcTransportTest {
     }
 
     @Test
+    void aTransactionTheNodeSignsIsNotResentOnceItMayHaveArrived() {
+        FlakyRpcEndpoint endpoint = open(FlakyRpcEndpoint.answering(method -> "0x" + "ab".repeat(32))
+                .then(FlakyRpcEndpoint.status(502, "bad gateway")));
+        Web3j web3j = web3j(transport(RpcOptions.DEFAULT, endpoint.url()));
+        Transaction transfer = Transaction.createEtherTransaction(chain.account(0).getAddress(), null, null, null,
+                chain.account(1).getAddress(), BigInteger.ONE);
+
+        assertThatThrownBy(() -> web3j.ethSendTransaction(transfer).send())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("eth_sendTransaction").hasMessageContaining("not resent");
+        assertThat(endpoint.calls("eth_sendTransaction")).isEqualTo(1);
+    }
+
+    @Test
     void aNodeThatAlreadyKnowsTheTransactionIsTakenAsHavingIt() throws IOException {
         FlakyRpcEndpoint endpoint = open(FlakyRpcEndpoint.answering(method -> "0x")
                 .then(FlakyRpcEndpoint.error(200, -32000, "already known")));
