@@ -31,9 +31,11 @@ import org.web3j.protocol.http.HttpService;
  *   <li>waits for the process's {@link RequestBudget}, so the configured requests per second are never exceeded;</li>
  *   <li>goes to the current URL; on an I/O failure, an HTTP 5xx or repeated 429s the transport moves on to the next
  *       URL, and goes back to the first {@link RpcOptions#returnToFirstAfter()} after a failover;</li>
- *   <li>is retried on those failures (a 429 after its {@code Retry-After}, otherwise with capped exponential backoff
- *       and jitter) for at most {@link RpcOptions#retryFor()}, then fails with {@link RpcUnavailableException} naming
- *       the URLs and the method: never dropped silently.</li>
+ *   <li>is retried: a 429 after its {@code Retry-After} for at most {@link RpcOptions#retryFor()}; a URL that does
+ *       not answer (refused, reset, timed out, 5xx) with short capped backoff until every URL failed twice, so an
+ *       outage reaches the caller in a second, not after minutes; then it fails with {@link RpcUnavailableException}
+ *       naming the URLs and the method: never dropped silently. The callers (the provider's duties, the matchmaker's
+ *       loop) retry a pass that failed.</li>
  * </ul>
  * A JSON-RPC error is an answer (a revert, "nonce too low") and is handed to web3j as it came, never retried. The
  * one exception makes resending safe: {@code eth_sendRawTransaction} answered "already known" (the node has this
@@ -57,6 +59,12 @@ public final class RpcTransport extends Service {
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     /** 429s in a row from one URL after which another URL is tried, if there is one. */
     private static final int REPEATED_429 = 3;
+    /**
+     * How many times each URL may fail without an answer (refused, reset, timed out, 5xx) within one call before the
+     * call fails: a blip is retried, an outage is reported at once. Rate limiting (429) is waited out instead, up to
+     * {@link RpcOptions#retryFor()}: the node is up and asks for patience.
+     */
+    private static final int DOWN_ROUNDS = 2;
     private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(200).toNanos();
     private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(5).toNanos();
     /** Error answers are small; larger answers are results and are not parsed here. */
@@ -136,6 +144,7 @@ public final class RpcTransport extends Service {
     private byte[] exchange(String payload, Calls calls) throws IOException {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
         int failures = 0;
+        int down = 0;
         while (true) {
             budget.take(calls.size());
             Endpoint endpoint = current();
@@ -155,6 +164,11 @@ public final class RpcTransport extends Service {
                         + "transaction", attempt.cause());
             }
             failures++;
+            if (!attempt.kind().equals(RATE_LIMITED) && ++down >= DOWN_ROUNDS * endpoints.size()) {
+                // Every URL refused, timed out or failed twice: the chain is down, and the caller (which has its own
+                // retry, and may report readiness or try later) hears it now rather than after retryFor.
+                throw gaveUp(calls, failures, endpoint, attempt);
+            }
             boolean moved = attempt.moveOn() && failover(endpoint);
             long remaining = deadline - System.nanoTime();
             long delay = moved && failures % endpoints.size() != 0 ? 0
@@ -220,8 +234,7 @@ public final class RpcTransport extends Service {
     private RpcUnavailableException gaveUp(Calls calls, int failures, Endpoint endpoint, Attempt last) {
         listener.error(GAVE_UP, endpoint.url());
         return new RpcUnavailableException("cannot reach the chain: no answer to " + calls.label() + " from "
-                + String.join(", ", urls()) + " within " + options.retryFor().toMillis() + " ms (" + failures
-                + " failed attempts; the last: " + last.detail() + " from " + endpoint.url() + ")", last.cause());
+                + String.join(", ", urls()) + " (" + failures + " failed attempts; the last: " + last.detail() + " from " + endpoint.url() + ")", last.cause());
     }
 
     /** Exponential from 200 ms, capped at 5 s, each delay drawn between half and all of it so callers spread out. */

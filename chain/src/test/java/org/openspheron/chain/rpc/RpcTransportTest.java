@@ -280,6 +280,27 @@ class RpcTransportTest {
         assertThat(transport.stats().errors(RpcTransport.IO)).isPositive();
     }
 
+    /**
+     * An outage reaches the caller after each URL failed twice, not after the retry time: the matchmaker's loop and
+     * the provider's duties retry a failed pass themselves, and must know at once that the chain is gone (readiness,
+     * "unreachable" in status) rather than block for half a minute per call.
+     */
+    @Test
+    void anOutageIsReportedAfterEveryUrlFailedTwiceNotAfterTheRetryTime() {
+        FlakyRpcEndpoint first = open(FlakyRpcEndpoint.answering(method -> "0x1"));
+        FlakyRpcEndpoint second = open(FlakyRpcEndpoint.answering(method -> "0x1"));
+        for (int i = 0; i < 10; i++) {
+            first.then(FlakyRpcEndpoint.status(503, "down"));
+            second.then(FlakyRpcEndpoint.status(502, "bad gateway"));
+        }
+        RpcTransport transport = transport(RpcOptions.DEFAULT.withRetryFor(Duration.ofMinutes(10)), first.url(), second.url());
+
+        assertThatThrownBy(() -> web3j(transport).ethBlockNumber().send()).isInstanceOf(RpcUnavailableException.class)
+                .hasMessageContaining("eth_blockNumber");
+        assertThat(first.received()).hasSize(2);
+        assertThat(second.received()).hasSize(2);
+    }
+
     @Test
     void connectingToAnEndpointThatIsGoneSaysWhereAndWhat() {
         String dead = deadUrl();
