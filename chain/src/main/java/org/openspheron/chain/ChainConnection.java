@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import org.openspheron.chain.rpc.RpcOptions;
+import org.openspheron.chain.rpc.RpcStats;
+import org.openspheron.chain.rpc.RpcTransport;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.ContractGasProvider;
@@ -18,16 +20,20 @@ import org.web3j.tx.gas.ContractGasProvider;
 public final class ChainConnection implements AutoCloseable {
     private static final String READER = "0x0000000000000000000000000000000000000000";
 
+    private static final Duration DEFAULT_RECEIPT_TIMEOUT = Duration.ofSeconds(120);
+
     private final Web3j web3j;
+    private final RpcTransport transport;
     private final ProtocolAddresses addresses;
     private final long chainId;
     private final Duration receiptTimeout;
     private final boolean ownsWeb3j;
     private final FeeOptions fees;
 
-    private ChainConnection(Web3j web3j, ProtocolAddresses addresses, long chainId, Duration receiptTimeout, boolean owns,
-            FeeOptions fees) {
+    private ChainConnection(Web3j web3j, RpcTransport transport, ProtocolAddresses addresses, long chainId,
+            Duration receiptTimeout, boolean owns, FeeOptions fees) {
         this.web3j = web3j;
+        this.transport = transport;
         this.addresses = addresses;
         this.chainId = chainId;
         this.receiptTimeout = receiptTimeout;
@@ -35,19 +41,27 @@ public final class ChainConnection implements AutoCloseable {
         this.fees = fees;
     }
 
-    /** Connects to {@code rpcUrl} and reads its chain id. Throws {@link ChainException} when it does not answer. */
+    /**
+     * Connects to {@code rpcUrl} (one URL, or a comma-separated list to fail over along) and reads its chain id.
+     * Throws {@link ChainException} when it does not answer.
+     */
     public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses) {
-        return connect(rpcUrl, addresses, Duration.ofSeconds(120));
+        return connect(rpcUrl, addresses, DEFAULT_RECEIPT_TIMEOUT);
+    }
+
+    /** As {@link #connect(String, ProtocolAddresses)}, with a request budget and retry settings. */
+    public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses, RpcOptions rpc) {
+        return connect(rpcUrl, addresses, DEFAULT_RECEIPT_TIMEOUT, rpc);
     }
 
     /** Connects without contract addresses: enough to deploy the protocol ({@link ProtocolDeployer}). */
     public static ChainConnection connect(String rpcUrl) {
-        return connect(rpcUrl, null, Duration.ofSeconds(120));
+        return connect(rpcUrl, null, DEFAULT_RECEIPT_TIMEOUT);
     }
 
     /** The same endpoint (sharing its web3j) with the protocol at {@code protocol}. */
     public ChainConnection using(ProtocolAddresses protocol) {
-        return new ChainConnection(web3j, protocol, chainId, receiptTimeout, false, fees);
+        return new ChainConnection(web3j, transport, protocol, chainId, receiptTimeout, false, fees);
     }
 
     /**
@@ -55,7 +69,7 @@ public final class ChainConnection implements AutoCloseable {
      * sends legacy transactions at the node's gas price.
      */
     public ChainConnection withFees(FeeOptions fees) {
-        return new ChainConnection(web3j, addresses, chainId, receiptTimeout, false, fees);
+        return new ChainConnection(web3j, transport, addresses, chainId, receiptTimeout, false, fees);
     }
 
     /** The fee settings of {@link #withFees}, if this connection sends EIP-1559 transactions. */
@@ -64,14 +78,31 @@ public final class ChainConnection implements AutoCloseable {
     }
 
     public static ChainConnection connect(String rpcUrl, ProtocolAddresses addresses, Duration receiptTimeout) {
-        Web3j web3j = Web3j.build(new HttpService(rpcUrl), 250, Executors.newScheduledThreadPool(2));
+        return connect(rpcUrl, addresses, receiptTimeout, RpcOptions.DEFAULT);
+    }
+
+    /**
+     * Connects through an {@link RpcTransport}: the URLs of {@code rpcUrls} in failover order, the request budget
+     * and retries of {@code rpc}. Throws {@link IllegalArgumentException} for a list without a usable URL and
+     * {@link ChainException} when none of them answers.
+     */
+    public static ChainConnection connect(String rpcUrls, ProtocolAddresses addresses, Duration receiptTimeout,
+            RpcOptions rpc) {
+        RpcTransport transport = new RpcTransport(RpcTransport.parseUrls(rpcUrls), rpc);
+        Web3j web3j = Web3j.build(transport, 250, Executors.newScheduledThreadPool(2));
         try {
             long chainId = web3j.ethChainId().send().getChainId().longValueExact();
-            return new ChainConnection(web3j, addresses, chainId, receiptTimeout, true, null);
+            return new ChainConnection(web3j, transport, addresses, chainId, receiptTimeout, true, null);
         } catch (IOException | RuntimeException e) {
             web3j.shutdown();
-            throw new ChainException("cannot reach the chain at " + rpcUrl + ": " + e.getMessage(), e);
+            throw new ChainException("cannot reach the chain at " + String.join(", ", transport.urls()) + ": "
+                    + e.getMessage(), e);
         }
+    }
+
+    /** What this connection's transport has sent and suffered so far, for metrics. */
+    public RpcStats.Snapshot rpcStats() {
+        return transport.stats();
     }
 
     public Web3j web3j() {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** Where the chain is and where the protocol's contracts are on it. */
 public class ChainOptions {
     @Option(names = "--rpc-url", paramLabel = "URL", defaultValue = "${env:SPHERON_RPC_URL:-http://127.0.0.1:8545}",
-            description = "The chain's JSON-RPC endpoint (default: $SPHERON_RPC_URL, else ${DEFAULT-VALUE}).")
+            description = "The chain's JSON-RPC endpoint, or a comma-separated list to fail over along "
+                    + "(default: $SPHERON_RPC_URL, else ${DEFAULT-VALUE}).")
     String rpcUrl;
 
     @Option(names = "--addresses-file", paramLabel = "FILE", defaultValue = "${env:SPHERON_ADDRESSES}",

@@ -63,7 +63,8 @@ public class MatchmakerService {
             MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.signing-key", config.jwt().signingKey(),
                     "this operator's private key for tokens to its peers");
         }
-        this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key);
+        this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key,
+                MatchmakerSettings.rpc(chainSettings, new RpcMeters(metrics)));
         this.quorum = new Quorum(chain);
         String self = chain.operatorAddress();
         HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,

@@ -6,25 +6,34 @@ import org.openspheron.chain.ChainException;
 import org.openspheron.chain.MatchmakerClient;
 import org.openspheron.chain.ProtocolAddresses;
 import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.rpc.RpcOptions;
 import org.web3j.crypto.Credentials;
 
 /**
  * The operator's link to the chain, connected lazily: a matchmaker must start (and report itself not ready) while
- * the RPC endpoint is away, so nothing connects in a constructor. Once connected the clients are kept: web3j's
- * HTTP transport reconnects by itself, and keeping one {@link MatchmakerClient} keeps one nonce sequence per key.
+ * the RPC endpoint is away, so nothing connects in a constructor. Once connected the clients are kept: the chain
+ * module's transport retries and fails over by itself, and keeping one {@link MatchmakerClient} keeps one nonce
+ * sequence per key.
  */
 public final class ChainSession implements AutoCloseable {
     private final String rpcUrl;
     private final ProtocolAddresses addresses;
     private final Credentials operator;
+    private final RpcOptions rpc;
     private ChainConnection connection;
     private ProtocolReader reader;
     private MatchmakerClient client;
 
     public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator) {
+        this(rpcUrl, addresses, operator, RpcOptions.DEFAULT);
+    }
+
+    /** With {@code rpcUrl} a comma-separated list of URLs to fail over along, and their budget and retries. */
+    public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator, RpcOptions rpc) {
         this.rpcUrl = rpcUrl;
         this.addresses = addresses;
         this.operator = operator;
+        this.rpc = rpc;
     }
 
     public String rpcUrl() {
@@ -52,7 +61,7 @@ public final class ChainSession implements AutoCloseable {
 
     private void connect() {
         if (connection == null) {
-            connection = ChainConnection.connect(rpcUrl, addresses);
+            connection = ChainConnection.connect(rpcUrl, addresses, rpc);
             reader = new ProtocolReader(connection);
             client = new MatchmakerClient(connection, operator);
         }

@@ -7,6 +7,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.rpc.RpcListener;
+import org.openspheron.chain.rpc.RpcOptions;
+import org.openspheron.chain.rpc.RpcTransport;
 import org.openspheron.matchmaker.scoring.ScoringPolicy;
 import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
@@ -27,6 +30,23 @@ public final class MatchmakerSettings {
     private static final Pattern INDEXED = Pattern.compile("\\[\\d+]$");
 
     private MatchmakerSettings() {
+    }
+
+    /**
+     * How the chain's RPC endpoints are called, from {@code spheron.chain.rpc-url} and
+     * {@code spheron.chain.requests-per-second}; fails naming the key when either cannot work.
+     */
+    public static RpcOptions rpc(ChainSettings chain, RpcListener listener) {
+        try {
+            RpcTransport.parseUrls(chain.rpcUrl());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.rpc-url: " + e.getMessage(), e);
+        }
+        try {
+            return RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.requests-per-second: " + e.getMessage(), e);
+        }
     }
 
     /** Fails on any {@code spheron.matchmaker.*} key the matchmaker does not know. */

@@ -116,6 +116,29 @@ class MatchmakerSettingsTest {
     }
 
     @Test
+    void aListOfRpcUrlsAndARequestBudgetAreWhatTheTransportGets() {
+        ChainSettings chain = config(Map.of("spheron.chain.rpc-url", "https://a.example/key, https://b.example",
+                "spheron.chain.requests-per-second", "25")).getConfigMapping(ChainSettings.class);
+        assertThat(MatchmakerSettings.rpc(chain, org.openspheron.chain.rpc.RpcListener.NONE).requestsPerSecond())
+                .isEqualTo(25);
+        assertThat(config(Map.of()).getConfigMapping(ChainSettings.class).requestsPerSecond()).isZero();
+    }
+
+    @Test
+    void anRpcUrlListOrBudgetThatCannotWorkFailsNamingTheKey() {
+        ChainSettings noUrl = config(Map.of("spheron.chain.rpc-url", "https://a.example, node-2:8545"))
+                .getConfigMapping(ChainSettings.class);
+        assertThatThrownBy(() -> MatchmakerSettings.rpc(noUrl, org.openspheron.chain.rpc.RpcListener.NONE))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.chain.rpc-url").hasMessageContaining("node-2:8545");
+        ChainSettings negative = config(Map.of("spheron.chain.requests-per-second", "-5"))
+                .getConfigMapping(ChainSettings.class);
+        assertThatThrownBy(() -> MatchmakerSettings.rpc(negative, org.openspheron.chain.rpc.RpcListener.NONE))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.chain.requests-per-second");
+    }
+
+    @Test
     void missingJwtKeyFileFailsNamingTheKey() throws Exception {
         assertThatThrownBy(() -> MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys",
                 "file:/nonexistent/peers-jwks.json", "peers' public keys"))
@@ -135,6 +158,7 @@ class MatchmakerSettingsTest {
                 .withConverter(java.time.Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
                 .withMapping(MatchmakerConfig.class)
                 .withMapping(ProtocolSettings.class)
+                .withMapping(ChainSettings.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 100))
                 .build();
     }

@@ -1,12 +1,17 @@
 package org.openspheron.operator.config;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.rpc.RpcListener;
+import org.openspheron.chain.rpc.RpcOptions;
+import org.openspheron.chain.rpc.RpcTransport;
 
 /**
  * The operator's one connection to the chain, shared by the protocol side (bids, leases, registration) and the
@@ -18,21 +23,51 @@ import org.openspheron.chain.ProtocolReader;
 public class ProtocolChain {
     private final ChainSettings chain;
     private final ProtocolSettings protocol;
+    private final RpcListener meters;
     private ChainConnection connection;
     private ProtocolReader reader;
 
+    @Inject
+    public ProtocolChain(ChainSettings chain, ProtocolSettings protocol, MeterRegistry meters) {
+        this(chain, protocol, new RpcMeters(meters));
+    }
+
+    /** Without metrics (tests). */
     public ProtocolChain(ChainSettings chain, ProtocolSettings protocol) {
+        this(chain, protocol, RpcListener.NONE);
+    }
+
+    private ProtocolChain(ChainSettings chain, ProtocolSettings protocol, RpcListener meters) {
         this.chain = chain;
         this.protocol = protocol;
+        this.meters = meters;
+    }
+
+    /**
+     * How the RPC endpoints are called, from {@code spheron.chain.rpc-url} (a comma-separated list to fail over
+     * along) and {@code spheron.chain.requests-per-second}. Throws {@link SettingsException} naming the key when
+     * either cannot work.
+     */
+    public static RpcOptions rpcOptions(ChainSettings chain, RpcListener listener) {
+        try {
+            RpcTransport.parseUrls(chain.rpcUrl());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.rpc-url: " + e.getMessage());
+        }
+        try {
+            return RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.requests-per-second: " + e.getMessage());
+        }
     }
 
     /**
      * The connection, made now if there is none yet. Throws {@link SettingsException} when the protocol's addresses
-     * are not configured and {@link org.openspheron.chain.ChainException} when the RPC endpoint does not answer.
+     * or the RPC settings are not usable and {@link org.openspheron.chain.ChainException} when the RPC endpoint does not answer.
      */
     public synchronized ChainConnection connection() {
         if (connection == null) {
-            connection = ChainConnection.connect(chain.rpcUrl(), protocol.addresses());
+            connection = ChainConnection.connect(chain.rpcUrl(), protocol.addresses(), rpcOptions(chain, meters));
             reader = new ProtocolReader(connection);
         }
         return connection;
