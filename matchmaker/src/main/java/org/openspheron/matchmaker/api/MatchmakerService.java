@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.rpc.RpcMeters;
 import org.openspheron.matchmaker.chain.ChainSession;
 import org.openspheron.matchmaker.config.ChainSettings;
 import org.openspheron.matchmaker.config.MatchmakerConfig;

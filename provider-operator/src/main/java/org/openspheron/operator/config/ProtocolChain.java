@@ -10,6 +10,7 @@ import jakarta.interceptor.Interceptor;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.rpc.RpcListener;
+import org.openspheron.chain.rpc.RpcMeters;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcTransport;
 

@@ -1,17 +1,15 @@
-package org.openspheron.matchmaker.api;
+package org.openspheron.chain.rpc;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.openspheron.chain.rpc.RpcListener;
-import org.openspheron.chain.rpc.RpcTransport;
 
 /**
  * The chain transport's calls, failures and failovers as metrics (spheron_chain_rpc_* on /q/metrics), to see how
- * close the matchmaker runs to its endpoint's rate limit. No URL tags: an RPC URL often carries an API key.
+ * close the process runs to its endpoint's rate limit. No URL tags: an RPC URL often carries an API key.
  */
-final class RpcMeters implements RpcListener {
+public final class RpcMeters implements RpcListener {
     private final MeterRegistry registry;
 
-    RpcMeters(MeterRegistry registry) {
+    public RpcMeters(MeterRegistry registry) {
         this.registry = registry;
         RpcTransport.ERROR_KINDS.forEach(kind -> registry.counter("spheron.chain.rpc.errors", "kind", kind));
         registry.counter("spheron.chain.rpc.failovers");
