@@ -304,9 +304,15 @@ public final class LeaseWatcher implements AutoCloseable {
      * The manifest watchdog: a lease not Running when its confirm deadline is less than the margin away is declined,
      * so the tenant's failure to send a manifest, or to send one that runs, never costs the provider its stake.
      */
-    private void declineWhenDue(Lease lease, SpheronLeaseStatus status) {
+    private void declineWhenDue(Lease lease, SpheronLeaseStatus cached) {
         if (chainTime() < lease.confirmDeadline() - declineMargin.toSeconds()) {
             return;
+        }
+        // A decline cannot be taken back: decide on the object as it is now, not as the watch last showed it.
+        SpheronLease fresh = client.resources(SpheronLease.class).withName(SpheronLease.nameFor(lease.id())).get();
+        SpheronLeaseStatus status = fresh == null ? cached : fresh.getStatus();
+        if (status != null && status.getPhase() == SpheronLeaseStatus.Phase.Running) {
+            return; // came up a moment ago: the phase change wakes the next pass, which confirms it
         }
         boolean manifestCame = status != null && status.getPhase() != null
                 && status.getPhase() != SpheronLeaseStatus.Phase.PendingManifest;
