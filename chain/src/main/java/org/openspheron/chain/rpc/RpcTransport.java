@@ -22,7 +22,6 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import org.web3j.protocol.Service;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * web3j's transport to public or paid RPC endpoints, which rate-limit and sometimes go away. Every call, single or
@@ -56,6 +55,11 @@ public final class RpcTransport extends Service {
     public static final String GAVE_UP = "gave_up";
     public static final List<String> ERROR_KINDS = List.of(IO, RATE_LIMITED, SERVER, HTTP, GAVE_UP);
 
+    /**
+     * Its own mapper, not web3j's inherited field: under Quarkus tests web3j is loaded parent-first, and touching its
+     * Jackson or OkHttp types from here is a loader constraint violation.
+     */
+    private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
     /** 429s in a row from one URL after which another URL is tried, if there is one. */
     private static final int REPEATED_429 = 3;
@@ -81,7 +85,7 @@ public final class RpcTransport extends Service {
 
     public RpcTransport(List<String> urls, RpcOptions options) {
         // OkHttp's own silent retry would resend outside the budget and the counters: this transport retries itself.
-        this(urls, options, HttpService.getOkHttpClientBuilder().retryOnConnectionFailure(false).build());
+        this(urls, options, new OkHttpClient.Builder().retryOnConnectionFailure(false).build());
     }
 
     RpcTransport(List<String> urls, RpcOptions options, OkHttpClient http) {
@@ -138,7 +142,7 @@ public final class RpcTransport extends Service {
 
     @Override
     protected InputStream performIO(String payload) throws IOException {
-        return new ByteArrayInputStream(exchange(payload, Calls.read(payload, objectMapper)));
+        return new ByteArrayInputStream(exchange(payload, Calls.read(payload, JSON_MAPPER)));
     }
 
     private byte[] exchange(String payload, Calls calls) throws IOException {
@@ -152,7 +156,7 @@ public final class RpcTransport extends Service {
             Attempt attempt = attempt(endpoint, payload, calls);
             if (attempt.answer() != null) {
                 endpoint.answered();
-                return calls.settle(attempt.answer(), objectMapper);
+                return calls.settle(attempt.answer(), JSON_MAPPER);
             }
             listener.error(attempt.kind(), endpoint.url());
             if (attempt.kind().equals(HTTP)) {
@@ -261,13 +265,13 @@ public final class RpcTransport extends Service {
     }
 
     private boolean isJsonRpcAnswer(byte[] body) {
-        JsonNode tree = Calls.tree(body, Integer.MAX_VALUE, objectMapper);
+        JsonNode tree = Calls.tree(body, Integer.MAX_VALUE, JSON_MAPPER);
         JsonNode first = tree != null && tree.isArray() && !tree.isEmpty() ? tree.get(0) : tree;
         return first != null && first.isObject() && first.has("jsonrpc") && (first.has("result") || first.has("error"));
     }
 
     private boolean isRateLimitAnswer(byte[] body) {
-        JsonNode tree = Calls.tree(body, SMALL_ANSWER, objectMapper);
+        JsonNode tree = Calls.tree(body, SMALL_ANSWER, JSON_MAPPER);
         if (tree == null || !tree.path("error").isObject()) {
             return false;
         }
