@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,9 +13,8 @@ import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.LocalChain;
-import org.openspheron.operator.config.ChainSettings;
+import org.openspheron.operator.SettingsFromKeys;
 import org.openspheron.operator.config.ProtocolChain;
-import org.openspheron.operator.config.ProtocolSettings;
 import org.openspheron.operator.inventory.ClusterInventory;
 
 /**
@@ -75,18 +71,12 @@ class ReadinessTest {
     }
 
     private static ProtocolChain protocolChain(String rpcUrl) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(Map.of("spheron.chain.rpc-url", rpcUrl,
-                        "spheron.protocol.token", "0x0000000000000000000000000000000000000001",
-                        "spheron.protocol.registry", "0x0000000000000000000000000000000000000002",
-                        "spheron.protocol.orders", "0x0000000000000000000000000000000000000003",
-                        "spheron.protocol.matchmakers", "0x0000000000000000000000000000000000000004",
-                        "spheron.protocol.certificates", "0x0000000000000000000000000000000000000005"), "test", 400))
-                .withMapping(ChainSettings.class).withMapping(ProtocolSettings.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withValidateUnknown(false)
-                .build();
-        return new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
+        return SettingsFromKeys.protocolChain(SettingsFromKeys.of(Map.of("spheron.chain.rpc-url", rpcUrl,
+                "spheron.protocol.token", "0x0000000000000000000000000000000000000001",
+                "spheron.protocol.registry", "0x0000000000000000000000000000000000000002",
+                "spheron.protocol.orders", "0x0000000000000000000000000000000000000003",
+                "spheron.protocol.matchmakers", "0x0000000000000000000000000000000000000004",
+                "spheron.protocol.certificates", "0x0000000000000000000000000000000000000005")));
     }
 
     private static final class MovableClock extends Clock {

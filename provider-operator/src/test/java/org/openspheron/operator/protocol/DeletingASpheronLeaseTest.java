@@ -8,16 +8,14 @@ import static org.openspheron.operator.Manifests.service;
 
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openspheron.operator.SettingsFromKeys;
 import org.openspheron.chain.LeaseState;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
@@ -170,14 +168,8 @@ class DeletingASpheronLeaseTest {
                 "spheron.provider.zone", "us-east-1a",
                 "spheron.provider.gateway-url", "https://gpu.example:8443",
                 "spheron.pricing.gpu.H100", "2.50"));
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(keys, "test", 400))
-                .withMapping(ProviderSettings.class).withMapping(ChainSettings.class)
-                .withMapping(ProtocolSettings.class).withMapping(PricingSettings.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withValidateUnknown(false)
-                .build();
-        chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
+        SmallRyeConfig config = SettingsFromKeys.of(keys);
+        chain = SettingsFromKeys.protocolChain(config);
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
                 chain, fixture.client, new SimpleMeterRegistry(), fixture.inventory,

@@ -14,9 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -35,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openspheron.operator.SettingsFromKeys;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
@@ -220,7 +219,7 @@ class LeaderFailoverTest {
             election = new LeaseElection(new LeaseElection.Settings(NAMESPACE, leaseName, identity, LEASE, RENEW_DEADLINE,
                     RETRY), leadership, lost::incrementAndGet);
             SmallRyeConfig config = config();
-            chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
+            chain = SettingsFromKeys.protocolChain(config);
             node = new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                     config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
                     chain, client, new SimpleMeterRegistry(), inventory, leadership);
@@ -246,13 +245,7 @@ class LeaderFailoverTest {
                     "spheron.provider.stake", "120",
                     "spheron.pricing.gpu.a100", "1.20",
                     "spheron.pricing.gpu.h100", "2.50"));
-            return new SmallRyeConfigBuilder()
-                    .withSources(new PropertiesConfigSource(keys, "test", 400))
-                    .withMapping(ProviderSettings.class).withMapping(ChainSettings.class)
-                    .withMapping(ProtocolSettings.class).withMapping(PricingSettings.class)
-                    .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                    .withValidateUnknown(false)
-                    .build();
+            return SettingsFromKeys.of(keys);
         }
 
         /** Dies without a word: nothing more runs, and the Lease stays until it expires. Returns when it died. */

@@ -7,9 +7,7 @@ import static org.openspheron.chain.ProtocolFixture.tokens;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.openspheron.operator.SettingsFromKeys;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.TenantClient;
@@ -132,14 +131,8 @@ class ProviderNodeTest {
     }
 
     private ProviderNode node(Map<String, String> keys) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(keys, "test", 400))
-                .withMapping(ProviderSettings.class).withMapping(ChainSettings.class)
-                .withMapping(ProtocolSettings.class).withMapping(PricingSettings.class)
-                .withConverter(Duration.class, 200, new io.quarkus.runtime.configuration.DurationConverter())
-                .withValidateUnknown(false)
-                .build();
-        chain = new ProtocolChain(config.getConfigMapping(ChainSettings.class), config.getConfigMapping(ProtocolSettings.class));
+        SmallRyeConfig config = SettingsFromKeys.of(keys);
+        chain = SettingsFromKeys.protocolChain(config);
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
                 chain, cluster.client(), new SimpleMeterRegistry(), inventory, leadingAlone());
