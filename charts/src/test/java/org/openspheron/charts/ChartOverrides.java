@@ -82,7 +82,8 @@ final class ChartOverrides {
                 data.put("SPHERON_CHAIN_CONFIRMATIONS", "12");
             }
             case "Service" -> {
-                if (chart == ChartSource.PROVIDER_OPERATOR) {
+                // Only where the manifest says a type: the gateway's LoadBalancer, not the ClusterIP metrics Service.
+                if (chart == ChartSource.PROVIDER_OPERATOR && doc.at("/spec/type").isTextual()) {
                     ((ObjectNode) doc.path("spec")).put("type", "NodePort");
                 }
             }
