@@ -116,6 +116,16 @@ public final class OperatorFixture implements AutoCloseable {
         return new OperatorFixture(nodes, exposedType, publicHost, chainSide, Optional.empty());
     }
 
+    /**
+     * Waits until {@code inventory}'s informers show GPUs of each of {@code models}. A test class's first test runs
+     * right after its cluster started, and may otherwise read the inventory before a node's GPUs reached the cache.
+     */
+    public static void awaitGpuModels(ClusterInventory inventory, String... models) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> inventory.read()
+                .gpuOffers().stream().map(org.openspheron.chain.GpuOffer::model).collect(java.util.stream.Collectors.toSet())
+                .containsAll(List.of(models)));
+    }
+
     /** The CRD YAML the build generated from the Java types (the same files crds/ must hold). */
     public static Path generatedCrds() {
         Path dir = Path.of("target", "crds");

@@ -33,6 +33,7 @@ import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
 import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.inventory.Claim;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
@@ -71,6 +72,7 @@ class BidEngineTest {
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         kube = cluster.client();
         inventory = new ClusterInventory(kube).start();
+        OperatorFixture.awaitGpuModels(inventory, "A100", "H100");
     }
 
     @AfterAll

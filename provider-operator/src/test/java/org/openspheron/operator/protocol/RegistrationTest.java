@@ -19,6 +19,7 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
+import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.inventory.ClusterInventory;
 
 /**
@@ -48,9 +49,7 @@ class RegistrationTest {
         inventory = new ClusterInventory(cluster.client()).start();
         // Every test reads the starting GPUs through the informers: wait until they saw both nodes' GPUs, or the
         // first test to run may register before the second node's GPUs reached the cache.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> inventory.read()
-                .gpuOffers().stream().map(GpuOffer::model).collect(java.util.stream.Collectors.toSet())
-                .containsAll(List.of("A100", "H100")));
+        OperatorFixture.awaitGpuModels(inventory, "A100", "H100");
     }
 
     @AfterAll
