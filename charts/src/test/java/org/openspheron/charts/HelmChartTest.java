@@ -86,12 +86,12 @@ class HelmChartTest {
     }
 
     /**
-     * Helm's output as objects keyed by where they come from ({@code templates/<file>#<n>}, {@code crds/<file>#<n>}):
+     * Helm's output as objects keyed by where they come from ({@code templates/<file>#<n>}, see {@link #numbered}):
      * Helm writes a "# Source: chart/path" line above every document it renders; CRDs by name.
      */
     static Map<String, JsonNode> documents(String rendered, ChartSource chart) throws IOException {
         Map<String, JsonNode> documents = new TreeMap<>();
-        Map<String, Integer> counts = new TreeMap<>();
+        Map<String, List<JsonNode>> byPath = new TreeMap<>();
         for (String doc : rendered.split("(?m)^---\\s*$")) {
             String source = doc.lines().filter(l -> l.startsWith("# Source: ")).findFirst()
                     .map(l -> l.substring("# Source: ".length()).strip()).orElse(null);
@@ -105,10 +105,9 @@ class HelmChartTest {
             }
             assertThat(source).as("a rendered document without a Source line:%n%s", doc).isNotNull()
                     .startsWith(chart.name() + "/");
-            String path = source.substring(chart.name().length() + 1);
-            int n = counts.merge(path, 1, Integer::sum) - 1;
-            documents.put(path + "#" + n, node);
+            byPath.computeIfAbsent(source.substring(chart.name().length() + 1), p -> new ArrayList<>()).add(node);
         }
+        byPath.forEach((path, nodes) -> numbered(documents, path, nodes));
         return documents;
     }
 
@@ -141,9 +140,20 @@ class HelmChartTest {
                     nodes.add(node);
                 }
             }
-            for (int i = 0; i < nodes.size(); i++) {
-                documents.put(prefix + file.getFileName() + "#" + i, nodes.get(i));
-            }
+            numbered(documents, prefix + file.getFileName(), nodes);
+        }
+    }
+
+    /**
+     * Keys a file's documents {@code path#<n>} in the order of their kind and name, not their place in the file: Helm
+     * sorts what it renders by kind (every Role before any RoleBinding), so a file's order does not survive it.
+     */
+    private static void numbered(Map<String, JsonNode> documents, String path, List<JsonNode> nodes) {
+        List<JsonNode> sorted = new ArrayList<>(nodes);
+        sorted.sort(java.util.Comparator.comparing((JsonNode n) -> n.path("kind").asText())
+                .thenComparing(n -> n.at("/metadata/name").asText()));
+        for (int i = 0; i < sorted.size(); i++) {
+            documents.put(path + "#" + i, sorted.get(i));
         }
     }
 

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.time.Duration;
@@ -17,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
 import org.openspheron.operator.crd.Condition;
@@ -104,14 +105,24 @@ final class LeaseCluster {
 
     /**
      * Writes the Secrets first and the GPUDeployment last: the GPUDeployment's existence is what "accepted" means,
-     * and its pods must find their Secrets. Secrets are the gateway's alone and are created or updated, so a
-     * re-sent manifest repairs a write that failed half-way. An existing GPUDeployment (same manifest hash, checked
-     * by the caller) is left as it is: replacing it would drop what the reconciler added (finalizers, status).
+     * and its pods must find their Secrets. Secrets are only ever created, never read or rewritten (the operator's
+     * role grants {@code create} and {@code delete} on Secrets and nothing else outside its own namespace): a lease's
+     * manifest is fixed by the hash its order carries, so a Secret already there under its name (a re-sent manifest,
+     * or a write that failed half-way) already holds these values. A missing one is created, which repairs a
+     * half-done write. An existing GPUDeployment (same manifest hash, checked by the caller) is left as it is:
+     * replacing it would drop what the reconciler added (finalizers, status).
      */
     void apply(LeaseWorkload workload) {
         String namespace = namespace(workload.leaseId());
         for (Secret secret : workload.secrets()) {
-            client.secrets().inNamespace(namespace).resource(secret).createOr(NonDeletingOperation::update);
+            try {
+                client.secrets().inNamespace(namespace).resource(secret).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // already there from an earlier send of this same manifest
+            }
         }
         var deployment = client.resources(GPUDeployment.class).inNamespace(namespace).resource(workload.deployment());
         if (deployment.get() == null) {
@@ -151,13 +162,21 @@ final class LeaseCluster {
             }
         }
         String namespace = namespace(leaseId);
+        // The Secrets are named by the GPUDeployment: the operator may not list Secrets (nor read one), so their
+        // names come from the object that references them, read before it goes. One delete per Secret, by name.
+        Set<String> secretNames = new TreeSet<>();
+        deployment(leaseId).ifPresent(d -> d.getSpec().getServices().forEach(s -> {
+            if (s.getSecretRef() != null) {
+                secretNames.add(s.getSecretRef());
+            }
+            if (s.getImagePullSecretRef() != null) {
+                secretNames.add(s.getImagePullSecretRef());
+            }
+        }));
         boolean deleted = !client.resources(GPUDeployment.class).inNamespace(namespace)
                 .withName(SpheronLease.nameFor(leaseId)).delete().isEmpty();
-        // One delete per Secret, by name: a delete by label selector is a deletecollection, which the operator's
-        // role does not grant (k8s/provider-operator/20-rbac.yaml).
-        for (var secret : client.secrets().inNamespace(namespace).withLabel(LEASE_LABEL, Long.toString(leaseId))
-                .withLabel(MANAGED_BY_LABEL, MANAGED_BY).list().getItems()) {
-            deleted |= !client.resource(secret).delete().isEmpty();
+        for (String name : secretNames) {
+            deleted |= !client.secrets().inNamespace(namespace).withName(name).delete().isEmpty();
         }
         return deleted ? Teardown.WORKLOAD_DELETED : Teardown.NOTHING_TO_DELETE;
     }

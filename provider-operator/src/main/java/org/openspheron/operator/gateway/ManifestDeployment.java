@@ -40,7 +40,8 @@ import org.openspheron.operator.lease.SpheronLease;
  * for everything secret. Every environment variable goes into the Secret {@code <service>-env} (a manifest does not
  * say which values are secret, so none is trusted to be public) and registry credentials into the
  * {@code kubernetes.io/dockerconfigjson} Secret {@code <service>-registry}; the GPUDeployment only names them. A pure
- * function of the manifest: the same manifest always gives the same objects, which makes a re-send idempotent.
+ * function of the manifest: the same manifest always gives the same objects, which makes a re-send idempotent. The
+ * Secrets are immutable: nothing may rewrite them (the operator's role cannot), and the kubelet need not watch them.
  */
 final class ManifestDeployment {
     private static final long MIB = 1024L * 1024;
@@ -234,6 +235,7 @@ final class ManifestDeployment {
                 .withNewMetadata().withName(service.name() + "-env").withNamespace(namespace)
                 .withLabels(secretLabels(leaseId, service.name())).endMetadata()
                 .withType("Opaque")
+                .withImmutable(true)
                 .withData(encodeAll(service.env()))
                 .build();
     }
@@ -257,6 +259,7 @@ final class ManifestDeployment {
                 .withNewMetadata().withName(service + "-registry").withNamespace(namespace)
                 .withLabels(secretLabels(leaseId, service)).endMetadata()
                 .withType("kubernetes.io/dockerconfigjson")
+                .withImmutable(true)
                 .withData(Map.of(".dockerconfigjson", base64(json)))
                 .build();
     }

@@ -235,6 +235,7 @@ class ProviderGatewayTest {
         assertThat(service.getSecretRef()).isEqualTo("py-cuda-env");
         Secret env = client.secrets().inNamespace("lease-" + leaseId).withName("py-cuda-env").get();
         assertThat(decode(env.getData().get("JUPYTER_TOKEN"))).isEqualTo("test");
+        assertThat(env.getImmutable()).as("nothing rewrites a manifest's Secret; the operator's role cannot").isTrue();
     }
 
     /**

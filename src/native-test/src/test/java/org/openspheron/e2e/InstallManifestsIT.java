@@ -228,6 +228,43 @@ class InstallManifestsIT {
         assertThat(answered).isEqualTo(wanted);
     }
 
+    /**
+     * Review finding: the operator's ClusterRole granted every verb on Secrets cluster-wide while the internet-facing
+     * gateway runs in the same process, so one bug in the gateway could read every Secret of the cluster (other
+     * tenants' env, the provider's own key, service-account tokens) or rewrite them. Now it may create Secrets and
+     * delete them by name, read and renew only its own identity Secret, and nothing else.
+     */
+    @Test
+    void aCompromisedGatewayCannotReadOrRewriteSecretsItDidNotWrite() {
+        Map<String, Boolean> expected = new LinkedHashMap<>();
+        expected.put("get secrets -n kube-system", false);
+        expected.put("list secrets --all-namespaces", false);
+        expected.put("watch secrets --all-namespaces", false);
+        expected.put("get secrets -n lease-42", false);
+        expected.put("list secrets -n lease-42", false);
+        expected.put("get secrets/spheron-provider-key -n spheron-system", false);
+        expected.put("update secrets -n lease-42", false);
+        expected.put("patch secrets -n kube-system", false);
+        expected.put("deletecollection secrets -n lease-42", false);
+        expected.put("update secrets/spheron-provider-key -n spheron-system", false);
+        // what the gateway does: a manifest's immutable Secrets, deleted by name on a tear-down; its own identity
+        expected.put("create secrets -n lease-42", true);
+        expected.put("delete secrets -n lease-42", true);
+        expected.put("get secrets/spheron-gateway-identity -n spheron-system", true);
+        expected.put("update secrets/spheron-gateway-identity -n spheron-system", true);
+
+        Map<String, String> answered = new LinkedHashMap<>();
+        for (String question : expected.keySet()) {
+            List<String> args = new ArrayList<>(List.of("auth", "can-i"));
+            args.addAll(List.of(question.split(" ")));
+            args.add("--as=" + OPERATOR);
+            answered.put(question, kubectl(args.toArray(String[]::new)).output().strip());
+        }
+        Map<String, String> wanted = new LinkedHashMap<>();
+        expected.forEach((question, yes) -> wanted.put(question, yes ? "yes" : "no"));
+        assertThat(answered).isEqualTo(wanted);
+    }
+
     @Test
     void providerOperatorRoleGrantsTheCallsItsCodePathsNeed() {
         // The role file parses into grants the coverage check can use (the flow test checks them against real calls).

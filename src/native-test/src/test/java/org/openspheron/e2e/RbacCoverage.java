@@ -31,6 +31,10 @@ final class RbacCoverage {
             "openspheron.org gpudeployments/finalizers update", "blockOwnerDeletion on owned objects, where the "
                     + "OwnerReferencesPermissionEnforcement admission plugin runs",
             "openspheron.org gpudeployments/status patch", "JOSDK's status patch, as for spheronleases/status",
+            "core secrets get", "reading the gateway's identity Secret at start, in a cluster (the local run keeps the "
+                    + "identity in a directory; the Role grants it on that one name)",
+            "core secrets update", "replacing the gateway's identity Secret once its certificate nears its end (the "
+                    + "Role grants it on that one name)",
             "core events get", "counting a repeated event: a flow without a repeated failure reads none",
             "core events patch", "counting a repeated event: a flow without a repeated failure writes none",
             "coordination.k8s.io leases update", "JOSDK refuses to start leader election unless a SelfSubjectRulesReview "
@@ -42,7 +46,7 @@ final class RbacCoverage {
      * lifecycle, so every lifecycle verb on these is accepted unused; grants on anything else must be used.
      */
     static final Set<String> OWNED = Set.of("apps deployments", "apps statefulsets", "core namespaces",
-            "core resourcequotas", "core services", "core secrets", "networking.k8s.io networkpolicies",
+            "core resourcequotas", "core services", "networking.k8s.io networkpolicies",
             "openspheron.org spheronleases", "openspheron.org gpudeployments");
 
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {
