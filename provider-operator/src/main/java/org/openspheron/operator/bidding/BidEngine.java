@@ -240,7 +240,11 @@ public final class BidEngine {
         return wonOn;
     }
 
-    /** Holds resources for every active lease whose pods are not running yet (running pods count themselves). */
+    /**
+     * Holds resources for every active lease whose pods are not running yet (running pods count themselves, wherever
+     * the scheduler bound them). A hold stays on its node while what it holds still fits there, and moves to where
+     * it fits when other pods took the room.
+     */
     private void holdActiveLeases(Inventory base, Map<Long, String> wonOn) {
         Map<Long, Claim> next = new LinkedHashMap<>();
         List<Long> active = reader.activeLeasesOf(profile.address());
@@ -266,8 +270,18 @@ public final class BidEngine {
             }
             Claim previous = holds.get(leaseId);
             String node = previous != null ? previous.node() : wonOn.get(leaseId);
+            Inventory left = base.minus(next.values());
             if (node == null) {
-                node = placeOrNull(base.minus(next.values()), demand, "lease " + leaseId);
+                node = placeOrNull(left, demand, "lease " + leaseId);
+            } else if (!left.fitsOn(node, demand)) {
+                // The scheduler does not know our holds: another lease's pods took this node's room. The hold
+                // follows to where this lease's pods can still go, so that room is not bid away as well.
+                String moved = placeOrNull(left, demand, "lease " + leaseId);
+                if (moved != null) {
+                    LOG.infof("lease %d: %s no longer has room for %s (other pods took it); holding it on %s",
+                            leaseId, node, demand, moved);
+                    node = moved;
+                }
             }
             next.put(leaseId, new Claim(Claim.forLease(leaseId), node, demand));
         }

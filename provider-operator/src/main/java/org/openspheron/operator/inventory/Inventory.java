@@ -109,6 +109,12 @@ public final class Inventory {
         return new Inventory(allocatable, left, usedByNamespace, gpuProducts, gpuPodsOnly);
     }
 
+    /** Whether {@code demand} fits in what {@code node} has left (false for a node not schedulable or unknown). */
+    public boolean fitsOn(String node, Demand demand) {
+        NodeCapacity capacity = free.get(node);
+        return capacity != null && !(demand.gpus() == 0 && gpuPodsOnly.contains(node)) && capacity.shortfall(demand) == null;
+    }
+
     /**
      * The node that should take {@code demand}: of the nodes where it fits, the one left with the fewest free
      * GPUs (so whole nodes stay free for large orders), then by name so every run chooses alike.

@@ -39,8 +39,8 @@ import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 
 /**
- * The bid engine against a real anvil chain and a real Kubernetes control plane with two A100s on one node and an
- * H100 on another. One cluster serves the class; the chain is reverted after every test, so order and lease ids
+ * The bid engine against a real anvil chain and a real Kubernetes control plane with two nodes of two A100s each and
+ * an H100 on a third. One cluster serves the class; the chain is reverted after every test, so order and lease ids
  * repeat from test to test, and a test that runs lease pods deletes their namespace before the next one starts.
  */
 class BidEngineTest {
@@ -69,6 +69,7 @@ class BidEngineTest {
     static void startCluster() {
         cluster = DevCluster.start(List.of(
                 new GpuNode("gpu-a100", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
+                new GpuNode("gpu-a100-b", "NVIDIA-A100-SXM4-80GB", 2, 32, 256, "us-east-1a"),
                 new GpuNode("gpu-h100", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "us-east-1a")));
         kube = cluster.client();
         inventory = new ClusterInventory(kube).start();
@@ -295,7 +296,41 @@ class BidEngineTest {
         assertThat(engine.holds()).containsOnlyKeys(leaseId);
         assertThat(engine.holds().get(leaseId).demand().gpus()).isEqualTo(1);
         assertThat(engine.holds().get(leaseId).node()).isEqualTo("gpu-a100");
-        assertThat(bidsOf(me, oneMore)).isEmpty();
+        assertThat(bidsOf(me, oneMore)).hasSize(1);
+        assertThat(engine.reservations().get(oneMore).node()).as("the held A100 is not bid again").isEqualTo("gpu-a100-b");
+    }
+
+    /**
+     * Issue 14, "what the bid engine reserved on a node is where the pods go": the scheduler does not know our holds,
+     * so another lease's pods can land on the node a hold is on. The hold stayed there, over-committing that node on
+     * paper, while the node the pods left free looked free and was bid again: two leases sold for one node's GPUs.
+     * The hold now follows to where its pods can still go.
+     */
+    @Test
+    void aHoldWhoseNodeOtherPodsTookMovesSoItsGpusAreNotSoldTwice() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long first = tenant.createOrder(gpuOrder(2, "A100", "us-east", tokens(10)), tokens(10));
+        engine.reconcile();
+        long second = tenant.createOrder(gpuOrder(2, "A100", "us-east", tokens(10)), tokens(10));
+        engine.reconcile();
+        assertThat(engine.reservations().get(first).node()).isEqualTo("gpu-a100");
+        assertThat(engine.reservations().get(second).node()).isEqualTo("gpu-a100-b");
+        protocol.closeBidWindow(second);
+        long firstLease = protocol.matchWithQuorum(first, bidsOf(me, first).get(0).index(), 2);
+        long secondLease = protocol.matchWithQuorum(second, bidsOf(me, second).get(0).index(), 2);
+        engine.reconcile();
+        assertThat(engine.holds().get(firstLease).node()).isEqualTo("gpu-a100");
+
+        // the scheduler puts the second lease's pod on the first lease's node
+        runLeasePod(secondLease, "gpu-a100", 2);
+        protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+        long third = tenant.createOrder(gpuOrder(2, "A100", "us-east", tokens(10)), tokens(10));
+        engine.reconcile();
+
+        assertThat(engine.holds()).containsOnlyKeys(firstLease);
+        assertThat(engine.holds().get(firstLease).node()).isEqualTo("gpu-a100-b");
+        assertThat(bidsOf(me, third)).as("all four A100s are sold: two run, two are held").isEmpty();
     }
 
     @Test
