@@ -148,6 +148,17 @@ public final class ProtocolReader {
         return longs(call("activeLeasesOf", orders.activeLeasesOf(provider)));
     }
 
+    /**
+     * The provider's active leases as they stood at {@code block}: with {@code block} some confirmations below the
+     * head, what a reorg of fewer blocks cannot take back. Needs the node to still hold that block's state.
+     */
+    public List<Long> activeLeasesOfAt(String provider, long block) {
+        DeploymentOrder atBlock = DeploymentOrder.load(connection.addresses().orders(), connection.web3j(),
+                connection.readOnly(), connection.gasProvider());
+        atBlock.setDefaultBlockParameter(DefaultBlockParameter.valueOf(BigInteger.valueOf(block)));
+        return longs(call("activeLeasesOf@" + block, atBlock.activeLeasesOf(provider)));
+    }
+
     public List<Long> tenantLeasesOf(String tenant) {
         return longs(call("tenantLeasesOf", orders.tenantLeasesOf(tenant)));
     }

@@ -30,7 +30,9 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
 
 /**
  * Mirrors this provider's leases from the chain into {@code SpheronLease} objects and reports back what the
- * cluster achieved. Level-triggered: every pass compares {@code activeLeasesOf(provider)} with the objects.
+ * cluster achieved. Level-triggered: every pass compares {@code activeLeasesOf(provider)} with the objects, acting
+ * only on what is {@code confirmations} blocks deep: a lease starts being served, and stops, once a reorg of fewer
+ * blocks can no longer undo it.
  * <ul>
  *   <li>an active lease without an object gets one ({@code lease-<id>}, spec from the lease and its order);</li>
  *   <li>an object whose lease is no longer active gets {@code spec.chainState} Closed or Failed, which the
@@ -57,6 +59,7 @@ public final class LeaseWatcher implements AutoCloseable {
     private final String address;
     private final Map<Long, OrderSpec> specs = new HashMap<>();
     private final Duration declineMargin;
+    private final int confirmations;
     private final Set<Long> confirmationsRefused = new HashSet<>();
     /** The chain's time as the next block will see it, read at most once a pass and only when a lease needs it. */
     private Long passTime;
@@ -75,6 +78,20 @@ public final class LeaseWatcher implements AutoCloseable {
      *        workload the rest of the window to come up
      */
     public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin) {
+        this(reader, provider, client, declineMargin, 0);
+    }
+
+    /**
+     * @param confirmations how deep below the chain's head a lease's start (and its end) must be before the watcher
+     *        acts on it: a lease a reorg can still take back gets no namespace and takes no manifest, and a close a
+     *        reorg can still undo removes no workload
+     */
+    public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin,
+            int confirmations) {
+        if (confirmations < 0) {
+            throw new IllegalArgumentException("confirmations must be 0 or more, not " + confirmations);
+        }
+        this.confirmations = confirmations;
         this.declineMargin = declineMargin;
         this.reader = reader;
         this.provider = provider;
@@ -140,7 +157,12 @@ public final class LeaseWatcher implements AutoCloseable {
     /** One pass over the chain's active leases and the cluster's SpheronLeases. */
     public synchronized void reconcile() {
         passTime = null;
-        List<Long> active = reader.activeLeasesOf(address);
+        List<Long> head = reader.activeLeasesOf(address);
+        // Acted on: active at the head and already some confirmations deep. A lease only at the head waits (a reorg
+        // may still take it back, and its workload would run unpaid); a lease only deep was closed at the head, and
+        // keeps its workload until the close is as deep.
+        List<Long> deep = confirmations == 0 ? head : deepActiveLeases();
+        List<Long> active = head.stream().filter(deep::contains).toList();
         Map<Long, SpheronLease> mirrored = new HashMap<>();
         for (SpheronLease object : objects.list()) {
             if (object.getSpec() != null && address.equalsIgnoreCase(object.getSpec().getProvider())) {
@@ -162,17 +184,25 @@ public final class LeaseWatcher implements AutoCloseable {
             }
         }
         for (var entry : mirrored.entrySet()) {
-            if (!active.contains(entry.getKey()) && entry.getValue().getSpec().getChainState() == ChainState.Active
-                    && !beingDeleted(entry.getValue())) {
+            if (!head.contains(entry.getKey()) && !deep.contains(entry.getKey())
+                    && entry.getValue().getSpec().getChainState() == ChainState.Active && !beingDeleted(entry.getValue())) {
                 onItsOwn(entry.getKey(), () -> markEnded(entry.getKey(), entry.getValue()));
             }
         }
-        specs.keySet().retainAll(active);
-        confirmationsRefused.retainAll(active);
-        unreadable.retainAll(active);
-        Set<Long> known = new HashSet<>(active);
+        Set<Long> kept = new HashSet<>(head);
+        kept.addAll(deep);
+        specs.keySet().retainAll(kept);
+        confirmationsRefused.retainAll(kept);
+        unreadable.retainAll(kept);
+        Set<Long> known = new HashSet<>(kept);
         known.addAll(mirrored.keySet());
         failing.keySet().retainAll(known);
+    }
+
+    /** This provider's active leases {@code confirmations} blocks below the head (none below the genesis block). */
+    private List<Long> deepActiveLeases() {
+        long block = reader.blockNumber() - confirmations;
+        return block < 0 ? List.of() : reader.activeLeasesOfAt(address, block);
     }
 
     /**

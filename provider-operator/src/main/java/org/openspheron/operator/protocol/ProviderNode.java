@@ -238,7 +238,8 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
                 new ProviderProfile(provider.address(), profile.region(), profile.zone()),
                 parameters.matchWindowBlocks(), meters);
         LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
-                settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())));
+                settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())),
+                chain.confirmations());
         Registration registration = new Registration(reader, provider,
                 () -> inventory.read().minus(bids.claims()).gpuOffers(), profile, settings.autoRegister(),
                 settings.attributesMinInterval(), Clock.systemUTC());

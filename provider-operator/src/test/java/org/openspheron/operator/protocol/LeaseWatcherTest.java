@@ -95,6 +95,10 @@ class LeaseWatcherTest {
      * a test would race it.
      */
     private void pass() {
+        pass(watcher);
+    }
+
+    private static void pass(LeaseWatcher watcher) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                 .until(() -> versions(watcher.objects().list()).equals(versions(kube.resources(SpheronLease.class).list().getItems())));
         watcher.reconcile();
@@ -258,6 +262,49 @@ class LeaseWatcherTest {
 
         assertThat(watcher.giveUp(leaseId)).isFalse();
         assertThat(reader.requireLease(leaseId).isActive()).isTrue();
+    }
+
+    /**
+     * Issue 13, "reorgs": {@code spheron.chain.confirmations} was accepted and ignored, so a lease was mirrored (its
+     * namespace made, its manifest taken) at the chain's head; one that a reorg then took back ran a workload nobody
+     * paid for. Now a lease is served once it is that many blocks deep, and its close removes the workload only once
+     * the close is as deep.
+     */
+    @Test
+    void aLeaseIsServedOnlyOnceItIsConfirmationsDeepAndOneAReorgTookBackNeverIs() {
+        LeaseWatcher deep = new LeaseWatcher(reader, provider, kube, DECLINE_MARGIN, 3);
+        try {
+            String beforeTheLease = protocol.snapshot();
+            long reorged = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+            pass(deep);
+            assertThat(kube.resources(SpheronLease.class).list().getItems()).as("a lease at the head").isEmpty();
+
+            // a reorg replaces the blocks from before the order on: the lease never happened on the chain that won
+            protocol.revertTo(beforeTheLease);
+            protocol.chain().mine(5);
+            pass(deep);
+            assertThat(reader.lease(reorged)).isEmpty();
+            assertThat(kube.resources(SpheronLease.class).list().getItems()).as("a lease a reorg took back").isEmpty();
+
+            tenant = protocol.tenant(0);
+            provider = protocol.provider(0);
+            long kept = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+            protocol.chain().mine(2);
+            pass(deep);
+            assertThat(kube.resources(SpheronLease.class).list().getItems()).as("a lease 2 blocks deep").isEmpty();
+            protocol.chain().mine(1);
+            pass(deep);
+            assertThat(mirrored(kept).getSpec().getChainState()).isEqualTo(ChainState.Active);
+
+            tenant.closeLease(kept);
+            pass(deep);
+            assertThat(mirrored(kept).getSpec().getChainState()).as("a close at the head").isEqualTo(ChainState.Active);
+            protocol.chain().mine(3);
+            pass(deep);
+            assertThat(mirrored(kept).getSpec().getChainState()).isEqualTo(ChainState.Closed);
+        } finally {
+            deep.close();
+        }
     }
 
     @Test
