@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -45,9 +46,9 @@ import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.PodSecurityLevel;
 
 /**
- * Runs a GPUDeployment: each service becomes a workload and its Services ({@link WorkloadObjects}), applied
- * idempotently ({@link OwnedObjects}); the status is then read back from what the cluster shows
- * ({@link WorkloadObservation}). Informers on the owned kinds and on pods (selected by the operator's label, mapped
+ * Runs a GPUDeployment: each service becomes a workload, its Services and, for {@code accept} hosts, an Ingress
+ * ({@link WorkloadObjects}), applied idempotently ({@link OwnedObjects}); the status is then read back from what
+ * the cluster shows ({@link WorkloadObservation}). Informers on the owned kinds and on pods (selected by the operator's label, mapped
  * back by the deployment label) make any change to them, such as a pod that fails to pull its image, trigger a
  * reconcile. Deleting the GPUDeployment removes its objects through their owner references.
  */
@@ -58,10 +59,11 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private static final Duration RECHECK_MISSING_GPU = Duration.ofMinutes(5);
     private static final Duration RECHECK_SHORT_STATEFUL_SET = Duration.ofSeconds(15);
     private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
-            List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
+            List.of(Deployment.class, StatefulSet.class, Service.class, Ingress.class, Pod.class);
 
     private final ExposedServiceType exposedType;
     private final PodSettings pods;
+    private final IngressSettings ingressSettings;
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
@@ -74,15 +76,18 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     @Inject
     public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
         this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
-                tolerations, config.runtimeClass());
+                tolerations, config.runtimeClass(), new IngressSettings(config.ingressClass(), config.ingressClusterIssuer()));
     }
 
     /**
      * @param inventory where nodes are read from (its informer cache), shared with the rest of the operator
      * @param gpuRuntimeClass the RuntimeClass of GPU pods; empty for none (see {@link PodSettings})
+     * @param ingressSettings the IngressClass and certificate issuer of the Ingresses for {@code accept} hosts
      */
     public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
-            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations, Optional<String> gpuRuntimeClass) {
+            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations, Optional<String> gpuRuntimeClass,
+            IngressSettings ingressSettings) {
+        this.ingressSettings = ingressSettings;
         this.retryGrace = retryGrace;
         this.inventory = inventory;
         this.nodeChanges = new NodeChangeEventSource(inventory);
@@ -142,7 +147,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 continue;
             }
             placements.put(service.getName(), products);
-            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods).all());
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods, ingressSettings).all());
         }
         boolean first = true;
         for (HasMetadata object : desired) {
@@ -157,11 +162,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             owned.deleteAllBut(deployment, Deployment.class, desired, context);
             owned.deleteAllBut(deployment, StatefulSet.class, desired, context);
             owned.deleteAllBut(deployment, Service.class, desired, context);
+            owned.deleteAllBut(deployment, Ingress.class, desired, context);
         }
         Set<StatefulSet> statefulSets = context.getSecondaryResources(StatefulSet.class);
         var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class), statefulSets,
                 context.getSecondaryResources(Service.class), context.getSecondaryResources(Pod.class), nodes, publicHost,
-                createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now());
+                createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now())
+                .ingresses(context.getSecondaryResources(Ingress.class));
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
         for (GPUDeploymentStatus.ServiceStatus service : status.getServices()) {
             SortedSet<String> products = placements.get(service.getName());
