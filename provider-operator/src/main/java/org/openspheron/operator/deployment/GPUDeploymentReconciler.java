@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -149,6 +150,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             placements.put(service.getName(), products);
             desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods, ingressSettings).all());
         }
+        refuseTakenHosts(deployment, desired);
         boolean first = true;
         for (HasMetadata object : desired) {
             owned.apply(deployment, object, context);
@@ -190,6 +192,37 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         }
         return statefulSets.stream().anyMatch(GPUDeploymentReconciler::shortOfReplicas)
                 ? control.rescheduleAfter(RECHECK_SHORT_STATEFUL_SET) : control;
+    }
+
+    /**
+     * Refuses a host that an Ingress of another namespace already names, unless this deployment's own Ingress has it
+     * already (the older claim keeps it; nothing flaps). The gateway refuses such manifests first; this catches two
+     * acceptances in the same instant on two gateways, and a GPUDeployment applied by hand. Reads the informer's
+     * cache, which holds the operator's Ingresses of every watched namespace.
+     */
+    @SuppressWarnings("unchecked")
+    private void refuseTakenHosts(GPUDeployment deployment, List<HasMetadata> desired) {
+        var cache = (InformerEventSource<Ingress, GPUDeployment>) informers.get(Ingress.class);
+        String namespace = deployment.getMetadata().getNamespace();
+        for (HasMetadata object : desired) {
+            if (!(object instanceof Ingress ingress)) {
+                continue;
+            }
+            Set<String> held = cache.get(ResourceID.fromResource(ingress)).map(GPUDeploymentReconciler::hosts).orElse(Set.of());
+            for (String host : hosts(ingress)) {
+                boolean taken = !held.contains(host) && cache.list()
+                        .anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace()) && hosts(other).contains(host));
+                if (taken) {
+                    throw new HostTakenException(host);
+                }
+            }
+        }
+    }
+
+    private static Set<String> hosts(Ingress ingress) {
+        return ingress.getSpec() == null || ingress.getSpec().getRules() == null ? Set.of()
+                : ingress.getSpec().getRules().stream().map(IngressRule::getHost).filter(java.util.Objects::nonNull)
+                        .collect(java.util.stream.Collectors.toSet());
     }
 
     /**
@@ -270,11 +303,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             Exception e) {
         GPUDeploymentStatus status = deployment.getStatus() == null ? new GPUDeploymentStatus() : Serialization.clone(deployment.getStatus());
         boolean nameTaken = e instanceof NameTakenException;
+        boolean hostTaken = e instanceof HostTakenException;
         status.setLastError(e.getMessage());
-        if (nameTaken) {
+        if (nameTaken || hostTaken) {
             status.setPhase(GPUDeploymentStatus.Phase.Failed);
         }
-        Condition.set(status.getConditions(), WorkloadObservation.READY, false, nameTaken ? "NameTaken" : "ReconcileError",
+        Condition.set(status.getConditions(), WorkloadObservation.READY, false,
+                nameTaken ? "NameTaken" : hostTaken ? "HostTaken" : "ReconcileError",
                 e.getMessage(), deployment.getMetadata().getGeneration());
         writeStatus(deployment, status, context);
         return ErrorStatusUpdateControl.noStatusUpdate();

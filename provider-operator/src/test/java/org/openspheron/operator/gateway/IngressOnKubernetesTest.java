@@ -177,6 +177,21 @@ class IngressOnKubernetesTest {
     }
 
     @Test
+    void aGpuDeploymentAppliedPastTheGatewayGetsNoIngressForAHostAnotherLeaseRoutes() {
+        accept(56, manifest("pay.bank.example"));
+        fixture.awaitValue(() -> ingress(56), i -> true);
+        // As two gateways accepting at the same instant, or a provider applying by hand, would leave it.
+        fixture.create(new NamespaceBuilder().withNewMetadata().withName("lease-57").endMetadata().build());
+        leases.apply(ManifestDeploymentTest.ordered(57, ManifestParser.parse(manifest("pay.bank.example"))));
+
+        GPUDeployment refused = fixture.awaitValue(() -> leases.deployment(57).orElseThrow(),
+                d -> d.getStatus() != null && d.getStatus().getPhase() == GPUDeploymentStatus.Phase.Failed);
+        assertThat(refused.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("HostTaken"));
+        assertThat(ingress(57)).isNull();
+        assertThat(ingress(56).getSpec().getRules()).extracting(r -> r.getHost()).containsExactly("pay.bank.example");
+    }
+
+    @Test
     void aHostOfAnIngressTheProviderMadeIsRefusedToo() {
         fixture.create(new NamespaceBuilder().withNewMetadata().withName("provider-site").endMetadata().build());
         fixture.create(new IngressBuilder().withNewMetadata().withName("site").withNamespace("provider-site").endMetadata()
