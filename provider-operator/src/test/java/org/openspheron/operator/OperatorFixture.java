@@ -29,6 +29,7 @@ import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
 import org.openspheron.operator.app.OperatorLifecycle;
 import org.openspheron.operator.app.ReconcileRetry;
 import org.openspheron.operator.deployment.GPUDeploymentReconciler;
+import org.openspheron.operator.deployment.IngressSettings;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.LeaseChainSide;
@@ -72,14 +73,14 @@ public final class OperatorFixture implements AutoCloseable {
     private final Map<ResourceID, AtomicInteger> failures = new ConcurrentHashMap<>();
 
     private OperatorFixture(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
-            LeaseChainSide chainSide, Optional<String> gpuRuntimeClass) {
+            LeaseChainSide chainSide, Optional<String> gpuRuntimeClass, IngressSettings ingress) {
         cluster = DevCluster.start(nodes);
         client = cluster.client();
         cluster.applyDirectory(generatedCrds());
         operatorClient = serviceAccountClient(cluster);
         inventory = new ClusterInventory(operatorClient);
         deployments = new GPUDeploymentReconciler(exposedType, PodSecurityLevel.baseline, publicHost, Duration.ofMinutes(2),
-                inventory, PodTolerations.DEFAULT, gpuRuntimeClass);
+                inventory, PodTolerations.DEFAULT, gpuRuntimeClass, ingress);
         leases = new SpheronLeaseReconciler(PodSecurityLevel.baseline, chainSide, UPKEEP, new LeaseEgress(List.of(LeaseEgress.NODE_LOCAL_DNS),
                 List.of("k8s-app=kube-dns"), Optional.empty(), inventory::nodes), Optional.of(inventory));
         operator = OperatorLifecycle.newOperator(operatorClient, 4, new Metrics() {
@@ -99,21 +100,26 @@ public final class OperatorFixture implements AutoCloseable {
     }
 
     public static OperatorFixture start() {
-        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.empty());
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.empty(), IngressSettings.DEFAULT);
     }
 
     /** An operator whose GPU pods run under the RuntimeClass {@code gpuRuntimeClass} (spheron.operator.runtime-class). */
     public static OperatorFixture withGpuRuntimeClass(String gpuRuntimeClass) {
-        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.of(gpuRuntimeClass));
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.of(gpuRuntimeClass), IngressSettings.DEFAULT);
+    }
+
+    /** An operator that makes Ingresses for {@code accept} hosts with {@code ingress}'s class and issuer. */
+    public static OperatorFixture withIngress(IngressSettings ingress) {
+        return new OperatorFixture(NODES, ExposedServiceType.NodePort, Optional.empty(), new NoChainSide(), Optional.empty(), ingress);
     }
 
     public static OperatorFixture start(ExposedServiceType exposedType, Optional<String> publicHost, LeaseChainSide chainSide) {
-        return new OperatorFixture(NODES, exposedType, publicHost, chainSide, Optional.empty());
+        return new OperatorFixture(NODES, exposedType, publicHost, chainSide, Optional.empty(), IngressSettings.DEFAULT);
     }
 
     public static OperatorFixture start(List<GpuNode> nodes, ExposedServiceType exposedType, Optional<String> publicHost,
             LeaseChainSide chainSide) {
-        return new OperatorFixture(nodes, exposedType, publicHost, chainSide, Optional.empty());
+        return new OperatorFixture(nodes, exposedType, publicHost, chainSide, Optional.empty(), IngressSettings.DEFAULT);
     }
 
     /**

@@ -32,6 +32,18 @@ public interface OperatorConfig {
      */
     Optional<String> publicHost();
 
+    /**
+     * The IngressClass of the Ingresses made for a manifest's {@code accept} hosts (e.g. {@code nginx}); unset, the
+     * Ingresses name no class and the cluster's default IngressClass serves them.
+     */
+    Optional<String> ingressClass();
+
+    /**
+     * A cert-manager ClusterIssuer (e.g. {@code letsencrypt-prod}): set, every {@code accept} host is served over
+     * TLS with a certificate cert-manager obtains; unset, the hosts are plain HTTP.
+     */
+    Optional<String> ingressClusterIssuer();
+
     /** The Pod Security Standard lease namespaces enforce; see {@link PodSecurityLevel} for why baseline. */
     @WithDefault("baseline")
     PodSecurityLevel podSecurity();

@@ -25,10 +25,12 @@ public class ExposedPort {
     @JsonPropertyDescription("TCP or UDP.")
     private Protocol protocol = Protocol.TCP;
 
-    @JsonPropertyDescription("Reachable from outside the cluster (a NodePort or LoadBalancer); otherwise only within the lease.")
+    @JsonPropertyDescription("Reachable from outside the cluster (a NodePort or LoadBalancer, or the Ingress when it has hosts);"
+            + " otherwise only within the lease.")
     private boolean global = true;
 
-    @JsonPropertyDescription("HTTP hostnames the tenant asked for (the manifest's 'accept').")
+    @JsonPropertyDescription("HTTP hostnames the tenant asked for (the manifest's 'accept'): a global TCP port with hosts is"
+            + " reached through an Ingress with one rule per host, and gets no node port.")
     private java.util.List<String> hosts;
 
     public int getPort() { return port; }

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -45,9 +47,9 @@ import org.openspheron.operator.inventory.PodTolerations;
 import org.openspheron.operator.lease.PodSecurityLevel;
 
 /**
- * Runs a GPUDeployment: each service becomes a workload and its Services ({@link WorkloadObjects}), applied
- * idempotently ({@link OwnedObjects}); the status is then read back from what the cluster shows
- * ({@link WorkloadObservation}). Informers on the owned kinds and on pods (selected by the operator's label, mapped
+ * Runs a GPUDeployment: each service becomes a workload, its Services and, for {@code accept} hosts, an Ingress
+ * ({@link WorkloadObjects}), applied idempotently ({@link OwnedObjects}); the status is then read back from what
+ * the cluster shows ({@link WorkloadObservation}). Informers on the owned kinds and on pods (selected by the operator's label, mapped
  * back by the deployment label) make any change to them, such as a pod that fails to pull its image, trigger a
  * reconcile. Deleting the GPUDeployment removes its objects through their owner references.
  */
@@ -58,10 +60,11 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private static final Duration RECHECK_MISSING_GPU = Duration.ofMinutes(5);
     private static final Duration RECHECK_SHORT_STATEFUL_SET = Duration.ofSeconds(15);
     private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
-            List.of(Deployment.class, StatefulSet.class, Service.class, Pod.class);
+            List.of(Deployment.class, StatefulSet.class, Service.class, Ingress.class, Pod.class);
 
     private final ExposedServiceType exposedType;
     private final PodSettings pods;
+    private final IngressSettings ingressSettings;
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
@@ -74,15 +77,18 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     @Inject
     public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
         this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
-                tolerations, config.runtimeClass());
+                tolerations, config.runtimeClass(), new IngressSettings(config.ingressClass(), config.ingressClusterIssuer()));
     }
 
     /**
      * @param inventory where nodes are read from (its informer cache), shared with the rest of the operator
      * @param gpuRuntimeClass the RuntimeClass of GPU pods; empty for none (see {@link PodSettings})
+     * @param ingressSettings the IngressClass and certificate issuer of the Ingresses for {@code accept} hosts
      */
     public GPUDeploymentReconciler(ExposedServiceType exposedType, PodSecurityLevel podSecurity, Optional<String> publicHost,
-            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations, Optional<String> gpuRuntimeClass) {
+            Duration retryGrace, ClusterInventory inventory, PodTolerations tolerations, Optional<String> gpuRuntimeClass,
+            IngressSettings ingressSettings) {
+        this.ingressSettings = ingressSettings;
         this.retryGrace = retryGrace;
         this.inventory = inventory;
         this.nodeChanges = new NodeChangeEventSource(inventory);
@@ -142,8 +148,9 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 continue;
             }
             placements.put(service.getName(), products);
-            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods).all());
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods, ingressSettings).all());
         }
+        refuseTakenHosts(deployment, desired);
         boolean first = true;
         for (HasMetadata object : desired) {
             owned.apply(deployment, object, context);
@@ -157,11 +164,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             owned.deleteAllBut(deployment, Deployment.class, desired, context);
             owned.deleteAllBut(deployment, StatefulSet.class, desired, context);
             owned.deleteAllBut(deployment, Service.class, desired, context);
+            owned.deleteAllBut(deployment, Ingress.class, desired, context);
         }
         Set<StatefulSet> statefulSets = context.getSecondaryResources(StatefulSet.class);
         var observation = new WorkloadObservation(context.getSecondaryResources(Deployment.class), statefulSets,
                 context.getSecondaryResources(Service.class), context.getSecondaryResources(Pod.class), nodes, publicHost,
-                createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now());
+                createFailures(statefulSets, context)).retryGrace(retryGrace, Instant.now())
+                .ingresses(context.getSecondaryResources(Ingress.class));
         GPUDeploymentStatus status = observation.status(deployment, deployment.getStatus(), missingModels);
         for (GPUDeploymentStatus.ServiceStatus service : status.getServices()) {
             SortedSet<String> products = placements.get(service.getName());
@@ -183,6 +192,37 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         }
         return statefulSets.stream().anyMatch(GPUDeploymentReconciler::shortOfReplicas)
                 ? control.rescheduleAfter(RECHECK_SHORT_STATEFUL_SET) : control;
+    }
+
+    /**
+     * Refuses a host that an Ingress of another namespace already names, unless this deployment's own Ingress has it
+     * already (the older claim keeps it; nothing flaps). The gateway refuses such manifests first; this catches two
+     * acceptances in the same instant on two gateways, and a GPUDeployment applied by hand. Reads the informer's
+     * cache, which holds the operator's Ingresses of every watched namespace.
+     */
+    @SuppressWarnings("unchecked")
+    private void refuseTakenHosts(GPUDeployment deployment, List<HasMetadata> desired) {
+        var cache = (InformerEventSource<Ingress, GPUDeployment>) informers.get(Ingress.class);
+        String namespace = deployment.getMetadata().getNamespace();
+        for (HasMetadata object : desired) {
+            if (!(object instanceof Ingress ingress)) {
+                continue;
+            }
+            Set<String> held = cache.get(ResourceID.fromResource(ingress)).map(GPUDeploymentReconciler::hosts).orElse(Set.of());
+            for (String host : hosts(ingress)) {
+                boolean taken = !held.contains(host) && cache.list()
+                        .anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace()) && hosts(other).contains(host));
+                if (taken) {
+                    throw new HostTakenException(host);
+                }
+            }
+        }
+    }
+
+    private static Set<String> hosts(Ingress ingress) {
+        return ingress.getSpec() == null || ingress.getSpec().getRules() == null ? Set.of()
+                : ingress.getSpec().getRules().stream().map(IngressRule::getHost).filter(java.util.Objects::nonNull)
+                        .collect(java.util.stream.Collectors.toSet());
     }
 
     /**
@@ -263,11 +303,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             Exception e) {
         GPUDeploymentStatus status = deployment.getStatus() == null ? new GPUDeploymentStatus() : Serialization.clone(deployment.getStatus());
         boolean nameTaken = e instanceof NameTakenException;
+        boolean hostTaken = e instanceof HostTakenException;
         status.setLastError(e.getMessage());
-        if (nameTaken) {
+        if (nameTaken || hostTaken) {
             status.setPhase(GPUDeploymentStatus.Phase.Failed);
         }
-        Condition.set(status.getConditions(), WorkloadObservation.READY, false, nameTaken ? "NameTaken" : "ReconcileError",
+        Condition.set(status.getConditions(), WorkloadObservation.READY, false,
+                nameTaken ? "NameTaken" : hostTaken ? "HostTaken" : "ReconcileError",
                 e.getMessage(), deployment.getMetadata().getGeneration());
         writeStatus(deployment, status, context);
         return ErrorStatusUpdateControl.noStatusUpdate();

@@ -27,6 +27,12 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPathBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +50,12 @@ import org.openspheron.operator.crd.ObjectLabels;
  * StatefulSet with volume claim templates when the service has persistent volumes;</li>
  * <li>a ClusterIP Service named after the service, for every port, so services of one lease reach each other by
  * name;</li>
- * <li>a {@code <service>-ext} Service of the configured type (NodePort or LoadBalancer) for the global ports.</li>
+ * <li>a {@code <service>-ext} Service of the configured type (NodePort or LoadBalancer) for the global ports
+ * that have no {@code accept} hosts;</li>
+ * <li>an Ingress named after the service for the global TCP ports that have {@code accept} hosts (Akash's HTTP
+ * ingress): one rule per host to the ClusterIP Service's port, with the provider's IngressClass and, when the
+ * provider configured a cert-manager issuer, TLS ({@link IngressSettings}). Such a port gets no node port: its
+ * traffic goes through the provider's ingress controller, where TLS ends, and not around it.</li>
  * </ul>
  * Pods get the GPU limit, required node affinity on the {@code nvidia.com/gpu.product} values chosen for the
  * service ({@link GpuPlacement}, recorded on the workload for the model it was chosen for), the
@@ -61,8 +72,11 @@ public final class WorkloadObjects {
     private WorkloadObjects() {
     }
 
-    /** What one service becomes; {@code internal} and {@code external} are null when it has no such ports. */
-    public record ServiceObjects(HasMetadata workload, Service internal, Service external) {
+    /**
+     * What one service becomes; {@code internal}, {@code external} and {@code ingress} are null when it has no such
+     * ports.
+     */
+    public record ServiceObjects(HasMetadata workload, Service internal, Service external, Ingress ingress) {
         public List<HasMetadata> all() {
             List<HasMetadata> all = new ArrayList<>();
             all.add(workload);
@@ -72,6 +86,9 @@ public final class WorkloadObjects {
             if (external != null) {
                 all.add(external);
             }
+            if (ingress != null) {
+                all.add(ingress);
+            }
             return all;
         }
     }
@@ -80,11 +97,22 @@ public final class WorkloadObjects {
         return service.getName() + "-ext";
     }
 
+    /** A global TCP port with {@code accept} hosts: reached through the Ingress, not a node port. */
+    public static boolean routedByHost(ExposedPort port) {
+        return port.isGlobal() && port.getProtocol() == ExposedPort.Protocol.TCP
+                && port.getHosts() != null && !port.getHosts().isEmpty();
+    }
+
+    /** The Secret cert-manager writes the certificate of a service's hosts into. */
+    static String tlsSecretName(WorkloadService service) {
+        return service.getName() + "-tls";
+    }
+
     /** The ephemeral-storage limit of a container whose manifest asked for none (all its storage persistent). */
     static final long MIN_SCRATCH_MB = 1024;
 
     public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
-            ExposedServiceType exposedType, PodSettings pods) {
+            ExposedServiceType exposedType, PodSettings pods, IngressSettings ingressSettings) {
         Map<String, String> labels = labels(deployment, service);
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
@@ -115,7 +143,7 @@ public final class WorkloadObjects {
                     .withPort(port.getAs() == null ? port.getPort() : port.getAs())
                     .withTargetPort(new IntOrString(port.getPort())).withProtocol(port.getProtocol().name()).build();
             all.add(servicePort);
-            if (port.isGlobal()) {
+            if (port.isGlobal() && !routedByHost(port)) {
                 global.add(servicePort);
             }
         }
@@ -124,7 +152,38 @@ public final class WorkloadObjects {
         Service external = global.isEmpty() ? null : new ServiceBuilder()
                 .withMetadata(meta(deployment, externalServiceName(service), labels))
                 .withNewSpec().withType(exposedType.name()).withSelector(selector).withPorts(global).endSpec().build();
-        return new ServiceObjects(workload, internal, external);
+        return new ServiceObjects(workload, internal, external, ingress(deployment, service, labels, ingressSettings));
+    }
+
+    private static Ingress ingress(GPUDeployment deployment, WorkloadService service, Map<String, String> labels,
+            IngressSettings settings) {
+        List<IngressRule> rules = new ArrayList<>();
+        List<String> hosts = new ArrayList<>();
+        for (ExposedPort port : service.getPorts()) {
+            if (!routedByHost(port)) {
+                continue;
+            }
+            int servicePort = port.getAs() == null ? port.getPort() : port.getAs();
+            for (String host : port.getHosts()) {
+                rules.add(new IngressRuleBuilder().withHost(host).withNewHttp()
+                        .withPaths(new HTTPIngressPathBuilder().withPath("/").withPathType("Prefix")
+                                .withNewBackend().withNewService().withName(service.getName())
+                                .withNewPort().withNumber(servicePort).endPort().endService().endBackend().build())
+                        .endHttp().build());
+                hosts.add(host);
+            }
+        }
+        if (rules.isEmpty()) {
+            return null;
+        }
+        ObjectMeta meta = meta(deployment, service.getName(), labels);
+        settings.clusterIssuer().ifPresent(issuer -> meta.setAnnotations(Map.of(IngressSettings.CLUSTER_ISSUER_ANNOTATION, issuer)));
+        var spec = new IngressBuilder().withMetadata(meta).withNewSpec().withRules(rules);
+        settings.className().ifPresent(spec::withIngressClassName);
+        if (settings.clusterIssuer().isPresent()) {
+            spec.withTls(new IngressTLSBuilder().withHosts(hosts).withSecretName(tlsSecretName(service)).build());
+        }
+        return spec.endSpec().build();
     }
 
     static Map<String, String> labels(GPUDeployment deployment, WorkloadService service) {

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +34,11 @@ import org.openspheron.operator.deployment.GPUDeploymentStatus.ServiceStatus;
 /**
  * Turns what the cluster shows (workloads, pods, services, nodes) into a GPUDeployment status. Only what was
  * observed goes in: replicas from the workloads' status, reasons from the pods, ports from the node ports or
- * load balancer addresses the cluster allocated.
+ * load balancer addresses the cluster allocated, hosts from the Ingresses that exist. URIs say how a port is
+ * spoken to: {@code https://host} for an Ingress host with TLS, {@code http://host} without; a node port or load
+ * balancer port is {@code http://} only when it is Akash's HTTP port (TCP published as 80), {@code udp://} for UDP
+ * and {@code tcp://} otherwise, so no client takes a database port for a web page. {@code status.url} is the first
+ * HTTP(S) URI, else the first.
  */
 final class WorkloadObservation {
     /** Container waiting reasons that will not resolve by waiting: the tenant has to change the manifest. */
@@ -57,6 +63,7 @@ final class WorkloadObservation {
     private final Map<String, Node> nodes;
     private final Optional<String> publicHost;
     private final Map<String, String> createFailures;
+    private Collection<Ingress> ingresses = List.of();
     private Instant now = Instant.now();
     private Duration retryGrace = DEFAULT_RETRY_GRACE;
     private Duration recheckAfter;
@@ -70,6 +77,12 @@ final class WorkloadObservation {
     WorkloadObservation retryGrace(Duration grace, Instant now) {
         this.retryGrace = grace;
         this.now = now;
+        return this;
+    }
+
+    /** The Ingresses of the deployment, as the cluster shows them. */
+    WorkloadObservation ingresses(Collection<Ingress> ingresses) {
+        this.ingresses = ingresses;
         return this;
     }
 
@@ -134,7 +147,7 @@ final class WorkloadObservation {
                 }
             }
             List<PortMapping> mappings = portMappings(deployment, spec);
-            long globalPorts = spec.getPorts().stream().filter(ExposedPort::isGlobal).count();
+            long globalPorts = spec.getPorts().stream().filter(p -> p.isGlobal() && !WorkloadObjects.routedByHost(p)).count();
             if (problem == null && mappings.size() < globalPorts) {
                 // Ready pods nobody can reach yet: the node port or load balancer address is still being allocated.
                 problem = new Problem("AwaitingExternalAddress", "service " + spec.getName()
@@ -144,6 +157,7 @@ final class WorkloadObservation {
                     first = problem;
                 }
             }
+            service.getUris().addAll(hostUris(spec));
             mappings.forEach(m -> service.getUris().add(uri(m)));
             status.getForwardedPorts().addAll(mappings);
             status.getServices().add(service);
@@ -153,7 +167,9 @@ final class WorkloadObservation {
         }
         status.setGpus(gpus);
         status.setGpuModel(models.isEmpty() ? null : String.join(",", models));
-        status.setUrl(status.getServices().stream().flatMap(s -> s.getUris().stream()).findFirst().orElse(null));
+        List<String> uris = status.getServices().stream().flatMap(s -> s.getUris().stream()).toList();
+        status.setUrl(uris.stream().filter(u -> u.startsWith("https://") || u.startsWith("http://")).findFirst()
+                .orElse(uris.isEmpty() ? null : uris.get(0)));
         if (allReady && first == null) {
             status.setPhase(GPUDeploymentStatus.Phase.Running);
             Condition.set(status.getConditions(), READY, true, "AllServicesReady", "every service has its replicas ready", generation);
@@ -299,8 +315,22 @@ final class WorkloadObservation {
                 .orElse(null);
     }
 
+    /** The hosts of the service's Ingress, https where its TLS section covers them. */
+    private List<String> hostUris(WorkloadService spec) {
+        Optional<Ingress> ingress = ingresses.stream().filter(i -> spec.getName().equals(i.getMetadata().getName())).findFirst();
+        if (ingress.isEmpty() || ingress.get().getSpec() == null) {
+            return List.of();
+        }
+        Set<String> tls = Optional.ofNullable(ingress.get().getSpec().getTls()).orElse(List.of()).stream()
+                .flatMap(t -> Optional.ofNullable(t.getHosts()).orElse(List.of()).stream()).collect(Collectors.toSet());
+        return Optional.ofNullable(ingress.get().getSpec().getRules()).orElse(List.of()).stream()
+                .map(IngressRule::getHost).filter(Objects::nonNull).distinct()
+                .map(host -> (tls.contains(host) ? "https://" : "http://") + host)
+                .toList();
+    }
+
     private static String uri(PortMapping mapping) {
-        String scheme = "UDP".equals(mapping.getProtocol()) ? "udp" : "http";
+        String scheme = "UDP".equals(mapping.getProtocol()) ? "udp" : mapping.getPort() == 80 ? "http" : "tcp";
         return scheme + "://" + mapping.getHost() + ":" + mapping.getExternalPort();
     }
 }

@@ -28,6 +28,11 @@ public final class GatewayError extends RuntimeException {
         return new GatewayError(400, "InvalidManifest", message, field, null);
     }
 
+    /** A manifest host another lease, or the provider, already serves: valid, but not this lease's to take. */
+    public static GatewayError hostTaken(String message, String field) {
+        return new GatewayError(409, "HostTaken", message, field, null);
+    }
+
     public static GatewayError notTenant(String message) {
         return of(403, "NotTenant", message);
     }

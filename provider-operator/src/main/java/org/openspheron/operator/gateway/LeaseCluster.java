@@ -34,7 +34,7 @@ import org.openspheron.operator.lease.SpheronLeaseStatus;
  * the reconcilers made of it. The namespace itself, its quota and network policy belong to the SpheronLease
  * reconciler; the gateway never creates it (a workload must never run in a namespace without its isolation).
  */
-final class LeaseCluster {
+final class LeaseCluster implements AutoCloseable {
     static final String MANIFEST_HASH_ANNOTATION = "openspheron.org/manifest-hash";
     static final String LEASE_LABEL = "openspheron.org/lease-id";
     static final String SERVICE_LABEL = "openspheron.org/service";
@@ -47,10 +47,22 @@ final class LeaseCluster {
 
     private final KubernetesClient client;
     private final Duration namespaceWait;
+    private final HostClaims hostClaims;
 
     LeaseCluster(KubernetesClient client, Duration namespaceWait) {
         this.client = client;
         this.namespaceWait = namespaceWait;
+        this.hostClaims = new HostClaims(client);
+    }
+
+    /** Refuses a workload whose {@code accept} hosts another lease or the provider already serves ({@link HostClaims}). */
+    void refuseTakenHosts(LeaseWorkload workload) {
+        hostClaims.refuseTaken(workload);
+    }
+
+    @Override
+    public void close() {
+        hostClaims.close();
     }
 
     static String namespace(long leaseId) {

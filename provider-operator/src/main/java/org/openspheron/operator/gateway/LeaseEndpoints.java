@@ -90,6 +90,7 @@ final class LeaseEndpoints implements AutoCloseable {
                     + " already runs the manifest " + accepted.get());
         }
         LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()));
+        cluster.refuseTakenHosts(workload);
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId
                     + " yet (its namespace, quota and network policies are not in place); send the manifest again shortly", Duration.ofSeconds(5));
@@ -293,6 +294,7 @@ final class LeaseEndpoints implements AutoCloseable {
     @Override
     public void close() {
         logPumps.shutdownNow();
+        cluster.close();
     }
 
     /**

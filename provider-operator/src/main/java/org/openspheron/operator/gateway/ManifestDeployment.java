@@ -102,6 +102,7 @@ final class ManifestDeployment {
             throw GatewayError.invalidManifest("deployment: the manifest deploys no service", "deployment");
         }
         refuseNameClashes(services);
+        IngressHosts.refuseRepeats(services);
         GPUDeploymentSpec spec = new GPUDeploymentSpec();
         spec.setLeaseId(leaseId);
         spec.setServices(services);
@@ -157,8 +158,8 @@ final class ManifestDeployment {
         workload.setReplicas(replicas);
         workload.setResources(resources(service, profile));
         List<ExposedPort> ports = new ArrayList<>();
-        for (Expose expose : service.expose()) {
-            ports.add(port(expose));
+        for (int i = 0; i < service.expose().size(); i++) {
+            ports.add(port(service.name(), i, service.expose().get(i)));
         }
         workload.setPorts(ports);
         return workload;
@@ -218,7 +219,7 @@ final class ManifestDeployment {
         return out;
     }
 
-    private static ExposedPort port(Expose expose) {
+    private static ExposedPort port(String service, int index, Expose expose) {
         ExposedPort port = new ExposedPort();
         port.setPort(expose.port());
         if (expose.as() != expose.port()) {
@@ -226,7 +227,11 @@ final class ManifestDeployment {
         }
         port.setProtocol("UDP".equalsIgnoreCase(expose.proto()) ? ExposedPort.Protocol.UDP : ExposedPort.Protocol.TCP);
         port.setGlobal(expose.global());
-        port.setHosts(expose.accept().isEmpty() ? null : expose.accept());
+        List<String> hosts = new ArrayList<>();
+        for (int j = 0; j < expose.accept().size(); j++) {
+            hosts.add(IngressHosts.valid(expose.accept().get(j), IngressHosts.field(service, index, j)));
+        }
+        port.setHosts(hosts.isEmpty() ? null : hosts);
         return port;
     }
 

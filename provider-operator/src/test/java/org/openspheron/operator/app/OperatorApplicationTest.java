@@ -42,7 +42,7 @@ class OperatorApplicationTest {
         GPUDeployment running = await().atMost(Duration.ofSeconds(60)).until(
                 () -> client.resources(GPUDeployment.class).inNamespace("lease-21").withName("workload").get(),
                 d -> d.getStatus() != null && d.getStatus().getPhase() == GPUDeploymentStatus.Phase.Running);
-        assertThat(running.getStatus().getUrl()).startsWith("http://gpu.provider.example:");
+        assertThat(running.getStatus().getUrl()).startsWith("tcp://gpu.provider.example:");
         await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SpheronLease.class).withName("lease-21").get(),
                 l -> l.getStatus() != null && l.getStatus().getPhase() == SpheronLeaseStatus.Phase.Running);
     }

@@ -369,7 +369,8 @@ class GPUDeploymentReconcilerTest {
 
         assertThat(crashes.get()).isGreaterThan(1);
         assertThat(fixture.client.services().inNamespace(ns).withName("api").get()).isNotNull();
-        assertThat(running.getStatus().getUrl()).startsWith("http://127.0.0.1:");
+        // 8080 is not published as 80: a raw TCP port, not a web page.
+        assertThat(running.getStatus().getUrl()).startsWith("tcp://127.0.0.1:");
     }
 
     @Test

@@ -73,7 +73,7 @@ class GpuPlacementTest {
     private static Deployment workload(WorkloadService service, SortedSet<String> products) {
         GPUDeployment owner = deployment("ns", "d", null, service);
         owner.getMetadata().setUid("uid-1");
-        return (Deployment) WorkloadObjects.desired(owner, service, products, ExposedServiceType.NodePort, PODS).workload();
+        return (Deployment) WorkloadObjects.desired(owner, service, products, ExposedServiceType.NodePort, PODS, IngressSettings.DEFAULT).workload();
     }
 
     private static Deployment ready(Deployment workload, int readyReplicas) {

@@ -231,7 +231,8 @@ class LeaderFailoverTest {
             }, Optional.of(election.configuration()));
             operator.register(new SpheronLeaseReconciler(PodSecurityLevel.baseline, new ChainLeaseSide(node)));
             operator.register(new GPUDeploymentReconciler(ExposedServiceType.NodePort, PodSecurityLevel.baseline,
-                    Optional.empty(), Duration.ofMinutes(2), inventory, PodTolerations.DEFAULT, Optional.empty()));
+                    Optional.empty(), Duration.ofMinutes(2), inventory, PodTolerations.DEFAULT, Optional.empty(),
+                    org.openspheron.operator.deployment.IngressSettings.DEFAULT));
             node.onStart(null);
             operator.start();
         }

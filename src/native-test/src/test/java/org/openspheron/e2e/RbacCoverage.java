@@ -47,6 +47,7 @@ final class RbacCoverage {
      */
     static final Set<String> OWNED = Set.of("apps deployments", "apps statefulsets", "core namespaces",
             "core resourcequotas", "core services", "networking.k8s.io networkpolicies",
+            "networking.k8s.io ingresses",
             "openspheron.org spheronleases", "openspheron.org gpudeployments");
 
     record Permission(String group, String resource, String verb) implements Comparable<Permission> {
