@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.openspheron.operator.lease.PodSecurityLevel;
@@ -76,6 +77,13 @@ public interface OperatorConfig {
      * exist, or the API server refuses the pods.
      */
     Optional<String> runtimeClass();
+
+    /**
+     * The StorageClass that serves each storage class a manifest may name ({@code storage-classes.beta3=fast-nvme},
+     * env {@code SPHERON_OPERATOR_STORAGE_CLASSES_BETA3}). None mapped: persistent volumes get the cluster's default
+     * StorageClass whatever class they name. Some mapped: a volume naming another class is refused at the gateway.
+     */
+    Map<String, String> storageClasses();
 
     /**
      * Addresses or CIDRs outside the pod network that lease pods may query for DNS (port 53), besides the resolver

@@ -50,7 +50,14 @@ public final class GatewayServer implements AutoCloseable {
      * @param namespaceWait how long a manifest waits for the lease's namespace before a 503
      */
     public record Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
-            Duration namespaceWait, int maxManifestBytes) {
+            Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses) {
+        /** With no storage classes mapped: every persistent volume on the cluster's default StorageClass. */
+        public Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
+                Duration namespaceWait, int maxManifestBytes) {
+            this(host, port, providerAddress, certificateTtl, leaseTtl, namespaceWait, maxManifestBytes,
+                    StorageClasses.NONE);
+        }
+
         public Settings {
             if (providerAddress == null || !providerAddress.matches("0x[0-9a-fA-F]{40}")) {
                 throw new IllegalArgumentException("the gateway needs the provider's address (0x and 40 hex digits), got "
@@ -78,7 +85,7 @@ public final class GatewayServer implements AutoCloseable {
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), inventory);
+                new LeaseCluster(client, settings.namespaceWait()), inventory, settings.storageClasses());
     }
 
     /** Starts listening; returns once the port is bound, or throws with the reason. */

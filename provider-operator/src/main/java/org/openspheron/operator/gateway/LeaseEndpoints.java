@@ -48,6 +48,7 @@ final class LeaseEndpoints implements AutoCloseable {
     private static final Duration FOLLOW_LEASE_CHECK = Duration.ofSeconds(5);
 
     private final Vertx vertx;
+    private final StorageClasses storageClasses;
     private final String provider;
     private final ChainView chain;
     private final LeaseCluster cluster;
@@ -58,7 +59,9 @@ final class LeaseEndpoints implements AutoCloseable {
         return thread;
     });
 
-    LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, ClusterInventory inventory) {
+    LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, ClusterInventory inventory,
+            StorageClasses storageClasses) {
+        this.storageClasses = storageClasses;
         this.vertx = vertx;
         this.provider = provider;
         this.chain = chain;
@@ -89,7 +92,7 @@ final class LeaseEndpoints implements AutoCloseable {
             throw GatewayError.of(409, "ManifestAlreadyAccepted", "lease " + leaseId
                     + " already runs the manifest " + accepted.get());
         }
-        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()));
+        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()), storageClasses);
         cluster.refuseTakenHosts(workload);
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId

@@ -59,6 +59,11 @@ final class ManifestDeployment {
      * one the provider bid on and is paid for), whatever other models the manifest would also accept.
      */
     static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order) {
+        return of(leaseId, manifest, order, StorageClasses.NONE);
+    }
+
+    /** As {@link #of(long, Manifest, OrderSpec)}, with persistent volumes on the provider's {@code storageClasses}. */
+    static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order, StorageClasses storageClasses) {
         try {
             DeploymentGroups.requireOneGroup(manifest);
         } catch (ManifestException e) {
@@ -75,7 +80,7 @@ final class ManifestDeployment {
             }
             // One placement per manifest (requireOneGroup): a service's deployments are all in it.
             ComputeProfile profile = manifest.profile(deployments.get(0).profile());
-            WorkloadService workload = service(service, profile, manifest.replicas(service.name()));
+            WorkloadService workload = service(service, profile, manifest.replicas(service.name()), storageClasses);
             if (profile.hasGpu() && !order.gpuModel().isBlank()) {
                 // The order's model must imply one the manifest accepts: every GPU that serves A100-80GB serves a
                 // manifest asking a100, not one asking a100 with ram 80Gi when the order only said A100.
@@ -148,7 +153,8 @@ final class ManifestDeployment {
         }
     }
 
-    private static WorkloadService service(ServiceSpec service, ComputeProfile profile, int replicas) {
+    private static WorkloadService service(ServiceSpec service, ComputeProfile profile, int replicas,
+            StorageClasses storageClasses) {
         WorkloadService workload = new WorkloadService();
         workload.setName(service.name());
         workload.setImage(service.image());
@@ -156,7 +162,7 @@ final class ManifestDeployment {
         workload.setArgs(service.args().isEmpty() ? null : service.args());
         workload.setEnv(new LinkedHashMap<>());
         workload.setReplicas(replicas);
-        workload.setResources(resources(service, profile));
+        workload.setResources(resources(service, profile, storageClasses));
         List<ExposedPort> ports = new ArrayList<>();
         for (int i = 0; i < service.expose().size(); i++) {
             ports.add(port(service.name(), i, service.expose().get(i)));
@@ -165,14 +171,15 @@ final class ManifestDeployment {
         return workload;
     }
 
-    private static ServiceResources resources(ServiceSpec service, ComputeProfile profile) {
+    private static ServiceResources resources(ServiceSpec service, ComputeProfile profile, StorageClasses storageClasses) {
         ServiceResources resources = new ServiceResources();
         resources.setCpuMilli(profile.cpuMilli());
         long ephemeralBytes = 0;
         List<StorageVolume> volumes = new ArrayList<>();
         List<RamVolume> ramVolumes = new ArrayList<>();
         boolean shmTaken = service.storage().values().stream().anyMatch(m -> SHM.equals(m.mount()));
-        for (org.openspheron.manifest.StorageVolume volume : profile.storage()) {
+        for (int i = 0; i < profile.storage().size(); i++) {
+            org.openspheron.manifest.StorageVolume volume = profile.storage().get(i);
             StorageMount mount = service.storage().get(volume.name());
             if (volume.isRam()) {
                 if (mount == null && shmTaken) {
@@ -181,7 +188,8 @@ final class ManifestDeployment {
                 ramVolumes.add(ramVolume(volume, mount == null ? SHM : mount.mount()));
                 shmTaken |= mount == null;
             } else if (volume.persistent() && mount != null) {
-                volumes.add(volume(volume, mount));
+                volumes.add(volume(volume, mount, storageClasses.of(volume.storageClass(),
+                        "profiles.compute." + profile.name() + ".resources.storage[" + i + "].attributes.class")));
             } else {
                 // an unmounted persistent volume is of no use to the container; it is sized as scratch space
                 ephemeralBytes += volume.sizeBytes();
@@ -210,12 +218,13 @@ final class ManifestDeployment {
         return out;
     }
 
-    private static StorageVolume volume(org.openspheron.manifest.StorageVolume volume, StorageMount mount) {
+    private static StorageVolume volume(org.openspheron.manifest.StorageVolume volume, StorageMount mount,
+            String storageClass) {
         StorageVolume out = new StorageVolume();
         out.setName(volume.name());
         out.setSizeMb(Math.max(1, (volume.sizeBytes() + MIB - 1) / MIB));
         out.setMountPath(mount.mount());
-        // Akash's classes (beta1..3) name no StorageClass of this cluster: the cluster default is used.
+        out.setStorageClass(storageClass);
         return out;
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import org.jboss.logging.Logger;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProviderKey;
 import org.openspheron.operator.config.ProviderSettings;
@@ -26,6 +27,8 @@ public class ProviderGateway {
 
     @Inject
     GatewayConfig config;
+    @Inject
+    OperatorConfig operator;
     @Inject
     ProviderSettings provider;
     @Inject
@@ -54,7 +57,8 @@ public class ProviderGateway {
                         config.identity().namespace().orElseGet(this::ownNamespace), config.identity().secret(),
                         address, hostNames));
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
-                config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes());
+                config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes(),
+                new StorageClasses(operator.storageClasses()));
         server = new GatewayServer(vertx, settings, identity, chain.reader(), client, inventory).start();
         started.fire(new GatewayStarted(identity));
     }

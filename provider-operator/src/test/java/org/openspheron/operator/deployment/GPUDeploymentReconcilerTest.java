@@ -237,6 +237,20 @@ class GPUDeploymentReconcilerTest {
                 .isEqualTo("Bound");
     }
 
+    /** Issue 15, storage classes: the StorageClass the gateway mapped a volume's class to is the one its claim asks. */
+    @Test
+    void aVolumesStorageClassIsTheOneItsClaimAsks() {
+        String ns = namespace("classed");
+        WorkloadService cache = Manifests.withVolume(service("cache", "redis:7", 0, null, 6379), "data", 1024, "/data");
+        cache.getResources().getVolumes().get(0).setStorageClass("fast-nvme");
+        fixture.create(deployment(ns, "nvme", null, cache));
+
+        var claim = fixture.awaitValue(() -> fixture.client.persistentVolumeClaims().inNamespace(ns).withName("data-cache-0")
+                .get(), c -> true);
+
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-nvme");
+    }
+
     /**
      * Issue 14, "affinity must not churn": the pods' product list was recomputed from the live nodes on every pass,
      * so a node with a new variant of the model changed the pod template of every running deployment of that model

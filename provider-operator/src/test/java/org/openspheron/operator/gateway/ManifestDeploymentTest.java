@@ -30,6 +30,47 @@ class ManifestDeploymentTest {
     }
 
 
+    /** As {@link #ordered(long, Manifest)}, on a provider that maps storage classes as {@code storageClasses} says. */
+    static LeaseWorkload ordered(long leaseId, Manifest manifest, StorageClasses storageClasses) {
+        ResourceTotals totals = manifest.resources();
+        return ManifestDeployment.of(leaseId, manifest, new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(),
+                totals.gpuCount(), totals.gpuCount() == 0 ? "" : totals.gpuModel(), "", "", false, BigInteger.ONE, 3600,
+                manifest.canonicalHash()), storageClasses);
+    }
+
+    /**
+     * Issue 15, storage classes: a volume's class ({@code beta3}) was dropped, so every persistent volume got the
+     * cluster's default StorageClass, the slow disk as readily as the fast one the tenant ordered. The provider's
+     * mapping decides it now.
+     */
+    @Test
+    void aBeta3VolumeGetsTheStorageClassTheProviderMappedBeta3To() {
+        LeaseWorkload workload = ordered(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")),
+                new StorageClasses(java.util.Map.of("beta2", "ssd", "beta3", "fast-nvme")));
+
+        assertThat(workload.deployment().getSpec().getServices().get(0).getResources().getVolumes()).singleElement()
+                .satisfies(v -> assertThat(v.getStorageClass()).isEqualTo("fast-nvme"));
+    }
+
+    @Test
+    void aClassTheProviderDidNotMapIsRefusedNamingTheVolumesClass() {
+        Manifest manifest = ManifestParser.parse(manifest("private-llm-with-secrets.yaml"));
+
+        assertThatThrownBy(() -> ordered(7, manifest, new StorageClasses(java.util.Map.of("beta1", "hdd", "beta2", "ssd"))))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("this provider has no storage class beta3 (it offers beta1, beta2)");
+                    assertThat(e.field()).isEqualTo("profiles.compute.web.resources.storage[1].attributes.class");
+                });
+    }
+
+    @Test
+    void withNoClassMappedAVolumeGetsTheClustersDefaultStorageClass() {
+        LeaseWorkload workload = ordered(7, ManifestParser.parse(manifest("private-llm-with-secrets.yaml")), StorageClasses.NONE);
+
+        assertThat(workload.deployment().getSpec().getServices().get(0).getResources().getVolumes()).singleElement()
+                .satisfies(v -> assertThat(v.getStorageClass()).isNull());
+    }
+
     static byte[] manifest(String name) {
         try (InputStream in = ManifestDeploymentTest.class.getResourceAsStream("/manifests/" + name)) {
             return in.readAllBytes();
