@@ -15,4 +15,6 @@ package org.openspheron.chain.index;
  */
 public record IndexStats(long indexedBlock, long lag, long reorgs, long resyncs, long gaps, long logRanges,
                          long refusedRanges, int openOrders) {
+    /** Before any index exists (the process has not reached the chain yet). */
+    public static final IndexStats NONE = new IndexStats(-1, 0, 0, 0, 0, 0, 0, 0);
 }

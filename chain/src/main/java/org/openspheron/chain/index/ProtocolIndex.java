@@ -54,7 +54,7 @@ public final class ProtocolIndex {
     private final Set<Long> unreadable = new HashSet<>();
     private final NavigableMap<Long, String> hashes = new TreeMap<>();
     private long nextOrderId;
-    private long indexedBlock = -1;
+    private volatile long indexedBlock = -1;
     private long lastResync = -1;
     private long matchWindowBlocks = -1;
     private int range;
