@@ -116,8 +116,11 @@ public final class MatchReconciler {
      * @throws ChainException when the chain cannot be reached (the caller backs off and retries)
      */
     public long reconcile() {
+        return reconcile(chain.index().follow());
+    }
+
+    private long reconcile(IndexView view) {
         ProtocolReader reader = chain.reader();
-        IndexView view = chain.index().follow();
         long head = view.head();
         boolean reorged = view.reorgs() != reorgsSeen;
         int threshold = reader.matchThreshold();
@@ -167,15 +170,17 @@ public final class MatchReconciler {
 
     /**
      * A pass when there can be something to do: a new block, a wake-up (a peer's signature, an admin), or a match
-     * still collecting signatures from peers. Otherwise only the block number is read.
+     * still collecting signatures from peers. Otherwise only the block number is read (by the index, which has
+     * nothing more to read at the same head).
      *
      * @return whether a pass ran
      */
     public boolean reconcileIfNeeded(boolean woken) {
-        if (!woken && lastHead >= 0 && !hasPendingMatches() && chain.reader().blockNumber() == lastHead) {
+        IndexView view = chain.index().follow();
+        if (!woken && lastHead >= 0 && !hasPendingMatches() && view.head() == lastHead) {
             return false;
         }
-        reconcile();
+        reconcile(view);
         return true;
     }
 
