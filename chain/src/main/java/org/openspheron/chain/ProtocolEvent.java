@@ -22,6 +22,10 @@ public sealed interface ProtocolEvent {
                         String seed, long blockNumber) implements ProtocolEvent {
     }
 
+    /** {@code ORDER_CANCELLED}: the tenant took the order back (before any match) and its deposit with it. */
+    record OrderCancelled(long orderId, BigInteger refund, long blockNumber) implements ProtocolEvent {
+    }
+
     /** {@code LEASE_CLOSED}; {@code reason} is the contract's CloseReason ordinal name. */
     record LeaseClosed(long leaseId, String closedBy, String reason, BigInteger paidToProvider, BigInteger refunded,
                        long blockNumber) implements ProtocolEvent {

@@ -189,6 +189,26 @@ public final class ProtocolReader {
         return isZero(seed) ? Optional.empty() : Optional.of(Numeric.toHexString(seed));
     }
 
+    /**
+     * The seed of an order already in hand (from the index, say) as of block {@code head}: one call, or none once the
+     * match anchored it. Empty under the same conditions as {@link #seed(long)}.
+     */
+    public Optional<String> seed(Order order, long head) {
+        if (order.anchoredSeed() != null) {
+            return Optional.of(order.anchoredSeed());
+        }
+        if (!order.biddingClosedAt(head)) {
+            return Optional.empty();
+        }
+        byte[] seed = call("seedOf(" + order.id() + ")", orders.seedOf(BigInteger.valueOf(order.id())));
+        return isZero(seed) ? Optional.empty() : Optional.of(Numeric.toHexString(seed));
+    }
+
+    /** How many bids the order has: one call, to check a list of bids held elsewhere is complete. */
+    public int bidCount(long orderId) {
+        return call("bidCount(" + orderId + ")", orders.bidCount(BigInteger.valueOf(orderId))).intValueExact();
+    }
+
     /** The EIP-712 digest the matchmakers sign for matching {@code bidIndex} of the order under {@code seed}. */
     public byte[] matchDigest(long orderId, int bidIndex, String seed) {
         return call("matchDigest", orders.matchDigest(BigInteger.valueOf(orderId), BigInteger.valueOf(bidIndex),
@@ -334,6 +354,10 @@ public final class ProtocolReader {
             var e = DeploymentOrder.getCREATE_LEASEEventFromLog(log);
             return Optional.of(new ProtocolEvent.LeaseCreated(e.leaseId.longValueExact(), e.orderId.longValueExact(),
                     e.provider, e.tenant, e.pricePerHour, Numeric.toHexString(e.seed), block));
+        }
+        if (topic.equals(EventEncoder.encode(DeploymentOrder.ORDER_CANCELLED_EVENT))) {
+            var e = DeploymentOrder.getORDER_CANCELLEDEventFromLog(log);
+            return Optional.of(new ProtocolEvent.OrderCancelled(e.orderId.longValueExact(), e.refund, block));
         }
         if (topic.equals(EventEncoder.encode(DeploymentOrder.LEASE_CLOSED_EVENT))) {
             var e = DeploymentOrder.getLEASE_CLOSEDEventFromLog(log);

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.index.IndexMeters;
 import org.openspheron.chain.rpc.RpcMeters;
 import org.openspheron.matchmaker.chain.ChainSession;
 import org.openspheron.matchmaker.config.ChainSettings;
@@ -65,7 +66,8 @@ public class MatchmakerService {
                     "this operator's private key for tokens to its peers");
         }
         this.chain = new ChainSession(chainSettings.rpcUrl(), addresses, key,
-                MatchmakerSettings.rpc(chainSettings, new RpcMeters(metrics)));
+                MatchmakerSettings.rpc(chainSettings, new RpcMeters(metrics)), MatchmakerSettings.index(chainSettings));
+        IndexMeters.bind(metrics, chain::indexStats);
         this.quorum = new Quorum(chain);
         String self = chain.operatorAddress();
         HttpPeers peers = new HttpPeers(peerUrls, json, new HttpPeers.TokenSource(config.jwt().issuer(), self,

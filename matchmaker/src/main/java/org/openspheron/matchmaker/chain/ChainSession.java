@@ -6,6 +6,9 @@ import org.openspheron.chain.ChainException;
 import org.openspheron.chain.MatchmakerClient;
 import org.openspheron.chain.ProtocolAddresses;
 import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.index.IndexOptions;
+import org.openspheron.chain.index.IndexStats;
+import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.web3j.crypto.Credentials;
 
@@ -13,16 +16,18 @@ import org.web3j.crypto.Credentials;
  * The operator's link to the chain, connected lazily: a matchmaker must start (and report itself not ready) while
  * the RPC endpoint is away, so nothing connects in a constructor. Once connected the clients are kept: the chain
  * module's transport retries and fails over by itself, and keeping one {@link MatchmakerClient} keeps one nonce
- * sequence per key.
+ * sequence per key, and keeping one {@link ProtocolIndex} keeps what it followed.
  */
 public final class ChainSession implements AutoCloseable {
     private final String rpcUrl;
     private final ProtocolAddresses addresses;
     private final Credentials operator;
     private final RpcOptions rpc;
+    private final IndexOptions indexOptions;
     private ChainConnection connection;
     private ProtocolReader reader;
     private MatchmakerClient client;
+    private ProtocolIndex index;
 
     public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator) {
         this(rpcUrl, addresses, operator, RpcOptions.DEFAULT);
@@ -30,6 +35,12 @@ public final class ChainSession implements AutoCloseable {
 
     /** With {@code rpcUrl} a comma-separated list of URLs to fail over along, and their budget and retries. */
     public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator, RpcOptions rpc) {
+        this(rpcUrl, addresses, operator, rpc, IndexOptions.DEFAULT);
+    }
+
+    public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator, RpcOptions rpc,
+                        IndexOptions index) {
+        this.indexOptions = index;
         this.rpcUrl = rpcUrl;
         this.addresses = addresses;
         this.operator = operator;
@@ -59,11 +70,23 @@ public final class ChainSession implements AutoCloseable {
         return client;
     }
 
+    /** The process's one index of open orders and bids; connects first if needed. */
+    public synchronized ProtocolIndex index() {
+        connect();
+        return index;
+    }
+
+    /** The index's figures, {@link IndexStats#NONE} before the first connection. Never connects. */
+    public synchronized IndexStats indexStats() {
+        return index == null ? IndexStats.NONE : index.stats();
+    }
+
     private void connect() {
         if (connection == null) {
             connection = ChainConnection.connect(rpcUrl, addresses, rpc);
             reader = new ProtocolReader(connection);
             client = new MatchmakerClient(connection, operator);
+            index = new ProtocolIndex(reader, indexOptions);
         }
     }
 
@@ -87,6 +110,7 @@ public final class ChainSession implements AutoCloseable {
         if (connection != null) {
             connection.close();
             connection = null;
+            index = null;
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.openspheron.chain.ProtocolAddresses;
+import org.openspheron.chain.index.IndexOptions;
 import org.openspheron.chain.rpc.RpcListener;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcTransport;
@@ -36,6 +37,15 @@ public final class MatchmakerSettings {
      * How the chain's RPC endpoints are called, from {@code spheron.chain.rpc-url} and
      * {@code spheron.chain.requests-per-second}; fails naming the key when either cannot work.
      */
+    public static IndexOptions index(ChainSettings chain) {
+        var index = chain.index();
+        try {
+            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.index: " + e.getMessage(), e);
+        }
+    }
+
     public static RpcOptions rpc(ChainSettings chain, RpcListener listener) {
         try {
             RpcTransport.parseUrls(chain.rpcUrl());

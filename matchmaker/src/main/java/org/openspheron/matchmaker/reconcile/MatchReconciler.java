@@ -27,6 +27,8 @@ import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.UnreadableOrderException;
+import org.openspheron.chain.index.IndexView;
+import org.openspheron.chain.index.IndexedOrder;
 import org.openspheron.matchmaker.chain.ChainSession;
 import org.openspheron.matchmaker.quorum.PeerDecision;
 import org.openspheron.matchmaker.quorum.PeerTransport;
@@ -41,7 +43,10 @@ import org.web3j.utils.Numeric;
 /**
  * Drives every open order whose bid window has closed to a match. Level-triggered: each pass derives the work from
  * the chain (open orders, their bids, seeds, leases), never from remembered events, so a restart, a missed event or
- * a second instance cannot lose or duplicate a match. What it remembers in memory is only a cache of what the chain
+ * a second instance cannot lose or duplicate a match. Open orders and their bids come from the process's
+ * {@link org.openspheron.chain.index.ProtocolIndex}, which follows the chain's logs and reads its whole state again
+ * on a gap, a reorg and periodically: a pass costs a constant number of calls plus the reads of the orders that need
+ * a decision now (seed, provider records, a final check before submitting), never a call per open order. What it remembers in memory is only a cache of what the chain
  * says, plus the one thing the chain cannot say yet: that a submission of ours may still be on its way.
  *
  * <p>Not thread-safe: one pass at a time, run by {@link ReconcileLoop}. Peers' signatures may arrive concurrently
@@ -70,6 +75,8 @@ public final class MatchReconciler {
     private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
     private volatile List<Long> openOrders = List.of();
     private volatile long lastHead = -1;
+    /** The index's reorg count at the last pass: a reorg may change any seed, so every seed is read again after one. */
+    private volatile long reorgsSeen;
     /** The protocol's match window (immutable on chain), read on first use. */
     private volatile long matchWindowBlocks = -1;
     private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
@@ -109,19 +116,25 @@ public final class MatchReconciler {
      * @throws ChainException when the chain cannot be reached (the caller backs off and retries)
      */
     public long reconcile() {
+        return reconcile(chain.index().follow());
+    }
+
+    private long reconcile(IndexView view) {
         ProtocolReader reader = chain.reader();
-        long head = reader.blockNumber();
+        long head = view.head();
+        boolean reorged = view.reorgs() != reorgsSeen;
         int threshold = reader.matchThreshold();
         quorum.refreshOperators();
         providerCache = new ConcurrentHashMap<>();
-        List<Long> open = reader.openOrderIds();
+        List<Long> open = view.openOrderIds();
         unreadable.retainAll(open);
         // Orders are independent and the work is waiting on RPC, so they are reconciled side by side; each order is
         // still handled by exactly one task per pass, and passes never overlap.
         List<Future<?>> tasks = new ArrayList<>(open.size());
         for (long orderId : open) {
             if (!unreadable.contains(orderId)) {
-                tasks.add(workers.submit(() -> reconcileOrderLogged(reader, orderId, head, threshold)));
+                IndexedOrder order = view.open().get(orderId);
+                tasks.add(workers.submit(() -> reconcileOrderLogged(reader, order, head, threshold, reorged)));
             }
         }
         ChainException unreachable = null;
@@ -150,21 +163,24 @@ public final class MatchReconciler {
         }
         openOrders = List.copyOf(open);
         lastHead = head;
+        reorgsSeen = view.reorgs();
         forgetOldSettled();
         return head;
     }
 
     /**
      * A pass when there can be something to do: a new block, a wake-up (a peer's signature, an admin), or a match
-     * still collecting signatures from peers. Otherwise only the block number is read.
+     * still collecting signatures from peers. Otherwise only the block number is read (by the index, which has
+     * nothing more to read at the same head).
      *
      * @return whether a pass ran
      */
     public boolean reconcileIfNeeded(boolean woken) {
-        if (!woken && lastHead >= 0 && !hasPendingMatches() && chain.reader().blockNumber() == lastHead) {
+        IndexView view = chain.index().follow();
+        if (!woken && lastHead >= 0 && !hasPendingMatches() && view.head() == lastHead) {
             return false;
         }
-        reconcile();
+        reconcile(view);
         return true;
     }
 
@@ -215,9 +231,11 @@ public final class MatchReconciler {
                 signatures, d == null || d.ranking() == null ? null : d.ranking().policyFingerprint()));
     }
 
-    private void reconcileOrderLogged(ProtocolReader reader, long orderId, long head, int threshold) {
+    private void reconcileOrderLogged(ProtocolReader reader, IndexedOrder indexed, long head, int threshold,
+                                      boolean reorged) {
+        long orderId = indexed.id();
         try {
-            reconcileOrder(reader, orderId, head, threshold);
+            reconcileOrder(reader, indexed, head, threshold, reorged);
         } catch (UnreadableOrderException e) {
             // Its spec never changes: reading it again each block would only repeat this.
             unreadable.add(orderId);
@@ -230,15 +248,13 @@ public final class MatchReconciler {
         }
     }
 
-    private void reconcileOrder(ProtocolReader reader, long orderId, long head, int threshold) {
+    private void reconcileOrder(ProtocolReader reader, IndexedOrder indexed, long head, int threshold,
+                                boolean reorged) {
+        long orderId = indexed.id();
         Decision previous = decisions.get(orderId);
-        Order order = reader.requireOrder(orderId);
+        Order order = indexed.order();
         if (previous == null) {
             events.orderSeen(orderId);
-        }
-        if (!order.isOpen()) {
-            settle(reader, orderId);
-            return;
         }
         if (head - confirmations <= order.bidWindowEnd()) {
             // The seed is the window-end block's hash: signing before it is final could sign a reorged-away seed.
@@ -247,7 +263,12 @@ public final class MatchReconciler {
             return;
         }
         long deadline = order.bidWindowEnd() + matchWindowBlocks(reader);
-        Optional<String> liveSeed = head > deadline ? Optional.empty() : seed(reader, order);
+        if (head <= deadline && !reorged && previous != null && previous.seed() != null
+                && previous.status() == MatchStatus.NO_ELIGIBLE_BID) {
+            // Decided under this seed and nothing to sign: with no reorg since, neither the seed nor the bids changed.
+            return;
+        }
+        Optional<String> liveSeed = head > deadline ? Optional.empty() : seed(reader, order, head);
         if (liveSeed.isEmpty()) {
             // Past its match deadline the contract refuses any match (quorum signatures included): nothing to do.
             if (previous == null || previous.status() != MatchStatus.EXPIRED) {
@@ -269,14 +290,14 @@ public final class MatchReconciler {
                         decision.seed(), seed);
             }
             quorum.forgetOtherSeeds(orderId, seed);
-            decision = decide(reader, order, seed, closedAt);
+            decision = decide(reader, indexed, seed, closedAt);
         } else if (decision.status() != MatchStatus.NO_ELIGIBLE_BID && decision.ranking().pick().isPresent()
                 && !reader.isEligible(decision.ranking().pick().get().bid().provider())) {
             // The pick lost its eligibility (say it dipped below the minimum stake): the contract would refuse it.
             // The next candidate under the same seed takes its place; the seed cannot be changed by anyone.
             LOG.warnf("order %d: the picked provider %s is no longer eligible; deciding again under the same seed",
                     orderId, decision.ranking().pick().get().bid().provider());
-            decision = decide(reader, order, seed, closedAt);
+            decision = decide(reader, indexed, seed, closedAt);
         }
         decisions.put(orderId, decision);
         if (decision.status() == MatchStatus.NO_ELIGIBLE_BID) {
@@ -305,8 +326,8 @@ public final class MatchReconciler {
      * that changed (a reorg, or a node restarted without its history) must change the decision, never leave a stale
      * signature standing. Empty once the hash aged out, which is past the match deadline.
      */
-    private Optional<String> seed(ProtocolReader reader, Order order) {
-        return reader.seed(order.id());
+    private Optional<String> seed(ProtocolReader reader, Order order, long head) {
+        return reader.seed(order, head);
     }
 
     private long matchWindowBlocks(ProtocolReader reader) {
@@ -316,8 +337,9 @@ public final class MatchReconciler {
         return matchWindowBlocks;
     }
 
-    private Decision decide(ProtocolReader reader, Order order, String seed, Instant closedAt) {
-        List<Bid> bids = reader.bids(order.id());
+    private Decision decide(ProtocolReader reader, IndexedOrder indexed, String seed, Instant closedAt) {
+        Order order = indexed.order();
+        List<Bid> bids = bidsToDecideOn(reader, indexed);
         Map<String, Provider> providers = new HashMap<>();
         for (Bid bid : bids) {
             // As of the block before the bid's: after bidding, a provider reserves the GPUs for the order and
@@ -346,6 +368,22 @@ public final class MatchReconciler {
                 ranking.policyFingerprint());
         return new Decision(order.id(), MatchStatus.SIGNING, order.bidWindowEnd(), seed, ranking, closedAt, 0,
                 List.of(), null);
+    }
+
+    /**
+     * The order's bids from the index, checked against the chain's count first (one call, once per decision): a bid
+     * whose event the index missed would make this operator rank other bids than its peers. When the counts differ
+     * the bids are read from the chain and the index is told to read the whole state again.
+     */
+    private List<Bid> bidsToDecideOn(ProtocolReader reader, IndexedOrder indexed) {
+        int onChain = reader.bidCount(indexed.id());
+        if (onChain == indexed.bids().size()) {
+            return indexed.bids();
+        }
+        LOG.warnf("order %d: the index holds %d bids, the chain %d; reading them from the chain", indexed.id(),
+                indexed.bids().size(), onChain);
+        chain.index().requestResync();
+        return reader.bids(indexed.id());
     }
 
     /** Provider records as of a given block, the state every operator can agree on. */

@@ -259,6 +259,46 @@ class QuorumMatchTest {
         throw new IllegalArgumentException(address + " is not one of the fixture's providers");
     }
 
+    /**
+     * Issue 13: a pass per block reads no open order one by one (they come from the index) unless it needs a decision
+     * now, so six open orders with nothing left to decide (no bid, already reported) cost the same calls as none.
+     */
+    @Test
+    void aPassPerBlockCostsTheSameCallsWithOpenOrdersThatNeedNoDecision() {
+        String snapshot = fixture.snapshot();
+        try {
+            // Every order earlier tests left open expires first, so that only this test's orders are open.
+            fixture.chain().mine(fixture.config().bidWindowBlocks() + fixture.config().matchWindowBlocks() + 1);
+            operators = Operator.quorumOf(fixture, 1, 0);
+            Operator operator = operators.get(0);
+            operator.pass();
+            long[] none = callsOfAPassOneBlockLater(operator);
+            for (int i = 0; i < 6; i++) {
+                fixture.tenant(0).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), tokens(20));
+            }
+            fixture.chain().mine(fixture.config().bidWindowBlocks() + 1);
+            operator.pass();
+            assertThat(operator.reconciler.openDecisions()).hasSize(6)
+                    .allSatisfy(d -> assertThat(d.status()).isEqualTo(MatchStatus.NO_ELIGIBLE_BID));
+
+            long[] six = callsOfAPassOneBlockLater(operator);
+
+            assertThat(six).as("eth_call, all calls").containsExactly(none);
+        } finally {
+            operators.forEach(Operator::close);
+            operators = List.of();
+            fixture.revertTo(snapshot);
+        }
+    }
+
+    private static long[] callsOfAPassOneBlockLater(Operator operator) {
+        fixture.chain().mine(1);
+        var before = operator.chain.reader().connection().rpcStats();
+        operator.pass();
+        var after = operator.chain.reader().connection().rpcStats();
+        return new long[] {after.requests("eth_call") - before.requests("eth_call"), after.requests() - before.requests()};
+    }
+
     private long orderWithBids() {
         long orderId = fixture.tenant(0).createOrder(gpuOrder(2, "H100", "eu-west", tokens(10)), tokens(100));
         fixture.provider(0).submitBid(orderId, tokens(6));

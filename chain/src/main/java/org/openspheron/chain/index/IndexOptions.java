@@ -1,0 +1,26 @@
+package org.openspheron.chain.index;
+
+/**
+ * How the {@link ProtocolIndex} follows the chain.
+ *
+ * @param resyncEveryBlocks blocks between two full reads of the chain's state (open orders and their bids): the
+ *        guarantee that an event the logs did not deliver is healed within that many blocks
+ * @param maxLogRange the most blocks one {@code eth_getLogs} asks for; halved for the rest of a pass when the node
+ *        refuses a range as too large (public endpoints cap ranges or results), and grown back after
+ * @param reorgDepth block hashes kept to find how deep a reorg went (the index resyncs whatever the depth)
+ */
+public record IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDepth) {
+    public static final IndexOptions DEFAULT = new IndexOptions(1_000, 2_000, 64);
+
+    public IndexOptions {
+        if (resyncEveryBlocks < 1) {
+            throw new IllegalArgumentException("resyncEveryBlocks must be at least 1: " + resyncEveryBlocks);
+        }
+        if (maxLogRange < 1) {
+            throw new IllegalArgumentException("maxLogRange must be at least 1: " + maxLogRange);
+        }
+        if (reorgDepth < 1) {
+            throw new IllegalArgumentException("reorgDepth must be at least 1: " + reorgDepth);
+        }
+    }
+}

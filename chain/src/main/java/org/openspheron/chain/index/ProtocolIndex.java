@@ -1,0 +1,333 @@
+package org.openspheron.chain.index;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.ChainException;
+import org.openspheron.chain.Order;
+import org.openspheron.chain.ProtocolEvent;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.UnreadableOrderException;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.response.EthBlock;
+
+/**
+ * The protocol's open orders and their bids, kept in memory by following the order contract's events, so that a
+ * process reads a constant number of RPC calls per block (the head, one or two block headers, one {@code eth_getLogs}
+ * per range) plus what new events require (an order's spec when it is created), never a call per open order.
+ *
+ * <p>Events are a wake-up, the chain's state is the truth: the index reads the whole state (openOrderIds, each
+ * order and its bids) at its first pass, every {@link IndexOptions#resyncEveryBlocks}, when an event shows an
+ * earlier one was missed (a gap), and after a reorg, which it detects when the block after the one it holds does
+ * not name it as parent. Applying an event twice changes nothing, so a pass that fails half-way (an RPC error) is
+ * simply repeated from the last block it completed.
+ *
+ * <p>One per process, shared: {@link #follow()} is serialised; the {@link IndexView}s it returns are immutable.
+ */
+public final class ProtocolIndex {
+    private static final System.Logger LOG = System.getLogger(ProtocolIndex.class.getName());
+
+    /** Where events come from: the order contract's logs in [from, to]; a seam for tests that lose some. */
+    interface LogSource {
+        List<ProtocolEvent> events(long fromBlock, long toBlock);
+    }
+
+    record BlockHeader(long number, String hash, String parentHash) {
+    }
+
+    private final ProtocolReader reader;
+    private final IndexOptions options;
+    private final LogSource logs;
+
+    private final Map<Long, Order> orders = new HashMap<>();
+    private final Map<Long, List<Bid>> bids = new HashMap<>();
+    /** Orders past the protocol's limits: warned about once, never offered to readers. */
+    private final Set<Long> unreadable = new HashSet<>();
+    private final NavigableMap<Long, String> hashes = new TreeMap<>();
+    private long nextOrderId;
+    private volatile long indexedBlock = -1;
+    private long lastResync = -1;
+    private long matchWindowBlocks = -1;
+    private int range;
+    private boolean refusedThisPass;
+
+    private volatile IndexView view = new IndexView(-1, Map.of(), 0);
+    private volatile long lastHead = -1;
+    private volatile long reorgs;
+    private volatile long resyncs;
+    private volatile long gaps;
+    private volatile long logRanges;
+    private volatile long refusedRanges;
+
+    public ProtocolIndex(ProtocolReader reader, IndexOptions options) {
+        this(reader, options, reader::events);
+    }
+
+    ProtocolIndex(ProtocolReader reader, IndexOptions options, LogSource logs) {
+        this.reader = reader;
+        this.options = options;
+        this.logs = logs;
+        this.range = options.maxLogRange();
+    }
+
+    /**
+     * Brings the index to the chain's head and returns it as of that head.
+     *
+     * @throws ChainException when the chain cannot be read; nothing is lost, the next call resumes
+     */
+    public synchronized IndexView follow() {
+        long head = reader.blockNumber();
+        lastHead = head;
+        if (indexedBlock < 0 || head - lastResync >= options.resyncEveryBlocks()) {
+            return resync(head, indexedBlock < 0 ? "start" : "periodic");
+        }
+        if (head == indexedBlock) {
+            return publish(head);
+        }
+        if (head < indexedBlock) {
+            reorgDetected(head, "the head went back from block " + indexedBlock + " to " + head);
+            return resync(head, "reorg");
+        }
+        BlockHeader next = header(indexedBlock + 1);
+        if (!next.parentHash().equalsIgnoreCase(hashes.get(indexedBlock))) {
+            reorgDetected(indexedBlock, "block " + next.number() + " does not follow block " + indexedBlock
+                    + " as indexed");
+            return resync(head, "reorg");
+        }
+        BlockHeader tip = head == next.number() ? next : header(head);
+        try {
+            readLogs(indexedBlock + 1, head);
+        } catch (GapDetected gap) {
+            gaps++;
+            LOG.log(System.Logger.Level.WARNING, "protocol index: {0}; reading the chain's state again", gap.getMessage());
+            return resync(head, "gap");
+        }
+        remember(tip);
+        indexedBlock = head;
+        return publish(head);
+    }
+
+    /** The view of the last pass (empty before the first). */
+    public IndexView view() {
+        return view;
+    }
+
+    public IndexStats stats() {
+        long indexed = indexedBlock;
+        return new IndexStats(indexed, indexed < 0 ? 0 : Math.max(0, lastHead - indexed), reorgs, resyncs, gaps,
+                logRanges, refusedRanges, view.open().size());
+    }
+
+    /** The protocol's match window (immutable on chain), read once. */
+    public synchronized long matchWindowBlocks() {
+        if (matchWindowBlocks < 0) {
+            matchWindowBlocks = reader.matchWindowBlocks();
+        }
+        return matchWindowBlocks;
+    }
+
+    /** Makes the next {@link #follow()} read the whole state again, e.g. when a reader found the index incomplete. */
+    public synchronized void requestResync() {
+        lastResync = Long.MIN_VALUE / 2;
+    }
+
+    private IndexView resync(long head, String why) {
+        BlockHeader tip = header(head);
+        long window = matchWindowBlocks();
+        // Read at the latest block, which may be past head: the events of those blocks are applied again on the next
+        // pass, and applying an event the state already holds changes nothing.
+        long count = reader.orderCount();
+        Map<Long, Order> freshOrders = new HashMap<>();
+        Map<Long, List<Bid>> freshBids = new HashMap<>();
+        List<Long> openIds = reader.openOrderIds();
+        for (long id : openIds) {
+            Optional<Order> order = readOrder(id);
+            if (order.isPresent() && order.get().isOpen()) {
+                freshOrders.put(id, order.get());
+                freshBids.put(id, new ArrayList<>(reader.bids(id)));
+            }
+        }
+        orders.clear();
+        orders.putAll(freshOrders);
+        bids.clear();
+        bids.putAll(freshBids);
+        unreadable.retainAll(Set.copyOf(openIds));
+        nextOrderId = count + 1;
+        hashes.clear();
+        remember(tip);
+        indexedBlock = head;
+        lastResync = head;
+        resyncs++;
+        LOG.log(System.Logger.Level.DEBUG, "protocol index: resync ({0}) at block {1}: {2} open orders, window {3}",
+                why, head, orders.size(), window);
+        return publish(head);
+    }
+
+    private void readLogs(long from, long to) {
+        refusedThisPass = false;
+        long start = from;
+        while (start <= to) {
+            long end = Math.min(to, start + range - 1);
+            List<ProtocolEvent> events;
+            try {
+                events = logs.events(start, end);
+            } catch (ChainException e) {
+                if (end > start && rangeTooLarge(e)) {
+                    refusedRanges++;
+                    refusedThisPass = true;
+                    range = (int) Math.max(1, (end - start + 1) / 2);
+                    continue;
+                }
+                throw e;
+            }
+            logRanges++;
+            for (ProtocolEvent event : events) {
+                apply(event);
+            }
+            start = end + 1;
+        }
+        if (!refusedThisPass && range < options.maxLogRange()) {
+            range = Math.min(options.maxLogRange(), range * 2);
+        }
+    }
+
+    /** Each case is idempotent: an event the state already reflects changes nothing. */
+    private void apply(ProtocolEvent event) {
+        if (event instanceof ProtocolEvent.OrderCreated e) {
+            orderCreated(e.orderId());
+        } else if (event instanceof ProtocolEvent.BidSubmitted e) {
+            bidSubmitted(e);
+        } else if (event instanceof ProtocolEvent.LeaseCreated e) {
+            forget(e.orderId());
+        } else if (event instanceof ProtocolEvent.OrderCancelled e) {
+            forget(e.orderId());
+        }
+        // LEASE_CLOSED: leases are not the index's concern (yet), the provider operator reads them itself.
+    }
+
+    private void orderCreated(long orderId) {
+        if (orderId < nextOrderId) {
+            return;
+        }
+        if (orderId > nextOrderId) {
+            throw new GapDetected("order " + orderId + " was created, but order " + nextOrderId + " never was");
+        }
+        // Read before moving on: a failed read leaves the event to the next pass.
+        Optional<Order> order = readOrder(orderId);
+        nextOrderId = orderId + 1;
+        order.filter(Order::isOpen).ifPresent(o -> {
+            orders.put(o.id(), o);
+            bids.put(o.id(), new ArrayList<>());
+        });
+    }
+
+    private void bidSubmitted(ProtocolEvent.BidSubmitted e) {
+        List<Bid> known = bids.get(e.orderId());
+        if (known == null || e.bidIndex() < known.size()) {
+            return;
+        }
+        if (e.bidIndex() > known.size()) {
+            throw new GapDetected("bid " + e.bidIndex() + " on order " + e.orderId() + " came with only "
+                    + known.size() + " bids before it");
+        }
+        known.add(new Bid(e.orderId(), e.bidIndex(), e.provider(), e.pricePerHour(), e.blockNumber()));
+    }
+
+    private void forget(long orderId) {
+        orders.remove(orderId);
+        bids.remove(orderId);
+        unreadable.remove(orderId);
+    }
+
+    private Optional<Order> readOrder(long id) {
+        try {
+            return reader.order(id);
+        } catch (UnreadableOrderException e) {
+            if (unreadable.add(id)) {
+                LOG.log(System.Logger.Level.WARNING, "protocol index: passing over order {0}: {1}", id, e.getMessage());
+            }
+            return Optional.empty();
+        }
+    }
+
+    private IndexView publish(long head) {
+        long window = matchWindowBlocks();
+        orders.values().removeIf(o -> o.bidWindowEnd() + window < head);
+        bids.keySet().retainAll(orders.keySet());
+        Map<Long, IndexedOrder> open = new HashMap<>();
+        orders.forEach((id, o) -> open.put(id, new IndexedOrder(o, bids.get(id))));
+        view = new IndexView(head, open, reorgs);
+        return view;
+    }
+
+    private void reorgDetected(long from, String what) {
+        reorgs++;
+        long ancestor = commonAncestor(Math.min(from, indexedBlock));
+        LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; {1}; reading the chain's state again", what,
+                ancestor < 0 ? "deeper than the " + hashes.size() + " blocks kept"
+                        : "common ancestor block " + ancestor + ", " + (indexedBlock - ancestor) + " blocks rolled back");
+    }
+
+    /** The newest kept block the chain still holds; -1 when none is. A handful of calls, only after a reorg. */
+    private long commonAncestor(long from) {
+        for (var kept : hashes.headMap(from, true).descendingMap().entrySet()) {
+            if (header(kept.getKey()).hash().equalsIgnoreCase(kept.getValue())) {
+                return kept.getKey();
+            }
+        }
+        return -1;
+    }
+
+    private void remember(BlockHeader block) {
+        hashes.put(block.number(), block.hash());
+        while (hashes.size() > options.reorgDepth()) {
+            hashes.pollFirstEntry();
+        }
+    }
+
+    private BlockHeader header(long number) {
+        EthBlock response;
+        try {
+            response = reader.connection().web3j()
+                    .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(number)), false).send();
+        } catch (java.io.IOException e) {
+            throw new ChainException("cannot read block " + number + ": " + e.getMessage(), e);
+        }
+        if (response.hasError() || response.getBlock() == null) {
+            throw new ChainException("cannot read block " + number + ": "
+                    + (response.hasError() ? response.getError().getMessage() : "the node does not have it"));
+        }
+        EthBlock.Block block = response.getBlock();
+        return new BlockHeader(number, block.getHash(), block.getParentHash());
+    }
+
+    /**
+     * Whether the node refused the range for its size: nodes word it differently (geth "query returned more than
+     * 10000 results", Alchemy "block range", Infura "-32005 ... limit exceeded"), none as a distinct error kind.
+     */
+    static boolean rangeTooLarge(ChainException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
+        if (message.contains("rate")) {
+            return false;
+        }
+        return message.contains("too large") || message.contains("too many") || message.contains("more than")
+                || message.contains("block range") || message.contains("range") && message.contains("exceed")
+                || message.contains("limit exceeded") || message.contains("-32005");
+    }
+
+    /** An event that shows an earlier one never reached the index. */
+    private static final class GapDetected extends RuntimeException {
+        GapDetected(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package org.openspheron.chain.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.Bid;
+import org.openspheron.chain.ChainException;
+import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.rpc.RpcStats;
+
+/** The index on a real anvil: it follows orders, bids, matches and cancels, and heals what it missed. */
+class ProtocolIndexTest {
+    @RegisterExtension
+    static final ProtocolFixture protocol = ProtocolFixture.start();
+    private static final IndexOptions OPTIONS = new IndexOptions(1_000, 2_000, 16);
+
+    private final ProtocolReader reader = protocol.reader();
+
+    @Test
+    void ordersBidsMatchesAndCancelsAreReflected() {
+        ProviderClient provider = provider(0);
+        provider(1);
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        index.follow();
+        long matched = order();
+        long cancelled = order();
+        provider.submitBid(matched, tokens(5));
+        provider(1).submitBid(matched, tokens(4));
+
+        IndexView view = index.follow();
+
+        assertThat(view.openOrderIds()).containsExactly(matched, cancelled);
+        assertThat(view.order(matched).orElseThrow().order()).isEqualTo(reader.requireOrder(matched));
+        assertThat(view.order(matched).orElseThrow().bids()).isEqualTo(reader.bids(matched));
+        assertThat(view.order(cancelled).orElseThrow().bids()).isEmpty();
+
+        protocol.tenant(0).cancelOrder(cancelled);
+        protocol.closeBidWindow(matched);
+        protocol.matchWithQuorum(matched, 1, 2);
+        view = index.follow();
+
+        assertThat(view.openOrderIds()).isEmpty();
+        assertThat(index.stats().resyncs()).as("only the start read the whole state").isEqualTo(1);
+    }
+
+    @Test
+    void anOrderPastItsMatchDeadlineLeavesTheIndexAsItLeavesOpenOrderIds() {
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        long orderId = order();
+        protocol.closeBidWindow(orderId);
+        protocol.chain().mine(protocol.config().matchWindowBlocks() - 1);
+        assertThat(index.follow().openOrderIds()).containsExactly(orderId);
+
+        protocol.chain().mine(1);
+
+        assertThat(reader.openOrderIds()).doesNotContain(orderId);
+        assertThat(index.follow().openOrderIds()).doesNotContain(orderId);
+    }
+
+    @Test
+    void aFollowPassReadsNoOrderWhenNothingHappened() {
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        provider(0);
+        for (int i = 0; i < 5; i++) {
+            provider(0).submitBid(order(), tokens(3));
+        }
+        index.follow();
+        protocol.chain().mine(1);
+        RpcStats.Snapshot before = protocol.connection().rpcStats();
+
+        index.follow();
+
+        RpcStats.Snapshot after = protocol.connection().rpcStats();
+        assertThat(after.requests("eth_call") - before.requests("eth_call")).isZero();
+        assertThat(after.requests("eth_getLogs") - before.requests("eth_getLogs")).isEqualTo(1);
+        assertThat(after.requests() - before.requests()).as("head, header, logs").isEqualTo(3);
+    }
+
+    @Test
+    void anOrderWhoseEventWasLostIsHealedByThePeriodicResync() {
+        AtomicBoolean deaf = new AtomicBoolean(true);
+        ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(5, 2_000, 16),
+                (from, to) -> deaf.get() ? List.of() : reader.events(from, to));
+        index.follow();
+        long lost = order();
+        assertThat(index.follow().openOrderIds()).as("its event never arrived").doesNotContain(lost);
+        deaf.set(false);
+        protocol.chain().mine(5);
+
+        assertThat(index.follow().openOrderIds()).containsExactly(lost);
+        assertThat(index.stats().resyncs()).isEqualTo(2);
+    }
+
+    @Test
+    void aBidAfterALostBidIsAGapThatTheIndexHealsAtOnce() {
+        AtomicBoolean deaf = new AtomicBoolean(false);
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS,
+                (from, to) -> deaf.get() ? List.of() : reader.events(from, to));
+        provider(0);
+        provider(1);
+        long orderId = order();
+        index.follow();
+        deaf.set(true);
+        provider(0).submitBid(orderId, tokens(5));
+        index.follow();
+        deaf.set(false);
+        provider(1).submitBid(orderId, tokens(4));
+
+        List<Bid> bids = index.follow().order(orderId).orElseThrow().bids();
+
+        assertThat(bids).isEqualTo(reader.bids(orderId)).hasSize(2);
+        assertThat(index.stats().gaps()).isEqualTo(1);
+    }
+
+    @Test
+    void anOrderCreatedInReorgedAwayBlocksDisappearsFromTheIndex() {
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        long kept = order();
+        index.follow();
+        String beforeFork = protocol.snapshot();
+        long reorgedAway = order();
+        protocol.chain().mine(1);
+        assertThat(index.follow().openOrderIds()).containsExactly(kept, reorgedAway);
+
+        protocol.revertTo(beforeFork);
+        protocol.chain().mine(10); // a longer fork without the order: the index sees a head past its own
+
+        assertThat(index.follow().openOrderIds()).containsExactly(kept);
+        assertThat(index.stats().reorgs()).isEqualTo(1);
+        assertThat(index.stats().resyncs()).isEqualTo(2);
+    }
+
+    @Test
+    void anRpcErrorMidFollowLosesNothing() {
+        AtomicBoolean failing = new AtomicBoolean(false);
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS, (from, to) -> {
+            if (failing.get()) {
+                throw new ChainException("eth_getLogs failed: connection reset");
+            }
+            return reader.events(from, to);
+        });
+        provider(0);
+        index.follow();
+        long orderId = order();
+        provider(0).submitBid(orderId, tokens(5));
+        failing.set(true);
+        assertThatThrownBy(index::follow).isInstanceOf(ChainException.class);
+        failing.set(false);
+
+        IndexView view = index.follow();
+
+        assertThat(view.order(orderId).orElseThrow().bids()).hasSize(1);
+        assertThat(index.stats().resyncs()).isEqualTo(1);
+    }
+
+    @Test
+    void aRangeTheNodeRefusesAsTooLargeIsHalvedUntilItPasses() {
+        ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(1_000, 64, 16), (from, to) -> {
+            if (to - from + 1 > 8) {
+                throw new ChainException("eth_getLogs failed: query exceeds max block range 8");
+            }
+            return reader.events(from, to);
+        });
+        index.follow();
+        protocol.chain().mine(20);
+        long orderId = order();
+        protocol.chain().mine(20);
+
+        assertThat(index.follow().openOrderIds()).containsExactly(orderId);
+        assertThat(index.stats().refusedRanges()).isPositive();
+        assertThat(index.stats().logRanges()).as("over 40 blocks in ranges of at most 8").isGreaterThanOrEqualTo(6);
+    }
+
+    private long order() {
+        return protocol.tenant(0).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), tokens(20));
+    }
+
+    private ProviderClient provider(int i) {
+        ProviderClient p = protocol.provider(i);
+        if (reader.provider(p.address()).isEmpty()) {
+            return protocol.registeredProvider(i, "eu-west", "a", List.of(new GpuOffer("H100", 8, 8)));
+        }
+        return p;
+    }
+}
