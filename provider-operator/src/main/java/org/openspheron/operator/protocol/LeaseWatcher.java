@@ -58,6 +58,11 @@ public final class LeaseWatcher implements AutoCloseable {
     private final MirroredLeases objects;
     private final String address;
     private final Map<Long, OrderSpec> specs = new HashMap<>();
+    /**
+     * Leases confirmed on chain, as last read: once its object records the confirmation, nothing a pass reads of an
+     * active lease changes (its end shows as its absence from activeLeasesOf), so it is not read again each pass.
+     */
+    private final Map<Long, Lease> confirmedLeases = new HashMap<>();
     private final Duration declineMargin;
     private final int confirmations;
     private final Set<Long> confirmationsRefused = new HashSet<>();
@@ -172,8 +177,8 @@ public final class LeaseWatcher implements AutoCloseable {
         for (long leaseId : active) {
             if (!unreadable.contains(leaseId) && !beingDeleted(mirrored.get(leaseId))) {
                 onItsOwn(leaseId, () -> {
-                    Lease lease = reader.requireLease(leaseId);
                     SpheronLease existing = mirrored.get(leaseId);
+                    Lease lease = lease(leaseId, existing);
                     SpheronLease object = mirror(lease, existing);
                     // A new object has no status until the reconciler looks at it: the watchdog would read that as
                     // "no manifest" and decline a lease whose workload, kept through a delete, is running.
@@ -192,11 +197,32 @@ public final class LeaseWatcher implements AutoCloseable {
         Set<Long> kept = new HashSet<>(head);
         kept.addAll(deep);
         specs.keySet().retainAll(kept);
+        confirmedLeases.keySet().retainAll(kept);
         confirmationsRefused.retainAll(kept);
         unreadable.retainAll(kept);
         Set<Long> known = new HashSet<>(kept);
         known.addAll(mirrored.keySet());
         failing.keySet().retainAll(known);
+    }
+
+    /**
+     * The lease for this pass: read from the chain while it may still change in a way the pass acts on (until it is
+     * confirmed and its object says so), then kept. The RPC cost of a pass is then a constant plus one call per lease
+     * still in its confirm window, not one per active lease.
+     */
+    private Lease lease(long leaseId, SpheronLease object) {
+        Lease known = confirmedLeases.get(leaseId);
+        if (known != null && object != null && object.getStatus() != null
+                && Boolean.TRUE.equals(object.getStatus().getConfirmedOnChain())) {
+            return known;
+        }
+        Lease lease = reader.requireLease(leaseId);
+        if (lease.isActive() && lease.isConfirmed()) {
+            confirmedLeases.put(leaseId, lease);
+        } else {
+            confirmedLeases.remove(leaseId);
+        }
+        return lease;
     }
 
     /** This provider's active leases {@code confirmations} blocks below the head (none below the genesis block). */

@@ -368,6 +368,45 @@ class LeaseWatcherTest {
         assertThat(transactionsOf(provider)).isEqualTo(sent);
     }
 
+    /**
+     * Issue 13: every pass read every active lease from the chain (an {@code eth_call} per lease per block), so a
+     * provider's RPC bill grew with its business. A lease confirmed on chain, and recorded so, is not read again: a
+     * pass costs the same with three such leases as with one.
+     */
+    @Test
+    void aPassCostsTheSameRpcCallsWithOneConfirmedLeaseAsWithThree() {
+        long first = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        runAndConfirm(first);
+        long withOne = callsOfAPass();
+
+        runAndConfirm(leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2)));
+        runAndConfirm(leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2)));
+        long withThree = callsOfAPass();
+
+        assertThat(withThree).as("RPC calls of a pass with three confirmed leases, against %d with one", withOne)
+                .isEqualTo(withOne);
+        assertThat(kube.resources(SpheronLease.class).list().getItems()).hasSize(3)
+                .allSatisfy(l -> assertThat(l.getSpec().getChainState()).isEqualTo(ChainState.Active));
+    }
+
+    /** Mirrors the lease, reports it Running as the reconciler would, and passes until it is confirmed and recorded. */
+    private void runAndConfirm(long leaseId) {
+        pass();
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
+        pass();
+        assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isTrue();
+        pass();
+    }
+
+    /** The JSON-RPC requests one pass of the watcher sends, once its watch shows what the API server holds. */
+    private long callsOfAPass() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> versions(watcher.objects().list()).equals(versions(kube.resources(SpheronLease.class).list().getItems())));
+        long before = reader.connection().rpcStats().requests();
+        watcher.reconcile();
+        return reader.connection().rpcStats().requests() - before;
+    }
+
     @Test
     void aLeaseThatIsNotRunningIsNotConfirmed() {
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
