@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -208,10 +207,10 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
             if (!(object instanceof Ingress ingress)) {
                 continue;
             }
-            Set<String> held = cache.get(ResourceID.fromResource(ingress)).map(GPUDeploymentReconciler::hosts).orElse(Set.of());
-            for (String host : hosts(ingress)) {
+            Set<String> held = cache.get(ResourceID.fromResource(ingress)).map(i -> Set.copyOf(WorkloadObjects.ruleHosts(i))).orElse(Set.of());
+            for (String host : WorkloadObjects.ruleHosts(ingress)) {
                 boolean taken = !held.contains(host) && cache.list()
-                        .anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace()) && hosts(other).contains(host));
+                        .anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace()) && WorkloadObjects.ruleHosts(other).contains(host));
                 if (taken) {
                     throw new HostTakenException(host);
                 }
@@ -219,11 +218,6 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         }
     }
 
-    private static Set<String> hosts(Ingress ingress) {
-        return ingress.getSpec() == null || ingress.getSpec().getRules() == null ? Set.of()
-                : ingress.getSpec().getRules().stream().map(IngressRule::getHost).filter(java.util.Objects::nonNull)
-                        .collect(java.util.stream.Collectors.toSet());
-    }
 
     /**
      * The latest FailedCreate event of each StatefulSet short of replicas, by name. Kubernetes 1.20's StatefulSets

@@ -103,6 +103,15 @@ public final class WorkloadObjects {
                 && port.getHosts() != null && !port.getHosts().isEmpty();
     }
 
+    /** The hosts an Ingress routes: those of its rules, each once, in rule order. */
+    public static List<String> ruleHosts(Ingress ingress) {
+        if (ingress.getSpec() == null || ingress.getSpec().getRules() == null) {
+            return List.of();
+        }
+        return ingress.getSpec().getRules().stream().map(IngressRule::getHost).filter(java.util.Objects::nonNull)
+                .distinct().toList();
+    }
+
     /** The Secret cert-manager writes the certificate of a service's hosts into. */
     static String tlsSecretName(WorkloadService service) {
         return service.getName() + "-tls";

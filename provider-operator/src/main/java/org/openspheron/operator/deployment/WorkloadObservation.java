@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -323,8 +322,7 @@ final class WorkloadObservation {
         }
         Set<String> tls = Optional.ofNullable(ingress.get().getSpec().getTls()).orElse(List.of()).stream()
                 .flatMap(t -> Optional.ofNullable(t.getHosts()).orElse(List.of()).stream()).collect(Collectors.toSet());
-        return Optional.ofNullable(ingress.get().getSpec().getRules()).orElse(List.of()).stream()
-                .map(IngressRule::getHost).filter(Objects::nonNull).distinct()
+        return WorkloadObjects.ruleHosts(ingress.get()).stream()
                 .map(host -> (tls.contains(host) ? "https://" : "http://") + host)
                 .toList();
     }

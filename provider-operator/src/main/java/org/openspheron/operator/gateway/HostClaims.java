@@ -1,7 +1,6 @@
 package org.openspheron.operator.gateway;
 
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.openspheron.operator.deployment.GPUDeployment;
+import org.openspheron.operator.deployment.WorkloadObjects;
 
 /**
  * Which host names are taken, so that one lease cannot take over another tenant's (or the provider's own) host: an
@@ -55,7 +55,7 @@ final class HostClaims implements AutoCloseable {
         if (ingress.getSpec() == null) {
             return Stream.empty();
         }
-        Stream<String> rules = Optional.ofNullable(ingress.getSpec().getRules()).orElse(List.of()).stream().map(IngressRule::getHost);
+        Stream<String> rules = WorkloadObjects.ruleHosts(ingress).stream();
         Stream<String> tls = Optional.ofNullable(ingress.getSpec().getTls()).orElse(List.of()).stream()
                 .flatMap(t -> Optional.ofNullable(t.getHosts()).orElse(List.of()).stream());
         return Stream.concat(rules, tls).filter(Objects::nonNull);
