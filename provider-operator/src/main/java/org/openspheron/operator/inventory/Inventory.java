@@ -112,7 +112,12 @@ public final class Inventory {
     /** Whether {@code demand} fits in what {@code node} has left (false for a node not schedulable or unknown). */
     public boolean fitsOn(String node, Demand demand) {
         NodeCapacity capacity = free.get(node);
-        return capacity != null && !(demand.gpus() == 0 && gpuPodsOnly.contains(node)) && capacity.shortfall(demand) == null;
+        return capacity != null && shortfall(capacity, demand) == null;
+    }
+
+    /** Why {@code demand} does not fit in what {@code node} has left; null when it fits. */
+    private Shortfall shortfall(NodeCapacity node, Demand demand) {
+        return demand.gpus() == 0 && gpuPodsOnly.contains(node.name()) ? Shortfall.NO_SUCH_MODEL : node.shortfall(demand);
     }
 
     /**
@@ -123,8 +128,7 @@ public final class Inventory {
         Shortfall furthest = null;
         List<NodeCapacity> fitting = new ArrayList<>();
         for (NodeCapacity node : free.values()) {
-            Shortfall shortfall = demand.gpus() == 0 && gpuPodsOnly.contains(node.name())
-                    ? Shortfall.NO_SUCH_MODEL : node.shortfall(demand);
+            Shortfall shortfall = shortfall(node, demand);
             if (shortfall == null) {
                 fitting.add(node);
             } else if (furthest == null || shortfall.ordinal() > furthest.ordinal()) {
