@@ -178,15 +178,7 @@ public final class ProtocolReader {
      * which is at most 255 blocks after the window, and can no longer be matched).
      */
     public Optional<String> seed(long orderId) {
-        Order order = requireOrder(orderId);
-        if (order.anchoredSeed() != null) {
-            return Optional.of(order.anchoredSeed());
-        }
-        if (!order.biddingClosedAt(blockNumber())) {
-            return Optional.empty();
-        }
-        byte[] seed = call("seedOf(" + orderId + ")", orders.seedOf(BigInteger.valueOf(orderId)));
-        return isZero(seed) ? Optional.empty() : Optional.of(Numeric.toHexString(seed));
+        return seed(requireOrder(orderId), blockNumber());
     }
 
     /**
