@@ -50,8 +50,8 @@ public final class ProtocolIndex {
 
     private final Map<Long, Order> orders = new HashMap<>();
     private final Map<Long, List<Bid>> bids = new HashMap<>();
-    /** Orders past the protocol's limits: warned about once, never offered to readers. */
-    private final Set<Long> unreadable = new HashSet<>();
+    /** Orders past the protocol's limits, with why: warned about once, never offered to readers as orders. */
+    private final Map<Long, String> unreadable = new HashMap<>();
     private final NavigableMap<Long, String> hashes = new TreeMap<>();
     private long nextOrderId;
     private volatile long indexedBlock = -1;
@@ -60,7 +60,7 @@ public final class ProtocolIndex {
     private int range;
     private boolean refusedThisPass;
 
-    private volatile IndexView view = new IndexView(-1, Map.of(), 0);
+    private volatile IndexView view = new IndexView(-1, Map.of(), 0, Map.of());
     private volatile long lastHead = -1;
     private volatile long reorgs;
     private volatile long resyncs;
@@ -160,7 +160,7 @@ public final class ProtocolIndex {
         orders.putAll(freshOrders);
         bids.clear();
         bids.putAll(freshBids);
-        unreadable.retainAll(Set.copyOf(openIds));
+        unreadable.keySet().retainAll(Set.copyOf(openIds));
         nextOrderId = count + 1;
         hashes.clear();
         remember(tip);
@@ -252,7 +252,7 @@ public final class ProtocolIndex {
         try {
             return reader.order(id);
         } catch (UnreadableOrderException e) {
-            if (unreadable.add(id)) {
+            if (unreadable.put(id, e.getMessage()) == null) {
                 LOG.log(System.Logger.Level.WARNING, "protocol index: passing over order {0}: {1}", id, e.getMessage());
             }
             return Optional.empty();
@@ -265,7 +265,7 @@ public final class ProtocolIndex {
         bids.keySet().retainAll(orders.keySet());
         Map<Long, IndexedOrder> open = new HashMap<>();
         orders.forEach((id, o) -> open.put(id, new IndexedOrder(o, bids.get(id))));
-        view = new IndexView(head, open, reorgs);
+        view = new IndexView(head, open, reorgs, unreadable);
         return view;
     }
 

@@ -162,6 +162,24 @@ class ProtocolIndexTest {
         assertThat(index.stats().resyncs()).isEqualTo(1);
     }
 
+    /**
+     * Review attack 3 on the index: an order past the protocol's limits (only a chain deployed before them can hold
+     * one; forged into storage here) is not offered as an order, but named with why, so that a reader can report
+     * what it passes over; the orders after it are indexed as usual.
+     */
+    @Test
+    void anOrderTheReaderCannotRepresentIsNamedNotOffered() {
+        long hostile = order();
+        long honest = order();
+        protocol.forgeOrderMemoryMb(hostile, java.math.BigInteger.ONE.shiftLeft(64).subtract(java.math.BigInteger.ONE));
+
+        IndexView view = new ProtocolIndex(reader, OPTIONS).follow();
+
+        assertThat(view.openOrderIds()).contains(honest).doesNotContain(hostile);
+        assertThat(view.unreadable()).containsOnlyKeys(hostile);
+        assertThat(view.unreadable().get(hostile)).contains("memory");
+    }
+
     @Test
     void aRangeTheNodeRefusesAsTooLargeIsHalvedUntilItPasses() {
         ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(1_000, 64, 16), (from, to) -> {
