@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -20,20 +19,27 @@ import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.UnreadableOrderException;
+import org.openspheron.chain.index.IndexView;
+import org.openspheron.chain.index.IndexedOrder;
+import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.operator.inventory.Claim;
 import org.openspheron.operator.inventory.Demand;
 import org.openspheron.operator.inventory.Inventory;
 import org.openspheron.operator.inventory.Placement;
 
 /**
- * Bids on the orders this cluster can serve, level-triggered: every pass reads the open orders, the provider's
- * active leases and the cluster, and derives what to do from them, so a missed event or a restart costs nothing.
+ * Bids on the orders this cluster can serve, level-triggered: every pass takes the open orders and their bids from
+ * the process's {@link ProtocolIndex} (which follows the chain's events and reads its whole state again now and then,
+ * so a pass costs the same RPC calls whatever the market's size), reads the provider's active leases and the
+ * cluster, and derives what to do from them, so a missed event or a restart costs nothing. Orders that are no longer
+ * open are read from the chain only for what this provider holds: a reservation to settle, a lease to hold for.
  *
  * <p>Every bid reserves the node it was priced for until the order is matched (to us: the reservation becomes
  * the lease's hold until the lease's pods run; to another provider: released), cancelled, or left unmatched
  * past its match window. Reservations live in memory; after a restart the first pass rebuilds them from the
- * bids this account has on open orders. Before sending a bid the engine reads the order's bids, so a bid whose
- * receipt was lost is never sent twice; a {@code BidAlreadySubmitted} revert counts as done.
+ * bids this account has on open orders. Before sending a bid the engine looks at the order's bids as indexed up
+ * to the pass's head, so a bid whose receipt was lost is never sent twice; a {@code BidAlreadySubmitted} revert (a
+ * bid mined after that head) counts as done.
  *
  * <p>An order the reader cannot represent (past the protocol's limits, which only a contract deployed before them can
  * hold) is passed over on its own: one hostile order never stops the bids on the others.
@@ -47,6 +53,7 @@ public final class BidEngine {
     static final String UNREADABLE = "unreadable";
 
     private final ProtocolReader reader;
+    private final ProtocolIndex index;
     private final ProviderClient provider;
     private final Supplier<Inventory> cluster;
     private final PricingPolicy pricing;
@@ -63,9 +70,10 @@ public final class BidEngine {
     private boolean derivedFromChain;
     private boolean notEligibleLogged;
 
-    public BidEngine(ProtocolReader reader, ProviderClient provider, Supplier<Inventory> cluster, PricingPolicy pricing,
-                     ProviderProfile profile, long matchWindowBlocks, MeterRegistry meters) {
+    public BidEngine(ProtocolReader reader, ProtocolIndex index, ProviderClient provider, Supplier<Inventory> cluster,
+                     PricingPolicy pricing, ProviderProfile profile, long matchWindowBlocks, MeterRegistry meters) {
         this.reader = reader;
+        this.index = index;
         this.provider = provider;
         this.cluster = cluster;
         this.pricing = pricing;
@@ -76,28 +84,32 @@ public final class BidEngine {
         meters.gauge("spheron.bids.reserved.gpus", this, e -> e.reservedGpus());
     }
 
-    /** One pass: settle the reservations, hold the leases, rebuild after a restart, then bid. */
+    /** One pass at the chain's head: brings the index up to it, then {@link #reconcile(IndexView)}. */
     public synchronized void reconcile() {
-        long block = reader.blockNumber();
+        reconcile(index.follow());
+    }
+
+    /** One pass over a view of the index: settle the reservations, hold the leases, rebuild after a restart, then bid. */
+    public synchronized void reconcile(IndexView view) {
+        long block = view.head();
         Inventory base = cluster.get();
-        List<Long> open = reader.openOrderIds().stream().sorted().toList();
-        Set<Long> openSet = new HashSet<>(open);
+        Set<Long> openSet = new HashSet<>(view.open().keySet());
+        openSet.addAll(view.unreadable().keySet());
+        view.open().forEach((id, indexed) -> orders.put(id, indexed.order()));
+        view.unreadable().forEach(this::noteUnreadable);
         Map<Long, String> wonOn = settleReservations(block, openSet);
         holdActiveLeases(base, wonOn);
         if (!derivedFromChain) {
-            rebuildReservations(base, open);
+            rebuildReservations(base, view);
             derivedFromChain = true;
         }
         Inventory left = base.minus(claims());
-        for (long orderId : open) {
-            if (reservations.containsKey(orderId) || UNREADABLE.equals(declined.get(orderId))) {
+        for (IndexedOrder indexed : view.open().values()) {
+            Order order = indexed.order();
+            long orderId = order.id();
+            if (reservations.containsKey(orderId)) {
                 continue;
             }
-            Optional<Order> readable = readable(orderId);
-            if (readable.isEmpty()) {
-                continue;
-            }
-            Order order = readable.get();
             if (order.biddingClosedAt(block)) {
                 declined.remove(orderId);
                 continue;
@@ -106,7 +118,7 @@ public final class BidEngine {
             if (decision instanceof Decision.Decline d) {
                 noteDeclined(orderId, d);
             } else if (decision instanceof Decision.Bid bid) {
-                if (!bidOn(order, bid)) {
+                if (!bidOn(indexed, bid)) {
                     return;
                 }
                 left = base.minus(claims());
@@ -160,10 +172,11 @@ public final class BidEngine {
     }
 
     /** Sends the bid (unless it is already on chain) and reserves; false when bidding must stop for this pass. */
-    private boolean bidOn(Order order, Decision.Bid bid) {
+    private boolean bidOn(IndexedOrder indexed, Decision.Bid bid) {
+        Order order = indexed.order();
         long orderId = order.id();
         Claim claim = new Claim(Claim.forOrder(orderId), bid.node(), Demand.of(order.spec()));
-        if (reader.bids(orderId).stream().anyMatch(b -> profile.is(b.provider()))) {
+        if (hasOurBid(indexed)) {
             LOG.infof("order %d already has our bid on chain; reserving %s on %s", orderId, claim.demand(), bid.node());
             reservations.put(orderId, claim);
             return true;
@@ -290,19 +303,20 @@ public final class BidEngine {
     }
 
     /** After a restart: every open order that carries our bid gets its reservation back. */
-    private void rebuildReservations(Inventory base, List<Long> open) {
-        for (long orderId : open) {
-            if (reader.bids(orderId).stream().anyMatch(b -> profile.is(b.provider()))) {
-                Optional<Order> order = readable(orderId);
-                if (order.isEmpty()) {
-                    continue;
-                }
-                Demand demand = Demand.of(order.get().spec());
+    private void rebuildReservations(Inventory base, IndexView view) {
+        for (IndexedOrder indexed : view.open().values()) {
+            if (hasOurBid(indexed)) {
+                long orderId = indexed.id();
+                Demand demand = Demand.of(indexed.order().spec());
                 String node = placeOrNull(base.minus(claims()), demand, "order " + orderId);
                 reservations.put(orderId, new Claim(Claim.forOrder(orderId), node, demand));
                 LOG.infof("restored the reservation of our bid on order %d: %s on %s", orderId, demand, node);
             }
         }
+    }
+
+    private boolean hasOurBid(IndexedOrder indexed) {
+        return indexed.bids().stream().anyMatch(b -> profile.is(b.provider()));
     }
 
     /** Keeps the caches to what is still open, reserved or held, so they do not grow with the chain's history. */
@@ -335,16 +349,11 @@ public final class BidEngine {
         return orders.computeIfAbsent(orderId, reader::requireOrder);
     }
 
-    /** The order, or empty (declined, and warned about once) when the reader cannot represent it. */
-    private Optional<Order> readable(long orderId) {
-        try {
-            return Optional.of(order(orderId));
-        } catch (UnreadableOrderException e) {
-            if (!UNREADABLE.equals(declined.get(orderId))) {
-                LOG.warnf("passing over order %d: %s", orderId, e.getMessage());
-            }
-            noteDeclined(orderId, new Decision.Decline(UNREADABLE, e.getMessage()));
-            return Optional.empty();
+    /** An open order the reader cannot represent: declined, and warned about once. */
+    private void noteUnreadable(long orderId, String why) {
+        if (!UNREADABLE.equals(declined.get(orderId))) {
+            LOG.warnf("passing over order %d: %s", orderId, why);
         }
+        noteDeclined(orderId, new Decision.Decline(UNREADABLE, why));
     }
 }

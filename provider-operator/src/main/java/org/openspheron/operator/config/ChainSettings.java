@@ -22,4 +22,21 @@ public interface ChainSettings {
     /** How often the operator looks for a new block; events only wake it earlier. */
     @WithDefault("2s")
     Duration pollInterval();
+
+    /** {@code spheron.chain.index.*}: how the bid engine follows the chain's events instead of reading every order. */
+    Index index();
+
+    interface Index {
+        /** Blocks between two full reads of the chain's state: the most blocks a lost event can stay unseen. */
+        @WithDefault("1000")
+        long resyncEveryBlocks();
+
+        /** The most blocks one eth_getLogs asks for (halved while the node refuses a range as too large). */
+        @WithDefault("2000")
+        int maxLogRange();
+
+        /** Block hashes kept to tell how deep a reorg went. */
+        @WithDefault("64")
+        int reorgDepth();
+    }
 }

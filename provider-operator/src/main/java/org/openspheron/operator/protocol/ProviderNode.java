@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.reactivex.disposables.Disposable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
@@ -19,10 +18,14 @@ import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ProtocolAddresses;
 import org.openspheron.chain.ProtocolConfig;
-import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.identity.ClientIdentity;
+import org.openspheron.chain.index.IndexMeters;
+import org.openspheron.chain.index.IndexOptions;
+import org.openspheron.chain.index.IndexStats;
+import org.openspheron.chain.index.IndexView;
+import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.operator.bidding.BidEngine;
 import org.openspheron.operator.bidding.PricingPolicy;
 import org.openspheron.operator.bidding.ProviderProfile;
@@ -43,8 +46,10 @@ import org.web3j.crypto.Credentials;
  * The provider's side of the protocol in this process: validates the configuration at start (a wrong key or a
  * missing region stops the operator with a message naming the key to fix), connects to the chain (retrying
  * while it is away), then runs the duties on one scheduler thread: registration first and then a check of the
- * registry entry every {@code attributes-check-interval}; bids on every new block and lease mirroring every poll
- * (protocol events only wake them early); heartbeats; withdrawals.
+ * registry entry every {@code attributes-check-interval}; bids on every new block (the open orders from the
+ * {@link ProtocolIndex}, which follows the chain's logs) and lease mirroring every poll; heartbeats; withdrawals.
+ * There is no event subscription: a log filter polled every 250 ms cost four RPC calls a second whatever happened,
+ * on the same rate-limited budget, to wake duties that the next poll wakes anyway.
  *
  * <p>Everything after the configuration check runs only while this replica leads ({@link Leadership}): the duties
  * start when it is elected, and stop, waiting for the one in progress, when its leadership ends.
@@ -70,18 +75,20 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     private final Leadership leadership;
 
     /** What the duties need from the configuration, checked at start on every replica. */
-    private record Prepared(Credentials key, PricingPolicy policy, Registration.Profile profile) {
+    private record Prepared(Credentials key, PricingPolicy policy, Registration.Profile profile, IndexOptions index) {
     }
 
     private volatile Prepared prepared;
     private volatile ScheduledExecutorService scheduler;
     private volatile Running running;
+    /** The process's one protocol index, once connected: what the bid engine reads the open orders from. */
+    private volatile ProtocolIndex index;
     private volatile ClientIdentity gatewayIdentity;
 
     /** Everything that exists once the chain answered. */
     private record Running(ChainConnection connection, ProtocolReader reader, BidEngine bids, LeaseWatcher leases,
                            Registration registration, RecurringDuty bidDuty, RecurringDuty leaseDuty,
-                           RecurringDuty certificateDuty, Disposable[] subscription) {
+                           RecurringDuty certificateDuty) {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
@@ -96,6 +103,10 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         this.connections = connections;
         this.client = client;
         this.meters = meters;
+        IndexMeters.bind(meters, () -> {
+            ProtocolIndex current = index;
+            return current == null ? IndexStats.NONE : current.stats();
+        });
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -107,9 +118,10 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         ProtocolAddresses addresses = protocol.addresses();
         PricingPolicy policy = PricingPolicy.of(pricing);
         Registration.Profile profile = profile();
+        IndexOptions indexOptions = indexOptions(chain.index());
         LOG.infof("provider %s in %s/%s; chain %s, orders at %s", key.getAddress(), profile.region(), profile.zone(),
                 chain.rpcUrl(), addresses.orders());
-        prepared = new Prepared(key, policy, profile);
+        prepared = new Prepared(key, policy, profile, indexOptions);
         leadership.register(this);
     }
 
@@ -130,7 +142,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
             return t;
         });
         scheduler = duties;
-        duties.execute(() -> connect(p.key(), p.policy(), p.profile(), 1));
+        duties.execute(() -> connect(p, 1));
     }
 
     /** This replica no longer leads: no duty runs, and none sends anything, once this returns (or after a bounded wait). */
@@ -154,7 +166,6 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         Running r = running;
         running = null;
         if (r != null) {
-            Optional.ofNullable(r.subscription()[0]).ifPresent(Disposable::dispose);
             r.leases().close();
         }
     }
@@ -216,25 +227,30 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         }
     }
 
-    private void connect(Credentials key, PricingPolicy policy, Registration.Profile profile, int attempt) {
+    private void connect(Prepared p, int attempt) {
         try {
-            start(connections.connection(), key, policy, profile);
+            start(connections.connection(), p.key(), p.policy(), p.profile(), p.index());
         } catch (RuntimeException e) {
             long delay = Math.min(settings.maxBackoff().toMillis(), 1000L << Math.min(attempt - 1, 16));
             if (attempt == 1) {
                 LOG.warnf("cannot reach the chain, retrying with backoff: %s", e.getMessage());
             }
             if (!scheduler.isShutdown()) {
-                scheduler.schedule(() -> connect(key, policy, profile, attempt + 1), delay, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> connect(p, attempt + 1), delay, TimeUnit.MILLISECONDS);
             }
         }
     }
 
-    private void start(ChainConnection connection, Credentials key, PricingPolicy policy, Registration.Profile profile) {
+    private void start(ChainConnection connection, Credentials key, PricingPolicy policy, Registration.Profile profile,
+                       IndexOptions indexOptions) {
         ProtocolReader reader = connections.reader();
         ProviderClient provider = new ProviderClient(connection, key);
         ChainParameters parameters = ChainParameters.read(connection);
-        BidEngine bids = new BidEngine(reader, provider, inventory::read, policy,
+        // A new leader starts from the chain's state (the index's first pass reads it whole), not from what an
+        // earlier term of this replica followed.
+        ProtocolIndex orders = new ProtocolIndex(reader, indexOptions);
+        index = orders;
+        BidEngine bids = new BidEngine(reader, orders, provider, inventory::read, policy,
                 new ProviderProfile(provider.address(), profile.region(), profile.zone()),
                 parameters.matchWindowBlocks(), meters);
         LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
@@ -249,14 +265,13 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         Duration poll = chain.pollInterval();
         Duration ceiling = settings.maxBackoff();
         long[] lastBlock = {-1};
-        Disposable[] subscription = new Disposable[1];
         RecurringDuty registryDuty = new RecurringDuty("registration", settings.attributesCheckInterval(), ceiling,
                 scheduler, registration::keepCurrent);
         RecurringDuty bidDuty = new RecurringDuty("bidding", poll, ceiling, scheduler, () -> {
-            long block = reader.blockNumber();
-            if (block != lastBlock[0]) {
-                bids.reconcile();
-                lastBlock[0] = block;
+            IndexView view = orders.follow();
+            if (view.head() != lastBlock[0]) {
+                bids.reconcile(view);
+                lastBlock[0] = view.head();
             }
         });
         RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
@@ -265,38 +280,23 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));
         RecurringDuty certificateDuty = new RecurringDuty("publishing the gateway certificate",
                 settings.attributesCheckInterval(), ceiling, scheduler, certificate::publishIfNeeded);
-        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty,
-                subscription);
-        subscribe(reader, subscription, bidDuty, leaseDuty);
+        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty);
         registryDuty.start();
         certificateDuty.start();
         bidDuty.start();
         leaseDuty.start();
-        new RecurringDuty("resubscribing to events", Duration.ofSeconds(30), ceiling, scheduler,
-                () -> subscribe(reader, subscription, bidDuty, leaseDuty)).start();
         new RecurringDuty("heartbeat", settings.heartbeatInterval(), ceiling, scheduler, heartbeat::beatIfDue).start();
         new RecurringDuty("withdrawing earnings", settings.withdrawInterval(), ceiling, scheduler, earnings::withdrawDue).start();
         LOG.infof("connected to chain %d; bidding as %s", connection.chainId(), provider.address());
     }
 
-    /** (Re)subscribes when there is no live subscription; events only wake the duties early. */
-    private void subscribe(ProtocolReader reader, Disposable[] subscription, RecurringDuty bidDuty, RecurringDuty leaseDuty) {
-        if (subscription[0] != null && !subscription[0].isDisposed()) {
-            return;
+    /** {@code spheron.chain.index.*}, checked at start so a bad value names its key instead of failing later. */
+    static IndexOptions indexOptions(ChainSettings.Index index) {
+        try {
+            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.index: " + e.getMessage());
         }
-        subscription[0] = reader.subscribe(reader.blockNumber(), e -> {
-            if (e instanceof ProtocolEvent.OrderCreated) {
-                bidDuty.wake();
-            } else if (e instanceof ProtocolEvent.LeaseCreated || e instanceof ProtocolEvent.LeaseClosed) {
-                bidDuty.wake();
-                leaseDuty.wake();
-            }
-        }, error -> {
-            LOG.debugf("event subscription ended (%s); polling continues and it is renewed", error.getMessage());
-            if (subscription[0] != null) {
-                subscription[0].dispose();
-            }
-        });
     }
 
     private Registration.Profile profile() {

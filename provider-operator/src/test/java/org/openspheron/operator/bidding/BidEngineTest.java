@@ -31,6 +31,8 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.TenantClient;
+import org.openspheron.chain.index.IndexOptions;
+import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.OperatorFixture;
@@ -155,7 +157,7 @@ class BidEngineTest {
             assertThat(meters.counter("spheron.bids.declined", "reason", "no-such-model").count()).isEqualTo(1.0);
 
             try (ClusterInventory tolerant = new ClusterInventory(kube, PodTolerations.of(List.of("dedicated=training:NoSchedule")))) {
-                BidEngine tolerating = new BidEngine(reader, me, tolerant::read, PRICING,
+                BidEngine tolerating = new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, tolerant::read, PRICING,
                         new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
                 tolerating.reconcile();
             }
@@ -371,6 +373,43 @@ class BidEngineTest {
     }
 
     /**
+     * Issue 13: the engine takes the open orders and their bids from the protocol index, so a pass at a new block
+     * costs the same RPC calls whether the market holds none or ten open orders it passes over (before, every pass
+     * read the whole open-order list, an answer that grew with the market, and the bids of each order it bid on).
+     */
+    @Test
+    void aPassCostsTheSameRpcCallsWhateverTheNumberOfOpenOrders() {
+        ProviderClient me = registeredProvider();
+        ProtocolIndex index = new ProtocolIndex(reader, IndexOptions.DEFAULT);
+        BidEngine engine = new BidEngine(reader, index, me, inventory::read, PRICING,
+                new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
+        engine.reconcile();
+        int openBefore = index.view().open().size();
+        long withNone = callsOfAPassAtANewBlock(engine);
+
+        List<Long> elsewhere = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            OrderSpec euOnly = gpuOrder(1, "H100", "eu-west", tokens(3));
+            elsewhere.add(tenant.createOrder(new OrderSpec(euOnly.cpuMilli(), euOnly.memoryMb(), euOnly.storageMb(), 1,
+                    "H100", "eu-west", "", true, euOnly.maxPricePerHour(), 3600, euOnly.manifestHash()), tokens(10)));
+        }
+        engine.reconcile();
+        long withTen = callsOfAPassAtANewBlock(engine);
+
+        assertThat(withTen).as("RPC calls of a pass with ten open orders, against %d with none", withNone)
+                .isEqualTo(withNone);
+        assertThat(index.view().open()).as("open orders the pass went over").hasSize(openBefore + 10);
+        assertThat(elsewhere).allSatisfy(id -> assertThat(bidsOf(me, id)).isEmpty());
+    }
+
+    private long callsOfAPassAtANewBlock(BidEngine engine) {
+        protocol.chain().mine(1);
+        long before = reader.connection().rpcStats().requests();
+        engine.reconcile();
+        return reader.connection().rpcStats().requests() - before;
+    }
+
+    /**
      * What the lease reconciler would do once the tenant sent the manifest: a namespace named for the lease and a
      * pod in it for {@code node}; returns once the real scheduler has bound it there and the kubelet runs it.
      */
@@ -404,7 +443,7 @@ class BidEngineTest {
     }
 
     private BidEngine engine(ProviderClient me) {
-        return new BidEngine(reader, me, inventory::read, PRICING,
+        return new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
     }
 
