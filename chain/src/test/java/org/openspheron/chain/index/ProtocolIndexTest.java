@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.Bid;
+import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
+import org.openspheron.chain.rpc.FlakyRpcEndpoint;
+import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcStats;
 
 /** The index on a real anvil: it follows orders, bids, matches and cancels, and heals what it missed. */
@@ -178,6 +182,39 @@ class ProtocolIndexTest {
         assertThat(view.openOrderIds()).contains(honest).doesNotContain(hostile);
         assertThat(view.unreadable()).containsOnlyKeys(hostile);
         assertThat(view.unreadable().get(hostile)).contains("memory");
+    }
+
+    /**
+     * Issue 13, "an RPC that returns 429 or goes away delays work but loses none": orders and bids made while the
+     * index's endpoint hangs up on every request, and then while it answers only 429s, are all in the index at the
+     * first pass after it is back; the failed passes said so (a ChainException) instead of returning a stale view.
+     */
+    @Test
+    void ordersMadeWhileTheRpcWasGoneOrRateLimitingAreAllIndexedOnceItIsBack() {
+        provider(0);
+        try (FlakyRpcEndpoint endpoint = FlakyRpcEndpoint.proxyTo(protocol.chain().rpcUrl());
+             ChainConnection flaky = ChainConnection.connect(endpoint.url(), protocol.connection().addresses(),
+                     RpcOptions.DEFAULT.withRetryFor(Duration.ofSeconds(2)))) {
+            ProtocolIndex index = new ProtocolIndex(new ProtocolReader(flaky), OPTIONS);
+            index.follow();
+
+            endpoint.meanwhile(FlakyRpcEndpoint.hangUp());
+            long duringOutage = order();
+            provider(0).submitBid(duringOutage, tokens(5));
+            assertThatThrownBy(index::follow).isInstanceOf(ChainException.class);
+
+            endpoint.meanwhile(FlakyRpcEndpoint.tooManyRequests("1"));
+            long duringRateLimit = order();
+            assertThatThrownBy(index::follow).isInstanceOf(ChainException.class);
+
+            endpoint.meanwhile(null);
+            IndexView view = index.follow();
+
+            assertThat(view.openOrderIds()).contains(duringOutage, duringRateLimit);
+            assertThat(view.order(duringOutage).orElseThrow().bids()).isEqualTo(reader.bids(duringOutage)).hasSize(1);
+            assertThat(view.head()).isEqualTo(reader.blockNumber());
+            assertThat(index.stats().resyncs()).as("followed from where it stopped, not read again").isEqualTo(1);
+        }
     }
 
     @Test

@@ -27,11 +27,11 @@ import java.util.function.Function;
  * A misbehaving RPC endpoint on loopback: it answers the next requests from a script (429s, 5xx, hang-ups) and the
  * rest as usual, either by passing them to a real node or from canned results. It records what it received.
  */
-final class FlakyRpcEndpoint implements AutoCloseable {
+public final class FlakyRpcEndpoint implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What the endpoint does with one request. */
-    interface Reply {
+    public interface Reply {
         void send(FlakyRpcEndpoint endpoint, HttpExchange exchange, String body) throws IOException;
     }
 
@@ -44,6 +44,7 @@ final class FlakyRpcEndpoint implements AutoCloseable {
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Received> received = new ArrayList<>();
     private final Reply usual;
+    private volatile Reply meanwhile;
     private final HttpClient upstreamClient = HttpClient.newHttpClient();
 
     private FlakyRpcEndpoint(Reply usual) {
@@ -59,7 +60,7 @@ final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** Passes requests on to the node at {@code upstream}. */
-    static FlakyRpcEndpoint proxyTo(String upstream) {
+    public static FlakyRpcEndpoint proxyTo(String upstream) {
         return new FlakyRpcEndpoint(forward(upstream));
     }
 
@@ -74,7 +75,15 @@ final class FlakyRpcEndpoint implements AutoCloseable {
         return this;
     }
 
-    String url() {
+    /**
+     * Every request gets {@code reply} until this is called again with null (an outage, a rate-limit storm of any
+     * length), after the scripted replies.
+     */
+    public void meanwhile(Reply reply) {
+        meanwhile = reply;
+    }
+
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -87,7 +96,7 @@ final class FlakyRpcEndpoint implements AutoCloseable {
         return received().stream().flatMap(r -> r.methods().stream()).filter(method::equals).count();
     }
 
-    static Reply tooManyRequests(String retryAfter) {
+    public static Reply tooManyRequests(String retryAfter) {
         return (endpoint, exchange, body) -> {
             if (retryAfter != null) {
                 exchange.getResponseHeaders().add("Retry-After", retryAfter);
@@ -101,7 +110,7 @@ final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** Closes the connection without an answer. */
-    static Reply hangUp() {
+    public static Reply hangUp() {
         return (endpoint, exchange, body) -> exchange.close();
     }
 
@@ -166,8 +175,9 @@ final class FlakyRpcEndpoint implements AutoCloseable {
             received.add(new Received(at, List.copyOf(methods)));
         }
         Reply next = script.poll();
+        Reply now = meanwhile;
         try {
-            (next != null ? next : usual).send(this, exchange, body);
+            (next != null ? next : now != null ? now : usual).send(this, exchange, body);
         } finally {
             exchange.close();
         }
