@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import org.openspheron.chain.Bid;
@@ -17,6 +18,7 @@ import org.openspheron.chain.Order;
 import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.UnreadableOrderException;
+import org.openspheron.chain.rpc.HeadSubscription;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.methods.response.EthBlock;
 
@@ -47,6 +49,8 @@ public final class ProtocolIndex {
     private final ProtocolReader reader;
     private final IndexOptions options;
     private final LogSource logs;
+    /** Where the head comes from when a WebSocket URL is configured; null: {@code eth_blockNumber} each pass. */
+    private volatile HeadSubscription heads;
 
     private final Map<Long, Order> orders = new HashMap<>();
     private final Map<Long, List<Bid>> bids = new HashMap<>();
@@ -85,7 +89,21 @@ public final class ProtocolIndex {
      * @throws ChainException when the chain cannot be read; nothing is lost, the next call resumes
      */
     public synchronized IndexView follow() {
-        long head = reader.blockNumber();
+        HeadSubscription subscription = heads;
+        OptionalLong announced = subscription == null ? OptionalLong.empty() : subscription.head();
+        // Below what is indexed: a reorg to a shorter chain, or a WebSocket node behind the HTTP one; the HTTP
+        // node's own head decides.
+        if (announced.isPresent() && announced.getAsLong() >= indexedBlock) {
+            try {
+                return followTo(announced.getAsLong());
+            } catch (MissingBlock e) {
+                // The WebSocket URL reached a node a block ahead of the HTTP one: this pass goes to the HTTP head.
+            }
+        }
+        return followTo(reader.blockNumber());
+    }
+
+    private IndexView followTo(long head) {
         lastHead = head;
         if (indexedBlock < 0 || head - lastResync >= options.resyncEveryBlocks()) {
             return resync(head, indexedBlock < 0 ? "start" : "periodic");
@@ -114,6 +132,14 @@ public final class ProtocolIndex {
         remember(tip);
         indexedBlock = head;
         return publish(head);
+    }
+
+    /**
+     * Takes the head from {@code subscription} while it is live, instead of an {@code eth_blockNumber} call per pass;
+     * the index polls again whenever it is down or stale.
+     */
+    public void useHeads(HeadSubscription subscription) {
+        heads = subscription;
     }
 
     /** The view of the last pass (empty before the first). */
@@ -302,9 +328,11 @@ public final class ProtocolIndex {
         } catch (java.io.IOException e) {
             throw new ChainException("cannot read block " + number + ": " + e.getMessage(), e);
         }
-        if (response.hasError() || response.getBlock() == null) {
-            throw new ChainException("cannot read block " + number + ": "
-                    + (response.hasError() ? response.getError().getMessage() : "the node does not have it"));
+        if (response.hasError()) {
+            throw new ChainException("cannot read block " + number + ": " + response.getError().getMessage());
+        }
+        if (response.getBlock() == null) {
+            throw new MissingBlock("cannot read block " + number + ": the node does not have it");
         }
         EthBlock.Block block = response.getBlock();
         return new BlockHeader(number, block.getHash(), block.getParentHash());
@@ -322,6 +350,13 @@ public final class ProtocolIndex {
         return message.contains("too large") || message.contains("too many") || message.contains("more than")
                 || message.contains("block range") || message.contains("range") && message.contains("exceed")
                 || message.contains("limit exceeded") || message.contains("-32005");
+    }
+
+    /** A block the HTTP node does not have (yet). */
+    private static final class MissingBlock extends ChainException {
+        MissingBlock(String message) {
+            super(message);
+        }
     }
 
     /** An event that shows an earlier one never reached the index. */

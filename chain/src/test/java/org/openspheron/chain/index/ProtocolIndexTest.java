@@ -18,6 +18,7 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.rpc.FlakyRpcEndpoint;
+import org.openspheron.chain.rpc.HeadSubscription;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcStats;
 
@@ -215,6 +216,37 @@ class ProtocolIndexTest {
             assertThat(view.head()).isEqualTo(reader.blockNumber());
             assertThat(index.stats().resyncs()).as("followed from where it stopped, not read again").isEqualTo(1);
         }
+    }
+
+    /**
+     * Issue 13, "WebSocket newHeads when the URL is ws(s)://": with a subscription the index takes new blocks from it
+     * and sends no eth_blockNumber, and it polls again when the subscription has nothing to offer.
+     */
+    @Test
+    void withANewHeadsSubscriptionAPassSendsNoBlockNumberCall() throws Exception {
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        try (HeadSubscription heads = HeadSubscription.open(protocol.chain().rpcUrl().replaceFirst("^http", "ws"),
+                HeadSubscription.STALE_AFTER)) {
+            index.useHeads(heads);
+            index.follow();
+            long orderId = order();
+            for (int i = 0; i < 100 && !heads.head().equals(java.util.OptionalLong.of(reader.blockNumber())); i++) {
+                Thread.sleep(50);
+            }
+            long before = protocol.connection().rpcStats().requests("eth_blockNumber");
+
+            IndexView view = index.follow();
+
+            assertThat(view.openOrderIds()).contains(orderId);
+            assertThat(view.head()).isEqualTo(reader.blockNumber());
+            assertThat(protocol.connection().rpcStats().requests("eth_blockNumber") - before)
+                    .as("eth_blockNumber calls of the pass (one is the assertion's own)").isEqualTo(1);
+        }
+        protocol.chain().mine(1);
+        long before = protocol.connection().rpcStats().requests("eth_blockNumber");
+        assertThat(index.follow().head()).isEqualTo(protocol.chain().blockNumber().longValueExact());
+        assertThat(protocol.connection().rpcStats().requests("eth_blockNumber") - before)
+                .as("a closed subscription: the index polls").isEqualTo(1);
     }
 
     @Test

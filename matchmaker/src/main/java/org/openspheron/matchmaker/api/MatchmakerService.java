@@ -76,6 +76,11 @@ public class MatchmakerService {
                 new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
         this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
+        MatchmakerSettings.heads(chainSettings).ifPresent(heads -> {
+            chain.useHeads(heads);
+            heads.onHead(loop::wake);
+            LOG.infof("new blocks from the newHeads subscription at %s", heads.url());
+        });
         LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, chainSettings.rpcUrl(),
                 peerUrls.size(), chainSettings.confirmations());
     }

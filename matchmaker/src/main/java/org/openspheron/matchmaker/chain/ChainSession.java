@@ -9,6 +9,7 @@ import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.index.IndexOptions;
 import org.openspheron.chain.index.IndexStats;
 import org.openspheron.chain.index.ProtocolIndex;
+import org.openspheron.chain.rpc.HeadSubscription;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.web3j.crypto.Credentials;
 
@@ -28,6 +29,7 @@ public final class ChainSession implements AutoCloseable {
     private ProtocolReader reader;
     private MatchmakerClient client;
     private ProtocolIndex index;
+    private HeadSubscription heads;
 
     public ChainSession(String rpcUrl, ProtocolAddresses addresses, Credentials operator) {
         this(rpcUrl, addresses, operator, RpcOptions.DEFAULT);
@@ -76,6 +78,14 @@ public final class ChainSession implements AutoCloseable {
         return index;
     }
 
+    /** New blocks from this subscription rather than a poll (see {@link ProtocolIndex#useHeads}); closed with the session. */
+    public synchronized void useHeads(HeadSubscription subscription) {
+        heads = subscription;
+        if (index != null) {
+            index.useHeads(subscription);
+        }
+    }
+
     /** The index's figures, {@link IndexStats#NONE} before the first connection. Never connects. */
     public synchronized IndexStats indexStats() {
         return index == null ? IndexStats.NONE : index.stats();
@@ -87,6 +97,9 @@ public final class ChainSession implements AutoCloseable {
             reader = new ProtocolReader(connection);
             client = new MatchmakerClient(connection, operator);
             index = new ProtocolIndex(reader, indexOptions);
+            if (heads != null) {
+                index.useHeads(heads);
+            }
         }
     }
 
@@ -107,6 +120,9 @@ public final class ChainSession implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (heads != null) {
+            heads.close();
+        }
         if (connection != null) {
             connection.close();
             connection = null;

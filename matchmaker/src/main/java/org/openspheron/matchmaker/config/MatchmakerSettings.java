@@ -3,11 +3,13 @@ package org.openspheron.matchmaker.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.openspheron.chain.ProtocolAddresses;
 import org.openspheron.chain.index.IndexOptions;
+import org.openspheron.chain.rpc.HeadSubscription;
 import org.openspheron.chain.rpc.RpcListener;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcTransport;
@@ -43,6 +45,16 @@ public final class MatchmakerSettings {
             return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.chain.index: " + e.getMessage(), e);
+        }
+    }
+
+    /** The newHeads subscription of {@code spheron.chain.ws-url}, when it is set; fails naming the key when it cannot work. */
+    public static Optional<HeadSubscription> heads(ChainSettings chain) {
+        Optional<String> url = chain.wsUrl().map(String::trim).filter(u -> !u.isEmpty());
+        try {
+            return url.map(u -> HeadSubscription.open(u, HeadSubscription.STALE_AFTER));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.ws-url: " + e.getMessage(), e);
         }
     }
 

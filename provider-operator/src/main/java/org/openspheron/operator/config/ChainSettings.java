@@ -3,6 +3,7 @@ package org.openspheron.operator.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The RPC endpoint; the same names as every Open Spheron component. */
 @ConfigMapping(prefix = "spheron.chain")
@@ -10,6 +11,13 @@ public interface ChainSettings {
     /** One RPC URL, or a comma-separated list: the next is used while the one before fails. */
     @WithDefault("http://127.0.0.1:8545")
     String rpcUrl();
+
+    /**
+     * A WebSocket URL (ws:// or wss://) of the same chain, e.g. the provider's wss endpoint beside its https one: new
+     * blocks come from its newHeads subscription instead of an eth_blockNumber call per poll; calls still go over
+     * rpc-url. Unset: the head is polled.
+     */
+    Optional<String> wsUrl();
 
     /** The most RPC calls a second, all URLs together (a paid endpoint's limit); 0 for no limit. */
     @WithDefault("0")

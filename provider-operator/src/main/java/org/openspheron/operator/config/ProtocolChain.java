@@ -7,8 +7,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.util.Locale;
+import java.util.Optional;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.index.IndexOptions;
 import org.openspheron.chain.rpc.RpcListener;
 import org.openspheron.chain.rpc.RpcMeters;
 import org.openspheron.chain.rpc.RpcOptions;
@@ -60,6 +63,28 @@ public class ProtocolChain {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("spheron.chain.requests-per-second: " + e.getMessage());
         }
+    }
+
+    /** {@code spheron.chain.index.*}, checked at start so a bad value names its key instead of failing later. */
+    public static IndexOptions indexOptions(ChainSettings chain) {
+        ChainSettings.Index index = chain.index();
+        try {
+            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.index: " + e.getMessage());
+        }
+    }
+
+    /** {@code spheron.chain.ws-url}, when set: a ws:// or wss:// URL, checked at start. */
+    public static Optional<String> wsUrl(ChainSettings chain) {
+        Optional<String> url = chain.wsUrl().map(String::trim).filter(u -> !u.isEmpty());
+        url.ifPresent(u -> {
+            String lower = u.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("ws://") && !lower.startsWith("wss://")) {
+                throw new SettingsException("spheron.chain.ws-url must be a ws:// or wss:// URL, not " + u);
+            }
+        });
+        return url;
     }
 
     /**

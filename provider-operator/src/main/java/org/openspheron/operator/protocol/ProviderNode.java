@@ -26,6 +26,7 @@ import org.openspheron.chain.index.IndexOptions;
 import org.openspheron.chain.index.IndexStats;
 import org.openspheron.chain.index.IndexView;
 import org.openspheron.chain.index.ProtocolIndex;
+import org.openspheron.chain.rpc.HeadSubscription;
 import org.openspheron.operator.bidding.BidEngine;
 import org.openspheron.operator.bidding.PricingPolicy;
 import org.openspheron.operator.bidding.ProviderProfile;
@@ -75,7 +76,8 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     private final Leadership leadership;
 
     /** What the duties need from the configuration, checked at start on every replica. */
-    private record Prepared(Credentials key, PricingPolicy policy, Registration.Profile profile, IndexOptions index) {
+    private record Prepared(Credentials key, PricingPolicy policy, Registration.Profile profile, IndexOptions index,
+                            Optional<String> wsUrl) {
     }
 
     private volatile Prepared prepared;
@@ -88,7 +90,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     /** Everything that exists once the chain answered. */
     private record Running(ChainConnection connection, ProtocolReader reader, BidEngine bids, LeaseWatcher leases,
                            Registration registration, RecurringDuty bidDuty, RecurringDuty leaseDuty,
-                           RecurringDuty certificateDuty) {
+                           RecurringDuty certificateDuty, Optional<HeadSubscription> heads) {
     }
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
@@ -118,10 +120,11 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         ProtocolAddresses addresses = protocol.addresses();
         PricingPolicy policy = PricingPolicy.of(pricing);
         Registration.Profile profile = profile();
-        IndexOptions indexOptions = indexOptions(chain.index());
+        IndexOptions indexOptions = ProtocolChain.indexOptions(chain);
+        Optional<String> wsUrl = ProtocolChain.wsUrl(chain);
         LOG.infof("provider %s in %s/%s; chain %s, orders at %s", key.getAddress(), profile.region(), profile.zone(),
                 chain.rpcUrl(), addresses.orders());
-        prepared = new Prepared(key, policy, profile, indexOptions);
+        prepared = new Prepared(key, policy, profile, indexOptions, wsUrl);
         leadership.register(this);
     }
 
@@ -167,6 +170,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         running = null;
         if (r != null) {
             r.leases().close();
+            r.heads().ifPresent(HeadSubscription::close);
         }
     }
 
@@ -229,7 +233,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
 
     private void connect(Prepared p, int attempt) {
         try {
-            start(connections.connection(), p.key(), p.policy(), p.profile(), p.index());
+            start(connections.connection(), p);
         } catch (RuntimeException e) {
             long delay = Math.min(settings.maxBackoff().toMillis(), 1000L << Math.min(attempt - 1, 16));
             if (attempt == 1) {
@@ -241,8 +245,11 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         }
     }
 
-    private void start(ChainConnection connection, Credentials key, PricingPolicy policy, Registration.Profile profile,
-                       IndexOptions indexOptions) {
+    private void start(ChainConnection connection, Prepared p) {
+        Credentials key = p.key();
+        PricingPolicy policy = p.policy();
+        Registration.Profile profile = p.profile();
+        IndexOptions indexOptions = p.index();
         ProtocolReader reader = connections.reader();
         ProviderClient provider = new ProviderClient(connection, key);
         ChainParameters parameters = ChainParameters.read(connection);
@@ -280,7 +287,14 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));
         RecurringDuty certificateDuty = new RecurringDuty("publishing the gateway certificate",
                 settings.attributesCheckInterval(), ceiling, scheduler, certificate::publishIfNeeded);
-        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty);
+        Optional<HeadSubscription> heads = p.wsUrl().map(url -> HeadSubscription.open(url, HeadSubscription.STALE_AFTER));
+        heads.ifPresent(h -> {
+            orders.useHeads(h);
+            h.onHead(bidDuty::wake);
+            h.onHead(leaseDuty::wake);
+            LOG.infof("new blocks from the newHeads subscription at %s", h.url());
+        });
+        running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty, heads);
         registryDuty.start();
         certificateDuty.start();
         bidDuty.start();
@@ -288,15 +302,6 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         new RecurringDuty("heartbeat", settings.heartbeatInterval(), ceiling, scheduler, heartbeat::beatIfDue).start();
         new RecurringDuty("withdrawing earnings", settings.withdrawInterval(), ceiling, scheduler, earnings::withdrawDue).start();
         LOG.infof("connected to chain %d; bidding as %s", connection.chainId(), provider.address());
-    }
-
-    /** {@code spheron.chain.index.*}, checked at start so a bad value names its key instead of failing later. */
-    static IndexOptions indexOptions(ChainSettings.Index index) {
-        try {
-            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
-        } catch (IllegalArgumentException e) {
-            throw new SettingsException("spheron.chain.index: " + e.getMessage());
-        }
     }
 
     private Registration.Profile profile() {

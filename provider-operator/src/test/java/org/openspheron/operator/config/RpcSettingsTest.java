@@ -9,7 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.rpc.RpcListener;
 
-/** {@code spheron.chain.rpc-url} as a failover list and {@code spheron.chain.requests-per-second}, checked by key. */
+/**
+ * {@code spheron.chain.rpc-url} as a failover list, {@code spheron.chain.requests-per-second}, {@code ws-url} and
+ * {@code index.*}, checked by key.
+ */
 class RpcSettingsTest {
     @Test
     void aListOfRpcUrlsAndARequestBudgetAreWhatTheTransportGets() {
@@ -30,6 +33,23 @@ class RpcSettingsTest {
                 RpcListener.NONE))
                 .isInstanceOf(SettingsException.class)
                 .hasMessageContaining("spheron.chain.requests-per-second");
+    }
+
+    @Test
+    void aWebSocketUrlForNewHeadsIsOptionalAndMustBeWsOrWss() {
+        assertThat(ProtocolChain.wsUrl(chain(Map.of()))).isEmpty();
+        assertThat(ProtocolChain.wsUrl(chain(Map.of("spheron.chain.ws-url", " wss://a.example/key "))))
+                .contains("wss://a.example/key");
+        assertThatThrownBy(() -> ProtocolChain.wsUrl(chain(Map.of("spheron.chain.ws-url", "https://a.example"))))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("spheron.chain.ws-url").hasMessageContaining("https://a.example");
+    }
+
+    @Test
+    void indexSettingsThatCannotWorkFailNamingTheKey() {
+        assertThat(ProtocolChain.indexOptions(chain(Map.of())).resyncEveryBlocks()).isEqualTo(1000);
+        assertThatThrownBy(() -> ProtocolChain.indexOptions(chain(Map.of("spheron.chain.index.max-log-range", "0"))))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("spheron.chain.index");
     }
 
     private static ChainSettings chain(Map<String, String> properties) {

@@ -99,6 +99,10 @@ class ProviderNodeTest {
                 "spheron.provider.withdraw-threshold", "0.5",
                 "spheron.pricing.gpu.H100", "2.50",
                 "spheron.pricing.gpu.a100", "1.20"));
+        // New blocks from anvil's newHeads, and a poll so slow that the flow below finishes in time only if the
+        // subscription wakes the bid and lease duties.
+        keys.put("spheron.chain.ws-url", protocol.chain().rpcUrl().replaceFirst("^http", "ws"));
+        keys.put("spheron.chain.poll-interval", "5m");
         node = node(keys);
         String me = protocol.providerKey(0).getAddress();
         ProtocolReader reader = protocol.reader();
