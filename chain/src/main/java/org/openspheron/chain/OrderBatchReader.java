@@ -39,8 +39,14 @@ public final class OrderBatchReader {
     private final String contract;
     private final DeploymentOrder orders;
     private final int batchSize;
+    private final int bidsPage;
 
     public OrderBatchReader(ProtocolReader reader, int batchSize) {
+        this(reader, batchSize, ProtocolReader.BIDS_PAGE);
+    }
+
+    /** With pages of {@code bidsPage} bids: tests page through a few bids rather than place 500. */
+    OrderBatchReader(ProtocolReader reader, int batchSize, int bidsPage) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
         }
@@ -48,6 +54,7 @@ public final class OrderBatchReader {
         this.contract = reader.connection().addresses().orders();
         this.orders = reader.ordersContract();
         this.batchSize = batchSize;
+        this.bidsPage = bidsPage;
     }
 
     /**
@@ -74,7 +81,7 @@ public final class OrderBatchReader {
             BigInteger orderId = BigInteger.valueOf(id);
             calls.add(orders.getOrder(orderId));
             calls.add(orders.getOrderSpec(orderId));
-            calls.add(orders.getBids(orderId, BigInteger.ZERO, BigInteger.valueOf(ProtocolReader.BIDS_PAGE)));
+            calls.add(orders.getBids(orderId, BigInteger.ZERO, BigInteger.valueOf(bidsPage)));
         }
         List<List<Type>> results = send(calls);
         Map<Long, Order> read = new HashMap<>();
@@ -108,14 +115,14 @@ public final class OrderBatchReader {
         return open;
     }
 
-    /** Orders with more than a page of bids: rare (a page is 500), so one batch per round of further pages. */
+    /** Orders with more than a page of bids: rare (a page is 500), so one round of batches per further page. */
     private void readRemainingPages(List<Long> ids, Map<Long, List<Bid>> bids) {
         List<Long> pending = ids;
         while (!pending.isEmpty()) {
             List<RemoteFunctionCall<?>> calls = new ArrayList<>(pending.size());
             for (long id : pending) {
                 calls.add(orders.getBids(BigInteger.valueOf(id), BigInteger.valueOf(bids.get(id).size()),
-                        BigInteger.valueOf(ProtocolReader.BIDS_PAGE)));
+                        BigInteger.valueOf(bidsPage)));
             }
             List<List<Type>> results = send(calls);
             List<Long> next = new ArrayList<>();
@@ -129,13 +136,13 @@ public final class OrderBatchReader {
     }
 
     /** Appends a page of bids; true when the page was full, so another may follow. */
-    private static boolean addBids(long orderId, List<Type> result, List<Bid> into) {
+    private boolean addBids(long orderId, List<Type> result, List<Bid> into) {
         @SuppressWarnings("unchecked")
         List<DeploymentOrder.Bid> page = (List<DeploymentOrder.Bid>) result.get(0).getValue();
         for (DeploymentOrder.Bid b : page) {
             into.add(new Bid(orderId, into.size(), b.provider, b.pricePerHour, b.placedBlock.longValueExact()));
         }
-        return page.size() == ProtocolReader.BIDS_PAGE;
+        return page.size() == bidsPage;
     }
 
     /** The decoded results of {@code calls}, in their order, sent {@link #batchSize} calls to a request. */
