@@ -2,10 +2,12 @@ package org.openspheron.matchmaker.bench;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import okhttp3.OkHttpClient;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.LocalChain;
 import org.openspheron.chain.ProtocolAddresses;
@@ -20,25 +22,31 @@ import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
 
 /**
  * Puts thousands of orders and bids on a local anvil in minutes rather than hours. Sending one transaction and
  * waiting for its receipt costs a block and a round trip each (1,000 orders of 3 bids took most of 9 minutes); here
  * anvil's unlocked development accounts send them ({@code eth_sendTransaction}, nothing is signed in the JVM) with
- * explicit nonces, 500 to a JSON-RPC batch, while automine is off, and then blocks of a raised gas limit are mined
- * until every sender's nonce is in. Every transaction goes through the contracts' own checks; a reverted one shows
+ * explicit nonces, 500 to a JSON-RPC batch, while automine is off, in waves of a few thousand, each mined (blocks
+ * of a raised gas limit) until every sender's nonce is in. Every transaction goes through the contracts' own checks; a reverted one shows
  * as a missing order or bid, which {@link ChainReadsBenchmark} checks against what it asked for.
  *
  * <p>Its own HTTP client, so none of this counts in the figures of the process being measured.
  */
 final class BulkMarket implements AutoCloseable {
     private static final int BATCH = 500;
+    /**
+     * Transactions sent before mining them: anvil's pool slows down with its size (at 60,000 pending, a send took
+     * 30 ms), so a few thousand at a time keeps sending at hundreds a second.
+     */
+    private static final int WAVE = 4_000;
     /** Generous limits, so that no transaction is estimated (an estimate against a pending pool is slow). */
     private static final BigInteger CREATE_ORDER_GAS = BigInteger.valueOf(600_000);
     private static final BigInteger BID_GAS = BigInteger.valueOf(300_000);
     private static final BigInteger APPROVE_GAS = BigInteger.valueOf(100_000);
-    /** Blocks this large hold about 16,000 orders or 33,000 bids each (by gas limit, not gas used). */
-    private static final BigInteger BLOCK_GAS_LIMIT = BigInteger.valueOf(10_000_000_000L);
+    /** Blocks this large hold about 1,600 orders or 3,300 bids each (by gas limit, not gas used). */
+    private static final BigInteger BLOCK_GAS_LIMIT = BigInteger.valueOf(1_000_000_000L);
 
     private final Web3j web3j;
     private final HttpService http;
@@ -48,7 +56,9 @@ final class BulkMarket implements AutoCloseable {
     private final Map<String, BigInteger> nonces = new HashMap<>();
 
     BulkMarket(LocalChain chain, ProtocolAddresses addresses) {
-        this.http = new HttpService(chain.rpcUrl());
+        // A large block takes anvil tens of seconds to mine on a busy machine: longer than OkHttp's default 10 s.
+        this.http = new HttpService(chain.rpcUrl(), new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(10))
+                .build());
         this.web3j = Web3j.build(http);
         this.addresses = addresses;
         var readOnly = new ReadonlyTransactionManager(web3j, addresses.orders());
@@ -97,19 +107,14 @@ final class BulkMarket implements AutoCloseable {
         rpc("evm_setAutomine", List.of(false));
         rpc("evm_setBlockGasLimit", List.of("0x" + BLOCK_GAS_LIMIT.toString(16)));
         try {
-            for (int from = 0; from < txs.size(); from += BATCH) {
-                BatchRequest batch = web3j.newBatch();
-                for (Transaction tx : txs.subList(from, Math.min(txs.size(), from + BATCH))) {
-                    batch.add(web3j.ethSendTransaction(tx));
+            for (int wave = 0; wave < txs.size(); wave += WAVE) {
+                int end = Math.min(txs.size(), wave + WAVE);
+                for (int from = wave; from < end; from += BATCH) {
+                    send(txs.subList(from, Math.min(end, from + BATCH)));
                 }
-                for (Response<?> response : batch.send().getResponses()) {
-                    if (response.hasError()) {
-                        throw new ChainException("bulk send refused: " + response.getError().getMessage());
-                    }
+                while (!allMined(txs.subList(wave, end))) {
+                    rpc("evm_mine", List.of());
                 }
-            }
-            while (!allMined()) {
-                rpc("evm_mine", List.of());
             }
         } catch (IOException e) {
             throw new ChainException("bulk send failed: " + e.getMessage(), e);
@@ -118,11 +123,28 @@ final class BulkMarket implements AutoCloseable {
         }
     }
 
-    private boolean allMined() throws IOException {
-        for (var sender : nonces.entrySet()) {
+    private void send(List<Transaction> txs) throws IOException {
+        BatchRequest batch = web3j.newBatch();
+        for (Transaction tx : txs) {
+            batch.add(web3j.ethSendTransaction(tx));
+        }
+        for (Response<?> response : batch.send().getResponses()) {
+            if (response.hasError()) {
+                throw new ChainException("bulk send refused: " + response.getError().getMessage());
+            }
+        }
+    }
+
+    /** Whether each sender's last transaction of {@code wave} is in a block. */
+    private boolean allMined(List<Transaction> wave) throws IOException {
+        Map<String, BigInteger> last = new HashMap<>();
+        for (Transaction tx : wave) {
+            last.merge(tx.getFrom(), Numeric.decodeQuantity(tx.getNonce()), BigInteger::max);
+        }
+        for (var sender : last.entrySet()) {
             BigInteger mined = web3j.ethGetTransactionCount(sender.getKey(), DefaultBlockParameterName.LATEST).send()
                     .getTransactionCount();
-            if (mined.compareTo(sender.getValue()) < 0) {
+            if (mined.compareTo(sender.getValue()) <= 0) {
                 return false;
             }
         }
