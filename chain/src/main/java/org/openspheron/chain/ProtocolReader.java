@@ -86,9 +86,19 @@ public final class ProtocolReader {
             return Optional.empty();
         }
         DeploymentOrder.OrderSpec s = call("getOrderSpec(" + orderId + ")", orders.getOrderSpec(BigInteger.valueOf(orderId)));
+        return Optional.of(order(orderId, o, s));
+    }
+
+    /** The order from its two reads; {@link UnreadableOrderException} as {@link #order(long)}. */
+    static Order order(long orderId, DeploymentOrder.Order o, DeploymentOrder.OrderSpec s) {
         String seed = isZero(o.seed) ? null : Numeric.toHexString(o.seed);
-        return Optional.of(new Order(orderId, o.tenant, state, o.createdBlock.longValueExact(),
-                o.bidWindowEnd.longValueExact(), o.deposit, o.leaseId.longValueExact(), seed, spec(orderId, s)));
+        return new Order(orderId, o.tenant, OrderState.of(o.state), o.createdBlock.longValueExact(),
+                o.bidWindowEnd.longValueExact(), o.deposit, o.leaseId.longValueExact(), seed, spec(orderId, s));
+    }
+
+    /** The order contract's wrapper, for readers that encode its calls themselves (in batches). */
+    DeploymentOrder ordersContract() {
+        return orders;
     }
 
     /** The order, or a {@link ChainException} naming the unknown id. */

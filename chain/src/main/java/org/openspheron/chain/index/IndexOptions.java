@@ -8,9 +8,16 @@ package org.openspheron.chain.index;
  * @param maxLogRange the most blocks one {@code eth_getLogs} asks for; halved for the rest of a pass when the node
  *        refuses a range as too large (public endpoints cap ranges or results), and grown back after
  * @param reorgDepth block hashes kept to find how deep a reorg went (the index resyncs whatever the depth)
+ * @param resyncBatchSize the most calls in one JSON-RPC batch of the full read (three per order); public endpoints
+ *        cap batches (some at 10, most at 100 or more), and a batch they refuse fails the read
  */
-public record IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDepth) {
+public record IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDepth, int resyncBatchSize) {
+    public static final int DEFAULT_RESYNC_BATCH_SIZE = 100;
     public static final IndexOptions DEFAULT = new IndexOptions(1_000, 2_000, 64);
+
+    public IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDepth) {
+        this(resyncEveryBlocks, maxLogRange, reorgDepth, DEFAULT_RESYNC_BATCH_SIZE);
+    }
 
     public IndexOptions {
         if (resyncEveryBlocks < 1) {
@@ -21,6 +28,9 @@ public record IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDep
         }
         if (reorgDepth < 1) {
             throw new IllegalArgumentException("reorgDepth must be at least 1: " + reorgDepth);
+        }
+        if (resyncBatchSize < 1) {
+            throw new IllegalArgumentException("resyncBatchSize must be at least 1: " + resyncBatchSize);
         }
     }
 }

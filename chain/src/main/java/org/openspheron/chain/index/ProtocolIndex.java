@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderBatchReader;
 import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.UnreadableOrderException;
@@ -28,7 +29,7 @@ import org.web3j.protocol.core.methods.response.EthBlock;
  * per range) plus what new events require (an order's spec when it is created), never a call per open order.
  *
  * <p>Events are a wake-up, the chain's state is the truth: the index reads the whole state (openOrderIds, each
- * order and its bids) at its first pass, every {@link IndexOptions#resyncEveryBlocks}, when an event shows an
+ * order and its bids, in JSON-RPC batches of {@link IndexOptions#resyncBatchSize} calls) at its first pass, every {@link IndexOptions#resyncEveryBlocks}, when an event shows an
  * earlier one was missed (a gap), and after a reorg, which it detects when the block after the one it holds does
  * not name it as parent. Applying an event twice changes nothing, so a pass that fails half-way (an RPC error) is
  * simply repeated from the last block it completed.
@@ -49,6 +50,7 @@ public final class ProtocolIndex {
     private final ProtocolReader reader;
     private final IndexOptions options;
     private final LogSource logs;
+    private final OrderBatchReader batches;
     /** Where the head comes from when a WebSocket URL is configured; null: {@code eth_blockNumber} each pass. */
     private volatile HeadSubscription heads;
 
@@ -80,6 +82,7 @@ public final class ProtocolIndex {
         this.reader = reader;
         this.options = options;
         this.logs = logs;
+        this.batches = new OrderBatchReader(reader, options.resyncBatchSize());
         this.range = options.maxLogRange();
     }
 
@@ -175,12 +178,9 @@ public final class ProtocolIndex {
         Map<Long, Order> freshOrders = new HashMap<>();
         Map<Long, List<Bid>> freshBids = new HashMap<>();
         List<Long> openIds = reader.openOrderIds();
-        for (long id : openIds) {
-            Optional<Order> order = readOrder(id);
-            if (order.isPresent() && order.get().isOpen()) {
-                freshOrders.put(id, order.get());
-                freshBids.put(id, new ArrayList<>(reader.bids(id)));
-            }
+        for (OrderBatchReader.OrderWithBids read : batches.openOrders(openIds, this::passOver)) {
+            freshOrders.put(read.order().id(), read.order());
+            freshBids.put(read.order().id(), new ArrayList<>(read.bids()));
         }
         orders.clear();
         orders.putAll(freshOrders);
@@ -278,10 +278,15 @@ public final class ProtocolIndex {
         try {
             return reader.order(id);
         } catch (UnreadableOrderException e) {
-            if (unreadable.put(id, e.getMessage()) == null) {
-                LOG.log(System.Logger.Level.WARNING, "protocol index: passing over order {0}: {1}", id, e.getMessage());
-            }
+            passOver(e);
             return Optional.empty();
+        }
+    }
+
+    private void passOver(UnreadableOrderException e) {
+        if (unreadable.put(e.orderId(), e.getMessage()) == null) {
+            LOG.log(System.Logger.Level.WARNING, "protocol index: passing over order {0}: {1}", e.orderId(),
+                    e.getMessage());
         }
     }
 

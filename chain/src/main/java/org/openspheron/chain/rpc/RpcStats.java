@@ -10,6 +10,7 @@ public final class RpcStats implements RpcListener {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final LongAdder failovers = new LongAdder();
+    private final LongAdder httpRequests = new LongAdder();
 
     @Override
     public void request(String method, String url) {
@@ -26,8 +27,13 @@ public final class RpcStats implements RpcListener {
         failovers.increment();
     }
 
+    /** One HTTP request went out, holding one call or a batch of them. */
+    void posted() {
+        httpRequests.increment();
+    }
+
     public Snapshot snapshot() {
-        return new Snapshot(copy(requests), copy(errors), failovers.sum());
+        return new Snapshot(copy(requests), copy(errors), failovers.sum(), httpRequests.sum());
     }
 
     private static Map<String, Long> copy(Map<String, LongAdder> counters) {
@@ -42,8 +48,11 @@ public final class RpcStats implements RpcListener {
      * @param requestsByMethod calls put on the wire per JSON-RPC method, retries included (what a provider bills)
      * @param errorsByKind failed attempts per kind ({@link RpcTransport#ERROR_KINDS})
      * @param failovers moves from one RPC URL to the next
+     * @param httpRequests HTTP requests put on the wire, retries included: a JSON-RPC batch is one, however many
+     *        calls it holds (round trips, and what an endpoint that limits HTTP requests rather than calls counts)
      */
-    public record Snapshot(Map<String, Long> requestsByMethod, Map<String, Long> errorsByKind, long failovers) {
+    public record Snapshot(Map<String, Long> requestsByMethod, Map<String, Long> errorsByKind, long failovers,
+            long httpRequests) {
         public long requests() {
             return requestsByMethod.values().stream().mapToLong(Long::longValue).sum();
         }

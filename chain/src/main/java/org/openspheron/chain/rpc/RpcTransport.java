@@ -153,6 +153,7 @@ public final class RpcTransport extends Service {
             budget.take(calls.size());
             Endpoint endpoint = current();
             calls.methods().forEach(method -> listener.request(method, endpoint.url()));
+            stats.posted();
             Attempt attempt = attempt(endpoint, payload, calls);
             if (attempt.answer() != null) {
                 endpoint.answered();

@@ -267,6 +267,49 @@ class ProtocolIndexTest {
         assertThat(index.stats().logRanges()).as("over 40 blocks in ranges of at most 8").isGreaterThanOrEqualTo(6);
     }
 
+    @Test
+    void aResyncReadsTheOrdersInBatchesOfBoundedSize() {
+        provider(0);
+        provider(1);
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            long id = order();
+            provider(i % 2).submitBid(id, tokens(5));
+            ids.add(id);
+        }
+        // 6 calls a batch: 2 orders (getOrder, getOrderSpec, getBids each), so 8 orders take 4 batches.
+        ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(1_000, 2_000, 16, 6));
+        RpcStats.Snapshot before = protocol.connection().rpcStats();
+
+        IndexView view = index.follow();
+
+        RpcStats.Snapshot after = protocol.connection().rpcStats();
+        assertThat(view.openOrderIds()).containsExactlyInAnyOrderElementsOf(ids);
+        for (long id : ids) {
+            assertThat(view.order(id).orElseThrow().order()).isEqualTo(reader.requireOrder(id));
+            assertThat(view.order(id).orElseThrow().bids()).isEqualTo(reader.bids(id)).hasSize(1);
+        }
+        long calls = after.requests() - before.requests();
+        long http = after.httpRequests() - before.httpRequests();
+        assertThat(after.requests("eth_call") - before.requests("eth_call"))
+                .as("three reads per order, plus openOrderIds, orderCount and matchWindowBlocks")
+                .isEqualTo(3 * 8 + 3);
+        assertThat(http).as("4 batches and the %d single calls around them", calls - 3 * 8).isEqualTo(4 + calls - 3 * 8);
+    }
+
+    @Test
+    void anUnreadableOrderInABatchIsPassedOverAndTheRestAreRead() {
+        long before = order();
+        long hostile = order();
+        long after = order();
+        protocol.forgeOrderMemoryMb(hostile, java.math.BigInteger.ONE.shiftLeft(64).subtract(java.math.BigInteger.ONE));
+        ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(1_000, 2_000, 16, 9));
+
+        IndexView view = index.follow();
+
+        assertThat(view.openOrderIds()).containsExactlyInAnyOrder(before, after);
+    }
+
     private long order() {
         return protocol.tenant(0).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), tokens(20));
     }

@@ -45,5 +45,9 @@ public interface ChainSettings {
         /** Block hashes kept to tell how deep a reorg went. */
         @WithDefault("64")
         int reorgDepth();
+
+        /** The most calls in one JSON-RPC batch of a full read; at most what the endpoint accepts in a batch. */
+        @WithDefault("100")
+        int resyncBatchSize();
     }
 }

@@ -42,7 +42,8 @@ public final class MatchmakerSettings {
     public static IndexOptions index(ChainSettings chain) {
         var index = chain.index();
         try {
-            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
+            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth(),
+                    index.resyncBatchSize());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.chain.index: " + e.getMessage(), e);
         }

@@ -139,6 +139,15 @@ class MatchmakerSettingsTest {
     }
 
     @Test
+    void aWebSocketUrlForNewHeadsIsOptionalAndMustBeWsOrWss() {
+        assertThat(MatchmakerSettings.heads(config(Map.of()).getConfigMapping(ChainSettings.class))).isEmpty();
+        ChainSettings https = config(Map.of("spheron.chain.ws-url", "https://a.example")).getConfigMapping(ChainSettings.class);
+        assertThatThrownBy(() -> MatchmakerSettings.heads(https))
+                .isInstanceOf(InvalidConfiguration.class)
+                .hasMessageContaining("spheron.chain.ws-url").hasMessageContaining("https://a.example");
+    }
+
+    @Test
     void missingJwtKeyFileFailsNamingTheKey() throws Exception {
         assertThatThrownBy(() -> MatchmakerSettings.requireKeyLocation("spheron.matchmaker.jwt.peer-keys",
                 "file:/nonexistent/peers-jwks.json", "peers' public keys"))

@@ -46,5 +46,9 @@ public interface ChainSettings {
         /** Block hashes kept to tell how deep a reorg went. */
         @WithDefault("64")
         int reorgDepth();
+
+        /** The most calls in one JSON-RPC batch of a full read (three per order). */
+        @WithDefault("100")
+        int resyncBatchSize();
     }
 }

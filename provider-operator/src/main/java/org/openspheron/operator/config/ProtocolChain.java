@@ -69,7 +69,8 @@ public class ProtocolChain {
     public static IndexOptions indexOptions(ChainSettings chain) {
         ChainSettings.Index index = chain.index();
         try {
-            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth());
+            return new IndexOptions(index.resyncEveryBlocks(), index.maxLogRange(), index.reorgDepth(),
+                    index.resyncBatchSize());
         } catch (IllegalArgumentException e) {
             throw new SettingsException("spheron.chain.index: " + e.getMessage());
         }
