@@ -15,11 +15,23 @@ import org.openspheron.matchmaker.chain.ChainSession;
  * (a peer's signature arrived, an admin asked).
  * While the chain cannot be reached it backs off exponentially, logs the outage once and its end once, and reports
  * itself not ready.
+ *
+ * <p>A pass that fails for another reason (a bug, a contract the decoder cannot read, a class a native image lacks)
+ * is logged with its stack trace, then again every {@link #FAILURE_REPEAT} while every pass fails the same way, so a
+ * stuck matchmaker is never silent; the loop goes on, whatever the pass threw, until {@link #close()}.
  */
 public final class ReconcileLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class);
+    /** How often a failure that repeats on every pass is logged again. */
+    static final Duration FAILURE_REPEAT = Duration.ofMinutes(1);
 
-    private final MatchReconciler reconciler;
+    /** One reconcile pass if there may be work; {@code woken}: asked for, not just a poll. */
+    @FunctionalInterface
+    interface Pass {
+        void run(boolean woken);
+    }
+
+    private final Pass pass;
     private final String endpoint;
     private final Duration pollInterval;
     private final Duration maxBackoff;
@@ -31,10 +43,16 @@ public final class ReconcileLoop implements AutoCloseable {
     private volatile Instant lastPass;
     private volatile Instant outageSince;
     private volatile String lastError;
+    private volatile long failedPasses;
+    private Instant failureLogged;
 
     public ReconcileLoop(MatchReconciler reconciler, String endpoint, Duration pollInterval, Duration maxBackoff,
                          Clock clock) {
-        this.reconciler = reconciler;
+        this(reconciler::reconcileIfNeeded, endpoint, pollInterval, maxBackoff, clock);
+    }
+
+    ReconcileLoop(Pass pass, String endpoint, Duration pollInterval, Duration maxBackoff, Clock clock) {
+        this.pass = pass;
         this.endpoint = endpoint;
         this.pollInterval = pollInterval;
         this.maxBackoff = maxBackoff;
@@ -72,15 +90,24 @@ public final class ReconcileLoop implements AutoCloseable {
         return lastError;
     }
 
+    /** Passes that failed in a row (0 after a pass that worked). */
+    public long failedPasses() {
+        return failedPasses;
+    }
+
     private void run() {
         Duration backoff = pollInterval;
         boolean woken = true;
         while (running) {
             Duration wait = pollInterval;
             try {
-                reconciler.reconcileIfNeeded(woken);
+                pass.run(woken);
                 lastPass = clock.instant();
+                if (failedPasses > 0) {
+                    LOG.infof("reconcile pass works again after %d failed passes", failedPasses);
+                }
                 lastError = null;
+                failedPasses = 0;
                 if (!reachable && outageSince != null) {
                     LOG.infof("chain at %s reachable again after %ds; matching resumed", endpoint,
                             Duration.between(outageSince, clock.instant()).toSeconds());
@@ -100,13 +127,20 @@ public final class ReconcileLoop implements AutoCloseable {
                     backoff = min(backoff.multipliedBy(2), maxBackoff);
                     wait = backoff;
                 } else {
-                    logOnce(e);
+                    failed(e);
                 }
             } catch (RuntimeException e) {
-                logOnce(e);
+                failed(e);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Error e) {
+                // A LinkageError or an ExceptionInInitializerError (a class or a reflective member a native image
+                // lacks) must not end the thread: uncaught, it would stop matching with nothing in the log.
+                failed(e);
             }
             try {
-                woken = wakeups.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS) || !reachable;
+                // A failed pass is tried again at the next poll even on the same block.
+                woken = wakeups.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS) || !reachable || failedPasses > 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -114,10 +148,16 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    private void logOnce(RuntimeException e) {
+    private void failed(Throwable e) {
+        failedPasses++;
         String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+        Instant now = clock.instant();
         if (!message.equals(lastError)) {
             LOG.errorf(e, "reconcile pass failed: %s", message);
+            failureLogged = now;
+        } else if (Duration.between(failureLogged, now).compareTo(FAILURE_REPEAT) >= 0) {
+            LOG.errorf("reconcile pass still failing (%d passes in a row): %s", failedPasses, message);
+            failureLogged = now;
         }
         lastError = message;
     }
