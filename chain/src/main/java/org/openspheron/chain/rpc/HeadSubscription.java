@@ -119,14 +119,23 @@ public final class HeadSubscription implements AutoCloseable {
         return url;
     }
 
-    private void connect() {
+    /** Synchronized with {@link #retryLater}: a socket that fails at once is known as the current one by then. */
+    private synchronized void connect() {
         if (closed) {
             return;
         }
         socket = http.newWebSocket(new Request.Builder().url(url).build(), new Listener());
     }
 
-    private synchronized void retryLater(String why) {
+    /**
+     * Once per socket: a failing socket reports both its error and its close, and only the current one counts, so
+     * there is never more than one socket and one reconnect at a time.
+     */
+    private synchronized void retryLater(WebSocket failed, String why) {
+        if (failed != socket) {
+            return;
+        }
+        socket = null;
         live = false;
         if (closed || retries.isShutdown()) {
             return;
@@ -139,6 +148,10 @@ public final class HeadSubscription implements AutoCloseable {
             reconnects++;
             connect();
         }, wait, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized boolean current(WebSocket webSocket) {
+        return webSocket == socket;
     }
 
     private synchronized void opened() {
@@ -182,11 +195,14 @@ public final class HeadSubscription implements AutoCloseable {
 
         @Override
         public void onMessage(WebSocket webSocket, String text) {
+            if (!current(webSocket)) {
+                return;
+            }
             try {
                 received(text);
             } catch (IOException | RuntimeException e) {
-                webSocket.close(1002, "unexpected message");
-                retryLater(e.getMessage());
+                retryLater(webSocket, e.getMessage());
+                webSocket.cancel();
             }
         }
 
@@ -197,16 +213,12 @@ public final class HeadSubscription implements AutoCloseable {
 
         @Override
         public void onClosed(WebSocket webSocket, int code, String reason) {
-            if (webSocket == socket) {
-                retryLater("closed: " + code + (reason.isEmpty() ? "" : " " + reason));
-            }
+            retryLater(webSocket, "closed: " + code + (reason.isEmpty() ? "" : " " + reason));
         }
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
-            if (webSocket == socket) {
-                retryLater(t.getClass().getSimpleName() + ": " + t.getMessage());
-            }
+            retryLater(webSocket, t.getClass().getSimpleName() + ": " + t.getMessage());
         }
     }
 
