@@ -8,6 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.openspheron.contracts.generated.DeploymentOrder;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.DynamicBytes;
 import org.web3j.abi.datatypes.Type;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.BatchRequest;
@@ -16,17 +22,29 @@ import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.utils.Numeric;
 
 /**
- * Reads many orders and their bids in JSON-RPC batches of at most {@code batchSize} calls each: the full read of the
- * state (at start, every few hundred blocks, after a reorg) costs about 3 × orders / batchSize HTTP requests instead of
- * 3 × orders. Every call is still one request for the process's budget and one {@code eth_call} for the RPC provider's
- * bill; what batches save is round trips, so a resync of thousands of orders takes seconds, not minutes.
+ * Reads many orders and their bids, {@code batchSize} view calls at a time, so that the full read of the state (at
+ * start, every few hundred blocks, after a reorg) costs about 3 × orders / batchSize calls instead of 3 × orders.
+ *
+ * <p>Each group of views goes out as one {@code eth_call} that runs the creation code of {@code ReadBatch}
+ * (contracts/src/ReadBatch.sol) without deploying it: its constructor makes the static calls and returns their
+ * results. That is one call for the process's budget and for the RPC provider's bill, whatever it holds. When the node
+ * refuses such a call (a JSON-RPC error: no contract creation in eth_call, a gas cap), the reader stops using it and
+ * sends each group as a JSON-RPC batch of single calls instead (one HTTP request, but a call each); when a view in it
+ * reverts, that group alone is read as a batch, whose error names the call.
  *
  * <p>Holds no key; safe to share.
  */
 public final class OrderBatchReader {
+    private static final System.Logger LOG = System.getLogger(OrderBatchReader.class.getName());
     private static final String READER = "0x0000000000000000000000000000000000000000";
+    private static final String READ_BATCH_RESOURCE = "/org/openspheron/contracts/solc/ReadBatch.bin";
+    private static final String READ_BATCH_CODE = readBatchCode();
+    @SuppressWarnings("rawtypes")
+    private static final List<TypeReference<?>> BYTES_ARRAY = List.of(new TypeReference<DynamicArray<DynamicBytes>>() {
+    });
 
     /** An open order and all its bids, in chain order. */
     public record OrderWithBids(Order order, List<Bid> bids) {
@@ -40,6 +58,7 @@ public final class OrderBatchReader {
     private final DeploymentOrder orders;
     private final int batchSize;
     private final int bidsPage;
+    private volatile boolean oneCallRefused;
 
     public OrderBatchReader(ProtocolReader reader, int batchSize) {
         this(reader, batchSize, ProtocolReader.BIDS_PAGE);
@@ -145,21 +164,76 @@ public final class OrderBatchReader {
         return page.size() == bidsPage;
     }
 
-    /** The decoded results of {@code calls}, in their order, sent {@link #batchSize} calls to a request. */
+    /** The decoded results of {@code calls}, in their order, {@link #batchSize} calls to a request. */
     private List<List<Type>> send(List<RemoteFunctionCall<?>> calls) {
         List<List<Type>> results = new ArrayList<>(calls.size());
         for (int from = 0; from < calls.size(); from += batchSize) {
             List<RemoteFunctionCall<?>> part = calls.subList(from, Math.min(calls.size(), from + batchSize));
-            BatchRequest batch = web3j.newBatch();
-            for (RemoteFunctionCall<?> call : part) {
-                batch.add(web3j.ethCall(Transaction.createEthCallTransaction(READER, contract, call.encodeFunctionCall()),
-                        DefaultBlockParameterName.LATEST));
-            }
-            Map<Long, Response<?>> byId = answers(batch);
-            for (int i = 0; i < part.size(); i++) {
-                Response<?> answer = byId.get(batch.getRequests().get(i).getId());
-                results.add(decode(part.get(i), answer));
-            }
+            List<List<Type>> read = oneCallRefused ? null : inOneCall(part);
+            results.addAll(read != null ? read : batched(part));
+        }
+        return results;
+    }
+
+    /** The results of {@code part} from one deployless {@code ReadBatch} call; null when it is to be read otherwise. */
+    private List<List<Type>> inOneCall(List<RemoteFunctionCall<?>> part) {
+        List<DynamicBytes> calls = new ArrayList<>(part.size());
+        for (RemoteFunctionCall<?> call : part) {
+            calls.add(new DynamicBytes(Numeric.hexStringToByteArray(call.encodeFunctionCall())));
+        }
+        String data = READ_BATCH_CODE + FunctionEncoder.encodeConstructor(
+                List.of(new Address(contract), new DynamicArray<>(DynamicBytes.class, calls)));
+        EthCall answer;
+        try {
+            answer = web3j.ethCall(Transaction.createEthCallTransaction(READER, null, data),
+                    DefaultBlockParameterName.LATEST).send();
+        } catch (IOException e) {
+            throw new ChainException("reading " + part.size() + " views in one call failed: " + e.getMessage(), e);
+        }
+        if (answer.hasError() && revert(answer.getError()) || !answer.hasError() && answer.isReverted()) {
+            // One view reverted: the batch of single calls says which.
+            return null;
+        }
+        if (answer.hasError()) {
+            oneCallRefused = true;
+            LOG.log(System.Logger.Level.INFO, "the node refuses views read in one eth_call ({0}); reading them in "
+                    + "JSON-RPC batches of single calls instead", answer.getError().getMessage());
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        List<Type> decoded = FunctionReturnDecoder.decode(answer.getValue(), (List) BYTES_ARRAY);
+        if (decoded.isEmpty()) {
+            throw new ChainException("reading " + part.size() + " views in one call returned nothing");
+        }
+        @SuppressWarnings("unchecked")
+        List<DynamicBytes> returned = ((DynamicArray<DynamicBytes>) decoded.get(0)).getValue();
+        if (returned.size() != part.size()) {
+            throw new ChainException("reading " + part.size() + " views in one call returned " + returned.size());
+        }
+        List<List<Type>> results = new ArrayList<>(part.size());
+        for (int i = 0; i < part.size(); i++) {
+            results.add(decodeResult(part.get(i), Numeric.toHexString(returned.get(i).getValue())));
+        }
+        return results;
+    }
+
+    /** A revert (EIP-1474's code 3, or the "execution reverted" geth and anvil word it with), not a refusal. */
+    private static boolean revert(Response.Error error) {
+        return error.getCode() == 3 || String.valueOf(error.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("revert");
+    }
+
+    /** The results of {@code part} from a JSON-RPC batch of single calls: one request, a call each. */
+    private List<List<Type>> batched(List<RemoteFunctionCall<?>> part) {
+        List<List<Type>> results = new ArrayList<>(part.size());
+        BatchRequest batch = web3j.newBatch();
+        for (RemoteFunctionCall<?> call : part) {
+            batch.add(web3j.ethCall(Transaction.createEthCallTransaction(READER, contract, call.encodeFunctionCall()),
+                    DefaultBlockParameterName.LATEST));
+        }
+        Map<Long, Response<?>> byId = answers(batch);
+        for (int i = 0; i < part.size(); i++) {
+            Response<?> answer = byId.get(batch.getRequests().get(i).getId());
+            results.add(decode(part.get(i), answer));
         }
         return results;
     }
@@ -191,11 +265,26 @@ public final class OrderBatchReader {
         if (result.isReverted()) {
             throw new ChainException(what(call) + " reverted: " + result.getRevertReason());
         }
-        List<Type> decoded = call.decodeFunctionResponse(result.getValue());
+        return decodeResult(call, result.getValue());
+    }
+
+    private static List<Type> decodeResult(RemoteFunctionCall<?> call, String value) {
+        List<Type> decoded = call.decodeFunctionResponse(value);
         if (decoded.isEmpty()) {
             throw new ChainException(what(call) + " returned nothing: no order contract at its address?");
         }
         return decoded;
+    }
+
+    private static String readBatchCode() {
+        try (java.io.InputStream in = OrderBatchReader.class.getResourceAsStream(READ_BATCH_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(READ_BATCH_RESOURCE + " is missing from the contracts jar");
+            }
+            return "0x" + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The call's selector and arguments, for an error message. */

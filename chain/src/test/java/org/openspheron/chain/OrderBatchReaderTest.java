@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.rpc.FlakyRpcEndpoint;
 
 /** Orders and bids read in batches are the same as read one call at a time. */
 class OrderBatchReaderTest {
@@ -50,6 +51,52 @@ class OrderBatchReaderTest {
 
         assertThat(read).extracting(r -> r.order().id()).containsExactly(open);
         assertThat(passedOver).isEmpty();
+    }
+
+    /**
+     * Issue 13's target for the full read: the views of many orders go out as one deployless eth_call (ReadBatch's
+     * creation code), so 8 orders with their specs and bids cost one call, not 24.
+     */
+    @Test
+    void theViewsOfManyOrdersAreReadInOneCall() {
+        provider(0);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(order());
+            protocol.provider(0).submitBid(ids.get(i), tokens(4));
+        }
+        long before = protocol.connection().rpcStats().requests("eth_call");
+
+        List<OrderBatchReader.OrderWithBids> read = new OrderBatchReader(reader, 100).openOrders(ids, e -> { });
+
+        assertThat(protocol.connection().rpcStats().requests("eth_call") - before).isEqualTo(1);
+        assertThat(read).extracting(r -> r.order().id()).containsExactlyElementsOf(ids);
+        for (OrderBatchReader.OrderWithBids r : read) {
+            assertThat(r.order()).isEqualTo(reader.requireOrder(r.order().id()));
+            assertThat(r.bids()).isEqualTo(reader.bids(r.order().id())).hasSize(1);
+        }
+    }
+
+    /** A node that refuses a contract creation in eth_call (or a gas cap it exceeds) gets batches of single calls. */
+    @Test
+    void aNodeThatRefusesTheOneCallReadIsReadInBatchesOfSingleCalls() {
+        long first = order();
+        long second = order();
+        try (FlakyRpcEndpoint endpoint = FlakyRpcEndpoint.proxyTo(protocol.chain().rpcUrl());
+             ChainConnection flaky = ChainConnection.connect(endpoint.url(), protocol.connection().addresses())) {
+            OrderBatchReader batches = new OrderBatchReader(new ProtocolReader(flaky), 6);
+            int connecting = endpoint.received().size();
+            endpoint.then(FlakyRpcEndpoint.error(200, -32000, "contract creation is not supported in eth_call"));
+
+            List<OrderBatchReader.OrderWithBids> read = batches.openOrders(List.of(first, second), e -> { });
+            List<OrderBatchReader.OrderWithBids> again = batches.openOrders(List.of(first, second), e -> { });
+
+            assertThat(read).extracting(r -> r.order().id()).containsExactly(first, second);
+            assertThat(again).isEqualTo(read);
+            assertThat(endpoint.received().subList(connecting, endpoint.received().size()))
+                    .as("the refused call, then one batch of 6 calls per read")
+                    .extracting(r -> r.methods().size()).containsExactly(1, 6, 6);
+        }
     }
 
     private long order() {

@@ -36,7 +36,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** One request as it arrived. */
-    record Received(long atNanos, List<String> methods) {
+    public record Received(long atNanos, List<String> methods) {
     }
 
     private final HttpServer server;
@@ -70,7 +70,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** The next requests get these replies, in order; then the usual one. */
-    FlakyRpcEndpoint then(Reply... replies) {
+    public FlakyRpcEndpoint then(Reply... replies) {
         script.addAll(List.of(replies));
         return this;
     }
@@ -87,7 +87,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    synchronized List<Received> received() {
+    public synchronized List<Received> received() {
         return List.copyOf(received);
     }
 
@@ -127,7 +127,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** The JSON-RPC error {@code code, message} for every call, with HTTP status {@code httpStatus}. */
-    static Reply error(int httpStatus, int code, String message) {
+    public static Reply error(int httpStatus, int code, String message) {
         return (endpoint, exchange, body) -> {
             ObjectNode answer = envelope(JSON.readTree(body));
             answer.putObject("error").put("code", code).put("message", message);
