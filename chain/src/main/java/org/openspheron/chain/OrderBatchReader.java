@@ -29,10 +29,11 @@ import org.web3j.utils.Numeric;
  * start, every few hundred blocks, after a reorg) costs about 3 × orders / batchSize calls instead of 3 × orders.
  *
  * <p>Each group of views goes out as one {@code eth_call} that runs the creation code of {@code ReadBatch}
- * (contracts/src/ReadBatch.sol) without deploying it: its constructor makes the static calls and returns their
- * results. That is one call for the process's budget and for the RPC provider's bill, whatever it holds. When the node
- * refuses such a call (a JSON-RPC error: no contract creation in eth_call, a gas cap), the reader stops using it and
- * sends each group as a JSON-RPC batch of single calls instead (one HTTP request, but a call each); when a view in it
+ * (contracts/src/ReadBatch.sol) without deploying it: its constructor makes the static calls and reverts with their
+ * results (a revert's data has no size limit; code a constructor returns does). That is one call for the process's
+ * budget and for the RPC provider's bill, whatever it holds. When the node does not answer such a call with the
+ * results (no contract creation in eth_call, a gas cap, revert data dropped), the reader stops using it and sends
+ * each group as a JSON-RPC batch of single calls instead (one HTTP request, but a call each); when a view in it
  * reverts, that group alone is read as a batch, whose error names the call.
  *
  * <p>Holds no key; safe to share.
@@ -42,6 +43,9 @@ public final class OrderBatchReader {
     private static final String READER = "0x0000000000000000000000000000000000000000";
     private static final String READ_BATCH_RESOURCE = "/org/openspheron/contracts/solc/ReadBatch.bin";
     private static final String READ_BATCH_CODE = readBatchCode();
+    /** Selectors of ReadBatch's errors, lower-case hex without 0x: its answer, and a view that reverted. */
+    private static final String RESULTS = org.web3j.crypto.Hash.sha3String("Results(bytes[])").substring(2, 10);
+    private static final String VIEW_REVERTED = org.web3j.crypto.Hash.sha3String("ViewReverted(uint256,bytes)").substring(2, 10);
     @SuppressWarnings("rawtypes")
     private static final List<TypeReference<?>> BYTES_ARRAY = List.of(new TypeReference<DynamicArray<DynamicBytes>>() {
     });
@@ -190,18 +194,20 @@ public final class OrderBatchReader {
         } catch (IOException e) {
             throw new ChainException("reading " + part.size() + " views in one call failed: " + e.getMessage(), e);
         }
-        if (answer.hasError() && revert(answer.getError()) || !answer.hasError() && answer.isReverted()) {
+        String revertData = answer.hasError() ? revertData(answer.getError()) : "";
+        if (revertData.startsWith(VIEW_REVERTED)) {
             // One view reverted: the batch of single calls says which.
             return null;
         }
-        if (answer.hasError()) {
+        if (!revertData.startsWith(RESULTS)) {
             oneCallRefused = true;
-            LOG.log(System.Logger.Level.INFO, "the node refuses views read in one eth_call ({0}); reading them in "
-                    + "JSON-RPC batches of single calls instead", answer.getError().getMessage());
+            LOG.log(System.Logger.Level.INFO, "the node does not answer views read in one eth_call ({0}); reading "
+                    + "them in JSON-RPC batches of single calls instead", answer.hasError()
+                    ? answer.getError().getMessage() : "it returned instead of reverting with the results");
             return null;
         }
         @SuppressWarnings("unchecked")
-        List<Type> decoded = FunctionReturnDecoder.decode(answer.getValue(), (List) BYTES_ARRAY);
+        List<Type> decoded = FunctionReturnDecoder.decode("0x" + revertData.substring(RESULTS.length()), (List) BYTES_ARRAY);
         if (decoded.isEmpty()) {
             throw new ChainException("reading " + part.size() + " views in one call returned nothing");
         }
@@ -217,9 +223,14 @@ public final class OrderBatchReader {
         return results;
     }
 
-    /** A revert (EIP-1474's code 3, or the "execution reverted" geth and anvil word it with), not a refusal. */
-    private static boolean revert(Response.Error error) {
-        return error.getCode() == 3 || String.valueOf(error.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("revert");
+    /** The revert data of an error answer, lower-case hex without 0x; empty when it carries none. */
+    private static String revertData(Response.Error error) {
+        String data = error.getData() == null ? "" : error.getData().trim();
+        if (data.startsWith("\"") && data.endsWith("\"") && data.length() >= 2) {
+            data = data.substring(1, data.length() - 1);
+        }
+        data = data.toLowerCase(java.util.Locale.ROOT);
+        return data.startsWith("0x") ? data.substring(2) : "";
     }
 
     /** The results of {@code part} from a JSON-RPC batch of single calls: one request, a call each. */
