@@ -8,8 +8,9 @@ package org.openspheron.chain.index;
  * @param maxLogRange the most blocks one {@code eth_getLogs} asks for; halved for the rest of a pass when the node
  *        refuses a range as too large (public endpoints cap ranges or results), and grown back after
  * @param reorgDepth block hashes kept to find how deep a reorg went (the index resyncs whatever the depth)
- * @param resyncBatchSize the most calls in one JSON-RPC batch of the full read (three per order); public endpoints
- *        cap batches (some at 10, most at 100 or more), and a batch they refuse fails the read
+ * @param resyncBatchSize the most views (three per order) the full read puts in one {@code ReadBatch} call, or, on
+ *        a node that does not answer those, in one JSON-RPC batch (public endpoints cap batches, some at 10, most at
+ *        100 or more, and a batch they refuse fails the read); see {@link org.openspheron.chain.OrderBatchReader}
  */
 public record IndexOptions(long resyncEveryBlocks, int maxLogRange, int reorgDepth, int resyncBatchSize) {
     public static final int DEFAULT_RESYNC_BATCH_SIZE = 100;

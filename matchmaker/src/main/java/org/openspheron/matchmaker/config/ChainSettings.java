@@ -46,7 +46,7 @@ public interface ChainSettings {
         @WithDefault("64")
         int reorgDepth();
 
-        /** The most calls in one JSON-RPC batch of a full read; at most what the endpoint accepts in a batch. */
+        /** The most views (three per order) in one call of a full read, or in one JSON-RPC batch where needed. */
         @WithDefault("100")
         int resyncBatchSize();
     }
