@@ -121,6 +121,57 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 paid;
     }
 
+    /// @dev How an order is kept: two words written at creation, a third (the seed) at the match. The creation
+    ///      block is bidWindowEnd - bidWindowBlocks. The deposit fits in 128 bits (MAX_ESCROW); ids and counts in 64.
+    struct OrderRecord {
+        address tenant;
+        OrderState state;
+        uint64 bidWindowEnd;
+        uint128 deposit;
+        uint64 leaseId;
+        uint64 bidCount;
+        bytes32 seed;
+    }
+
+    /// @dev How a spec is kept: the five numbers in one word, price and flag in a second, then the hash and the
+    ///      texts (a text under 32 bytes is one word, an empty one none).
+    struct SpecRecord {
+        uint32 cpuMilli;
+        uint64 memoryMb;
+        uint64 storageMb;
+        uint32 gpuCount;
+        uint64 durationSeconds;
+        uint128 maxPricePerHour;
+        bool regionRequired;
+        bytes32 manifestHash;
+        string gpuModel;
+        string region;
+        string zone;
+    }
+
+    /// @dev A bid, kept under its order and provider (placedBlock is never zero for a placed bid, so it also marks
+    ///      "has bid"); the order's bid list maps each index to its provider.
+    struct BidRecord {
+        uint128 pricePerHour;
+        uint64 placedBlock;
+    }
+
+    /// @dev How a lease is kept: three words written at the match, a fourth at the confirmation, the fifth as it
+    ///      pays. The confirm deadline is createdAt + confirmWindowSeconds. Prices and balances are bounded by
+    ///      MAX_PRICE_PER_HOUR and MAX_ESCROW (128 bits); what was paid has a word of its own.
+    struct LeaseRecord {
+        address tenant;
+        uint64 orderId;
+        LeaseState state;
+        address provider;
+        uint64 createdAt;
+        uint128 pricePerHour;
+        uint128 balance;
+        uint64 confirmedAt;
+        uint64 endsAt;
+        uint256 paid;
+    }
+
     // ---------------------------------------------------------------- events
     event ORDER_CREATED(
         uint256 indexed orderId,
@@ -190,11 +241,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     uint256 public orderCount;
     uint256 public leaseCount;
-    mapping(uint256 => Order) private _orders;
-    mapping(uint256 => OrderSpec) private _specs;
-    mapping(uint256 => Bid[]) private _bids;
-    mapping(uint256 => mapping(address => bool)) private _hasBid;
-    mapping(uint256 => Lease) private _leases;
+    mapping(uint256 => OrderRecord) private _orders;
+    mapping(uint256 => SpecRecord) private _specs;
+    mapping(uint256 => mapping(uint256 => address)) private _bidders;
+    mapping(uint256 => mapping(address => BidRecord)) private _bids;
+    mapping(uint256 => LeaseRecord) private _leases;
     mapping(address => EnumerableSet.UintSet) private _providerLeases;
     mapping(address => EnumerableSet.UintSet) private _tenantLeases;
     mapping(address => uint256) private _claimable;
@@ -242,8 +293,20 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (deposit == 0) revert ZeroAmount();
         orderId = ++orderCount;
         uint64 windowEnd = uint64(block.number) + bidWindowBlocks;
-        _orders[orderId] = Order(msg.sender, OrderState.Open, uint64(block.number), windowEnd, deposit, 0, bytes32(0));
-        _specs[orderId] = spec;
+        _orders[orderId] = OrderRecord(msg.sender, OrderState.Open, windowEnd, uint128(deposit), 0, 0, bytes32(0));
+        _specs[orderId] = SpecRecord(
+            spec.cpuMilli,
+            spec.memoryMb,
+            spec.storageMb,
+            spec.gpuCount,
+            spec.durationSeconds,
+            uint128(spec.maxPricePerHour),
+            spec.regionRequired,
+            spec.manifestHash,
+            spec.gpuModel,
+            spec.region,
+            spec.zone
+        );
         emit ORDER_CREATED(
             orderId, msg.sender, spec.gpuCount, spec.gpuModel, spec.region, spec.maxPricePerHour, windowEnd, deposit
         );
@@ -257,16 +320,18 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @param pricePerHour the provider's price, at most the order's maximum (so at most MAX_PRICE_PER_HOUR)
     /// @return bidIndex the bid's index within the order
     function submitBid(uint256 orderId, uint256 pricePerHour) external returns (uint256 bidIndex) {
-        Order storage order = _openOrder(orderId);
+        OrderRecord storage order = _openOrder(orderId);
         if (block.number > order.bidWindowEnd) revert BidWindowClosed(orderId, order.bidWindowEnd);
         if (!registry.isEligible(msg.sender)) revert ProviderNotEligible(msg.sender);
-        if (_hasBid[orderId][msg.sender]) revert BidAlreadySubmitted(orderId, msg.sender);
+        BidRecord storage bid = _bids[orderId][msg.sender];
+        if (bid.placedBlock != 0) revert BidAlreadySubmitted(orderId, msg.sender);
         uint256 maxPrice = _specs[orderId].maxPricePerHour;
         if (pricePerHour == 0 || pricePerHour > maxPrice) revert BidAboveMaxPrice(pricePerHour, maxPrice);
-        Bid[] storage bids = _bids[orderId];
-        bidIndex = bids.length;
-        bids.push(Bid(msg.sender, pricePerHour, uint64(block.number)));
-        _hasBid[orderId][msg.sender] = true;
+        bidIndex = order.bidCount;
+        order.bidCount = uint64(bidIndex + 1);
+        _bidders[orderId][bidIndex] = msg.sender;
+        bid.pricePerHour = uint128(pricePerHour);
+        bid.placedBlock = uint64(block.number);
         emit BID_SUBMITTED(orderId, msg.sender, bidIndex, pricePerHour);
     }
 
@@ -284,39 +349,41 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         external
         returns (uint256 leaseId)
     {
-        Order storage order = _openOrder(orderId);
+        OrderRecord storage order = _openOrder(orderId);
         if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
         uint64 deadline = order.bidWindowEnd + matchWindowBlocks;
         if (block.number > deadline) revert OrderExpired(orderId, deadline);
-        if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
-        Bid memory bid = _bids[orderId][bidIndex];
-        if (!registry.isEligible(bid.provider)) revert ProviderNotEligible(bid.provider);
+        if (bidIndex >= order.bidCount) revert UnknownBid(orderId, bidIndex);
+        address provider = _bidders[orderId][bidIndex];
+        uint128 price = _bids[orderId][provider].pricePerHour;
+        if (!registry.isEligible(provider)) revert ProviderNotEligible(provider);
         bytes32 seed = _seed(orderId, order.bidWindowEnd);
         order.seed = seed;
-        _checkQuorum(_matchDigest(orderId, bidIndex, bid, seed, deadline), signatures);
+        _checkQuorum(_matchDigest(orderId, bidIndex, provider, price, seed, deadline), signatures);
 
         leaseId = ++leaseCount;
+        address tenant = order.tenant;
+        uint128 deposit = order.deposit;
         order.state = OrderState.Matched;
-        order.leaseId = leaseId;
-        _leases[leaseId] = Lease({
-            orderId: orderId,
-            tenant: order.tenant,
-            provider: bid.provider,
-            pricePerHour: bid.pricePerHour,
+        order.leaseId = uint64(leaseId);
+        order.deposit = 0;
+        _leases[leaseId] = LeaseRecord({
+            tenant: tenant,
+            orderId: uint64(orderId),
             state: LeaseState.Active,
+            provider: provider,
             createdAt: uint64(block.timestamp),
-            confirmDeadline: uint64(block.timestamp) + confirmWindowSeconds,
+            pricePerHour: price,
+            balance: deposit,
             confirmedAt: 0,
             endsAt: 0,
-            balance: order.deposit,
             paid: 0
         });
-        order.deposit = 0;
-        _providerLeases[bid.provider].add(leaseId);
-        _tenantLeases[order.tenant].add(leaseId);
+        _providerLeases[provider].add(leaseId);
+        _tenantLeases[tenant].add(leaseId);
         // Until it confirms, the provider can be slashed for this lease: that much of its stake may not leave.
-        registry.lockStake(bid.provider, missedDeploymentSlash);
-        emit CREATE_LEASE(leaseId, orderId, bid.provider, order.tenant, bid.pricePerHour, seed);
+        registry.lockStake(provider, missedDeploymentSlash);
+        emit CREATE_LEASE(leaseId, orderId, provider, tenant, price, seed);
     }
 
     /// @notice Cancels an open order and refunds its deposit. Allowed until its bid window ends (bids are offers
@@ -325,10 +392,10 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     ///         nobody can make their match transaction fail. Tenant only.
     /// @param orderId the order
     function cancelOrder(uint256 orderId) external nonReentrant {
-        Order storage order = _openOrder(orderId);
+        OrderRecord storage order = _openOrder(orderId);
         if (order.tenant != msg.sender) revert NotTenant(orderId, msg.sender);
         uint64 matchDeadline = order.bidWindowEnd + matchWindowBlocks;
-        if (block.number > order.bidWindowEnd && block.number <= matchDeadline && _bids[orderId].length != 0) {
+        if (block.number > order.bidWindowEnd && block.number <= matchDeadline && order.bidCount != 0) {
             revert CannotCancelYet(orderId, matchDeadline);
         }
         uint256 refund = order.deposit;
@@ -344,10 +411,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     ///         order's duration. Must happen before the lease's confirm deadline.
     /// @param leaseId the lease
     function confirmDeployment(uint256 leaseId) external {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
         if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
-        if (block.timestamp > lease.confirmDeadline) revert ConfirmDeadlinePassed(leaseId, lease.confirmDeadline);
+        uint64 confirmDeadline = _confirmDeadline(lease);
+        if (block.timestamp > confirmDeadline) revert ConfirmDeadlinePassed(leaseId, confirmDeadline);
         lease.confirmedAt = uint64(block.timestamp);
         lease.endsAt = uint64(block.timestamp) + _specs[lease.orderId].durationSeconds;
         registry.unlockStake(msg.sender, missedDeploymentSlash);
@@ -364,10 +432,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @param leaseId the lease
     /// @param reason ManifestNotReceived or DeploymentNotReady
     function declineLease(uint256 leaseId, CloseReason reason) external nonReentrant {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
         if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
-        if (block.timestamp > lease.confirmDeadline) revert ConfirmDeadlinePassed(leaseId, lease.confirmDeadline);
+        uint64 confirmDeadline = _confirmDeadline(lease);
+        if (block.timestamp > confirmDeadline) revert ConfirmDeadlinePassed(leaseId, confirmDeadline);
         if (reason != CloseReason.ManifestNotReceived && reason != CloseReason.DeploymentNotReady) {
             revert NotADeclineReason(reason);
         }
@@ -380,13 +449,13 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @param leaseId the lease
     /// @param amount tokens to add
     function topUp(uint256 leaseId, uint256 amount) external nonReentrant {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
         if (amount == 0) revert ZeroAmount();
         if (lease.confirmedAt != 0 && _accrued(lease) >= lease.balance) revert EscrowExhausted(leaseId);
         if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
         amount = _pull(amount);
-        lease.balance += amount;
+        lease.balance += uint128(amount);
         emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
     }
 
@@ -395,11 +464,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @param leaseId the lease
     /// @return amount what was paid
     function withdraw(uint256 leaseId) external nonReentrant returns (uint256 amount) {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.provider != msg.sender) revert NotProvider(leaseId, msg.sender);
         amount = _accrued(lease);
         if (amount == 0) revert NothingToWithdraw(leaseId);
-        lease.balance -= amount;
+        lease.balance -= uint128(amount);
         lease.paid += amount;
         emit PAYMENT_WITHDRAWN(leaseId, msg.sender, amount);
         token.safeTransfer(msg.sender, amount);
@@ -414,19 +483,19 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     ///         fails exactly as reportUndeployed makes it fail, so a provider cannot close its way out of the slash.
     /// @param leaseId the lease
     function closeLease(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         CloseReason reason;
         if (msg.sender == lease.tenant) reason = CloseReason.TenantClosed;
         else if (msg.sender == lease.provider) reason = CloseReason.ProviderClosed;
         else revert NotLeaseParty(leaseId, msg.sender);
-        if (lease.confirmedAt == 0 && block.timestamp > lease.confirmDeadline) _failUndeployed(leaseId, lease);
+        if (lease.confirmedAt == 0 && block.timestamp > _confirmDeadline(lease)) _failUndeployed(leaseId, lease);
         else _close(leaseId, lease, reason);
     }
 
     /// @notice Closes a lease whose escrow is used up or whose duration is over. Anyone may call it.
     /// @param leaseId the lease
     function closeExpired(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.confirmedAt == 0) revert LeaseNotExpired(leaseId);
         if (_accrued(lease) >= lease.balance) _close(leaseId, lease, CloseReason.FundsExhausted);
         else if (block.timestamp >= lease.endsAt) _close(leaseId, lease, CloseReason.DurationEnded);
@@ -437,10 +506,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     ///         tenant gets the whole escrow back and the provider is slashed. Tenant only.
     /// @param leaseId the lease
     function reportUndeployed(uint256 leaseId) external nonReentrant {
-        Lease storage lease = _activeLease(leaseId);
+        LeaseRecord storage lease = _activeLease(leaseId);
         if (lease.tenant != msg.sender) revert NotTenant(leaseId, msg.sender);
         if (lease.confirmedAt != 0) revert AlreadyConfirmed(leaseId);
-        if (block.timestamp <= lease.confirmDeadline) revert ConfirmDeadlineNotPassed(leaseId, lease.confirmDeadline);
+        uint64 confirmDeadline = _confirmDeadline(lease);
+        if (block.timestamp <= confirmDeadline) revert ConfirmDeadlineNotPassed(leaseId, confirmDeadline);
         _failUndeployed(leaseId, lease);
     }
 
@@ -467,34 +537,73 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @notice The order's state. tenant is zero for an unknown id.
     function getOrder(uint256 orderId) external view returns (Order memory) {
-        return _orders[orderId];
+        OrderRecord storage order = _orders[orderId];
+        if (order.state == OrderState.None) return Order(address(0), OrderState.None, 0, 0, 0, 0, bytes32(0));
+        return Order(
+            order.tenant,
+            order.state,
+            order.bidWindowEnd - bidWindowBlocks,
+            order.bidWindowEnd,
+            order.deposit,
+            order.leaseId,
+            order.seed
+        );
     }
 
     /// @notice What the order asks for.
     function getOrderSpec(uint256 orderId) external view returns (OrderSpec memory) {
-        return _specs[orderId];
+        SpecRecord storage spec = _specs[orderId];
+        return OrderSpec(
+            spec.cpuMilli,
+            spec.memoryMb,
+            spec.storageMb,
+            spec.gpuCount,
+            spec.gpuModel,
+            spec.region,
+            spec.zone,
+            spec.regionRequired,
+            spec.maxPricePerHour,
+            spec.durationSeconds,
+            spec.manifestHash
+        );
     }
 
     /// @notice Up to `limit` (at most MAX_BIDS_PAGE) of the order's bids from index `offset`, in the order they were
     ///         placed; empty past the last. A bid's index is its place in this list.
     function getBids(uint256 orderId, uint256 offset, uint256 limit) external view returns (Bid[] memory page) {
-        Bid[] storage bids = _bids[orderId];
+        uint256 count = _orders[orderId].bidCount;
         uint256 end = limit > MAX_BIDS_PAGE ? MAX_BIDS_PAGE : limit;
-        end = offset >= bids.length ? offset : (bids.length - offset < end ? bids.length : offset + end);
+        end = offset >= count ? offset : (count - offset < end ? count : offset + end);
         page = new Bid[](end - offset);
         for (uint256 i = offset; i < end; i++) {
-            page[i - offset] = bids[i];
+            address provider = _bidders[orderId][i];
+            BidRecord storage bid = _bids[orderId][provider];
+            page[i - offset] = Bid(provider, bid.pricePerHour, bid.placedBlock);
         }
     }
 
     /// @notice How many bids the order has.
     function bidCount(uint256 orderId) external view returns (uint256) {
-        return _bids[orderId].length;
+        return _orders[orderId].bidCount;
     }
 
     /// @notice The lease. tenant is zero for an unknown id.
     function getLease(uint256 leaseId) external view returns (Lease memory) {
-        return _leases[leaseId];
+        LeaseRecord storage lease = _leases[leaseId];
+        if (lease.state == LeaseState.None) return Lease(0, address(0), address(0), 0, LeaseState.None, 0, 0, 0, 0, 0, 0);
+        return Lease({
+            orderId: lease.orderId,
+            tenant: lease.tenant,
+            provider: lease.provider,
+            pricePerHour: lease.pricePerHour,
+            state: lease.state,
+            createdAt: lease.createdAt,
+            confirmDeadline: _confirmDeadline(lease),
+            confirmedAt: lease.confirmedAt,
+            endsAt: lease.endsAt,
+            balance: lease.balance,
+            paid: lease.paid
+        });
     }
 
     /// @notice What the provider could withdraw now.
@@ -505,7 +614,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @notice What the tenant would pay for the capacity held so far if the lease, still unconfirmed, ended now
     ///         by the tenant's close or the provider's decline: the price for the time since the lease's creation.
     function heldCharge(uint256 leaseId) external view returns (uint256) {
-        Lease storage lease = _leases[leaseId];
+        LeaseRecord storage lease = _leases[leaseId];
         if (lease.state != LeaseState.Active || lease.confirmedAt != 0) return 0;
         return _heldCharge(lease);
     }
@@ -530,7 +639,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @notice The block after which the order can no longer be matched (bidWindowEnd + matchWindowBlocks).
     function matchDeadline(uint256 orderId) external view returns (uint64) {
-        Order storage order = _orders[orderId];
+        OrderRecord storage order = _orders[orderId];
         if (order.state == OrderState.None) revert UnknownOrder(orderId);
         return order.bidWindowEnd + matchWindowBlocks;
     }
@@ -549,7 +658,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     ///         Reverts with BidWindowOpen before the window closes; returns zero once the block hash aged out (an
     ///         order that old is past its match deadline and can no longer be matched).
     function seedOf(uint256 orderId) external view returns (bytes32) {
-        Order storage order = _orders[orderId];
+        OrderRecord storage order = _orders[orderId];
         if (order.state == OrderState.None) revert UnknownOrder(orderId);
         if (order.seed != bytes32(0)) return order.seed;
         if (block.number <= order.bidWindowEnd) revert BidWindowOpen(orderId, order.bidWindowEnd);
@@ -560,9 +669,11 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @notice The EIP-712 digest operators sign for a match of `bidIndex` under `seed`, valid until the order's
     ///         match deadline.
     function matchDigest(uint256 orderId, uint256 bidIndex, bytes32 seed) external view returns (bytes32) {
-        if (bidIndex >= _bids[orderId].length) revert UnknownBid(orderId, bidIndex);
+        OrderRecord storage order = _orders[orderId];
+        if (bidIndex >= order.bidCount) revert UnknownBid(orderId, bidIndex);
+        address provider = _bidders[orderId][bidIndex];
         return _matchDigest(
-            orderId, bidIndex, _bids[orderId][bidIndex], seed, _orders[orderId].bidWindowEnd + matchWindowBlocks
+            orderId, bidIndex, provider, _bids[orderId][provider].pricePerHour, seed, order.bidWindowEnd + matchWindowBlocks
         );
     }
 
@@ -597,13 +708,13 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (bytes(text).length > MAX_TEXT_BYTES) revert OrderTextTooLong(field, bytes(text).length, MAX_TEXT_BYTES);
     }
 
-    function _openOrder(uint256 orderId) private view returns (Order storage order) {
+    function _openOrder(uint256 orderId) private view returns (OrderRecord storage order) {
         order = _orders[orderId];
         if (order.state == OrderState.None) revert UnknownOrder(orderId);
         if (order.state != OrderState.Open) revert OrderNotOpen(orderId, order.state);
     }
 
-    function _activeLease(uint256 leaseId) private view returns (Lease storage lease) {
+    function _activeLease(uint256 leaseId) private view returns (LeaseRecord storage lease) {
         lease = _leases[leaseId];
         if (lease.state == LeaseState.None) revert UnknownLease(leaseId);
         if (lease.state != LeaseState.Active) revert LeaseNotActive(leaseId, lease.state);
@@ -627,16 +738,22 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         return lo;
     }
 
-    function _matchDigest(uint256 orderId, uint256 bidIndex, Bid memory bid, bytes32 seed, uint64 expiresAtBlock)
-        private
-        view
-        returns (bytes32)
-    {
+    function _matchDigest(
+        uint256 orderId,
+        uint256 bidIndex,
+        address provider,
+        uint256 pricePerHour,
+        bytes32 seed,
+        uint64 expiresAtBlock
+    ) private view returns (bytes32) {
         return _hashTypedDataV4(
-            keccak256(
-                abi.encode(MATCH_TYPEHASH, orderId, bidIndex, bid.provider, bid.pricePerHour, seed, expiresAtBlock)
-            )
+            keccak256(abi.encode(MATCH_TYPEHASH, orderId, bidIndex, provider, pricePerHour, seed, expiresAtBlock))
         );
+    }
+
+    /// @dev The time by which the provider must confirm or decline: a fixed window after the lease's creation.
+    function _confirmDeadline(LeaseRecord storage lease) private view returns (uint64) {
+        return lease.createdAt + confirmWindowSeconds;
     }
 
     function _checkQuorum(bytes32 digest, bytes[] calldata signatures) private view {
@@ -653,22 +770,22 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @dev Accrued payment: price for the confirmed time up to now (or the end), less what was paid, capped by
     ///      the balance. Computed from the confirmation time so rounding never accumulates.
-    function _accrued(Lease storage lease) private view returns (uint256) {
+    function _accrued(LeaseRecord storage lease) private view returns (uint256) {
         if (lease.confirmedAt == 0 || lease.state != LeaseState.Active) return 0;
         uint256 until = block.timestamp < lease.endsAt ? block.timestamp : lease.endsAt;
-        uint256 owed = (lease.pricePerHour * (until - lease.confirmedAt)) / 3600 - lease.paid;
+        uint256 owed = (uint256(lease.pricePerHour) * (until - lease.confirmedAt)) / 3600 - lease.paid;
         return owed < lease.balance ? owed : lease.balance;
     }
 
     /// @dev The price of the time an unconfirmed lease held the provider's capacity, from its creation until now
     ///      (callers are before the confirm deadline, so at most the confirm window), capped by the balance.
-    function _heldCharge(Lease storage lease) private view returns (uint256) {
-        uint256 owed = (lease.pricePerHour * (block.timestamp - lease.createdAt)) / 3600;
+    function _heldCharge(LeaseRecord storage lease) private view returns (uint256) {
+        uint256 owed = (uint256(lease.pricePerHour) * (block.timestamp - lease.createdAt)) / 3600;
         return owed < lease.balance ? owed : lease.balance;
     }
 
     /// @dev The seconds of service the lease's payments bought, at most the time it ran: what reputation counts.
-    function _paidSeconds(Lease storage lease) private view returns (uint64) {
+    function _paidSeconds(LeaseRecord storage lease) private view returns (uint64) {
         uint256 ran = (block.timestamp < lease.endsAt ? block.timestamp : lease.endsAt) - lease.confirmedAt;
         uint256 bought = (lease.paid * 3600) / lease.pricePerHour;
         return uint64(bought < ran ? bought : ran);
@@ -676,7 +793,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @dev Ends a lease its provider did not confirm by the deadline: failed, the whole escrow refunded, the failure
     ///      counted against the provider and its stake slashed.
-    function _failUndeployed(uint256 leaseId, Lease storage lease) private {
+    function _failUndeployed(uint256 leaseId, LeaseRecord storage lease) private {
         uint256 refund = lease.balance;
         lease.balance = 0;
         lease.state = LeaseState.Failed;
@@ -691,7 +808,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @dev A confirmed lease pays what accrued; an unconfirmed one pays for the held capacity when the tenant
     ///      closes it or the provider declines it for the tenant's failure, and nothing when the provider gives it up.
-    function _close(uint256 leaseId, Lease storage lease, CloseReason reason) private {
+    function _close(uint256 leaseId, LeaseRecord storage lease, CloseReason reason) private {
         bool confirmed = lease.confirmedAt != 0;
         uint256 pay;
         if (confirmed) pay = _accrued(lease);

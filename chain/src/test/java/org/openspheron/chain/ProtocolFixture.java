@@ -174,9 +174,9 @@ public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback,
     /**
      * Writes {@code memoryMb} into order {@code orderId}'s stored spec, whatever its size: the state a chain deployed
      * before DeploymentOrder bounded the spec can hold (an attacker's order), which no transaction can create any
-     * more. The spec's first storage word packs cpuMilli (bits 0-31), memoryMb (32-95), storageMb (96-159) and
-     * gpuCount (160-191); the word is found by its content under each candidate mapping slot, so the test does not
-     * hard-code where the contract keeps its specs.
+     * more. The spec's first storage word packs cpuMilli (bits 0-31), memoryMb (32-95), storageMb (96-159),
+     * gpuCount (160-191) and durationSeconds (192-255); the word is found by its content under each candidate
+     * mapping slot, so the test does not hard-code where the contract keeps its specs.
      */
     public void forgeOrderMemoryMb(long orderId, BigInteger memoryMb) {
         OrderSpec spec = reader().requireOrder(orderId).spec();
@@ -198,7 +198,8 @@ public final class ProtocolFixture implements AutoCloseable, BeforeEachCallback,
         return BigInteger.valueOf(spec.cpuMilli())
                 .or(memoryMb.shiftLeft(32))
                 .or(BigInteger.valueOf(spec.storageMb()).shiftLeft(96))
-                .or(BigInteger.valueOf(spec.gpuCount()).shiftLeft(160));
+                .or(BigInteger.valueOf(spec.gpuCount()).shiftLeft(160))
+                .or(BigInteger.valueOf(spec.durationSeconds()).shiftLeft(192));
     }
 
     /**
