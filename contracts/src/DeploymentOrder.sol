@@ -6,7 +6,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IMatchmakerSet} from "./IMatchmakerSet.sol";
 import {ProviderRegistry} from "./ProviderRegistry.sol";
 
@@ -20,8 +19,7 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 ///         to claim, so no party's standing with the token can block another's money.
 contract DeploymentOrder is EIP712, ReentrancyGuard {
     using SafeERC20 for IERC20;
-    using EnumerableSet for EnumerableSet.UintSet;
-
+    
     // ---------------------------------------------------------------- errors
     error UnknownOrder(uint256 orderId);
     error UnknownLease(uint256 leaseId);
@@ -158,13 +156,18 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @dev How a lease is kept: three words written at the match, a fourth at the confirmation, the fifth as it
     ///      pays. The confirm deadline is createdAt + confirmWindowSeconds. Prices and balances are bounded by
-    ///      MAX_PRICE_PER_HOUR and MAX_ESCROW (128 bits); what was paid has a word of its own.
+    ///      MAX_PRICE_PER_HOUR and MAX_ESCROW (128 bits); what was paid has a word of its own; an order id fits in
+    ///      40 bits (a trillion orders, one transaction each). tenantIndex and
+    ///      providerIndex are the lease's places in its parties' active-lease lists, kept in spare bits of words
+    ///      the match writes anyway, so that listing and unlisting a lease costs no index word of its own.
     struct LeaseRecord {
         address tenant;
-        uint64 orderId;
+        uint40 orderId;
         LeaseState state;
+        uint48 tenantIndex;
         address provider;
         uint64 createdAt;
+        uint32 providerIndex;
         uint128 pricePerHour;
         uint128 balance;
         uint64 confirmedAt;
@@ -246,8 +249,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     mapping(uint256 => mapping(uint256 => address)) private _bidders;
     mapping(uint256 => mapping(address => BidRecord)) private _bids;
     mapping(uint256 => LeaseRecord) private _leases;
-    mapping(address => EnumerableSet.UintSet) private _providerLeases;
-    mapping(address => EnumerableSet.UintSet) private _tenantLeases;
+    mapping(address => uint256[]) private _providerLeases;
+    mapping(address => uint256[]) private _tenantLeases;
     mapping(address => uint256) private _claimable;
 
     /// @param token_ the payment token
@@ -367,20 +370,24 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         order.state = OrderState.Matched;
         order.leaseId = uint64(leaseId);
         order.deposit = 0;
+        uint256[] storage tenantLeases = _tenantLeases[tenant];
+        uint256[] storage providerLeases = _providerLeases[provider];
         _leases[leaseId] = LeaseRecord({
             tenant: tenant,
-            orderId: uint64(orderId),
+            orderId: uint40(orderId),
             state: LeaseState.Active,
+            tenantIndex: uint48(tenantLeases.length),
             provider: provider,
             createdAt: uint64(block.timestamp),
+            providerIndex: uint32(providerLeases.length),
             pricePerHour: price,
             balance: deposit,
             confirmedAt: 0,
             endsAt: 0,
             paid: 0
         });
-        _providerLeases[provider].add(leaseId);
-        _tenantLeases[tenant].add(leaseId);
+        providerLeases.push(leaseId);
+        tenantLeases.push(leaseId);
         // Until it confirms, the provider can be slashed for this lease: that much of its stake may not leave.
         registry.lockStake(provider, missedDeploymentSlash);
         emit CREATE_LEASE(leaseId, orderId, provider, tenant, price, seed);
@@ -646,12 +653,12 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @notice Ids of the provider's active leases.
     function activeLeasesOf(address provider) external view returns (uint256[] memory) {
-        return _providerLeases[provider].values();
+        return _providerLeases[provider];
     }
 
     /// @notice Ids of the tenant's active leases.
     function tenantLeasesOf(address tenant) external view returns (uint256[] memory) {
-        return _tenantLeases[tenant].values();
+        return _tenantLeases[tenant];
     }
 
     /// @notice The order's seed: keccak(blockhash(bidWindowEnd), orderId), the one its match used once matched.
@@ -797,8 +804,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 refund = lease.balance;
         lease.balance = 0;
         lease.state = LeaseState.Failed;
-        _providerLeases[lease.provider].remove(leaseId);
-        _tenantLeases[lease.tenant].remove(leaseId);
+        _unlist(leaseId, lease);
         emit LEASE_CLOSED(leaseId, msg.sender, CloseReason.DeploymentMissed, 0, refund);
         registry.recordLeaseOutcome(lease.provider, false, 0);
         registry.unlockStake(lease.provider, missedDeploymentSlash);
@@ -818,13 +824,30 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         lease.paid += pay;
         lease.state = LeaseState.Closed;
         if (!confirmed) lease.endsAt = uint64(block.timestamp);
-        _providerLeases[lease.provider].remove(leaseId);
-        _tenantLeases[lease.tenant].remove(leaseId);
+        _unlist(leaseId, lease);
         emit LEASE_CLOSED(leaseId, msg.sender, reason, pay, refund);
         if (confirmed) registry.recordLeaseOutcome(lease.provider, true, _paidSeconds(lease));
         else registry.unlockStake(lease.provider, missedDeploymentSlash);
         _pay(lease.provider, pay);
         _pay(lease.tenant, refund);
+    }
+
+    /// @dev Takes an ending lease out of its parties' active-lease lists: the list's last lease takes its place.
+    function _unlist(uint256 leaseId, LeaseRecord storage lease) private {
+        uint256[] storage list = _providerLeases[lease.provider];
+        uint256 last = list[list.length - 1];
+        if (last != leaseId) {
+            list[lease.providerIndex] = last;
+            _leases[last].providerIndex = lease.providerIndex;
+        }
+        list.pop();
+        list = _tenantLeases[lease.tenant];
+        last = list[list.length - 1];
+        if (last != leaseId) {
+            list[lease.tenantIndex] = last;
+            _leases[last].tenantIndex = lease.tenantIndex;
+        }
+        list.pop();
     }
 
     /// @dev Pays the caller at once; holds what is owed to anyone else for them to claim, so neither party's
