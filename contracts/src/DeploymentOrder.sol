@@ -74,7 +74,10 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         DeploymentNotReady
     }
 
-    /// @notice What the tenant asks for. Prices are in payment-token base units per hour.
+    /// @notice What the tenant asks for. Prices are in payment-token base units per hour. `features` are what the
+    ///         order needs besides resources and place that some providers lack, one bit each (bits 0-2: Akash storage
+    ///         classes beta1-3 of mounted persistent volumes, bit 3: another named class; the rest reserved): the
+    ///         contract only keeps them, and a provider's operator does not bid on an order needing what it lacks.
     struct OrderSpec {
         uint32 cpuMilli;
         uint64 memoryMb;
@@ -87,6 +90,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint256 maxPricePerHour;
         uint64 durationSeconds;
         bytes32 manifestHash;
+        uint32 features;
     }
 
     struct Order {
@@ -131,8 +135,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         bytes32 seed;
     }
 
-    /// @dev How a spec is kept: the five numbers in one word, price and flag in a second, then the hash and the
-    ///      texts (a text under 32 bytes is one word, an empty one none).
+    /// @dev How a spec is kept: the five numbers in one word, price, flag and features in a second, then the hash
+    ///      and the texts (a text under 32 bytes is one word, an empty one none).
     struct SpecRecord {
         uint32 cpuMilli;
         uint64 memoryMb;
@@ -141,6 +145,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         uint64 durationSeconds;
         uint128 maxPricePerHour;
         bool regionRequired;
+        uint32 features;
         bytes32 manifestHash;
         string gpuModel;
         string region;
@@ -305,6 +310,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
             spec.durationSeconds,
             uint128(spec.maxPricePerHour),
             spec.regionRequired,
+            spec.features,
             spec.manifestHash,
             spec.gpuModel,
             spec.region,
@@ -571,7 +577,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
             spec.regionRequired,
             spec.maxPricePerHour,
             spec.durationSeconds,
-            spec.manifestHash
+            spec.manifestHash,
+            spec.features
         );
     }
 

@@ -382,7 +382,7 @@ public final class ProtocolReader {
         }
         return new OrderSpec(cpuMilli, memoryMb, storageMb, gpuCount, text(orderId, "gpuModel", s.gpuModel),
                 text(orderId, "region", s.region), text(orderId, "zone", s.zone), s.regionRequired,
-                s.maxPricePerHour, durationSeconds, Numeric.toHexString(s.manifestHash));
+                s.maxPricePerHour, durationSeconds, Numeric.toHexString(s.manifestHash), s.features.longValueExact());
     }
 
     private static long within(long orderId, String field, BigInteger value, long limit) {

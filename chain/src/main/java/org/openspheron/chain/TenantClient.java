@@ -92,6 +92,6 @@ public final class TenantClient {
         return new DeploymentOrder.OrderSpec(BigInteger.valueOf(s.cpuMilli()), BigInteger.valueOf(s.memoryMb()),
                 BigInteger.valueOf(s.storageMb()), BigInteger.valueOf(s.gpuCount()), s.gpuModel(), s.region(), s.zone(),
                 s.regionRequired(), s.maxPricePerHour(), BigInteger.valueOf(s.durationSeconds()),
-                Numeric.hexStringToByteArray(s.manifestHash()));
+                Numeric.hexStringToByteArray(s.manifestHash()), BigInteger.valueOf(s.features()));
     }
 }

@@ -161,7 +161,7 @@ class DeploymentOrderTest {
         change.accept(s);
         // The struct encodes the values it was built with: build it again from the changed fields.
         return new DeploymentOrder.OrderSpec(s.cpuMilli, s.memoryMb, s.storageMb, s.gpuCount, s.gpuModel, s.region,
-                s.zone, s.regionRequired, s.maxPricePerHour, s.durationSeconds, s.manifestHash);
+                s.zone, s.regionRequired, s.maxPricePerHour, s.durationSeconds, s.manifestHash, s.features);
     }
 
     // ------------------------------------------------------------------ submitBid

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.BlockPricing;
 import org.openspheron.manifest.DenominationRates;
@@ -17,10 +18,11 @@ import org.openspheron.manifest.ManifestFormat;
 import org.openspheron.manifest.ResourceTotals;
 
 /**
- * The order a manifest asks for: its resources over all replicas, its region and price, its duration, and its
- * canonical hash, so the provider's gateway can tell that the manifest it receives is the one the order was for.
- * Options given on the command line win over the manifest. Without {@code --max-price}, an SDL's prices per block
- * are converted to a price per hour ({@link BlockPricing}) with the user's AKT price where they are in uakt.
+ * The order a manifest asks for: its resources over all replicas, its region and price, its duration, the storage
+ * classes its mounted persistent volumes need ({@link OrderFeatures}), and its canonical hash, so the provider's
+ * gateway can tell that the manifest it receives is the one the order was for. Options given on the command line
+ * win over the manifest. Without {@code --max-price}, an SDL's prices per block are converted to a price per hour
+ * ({@link BlockPricing}) with the user's AKT price where they are in uakt.
  */
 final class ManifestOrder {
     private ManifestOrder() {
@@ -50,7 +52,7 @@ final class ManifestOrder {
         }
         return new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(),
                 totals.gpuCount() > 0 ? model : "", where, "", !where.isEmpty(), price, runFor.toSeconds(),
-                manifest.canonicalHash());
+                manifest.canonicalHash(), OrderFeatures.ofStorageClasses(manifest.persistentStorageClasses()));
     }
 
     /**

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.manifest.DenominationRates;
 import org.openspheron.manifest.Manifest;
@@ -31,6 +32,46 @@ class ManifestOrderTest {
         assertThat(spec.region()).isEmpty();
         assertThat(spec.regionRequired()).isFalse();
         assertThat(ManifestOrder.fullDeposit(spec)).isEqualTo(BigInteger.valueOf(2_000_000));
+    }
+
+    /** A provider that cannot serve a volume's class must not win the lease only for its gateway to refuse it. */
+    @Test
+    void theStorageClassesOfMountedPersistentVolumesGoIntoTheOrderSoOnlyProvidersServingThemBid() {
+        String persistent = """
+                version: "1.0"
+                services:
+                  db:
+                    image: postgres:16
+                    expose: [{port: 5432, as: 5432, to: [{global: true}]}]
+                    params:
+                      storage:
+                        data: {mount: /var/lib/postgresql/data}
+                        shm: {mount: /dev/shm}
+                profiles:
+                  duration: 1h
+                  compute:
+                    db:
+                      resources:
+                        cpu: {units: 2}
+                        memory: {size: 4Gi}
+                        storage:
+                          - {size: 1Gi}
+                          - {name: data, size: 20Gi, attributes: {persistent: true, class: CLASS}}
+                          - {name: shm, size: 1Gi, attributes: {class: ram}}
+                  placement:
+                    any: {pricing: {db: {token: uSPON, amount: 1}}}
+                deployment:
+                  db: {any: {profile: db, count: 1}}
+                """;
+        OrderSpec beta3 = ManifestOrder.spec(ManifestParser.parse(persistent.replace("CLASS", "beta3")), null, null,
+                null, null);
+        assertThat(beta3.features()).isEqualTo(OrderFeatures.STORAGE_BETA3);
+        assertThat(OrderFeatures.describe(beta3.features())).isEqualTo("storage beta3");
+        OrderSpec other = ManifestOrder.spec(ManifestParser.parse(persistent.replace("CLASS", "fast-nvme")), null,
+                null, null, null);
+        assertThat(other.features()).isEqualTo(OrderFeatures.STORAGE_OTHER_CLASS);
+        assertThat(ManifestOrder.spec(ManifestParser.parse(ManifestParserFixture.WEB), null, null, null, null)
+                .features()).isEqualTo(OrderFeatures.NONE);
     }
 
     @Test

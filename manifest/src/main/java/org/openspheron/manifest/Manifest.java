@@ -105,6 +105,24 @@ public record Manifest(
         return new ResourceTotals(cpu, memory, storage, gpus, model == null ? "" : model);
     }
 
+    /**
+     * The storage classes of the persistent volumes that deployed services mount, as written ({@code null} where a
+     * volume names none): what a provider must map to StorageClasses of its cluster. {@code ram} volumes and
+     * persistent volumes no service mounts (sized as scratch space) are not among them.
+     */
+    public Set<String> persistentStorageClasses() {
+        Set<String> classes = new LinkedHashSet<>();
+        for (DeploymentEntry d : deployments) {
+            ServiceSpec service = services.get(d.service());
+            for (StorageVolume volume : profiles.get(d.profile()).storage()) {
+                if (volume.persistent() && !volume.isRam() && service.storage().containsKey(volume.name())) {
+                    classes.add(volume.storageClass());
+                }
+            }
+        }
+        return classes;
+    }
+
     /** ICL's duration in seconds; empty for SDL, which leaves it to the order. */
     public OptionalLong durationSeconds() {
         return duration == null ? OptionalLong.empty() : OptionalLong.of(duration.toSeconds());

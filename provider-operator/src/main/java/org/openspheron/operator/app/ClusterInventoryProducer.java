@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.List;
+import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 
@@ -27,6 +28,13 @@ public class ClusterInventoryProducer {
     @Singleton
     PodTolerations tolerations(OperatorConfig config) {
         return PodTolerations.of(config.tolerations().orElse(List.of()));
+    }
+
+    /** The storage classes the provider maps ({@code spheron.operator.storage-classes}): the bid engine's filter. */
+    @Produces
+    @Singleton
+    ProviderCapabilities capabilities(OperatorConfig config) {
+        return new ProviderCapabilities(config.storageClasses().keySet());
     }
 
     void close(@Disposes ClusterInventory inventory) {

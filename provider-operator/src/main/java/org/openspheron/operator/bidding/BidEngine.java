@@ -58,6 +58,7 @@ public final class BidEngine {
     private final Supplier<Inventory> cluster;
     private final PricingPolicy pricing;
     private final ProviderProfile profile;
+    private final ProviderCapabilities capabilities;
     private final long matchWindowBlocks;
     private final MeterRegistry meters;
     private final Counter submitted;
@@ -72,6 +73,15 @@ public final class BidEngine {
 
     public BidEngine(ProtocolReader reader, ProtocolIndex index, ProviderClient provider, Supplier<Inventory> cluster,
                      PricingPolicy pricing, ProviderProfile profile, long matchWindowBlocks, MeterRegistry meters) {
+        this(reader, index, provider, cluster, pricing, profile, ProviderCapabilities.DEFAULT_STORAGE,
+                matchWindowBlocks, meters);
+    }
+
+    /** As above, bidding only on orders whose {@link org.openspheron.chain.OrderFeatures} {@code capabilities} serve. */
+    public BidEngine(ProtocolReader reader, ProtocolIndex index, ProviderClient provider, Supplier<Inventory> cluster,
+                     PricingPolicy pricing, ProviderProfile profile, ProviderCapabilities capabilities,
+                     long matchWindowBlocks, MeterRegistry meters) {
+        this.capabilities = capabilities;
         this.reader = reader;
         this.index = index;
         this.provider = provider;
@@ -154,6 +164,10 @@ public final class BidEngine {
         if (!profile.serves(spec)) {
             return new Decision.Decline("region", "requires region " + spec.region()
                     + (spec.zone().isBlank() ? "" : "/" + spec.zone()) + ", we are in " + profile.region());
+        }
+        var lacking = capabilities.lacking(spec);
+        if (lacking.isPresent()) {
+            return lacking.get();
         }
         var price = pricing.pricePerHour(spec);
         if (price.isEmpty()) {

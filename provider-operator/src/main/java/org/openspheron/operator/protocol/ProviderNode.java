@@ -29,6 +29,7 @@ import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.chain.rpc.HeadSubscription;
 import org.openspheron.operator.bidding.BidEngine;
 import org.openspheron.operator.bidding.PricingPolicy;
+import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.openspheron.operator.bidding.ProviderProfile;
 import org.openspheron.operator.config.ChainSettings;
 import org.openspheron.operator.config.PricingSettings;
@@ -66,6 +67,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     private static final Duration STOP_WAIT = Duration.ofSeconds(3);
 
     private final ProviderSettings settings;
+    private final ProviderCapabilities capabilities;
     private final ChainSettings chain;
     private final ProtocolSettings protocol;
     private final PricingSettings pricing;
@@ -95,7 +97,8 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
 
     ProviderNode(ProviderSettings settings, ChainSettings chain, ProtocolSettings protocol, PricingSettings pricing,
                  ProtocolChain connections, KubernetesClient client, MeterRegistry meters, ClusterInventory inventory,
-                 Leadership leadership) {
+                 Leadership leadership, ProviderCapabilities capabilities) {
+        this.capabilities = capabilities;
         this.inventory = inventory;
         this.leadership = leadership;
         this.settings = settings;
@@ -258,7 +261,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         ProtocolIndex orders = new ProtocolIndex(reader, indexOptions);
         index = orders;
         BidEngine bids = new BidEngine(reader, orders, provider, inventory::read, policy,
-                new ProviderProfile(provider.address(), profile.region(), profile.zone()),
+                new ProviderProfile(provider.address(), profile.region(), profile.zone()), capabilities,
                 parameters.matchWindowBlocks(), meters);
         LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
                 settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())),

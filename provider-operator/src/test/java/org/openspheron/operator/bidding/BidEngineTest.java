@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.GpuOffer;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.chain.ProtocolReader;
@@ -200,6 +202,42 @@ class BidEngineTest {
         assertThat(bidsOf(me, elsewhere)).isEmpty();
         assertThat(meters.counter("spheron.bids.declined", "reason", "price").count()).isEqualTo(1.0);
         assertThat(meters.counter("spheron.bids.declined", "reason", "region").count()).isEqualTo(1.0);
+    }
+
+    /**
+     * Issue 15: a provider that maps only some storage classes won leases whose manifests its gateway then refused
+     * (the tenant paid for the held time and ordered again). The order now carries the classes its mounted
+     * persistent volumes need, and only a provider serving them bids; a provider mapping none serves every class on
+     * the cluster's default StorageClass, as its gateway does. An order needing a feature this version does not know
+     * gets no bid from anyone running it.
+     */
+    @Test
+    void anOrderNeedingAStorageClassTheProviderDoesNotMapGetsNoBidFromIt() {
+        ProviderClient me = registeredProvider();
+        BidEngine mapsBeta2 = new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read,
+                PRICING, new ProviderProfile(me.address(), "us-east", "us-east-1a"),
+                new ProviderCapabilities(Set.of("beta2")), protocol.config().matchWindowBlocks(), meters);
+        long beta2 = tenant.createOrder(withFeatures(gpuOrder(1, "H100", "us-east", tokens(3)),
+                OrderFeatures.STORAGE_BETA2), tokens(10));
+        long beta3 = tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)),
+                OrderFeatures.STORAGE_BETA3), tokens(10));
+        long futureFeature = tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)), 1L << 20),
+                tokens(10));
+        assertThat(reader.requireOrder(beta3).spec().features()).isEqualTo(OrderFeatures.STORAGE_BETA3);
+
+        mapsBeta2.reconcile();
+
+        assertThat(bidsOf(me, beta2)).hasSize(1);
+        assertThat(bidsOf(me, beta3)).isEmpty();
+        assertThat(bidsOf(me, futureFeature)).isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "storage-class").count()).isEqualTo(1.0);
+        assertThat(meters.counter("spheron.bids.declined", "reason", "features").count()).isEqualTo(1.0);
+
+        BidEngine mapsNone = engine(me);
+        mapsNone.reconcile();
+
+        assertThat(bidsOf(me, beta3)).hasSize(1);
+        assertThat(bidsOf(me, futureFeature)).isEmpty();
     }
 
     @Test
@@ -445,6 +483,11 @@ class BidEngineTest {
     private BidEngine engine(ProviderClient me) {
         return new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
+    }
+
+    private static OrderSpec withFeatures(OrderSpec s, long features) {
+        return new OrderSpec(s.cpuMilli(), s.memoryMb(), s.storageMb(), s.gpuCount(), s.gpuModel(), s.region(), s.zone(),
+                s.regionRequired(), s.maxPricePerHour(), s.durationSeconds(), s.manifestHash(), features);
     }
 
     private List<Bid> bidsOf(ProviderClient provider, long orderId) {

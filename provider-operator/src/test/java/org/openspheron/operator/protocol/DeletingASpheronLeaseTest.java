@@ -30,6 +30,7 @@ import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.lease.LeaseChainSide;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseStatus.Phase;
+import org.openspheron.operator.bidding.ProviderCapabilities;
 
 /**
  * What deleting a SpheronLease does to a paid lease, with everything real: the operator's reconcilers on a real
@@ -173,6 +174,6 @@ class DeletingASpheronLeaseTest {
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
                 chain, fixture.client, new SimpleMeterRegistry(), fixture.inventory,
-                ProviderNodeTest.leadingAlone());
+                ProviderNodeTest.leadingAlone(), ProviderCapabilities.DEFAULT_STORAGE);
     }
 }

@@ -56,6 +56,7 @@ import org.openspheron.operator.lease.PodSecurityLevel;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseReconciler;
 import org.openspheron.operator.lease.SpheronLeaseSpec.ChainState;
+import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -222,7 +223,8 @@ class LeaderFailoverTest {
             chain = SettingsFromKeys.protocolChain(config);
             node = new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                     config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                    chain, client, new SimpleMeterRegistry(), inventory, leadership);
+                    chain, client, new SimpleMeterRegistry(), inventory, leadership,
+                    ProviderCapabilities.DEFAULT_STORAGE);
             operator = OperatorLifecycle.newOperator(client, 4, new Metrics() {
                 @Override
                 public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {

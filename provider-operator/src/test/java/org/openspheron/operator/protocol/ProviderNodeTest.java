@@ -36,6 +36,7 @@ import org.openspheron.operator.config.ProviderSettings;
 import org.openspheron.operator.gateway.GatewayStarted;
 import org.openspheron.operator.leadership.Leadership;
 import org.openspheron.operator.lease.SpheronLease;
+import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.web3j.utils.Numeric;
 
 /**
@@ -139,7 +140,8 @@ class ProviderNodeTest {
         chain = SettingsFromKeys.protocolChain(config);
         return new ProviderNode(config.getConfigMapping(ProviderSettings.class), config.getConfigMapping(ChainSettings.class),
                 config.getConfigMapping(ProtocolSettings.class), config.getConfigMapping(PricingSettings.class),
-                chain, cluster.client(), new SimpleMeterRegistry(), inventory, leadingAlone());
+                chain, cluster.client(), new SimpleMeterRegistry(), inventory, leadingAlone(),
+                ProviderCapabilities.DEFAULT_STORAGE);
     }
 
     /** The leadership of a node that runs alone: its duties start as soon as it starts. */

@@ -1,0 +1,86 @@
+package org.openspheron.chain;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * What an order needs besides resources and place, as the bits of {@link OrderSpec#features()} (the contract's
+ * {@code OrderSpec.features}, 32 bits kept in a word the order writes anyway, so no extra gas): capabilities some
+ * providers lack. A provider's operator does not bid on an order needing one it lacks, nor on one with a bit it does
+ * not know (a later version's feature it cannot serve), so the lease goes to a provider that will accept the
+ * manifest instead of one whose gateway would refuse it.
+ *
+ * <p>Storage: Akash's persistent storage classes {@code beta1}, {@code beta2} and {@code beta3} each have a bit; a
+ * mounted persistent volume naming any other class sets {@link #STORAGE_OTHER_CLASS} (the order does not carry the
+ * name). {@code ram} volumes (memory-backed) and volumes naming no class need nothing. Bits 4-31 are reserved.
+ */
+public final class OrderFeatures {
+    public static final long NONE = 0;
+    public static final long STORAGE_BETA1 = 1;
+    public static final long STORAGE_BETA2 = 1 << 1;
+    public static final long STORAGE_BETA3 = 1 << 2;
+    public static final long STORAGE_OTHER_CLASS = 1 << 3;
+    /** Every bit this version knows. */
+    public static final long KNOWN = STORAGE_BETA1 | STORAGE_BETA2 | STORAGE_BETA3 | STORAGE_OTHER_CLASS;
+    /** The bits the contract's field holds. */
+    public static final long MAX = 0xFFFF_FFFFL;
+
+    private static final List<String> BETA_CLASSES = List.of("beta1", "beta2", "beta3");
+
+    private OrderFeatures() {
+    }
+
+    /**
+     * The storage bits of mounted persistent volumes naming {@code classes}, as the provider's gateway maps them:
+     * null (no class named, the cluster's default) and {@code ram} need none; any name but beta1-3 (also
+     * {@code default} written out) is another class.
+     */
+    public static long ofStorageClasses(Collection<String> classes) {
+        long features = NONE;
+        for (String name : classes) {
+            if (name == null) {
+                continue;
+            }
+            int beta = BETA_CLASSES.indexOf(name);
+            if (beta >= 0) {
+                features |= 1L << beta;
+            } else if (!name.equals("ram")) {
+                features |= STORAGE_OTHER_CLASS;
+            }
+        }
+        return features;
+    }
+
+    /** The beta classes {@code features} asks for, in order. */
+    public static List<String> storageClasses(long features) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < BETA_CLASSES.size(); i++) {
+            if ((features & (1L << i)) != 0) {
+                out.add(BETA_CLASSES.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The bits of {@code features} this version does not know. */
+    public static long unknown(long features) {
+        return features & ~KNOWN;
+    }
+
+    /** For people: {@code storage beta3, another storage class} or {@code none}. */
+    public static String describe(long features) {
+        List<String> parts = new ArrayList<>();
+        List<String> classes = storageClasses(features);
+        if (!classes.isEmpty()) {
+            parts.add("storage " + String.join(", ", classes));
+        }
+        if ((features & STORAGE_OTHER_CLASS) != 0) {
+            parts.add("a storage class other than beta1-3");
+        }
+        if (unknown(features) != 0) {
+            parts.add("unknown features 0x" + Long.toHexString(unknown(features)));
+        }
+        return parts.isEmpty() ? "none" : String.join("; ", parts);
+    }
+}

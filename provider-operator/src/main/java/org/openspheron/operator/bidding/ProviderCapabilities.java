@@ -1,0 +1,51 @@
+package org.openspheron.operator.bidding;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.openspheron.chain.OrderFeatures;
+import org.openspheron.chain.OrderSpec;
+
+/**
+ * What this provider can serve of what orders may need ({@link OrderFeatures}), from its configuration: the
+ * manifest storage classes it maps to StorageClasses of its cluster ({@code spheron.operator.storage-classes.*}).
+ * It matches the gateway's rule, so that the provider bids exactly on the orders whose manifests it will accept:
+ * with no class mapped, every persistent volume gets the cluster's default StorageClass and any class is served;
+ * once some are mapped, only those.
+ *
+ * @param storageClasses the manifest classes mapped; empty: any, on the cluster's default
+ */
+public record ProviderCapabilities(Set<String> storageClasses) {
+    /** A provider that maps no storage class. */
+    public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of());
+
+    public ProviderCapabilities {
+        storageClasses = Set.copyOf(storageClasses);
+    }
+
+    /** Why this provider cannot serve what {@code spec} needs (a metric tag and a sentence), or empty when it can. */
+    Optional<Decision.Decline> lacking(OrderSpec spec) {
+        long features = spec.features();
+        if (OrderFeatures.unknown(features) != 0) {
+            return Optional.of(new Decision.Decline("features", "it needs " + OrderFeatures.describe(features)
+                    + ", which this operator version does not know"));
+        }
+        if (storageClasses.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> missing = OrderFeatures.storageClasses(features).stream()
+                .filter(c -> !storageClasses.contains(c)).toList();
+        if (!missing.isEmpty()) {
+            return Optional.of(new Decision.Decline("storage-class", "it mounts storage class "
+                    + String.join(", ", missing) + ", which spheron.operator.storage-classes does not map (mapped: "
+                    + String.join(", ", new TreeSet<>(storageClasses)) + ")"));
+        }
+        if ((features & OrderFeatures.STORAGE_OTHER_CLASS) != 0) {
+            return Optional.of(new Decision.Decline("storage-class", "it mounts a storage class other than beta1-3, "
+                    + "which the order does not name, and this provider maps only "
+                    + String.join(", ", new TreeSet<>(storageClasses))));
+        }
+        return Optional.empty();
+    }
+}
