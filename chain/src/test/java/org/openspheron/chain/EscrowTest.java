@@ -49,6 +49,34 @@ class EscrowTest {
         return leaseId;
     }
 
+    /**
+     * The active-lease lists keep each lease's place in the lease's own record (no position word of their own):
+     * closing a lease moves the list's last into its place, and the moved lease's recorded place must move with it,
+     * or closing that lease later removes the wrong one, or reverts.
+     */
+    @Test
+    void closingLeasesInAnyOrderLeavesEachPartyExactlyItsActiveLeases() {
+        long first = confirmedLease(tokens(1), tokens(5), Duration.ofHours(4));
+        long second = confirmedLease(tokens(1), tokens(5), Duration.ofHours(4));
+        long third = lease(tokens(1), tokens(5), Duration.ofHours(4));
+        long fourth = confirmedLease(tokens(1), tokens(5), Duration.ofHours(4));
+        assertActiveLeases(first, second, third, fourth);
+
+        tenant.closeLease(second);
+        assertActiveLeases(first, third, fourth);
+        tenant.closeLease(fourth);
+        assertActiveLeases(first, third);
+        provider.closeLease(first);
+        assertActiveLeases(third);
+        provider.closeLease(third);
+        assertActiveLeases();
+    }
+
+    private void assertActiveLeases(Long... ids) {
+        assertThat(reader().activeLeasesOf(provider.address())).containsExactlyInAnyOrder(ids);
+        assertThat(reader().tenantLeasesOf(tenant.address())).containsExactlyInAnyOrder(ids);
+    }
+
     /** What the provider received, counting what the contract holds for it to claim. */
     private BigInteger providerGot() {
         return reader().tokenBalance(provider.address()).subtract(providerBalance)

@@ -107,6 +107,7 @@ class EscrowConservationPropertyTest {
                 apply(step);
                 ledger.assertConserved(step);
             }
+            assertActiveLeaseListsAreTheActiveLeases();
             assertEveryoneCanGetOut();
             tally.count("leases created", Math.min(leases.size(), 3) + (leases.size() >= 3 ? "+" : ""));
             tally.count("provider paid", ledger.totals().paid().signum() > 0);
@@ -130,6 +131,7 @@ class EscrowConservationPropertyTest {
         for (Step step : steps) {
             apply(step);
             ledger.assertConserved(step);
+            assertActiveLeaseListsAreTheActiveLeases();
         }
         Flows flows = ledger.totals();
         assertThat(flows.paid()).isPositive();
@@ -292,6 +294,27 @@ class EscrowConservationPropertyTest {
         } catch (ContractRevertException refusedByContract) {
             // An operation the protocol's rules refuse in this state: it must move nothing, which the ledger checks.
             refused++;
+        }
+    }
+
+    /**
+     * Each party's active-lease list (the contract keeps each lease's place in it in the lease's own record, and
+     * swaps the last lease into a closed one's place) holds exactly the active leases it is tenant or provider of.
+     */
+    private void assertActiveLeaseListsAreTheActiveLeases() {
+        ProtocolReader reader = protocol.reader();
+        List<Lease> all = leases.stream().map(reader::requireLease).toList();
+        for (TenantClient tenant : tenants) {
+            assertThat(reader.tenantLeasesOf(tenant.address())).as("tenant %s's active leases", tenant.address())
+                    .containsExactlyInAnyOrderElementsOf(all.stream()
+                            .filter(l -> l.isActive() && l.tenant().equalsIgnoreCase(tenant.address()))
+                            .map(Lease::id).toList());
+        }
+        for (ProviderClient provider : providers) {
+            assertThat(reader.activeLeasesOf(provider.address())).as("provider %s's active leases", provider.address())
+                    .containsExactlyInAnyOrderElementsOf(all.stream()
+                            .filter(l -> l.isActive() && l.provider().equalsIgnoreCase(provider.address()))
+                            .map(Lease::id).toList());
         }
     }
 
