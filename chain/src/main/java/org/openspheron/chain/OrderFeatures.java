@@ -13,7 +13,10 @@ import java.util.List;
  *
  * <p>Storage: Akash's persistent storage classes {@code beta1}, {@code beta2} and {@code beta3} each have a bit; a
  * mounted persistent volume naming any other class sets {@link #STORAGE_OTHER_CLASS} (the order does not carry the
- * name). {@code ram} volumes (memory-backed) and volumes naming no class need nothing. Bits 4-31 are reserved.
+ * name). {@code ram} volumes (memory-backed) and volumes naming no class need nothing.
+ *
+ * <p>Confidential computing: each TEE type of Akash SDL 2.1's {@code params.tee} has a bit, {@code sev-snp} (4),
+ * {@code sev-snp-gpu} (5), {@code tdx} (6) and {@code tdx-gpu} (7). Bits 8-31 are reserved.
  */
 public final class OrderFeatures {
     public static final long NONE = 0;
@@ -21,12 +24,20 @@ public final class OrderFeatures {
     public static final long STORAGE_BETA2 = 1 << 1;
     public static final long STORAGE_BETA3 = 1 << 2;
     public static final long STORAGE_OTHER_CLASS = 1 << 3;
+    public static final long TEE_SEV_SNP = 1 << 4;
+    public static final long TEE_SEV_SNP_GPU = 1 << 5;
+    public static final long TEE_TDX = 1 << 6;
+    public static final long TEE_TDX_GPU = 1 << 7;
     /** Every bit this version knows. */
-    public static final long KNOWN = STORAGE_BETA1 | STORAGE_BETA2 | STORAGE_BETA3 | STORAGE_OTHER_CLASS;
+    public static final long KNOWN = STORAGE_BETA1 | STORAGE_BETA2 | STORAGE_BETA3 | STORAGE_OTHER_CLASS
+            | TEE_SEV_SNP | TEE_SEV_SNP_GPU | TEE_TDX | TEE_TDX_GPU;
     /** The bits the contract's field holds. */
     public static final long MAX = 0xFFFF_FFFFL;
 
     private static final List<String> BETA_CLASSES = List.of("beta1", "beta2", "beta3");
+    /** The TEE types, in the order of their bits from bit 4. */
+    private static final List<String> TEE_TYPES = List.of("sev-snp", "sev-snp-gpu", "tdx", "tdx-gpu");
+    private static final int TEE_SHIFT = 4;
 
     private OrderFeatures() {
     }
@@ -50,6 +61,34 @@ public final class OrderFeatures {
             }
         }
         return features;
+    }
+
+    /**
+     * The bits of the TEE types {@code types} ({@code sev-snp}, {@code sev-snp-gpu}, {@code tdx}, {@code tdx-gpu}).
+     *
+     * @throws IllegalArgumentException for another type (the manifest parser refuses those first)
+     */
+    public static long ofTeeTypes(Collection<String> types) {
+        long features = NONE;
+        for (String type : types) {
+            int i = TEE_TYPES.indexOf(type);
+            if (i < 0) {
+                throw new IllegalArgumentException("no TEE type " + type + " (" + String.join(", ", TEE_TYPES) + ")");
+            }
+            features |= 1L << (TEE_SHIFT + i);
+        }
+        return features;
+    }
+
+    /** The TEE types {@code features} asks for, in order. */
+    public static List<String> teeTypes(long features) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < TEE_TYPES.size(); i++) {
+            if ((features & (1L << (TEE_SHIFT + i))) != 0) {
+                out.add(TEE_TYPES.get(i));
+            }
+        }
+        return out;
     }
 
     /** The beta classes {@code features} asks for, in order. */
@@ -77,6 +116,10 @@ public final class OrderFeatures {
         }
         if ((features & STORAGE_OTHER_CLASS) != 0) {
             parts.add("a storage class other than beta1-3");
+        }
+        List<String> tee = teeTypes(features);
+        if (!tee.isEmpty()) {
+            parts.add("TEE " + String.join(", ", tee));
         }
         if (unknown(features) != 0) {
             parts.add("unknown features 0x" + Long.toHexString(unknown(features)));

@@ -19,10 +19,10 @@ import org.openspheron.manifest.ResourceTotals;
 
 /**
  * The order a manifest asks for: its resources over all replicas, its region and price, its duration, the storage
- * classes its mounted persistent volumes need ({@link OrderFeatures}), and its canonical hash, so the provider's
- * gateway can tell that the manifest it receives is the one the order was for. Options given on the command line
- * win over the manifest. Without {@code --max-price}, an SDL's prices per block are converted to a price per hour
- * ({@link BlockPricing}) with the user's AKT price where they are in uakt.
+ * classes its mounted persistent volumes need and the TEE types its services ask for ({@link OrderFeatures}), and its
+ * canonical hash, so the provider's gateway can tell that the manifest it receives is the one the order was for.
+ * Options given on the command line win over the manifest. Without {@code --max-price}, an SDL's prices per block
+ * are converted to a price per hour ({@link BlockPricing}) with the user's AKT price where they are in uakt.
  */
 final class ManifestOrder {
     private ManifestOrder() {
@@ -52,7 +52,8 @@ final class ManifestOrder {
         }
         return new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(),
                 totals.gpuCount() > 0 ? model : "", where, "", !where.isEmpty(), price, runFor.toSeconds(),
-                manifest.canonicalHash(), OrderFeatures.ofStorageClasses(manifest.persistentStorageClasses()));
+                manifest.canonicalHash(), OrderFeatures.ofStorageClasses(manifest.persistentStorageClasses())
+                        | OrderFeatures.ofTeeTypes(manifest.teeTypes()));
     }
 
     /**

@@ -75,6 +75,35 @@ class ManifestOrderTest {
     }
 
     @Test
+    void theTeeTypeOfAConfidentialServiceGoesIntoTheOrder() {
+        String confidential = """
+                version: "2.1"
+                services:
+                  infer:
+                    image: vllm/vllm-openai:v0.6
+                    expose: [{port: 8000, to: [{global: true}]}]
+                    params: {tee: {type: tdx-gpu}}
+                profiles:
+                  compute:
+                    infer:
+                      resources:
+                        cpu: {units: 4}
+                        memory: {size: 16Gi}
+                        storage: [{size: 10Gi}]
+                        gpu: {units: 1, attributes: {vendor: {nvidia: [{model: h100}]}}}
+                  placement:
+                    dc: {pricing: {infer: {denom: uact, amount: 100}}}
+                deployment:
+                  infer: {dc: {profile: infer, count: 1}}
+                """;
+        OrderSpec spec = ManifestOrder.spec(ManifestParser.parse(confidential), null, null, BigInteger.ONE,
+                Duration.ofHours(1));
+
+        assertThat(spec.features()).isEqualTo(OrderFeatures.TEE_TDX_GPU);
+        assertThat(OrderFeatures.describe(spec.features())).isEqualTo("TEE tdx-gpu");
+    }
+
+    @Test
     void commandLineOptionsWinOverTheManifest() {
         Manifest m = ManifestParser.parse(ManifestParserFixture.WEB);
         OrderSpec spec = ManifestOrder.spec(m, null, "eu-west", TokenAmount.parse("0.3"), Duration.ofMinutes(90));

@@ -123,6 +123,15 @@ public record Manifest(
         return classes;
     }
 
+    /** The TEE types ({@code params.tee.type}) of the deployed services, in order; empty when none asks for one. */
+    public Set<String> teeTypes() {
+        Set<String> types = new LinkedHashSet<>();
+        for (DeploymentEntry d : deployments) {
+            services.get(d.service()).teeParams().ifPresent(tee -> types.add(tee.type()));
+        }
+        return types;
+    }
+
     /** ICL's duration in seconds; empty for SDL, which leaves it to the order. */
     public OptionalLong durationSeconds() {
         return duration == null ? OptionalLong.empty() : OptionalLong.of(duration.toSeconds());

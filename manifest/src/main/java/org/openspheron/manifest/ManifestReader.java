@@ -108,6 +108,7 @@ final class ManifestReader {
         List<DeploymentEntry> deployments = deployments(services, profiles, placements);
         checkMounts(services, profiles, deployments);
         checkPersistentVolumesMounted(services, profiles, deployments);
+        checkTee(services, profiles, deployments);
 
         String name = profilesField.get("name").optionalText();
         String mode = mode(profilesField.get("mode"));
@@ -171,7 +172,7 @@ final class ManifestReader {
             dependencies.add(target.text());
         }
         Map<String, StorageMount> storage = new LinkedHashMap<>();
-        Field params = s.get("params").allowOnly("storage");
+        Field params = s.get("params").allowOnly("storage", "tee");
         Set<String> mountPaths = new HashSet<>();
         for (Field v : params.get("storage").entries().values()) {
             v.allowOnly("mount", "readOnly");
@@ -185,7 +186,28 @@ final class ManifestReader {
             }
             storage.put(v.name(), new StorageMount(v.name(), path, v.get("readOnly").bool(false)));
         }
-        return new ServiceSpec(s.name(), image, command, args, env, credentials, pullPolicy, expose, dependencies, storage);
+        return new ServiceSpec(s.name(), image, command, args, env, credentials, pullPolicy, expose, dependencies, storage,
+                tee(params.get("tee")));
+    }
+
+    /** {@code params.tee: {type: sev-snp | sev-snp-gpu | tdx | tdx-gpu, attestation: true}}, as Akash SDL 2.1 has it. */
+    private TeeParams tee(Field tee) {
+        if (!tee.isPresent()) {
+            return null;
+        }
+        if (!"2.1".equals(version)) {
+            throw tee.error("confidential computing needs an SDL of version \"2.1\" (this file is \"" + version + "\")");
+        }
+        if (!tee.isMapping()) {
+            throw tee.error("write tee: {type: TYPE}, TYPE one of " + String.join(", ", TeeParams.TYPES));
+        }
+        tee.allowOnly("type", "attestation");
+        Field typeField = tee.required("type", "one of " + String.join(", ", TeeParams.TYPES));
+        String type = typeField.text().trim();
+        if (!TeeParams.TYPES.contains(type)) {
+            throw typeField.error("\"" + type + "\" is not a TEE type (" + String.join(", ", TeeParams.TYPES) + ")");
+        }
+        return new TeeParams(type, tee.get("attestation").bool(true));
     }
 
     private static Map<String, String> env(Field envField) {
@@ -533,6 +555,34 @@ final class ManifestReader {
                                     + "and a persistent volume must be mounted by each service deployed with it)");
                 }
             }
+        }
+    }
+
+    /**
+     * As Akash's parser: a GPU TEE type needs GPUs in every profile the service is deployed with, and the services
+     * of one placement (one lease) that ask for a TEE ask for the same type (the provider runs a group's pods on one
+     * kind of confidential node).
+     */
+    private static void checkTee(Map<String, ServiceSpec> services, Map<String, ComputeProfile> profiles,
+                                 List<DeploymentEntry> deployments) {
+        Map<String, String> typeByPlacement = new LinkedHashMap<>();
+        Map<String, String> serviceByPlacement = new LinkedHashMap<>();
+        for (DeploymentEntry d : deployments) {
+            TeeParams tee = services.get(d.service()).tee();
+            if (tee == null) {
+                continue;
+            }
+            if (tee.needsGpu() && !profiles.get(d.profile()).hasGpu()) {
+                throw new ManifestException("services." + d.service() + ".params.tee.type", tee.type()
+                        + " puts a GPU in confidential-computing mode, and compute profile " + d.profile() + " has no GPU");
+            }
+            String other = typeByPlacement.putIfAbsent(d.placement(), tee.type());
+            if (other != null && !other.equals(tee.type())) {
+                throw new ManifestException("services." + d.service() + ".params.tee.type", tee.type() + " conflicts with "
+                        + other + " of service " + serviceByPlacement.get(d.placement()) + " in placement "
+                        + d.placement() + " (the services of one placement use one TEE type)");
+            }
+            serviceByPlacement.putIfAbsent(d.placement(), d.service());
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param pullPolicy {@code Always}, {@code IfNotPresent} or {@code Never}; null when not given
  * @param dependencies names of the services this one depends on
  * @param storage the profile's volumes this service mounts, by volume name ({@code params.storage})
+ * @param tee the trusted execution environment it asks for ({@code params.tee}, SDL 2.1), or null
  */
 public record ServiceSpec(
         String name,
@@ -25,7 +26,15 @@ public record ServiceSpec(
         String pullPolicy,
         List<Expose> expose,
         List<String> dependencies,
-        Map<String, StorageMount> storage) {
+        Map<String, StorageMount> storage,
+        TeeParams tee) {
+
+    /** A service that asks for no trusted execution environment. */
+    public ServiceSpec(String name, String image, List<String> command, List<String> args, Map<String, String> env,
+                       RegistryCredentials credentials, String pullPolicy, List<Expose> expose, List<String> dependencies,
+                       Map<String, StorageMount> storage) {
+        this(name, image, command, args, env, credentials, pullPolicy, expose, dependencies, storage, null);
+    }
 
     public ServiceSpec {
         command = List.copyOf(command);
@@ -34,6 +43,10 @@ public record ServiceSpec(
         expose = List.copyOf(expose);
         dependencies = List.copyOf(dependencies);
         storage = Collections.unmodifiableMap(new LinkedHashMap<>(storage));
+    }
+
+    public Optional<TeeParams> teeParams() {
+        return Optional.ofNullable(tee);
     }
 
     public Optional<RegistryCredentials> registryCredentials() {

@@ -30,11 +30,14 @@ public class ClusterInventoryProducer {
         return PodTolerations.of(config.tolerations().orElse(List.of()));
     }
 
-    /** The storage classes the provider maps ({@code spheron.operator.storage-classes}): the bid engine's filter. */
+    /**
+     * The storage classes ({@code spheron.operator.storage-classes}) and TEE types
+     * ({@code spheron.operator.tee-runtime-classes}) the provider maps: the bid engine's filter.
+     */
     @Produces
     @Singleton
     ProviderCapabilities capabilities(OperatorConfig config) {
-        return new ProviderCapabilities(config.storageClasses().keySet());
+        return new ProviderCapabilities(config.storageClasses().keySet(), config.teeRuntimeClasses().keySet());
     }
 
     void close(@Disposes ClusterInventory inventory) {

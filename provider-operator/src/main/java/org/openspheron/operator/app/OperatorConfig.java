@@ -86,6 +86,14 @@ public interface OperatorConfig {
     Map<String, String> storageClasses();
 
     /**
+     * The RuntimeClass that runs each confidential-computing type a manifest may ask for (Akash SDL 2.1's
+     * {@code params.tee.type}: {@code sev-snp}, {@code sev-snp-gpu}, {@code tdx}, {@code tdx-gpu}), e.g.
+     * {@code tee-runtime-classes.sev-snp=kata-qemu-snp}. None mapped: no confidential computing is offered, and TEE
+     * orders get no bid. The RuntimeClass's scheduling must select the nodes that have it.
+     */
+    Map<String, String> teeRuntimeClasses();
+
+    /**
      * Addresses or CIDRs outside the pod network that lease pods may query for DNS (port 53), besides the resolver
      * pods of {@link #dnsPodLabels()}: by default NodeLocal DNSCache's {@code 169.254.20.10}. See
      * {@link org.openspheron.operator.lease.LeaseEgress}.

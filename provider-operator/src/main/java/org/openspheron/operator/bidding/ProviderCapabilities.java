@@ -9,19 +9,28 @@ import org.openspheron.chain.OrderSpec;
 
 /**
  * What this provider can serve of what orders may need ({@link OrderFeatures}), from its configuration: the
- * manifest storage classes it maps to StorageClasses of its cluster ({@code spheron.operator.storage-classes.*}).
- * It matches the gateway's rule, so that the provider bids exactly on the orders whose manifests it will accept:
- * with no class mapped, every persistent volume gets the cluster's default StorageClass and any class is served;
- * once some are mapped, only those.
+ * manifest storage classes it maps to StorageClasses of its cluster ({@code spheron.operator.storage-classes.*}) and
+ * the confidential-computing types it runs ({@code spheron.operator.tee-runtime-classes.*}). It matches the gateway's
+ * rules, so that the provider bids exactly on the orders whose manifests it will accept: with no class mapped, every
+ * persistent volume gets the cluster's default StorageClass and any class is served, once some are mapped only
+ * those; a TEE type is served only when mapped.
  *
  * @param storageClasses the manifest classes mapped; empty: any, on the cluster's default
+ * @param teeTypes the confidential-computing types it runs ({@code spheron.operator.tee-runtime-classes}); empty:
+ *     none, and orders asking for one get no bid
  */
-public record ProviderCapabilities(Set<String> storageClasses) {
-    /** A provider that maps no storage class. */
-    public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of());
+public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes) {
+    /** A provider that maps no storage class and runs no TEE. */
+    public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of(), Set.of());
 
     public ProviderCapabilities {
         storageClasses = Set.copyOf(storageClasses);
+        teeTypes = Set.copyOf(teeTypes);
+    }
+
+    /** Mapping {@code storageClasses} and running no TEE. */
+    public ProviderCapabilities(Set<String> storageClasses) {
+        this(storageClasses, Set.of());
     }
 
     /** Why this provider cannot serve what {@code spec} needs (a metric tag and a sentence), or empty when it can. */
@@ -30,6 +39,12 @@ public record ProviderCapabilities(Set<String> storageClasses) {
         if (OrderFeatures.unknown(features) != 0) {
             return Optional.of(new Decision.Decline("features", "it needs " + OrderFeatures.describe(features)
                     + ", which this operator version does not know"));
+        }
+        List<String> teeMissing = OrderFeatures.teeTypes(features).stream().filter(t -> !teeTypes.contains(t)).toList();
+        if (!teeMissing.isEmpty()) {
+            return Optional.of(new Decision.Decline("tee", "it asks for " + String.join(", ", teeMissing)
+                    + " confidential computing, which spheron.operator.tee-runtime-classes does not map ("
+                    + (teeTypes.isEmpty() ? "none mapped" : "mapped: " + String.join(", ", new TreeSet<>(teeTypes))) + ")"));
         }
         if (storageClasses.isEmpty()) {
             return Optional.empty();

@@ -235,7 +235,9 @@ public final class WorkloadObjects {
                     .withNewEmptyDir().withMedium("Memory").withSizeLimit(KubeQuantity.mebibytes(volume.getSizeMb())).endEmptyDir()
                     .endVolume();
         }
-        if (resources.getGpuCount() > 0) {
+        if (service.getRuntimeClassName() != null) {
+            spec.withRuntimeClassName(service.getRuntimeClassName());
+        } else if (resources.getGpuCount() > 0) {
             pods.gpuRuntimeClass().ifPresent(spec::withRuntimeClassName);
         }
         List<io.fabric8.kubernetes.api.model.Toleration> tolerated = pods.tolerations().forPods(resources.getGpuCount() > 0);

@@ -49,6 +49,10 @@ public class WorkloadService {
     @JsonPropertyDescription("CPU, memory, storage and GPUs of each replica.")
     private ServiceResources resources;
 
+    @JsonPropertyDescription("The RuntimeClass the pods run under: the provider's runtime for the confidential-computing"
+            + " type the manifest asks for (params.tee). Unset: the provider's GPU RuntimeClass for GPU pods, else none.")
+    private String runtimeClassName;
+
     @JsonPropertyDescription("Ports to expose.")
     private List<ExposedPort> ports = new ArrayList<>();
 
@@ -68,6 +72,8 @@ public class WorkloadService {
     public void setImagePullSecretRef(String imagePullSecretRef) { this.imagePullSecretRef = imagePullSecretRef; }
     public int getReplicas() { return replicas; }
     public void setReplicas(int replicas) { this.replicas = replicas; }
+    public String getRuntimeClassName() { return runtimeClassName; }
+    public void setRuntimeClassName(String runtimeClassName) { this.runtimeClassName = runtimeClassName; }
     public ServiceResources getResources() { return resources; }
     public void setResources(ServiceResources resources) { this.resources = resources; }
     public List<ExposedPort> getPorts() { return ports; }

@@ -50,7 +50,14 @@ public final class GatewayServer implements AutoCloseable {
      * @param namespaceWait how long a manifest waits for the lease's namespace before a 503
      */
     public record Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
-            Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses) {
+            Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses, TeeRuntimes teeRuntimes) {
+        /** With no TEE type run: manifests asking for confidential computing are refused. */
+        public Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
+                Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses) {
+            this(host, port, providerAddress, certificateTtl, leaseTtl, namespaceWait, maxManifestBytes, storageClasses,
+                    TeeRuntimes.NONE);
+        }
+
         /** With no storage classes mapped: every persistent volume on the cluster's default StorageClass. */
         public Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
                 Duration namespaceWait, int maxManifestBytes) {
@@ -85,7 +92,8 @@ public final class GatewayServer implements AutoCloseable {
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), inventory, settings.storageClasses());
+                new LeaseCluster(client, settings.namespaceWait()), inventory, settings.storageClasses(),
+                settings.teeRuntimes());
     }
 
     /** Starts listening; returns once the port is bound, or throws with the reason. */

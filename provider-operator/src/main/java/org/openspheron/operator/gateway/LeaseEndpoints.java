@@ -49,6 +49,7 @@ final class LeaseEndpoints implements AutoCloseable {
 
     private final Vertx vertx;
     private final StorageClasses storageClasses;
+    private final TeeRuntimes teeRuntimes;
     private final String provider;
     private final ChainView chain;
     private final LeaseCluster cluster;
@@ -60,8 +61,9 @@ final class LeaseEndpoints implements AutoCloseable {
     });
 
     LeaseEndpoints(Vertx vertx, String provider, ChainView chain, LeaseCluster cluster, ClusterInventory inventory,
-            StorageClasses storageClasses) {
+            StorageClasses storageClasses, TeeRuntimes teeRuntimes) {
         this.storageClasses = storageClasses;
+        this.teeRuntimes = teeRuntimes;
         this.vertx = vertx;
         this.provider = provider;
         this.chain = chain;
@@ -92,7 +94,8 @@ final class LeaseEndpoints implements AutoCloseable {
             throw GatewayError.of(409, "ManifestAlreadyAccepted", "lease " + leaseId
                     + " already runs the manifest " + accepted.get());
         }
-        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()), storageClasses);
+        LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()), storageClasses,
+                teeRuntimes);
         cluster.refuseTakenHosts(workload);
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId

@@ -64,6 +64,15 @@ final class ManifestDeployment {
 
     /** As {@link #of(long, Manifest, OrderSpec)}, with persistent volumes on the provider's {@code storageClasses}. */
     static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order, StorageClasses storageClasses) {
+        return of(leaseId, manifest, order, storageClasses, TeeRuntimes.NONE);
+    }
+
+    /**
+     * As {@link #of(long, Manifest, OrderSpec, StorageClasses)}, with the pods of services that ask for confidential
+     * computing ({@code params.tee}) on the provider's RuntimeClass for that type.
+     */
+    static LeaseWorkload of(long leaseId, Manifest manifest, OrderSpec order, StorageClasses storageClasses,
+            TeeRuntimes teeRuntimes) {
         try {
             DeploymentGroups.requireOneGroup(manifest);
         } catch (ManifestException e) {
@@ -81,6 +90,7 @@ final class ManifestDeployment {
             // One placement per manifest (requireOneGroup): a service's deployments are all in it.
             ComputeProfile profile = manifest.profile(deployments.get(0).profile());
             WorkloadService workload = service(service, profile, manifest.replicas(service.name()), storageClasses);
+            workload.setRuntimeClassName(teeRuntimes.of(service.tee(), "services." + service.name() + ".params.tee.type"));
             if (profile.hasGpu() && !order.gpuModel().isBlank()) {
                 // The order's model must imply one the manifest accepts: every GPU that serves A100-80GB serves a
                 // manifest asking a100, not one asking a100 with ram 80Gi when the order only said A100.

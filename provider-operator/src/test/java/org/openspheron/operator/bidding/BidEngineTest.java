@@ -240,6 +240,24 @@ class BidEngineTest {
         assertThat(bidsOf(me, futureFeature)).isEmpty();
     }
 
+    /** Issue 15, TEE: "a TEE order is bid only by a TEE provider", and only by one running that type. */
+    @Test
+    void aTeeOrderIsBidOnlyByAProviderRunningThatTeeType() {
+        ProviderClient me = registeredProvider();
+        long snp = tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)),
+                OrderFeatures.TEE_SEV_SNP_GPU), tokens(10));
+
+        engine(me).reconcile();
+        assertThat(bidsOf(me, snp)).as("a provider running no TEE").isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "tee").count()).isEqualTo(1.0);
+
+        engineWith(me, new ProviderCapabilities(Set.of(), Set.of("tdx-gpu"))).reconcile();
+        assertThat(bidsOf(me, snp)).as("a provider running another TEE type").isEmpty();
+
+        engineWith(me, new ProviderCapabilities(Set.of(), Set.of("tdx-gpu", "sev-snp-gpu"))).reconcile();
+        assertThat(bidsOf(me, snp)).hasSize(1);
+    }
+
     @Test
     void aLostBidReleasesTheReservationSoTheGpuIsBidAgain() {
         ProviderClient me = registeredProvider();
@@ -483,6 +501,12 @@ class BidEngineTest {
     private BidEngine engine(ProviderClient me) {
         return new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), protocol.config().matchWindowBlocks(), meters);
+    }
+
+    private BidEngine engineWith(ProviderClient me, ProviderCapabilities capabilities) {
+        return new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read, PRICING,
+                new ProviderProfile(me.address(), "us-east", "us-east-1a"), capabilities,
+                protocol.config().matchWindowBlocks(), meters);
     }
 
     private static OrderSpec withFeatures(OrderSpec s, long features) {

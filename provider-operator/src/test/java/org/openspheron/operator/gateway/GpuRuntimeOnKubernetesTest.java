@@ -149,6 +149,86 @@ class GpuRuntimeOnKubernetesTest {
         assertThat(fixture.client.pods().inNamespace("lease-42").list().getItems()).isEmpty();
     }
 
+    /**
+     * Issue 15, TEE: a service asking for confidential computing ({@code params.tee}) runs under the RuntimeClass
+     * the provider mapped its type to, and that RuntimeClass's scheduling (merged into the pod by the API server's
+     * RuntimeClass admission) keeps it off nodes without the hardware: Pending until a node has the label, then
+     * Running there.
+     */
+    @Test
+    void aConfidentialServiceRunsUnderItsTeeRuntimeClassOnlyOnTheNodesThatClassSelects() {
+        fixture.create(new RuntimeClassBuilder().withNewMetadata().withName("kata-qemu-snp").endMetadata()
+                .withHandler("kata-qemu-snp").withNewScheduling()
+                .addToNodeSelector("spheron.test/tee", "sev-snp").endScheduling().build());
+        Manifest manifest = ManifestParser.parse(CONFIDENTIAL);
+        ResourceTotals totals = manifest.resources();
+        fixture.create(lease(44, new LeaseResources(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(),
+                totals.gpuCount(), null)));
+        assertThat(leases.awaitNamespace(44)).isTrue();
+        LeaseWorkload workload = ManifestDeployment.of(44, manifest, new org.openspheron.chain.OrderSpec(totals.cpuMilli(),
+                totals.memoryMb(), totals.storageMb(), totals.gpuCount(), totals.gpuModel(), "", "", false,
+                java.math.BigInteger.ONE, 3600, manifest.canonicalHash()), StorageClasses.NONE,
+                new TeeRuntimes(java.util.Map.of("sev-snp", "kata-qemu-snp")));
+        try {
+            leases.apply(workload);
+
+            Pod waiting = fixture.awaitValue(() -> fixture.client.pods().inNamespace("lease-44").list().getItems()
+                    .stream().findFirst().orElse(null), p -> p.getSpec().getNodeSelector() != null);
+            assertThat(waiting.getSpec().getRuntimeClassName()).isEqualTo("kata-qemu-snp");
+            assertThat(waiting.getSpec().getNodeSelector()).containsEntry("spheron.test/tee", "sev-snp");
+            assertThat(waiting.getSpec().getNodeName()).as("no node has the TEE hardware yet").isNull();
+
+            fixture.client.nodes().withName("gpu-a100-a").edit(n -> {
+                n.getMetadata().getLabels().put("spheron.test/tee", "sev-snp");
+                return n;
+            });
+            Pod running = runningPod("lease-44");
+            assertThat(running.getSpec().getNodeName()).isEqualTo("gpu-a100-a");
+            assertThat(running.getSpec().getRuntimeClassName()).isEqualTo("kata-qemu-snp");
+        } finally {
+            fixture.client.nodes().withName("gpu-a100-a").edit(n -> {
+                n.getMetadata().getLabels().remove("spheron.test/tee");
+                return n;
+            });
+        }
+    }
+
+    /** A service in AMD SEV-SNP confidential computing (CPU only), as Akash SDL 2.1 writes it. */
+    private static final String CONFIDENTIAL = """
+            version: "2.1"
+            services:
+              infer:
+                image: nginx:1.27
+                expose:
+                  - port: 80
+                    to:
+                      - global: true
+                params:
+                  tee:
+                    type: sev-snp
+            profiles:
+              compute:
+                infer:
+                  resources:
+                    cpu:
+                      units: 4
+                    memory:
+                      size: 16Gi
+                    storage:
+                      - size: 10Gi
+              placement:
+                anywhere:
+                  pricing:
+                    infer:
+                      denom: uact
+                      amount: 100
+            deployment:
+              infer:
+                anywhere:
+                  profile: infer
+                  count: 1
+            """;
+
     /** One GPU service training with a DataLoader: 4 GiB of memory and 1 GiB of shared memory, mounted as Akash's docs do. */
     private static final String TRAINING = """
             version: "1.0"

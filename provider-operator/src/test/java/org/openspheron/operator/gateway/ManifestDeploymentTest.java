@@ -52,6 +52,39 @@ class ManifestDeploymentTest {
                 .satisfies(v -> assertThat(v.getStorageClass()).isEqualTo("fast-nvme"));
     }
 
+    /** Issue 15, TEE: a manifest asking for a TEE type this provider does not run is refused before anything runs. */
+    @Test
+    void aTeeTypeTheProviderDoesNotRunIsRefusedNamingTheField() {
+        Manifest manifest = ManifestParser.parse("""
+                version: "2.1"
+                services:
+                  web:
+                    image: nginx:1.27
+                    expose: [{port: 80, to: [{global: true}]}]
+                    params: {tee: {type: tdx}}
+                profiles:
+                  compute:
+                    web: {resources: {cpu: {units: 1}, memory: {size: 1Gi}, storage: [{size: 1Gi}]}}
+                  placement:
+                    dc: {pricing: {web: {denom: uact, amount: 10}}}
+                deployment:
+                  web: {dc: {profile: web, count: 1}}
+                """);
+        ResourceTotals totals = manifest.resources();
+        OrderSpec order = new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), 0, "", "", "", false,
+                BigInteger.ONE, 3600, manifest.canonicalHash());
+
+        assertThatThrownBy(() -> ManifestDeployment.of(9, manifest, order, StorageClasses.NONE,
+                new TeeRuntimes(java.util.Map.of("sev-snp", "kata-qemu-snp"))))
+                .isInstanceOfSatisfying(GatewayError.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("this provider runs no tdx confidential computing (it offers sev-snp)");
+                    assertThat(e.field()).isEqualTo("services.web.params.tee.type");
+                });
+        LeaseWorkload runs = ManifestDeployment.of(9, manifest, order, StorageClasses.NONE,
+                new TeeRuntimes(java.util.Map.of("tdx", "kata-qemu-tdx")));
+        assertThat(runs.deployment().getSpec().getServices().get(0).getRuntimeClassName()).isEqualTo("kata-qemu-tdx");
+    }
+
     @Test
     void aClassTheProviderDidNotMapIsRefusedNamingTheVolumesClass() {
         Manifest manifest = ManifestParser.parse(manifest("private-llm-with-secrets.yaml"));
