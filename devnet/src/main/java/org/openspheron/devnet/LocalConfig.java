@@ -76,6 +76,8 @@ public final class LocalConfig {
     private static Map<String, String> chain(String rpcUrl, Path home) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("spheron.chain.rpc-url", rpcUrl);
+        // anvil answers WebSocket on its HTTP port: new blocks wake the apps at once, and polling is the fallback
+        config.put("spheron.chain.ws-url", rpcUrl.replaceFirst("^http", "ws"));
         config.put("spheron.chain.confirmations", "0");
         config.put("spheron.chain.poll-interval", "500ms");
         config.put("spheron.protocol.addresses-file", home.resolve("addresses.properties").toString());

@@ -26,6 +26,7 @@ class AppDevnetTest {
             Map<String, String> config = devnet.config();
             assertThat(config.keySet()).isEqualTo(AppDevnet.configKeys(plan));
             assertThat(config).containsEntry("spheron.chain.rpc-url", devnet.rpcUrl().orElseThrow())
+                    .containsEntry("spheron.chain.ws-url", devnet.rpcUrl().orElseThrow().replace("http://", "ws://"))
                     .doesNotContainKeys("quarkus.http.port", "quarkus.kubernetes-client.api-server-url");
             Path addresses = Path.of(config.get("spheron.protocol.addresses-file"));
             assertThat(addresses).isRegularFile();
