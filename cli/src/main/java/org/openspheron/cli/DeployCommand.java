@@ -10,6 +10,7 @@ import java.util.Map;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.Provider;
@@ -293,7 +294,8 @@ public class DeployCommand extends ChainCommand {
         return warning;
     }
 
-    private static String describe(OrderSpec order) {
+    /** The order as the progress line shows it, with what only some providers serve ({@link OrderFeatures}). */
+    static String describe(OrderSpec order) {
         StringBuilder s = new StringBuilder();
         if (order.gpuCount() > 0) {
             s.append(order.gpuCount()).append("x ").append(order.gpuModel()).append(", ");
@@ -302,6 +304,9 @@ public class DeployCommand extends ChainCommand {
                 .append(order.storageMb()).append(" MiB storage");
         if (!order.region().isEmpty()) {
             s.append(" in ").append(order.region());
+        }
+        if (order.features() != OrderFeatures.NONE) {
+            s.append(", needs ").append(OrderFeatures.describe(order.features()));
         }
         return s.toString();
     }

@@ -100,7 +100,8 @@ class ManifestOrderTest {
                 Duration.ofHours(1));
 
         assertThat(spec.features()).isEqualTo(OrderFeatures.TEE_TDX_GPU);
-        assertThat(OrderFeatures.describe(spec.features())).isEqualTo("TEE tdx-gpu");
+        assertThat(DeployCommand.describe(spec)).as("deploy's progress line says why few providers may bid")
+                .isEqualTo("1x h100, 4.0 CPU, 16384 MiB memory, 10240 MiB storage, needs TEE tdx-gpu");
     }
 
     @Test
