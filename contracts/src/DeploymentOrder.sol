@@ -651,6 +651,14 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         }
     }
 
+    /// @notice The lowest id that may still be live: every order openOrderIds lists is in [firstLiveOrderId(),
+    ///         orderCount] (orderCount + 1 when none is). A binary search, so one call costs the same however many
+    ///         orders are live; readers of a busy market page through that range with getOrder instead of calling
+    ///         openOrderIds, whose loop, and so its gas, grows with the live orders.
+    function firstLiveOrderId() external view returns (uint256) {
+        return _firstLiveOrder();
+    }
+
     /// @notice The block after which the order can no longer be matched (bidWindowEnd + matchWindowBlocks).
     function matchDeadline(uint256 orderId) external view returns (uint64) {
         OrderRecord storage order = _orders[orderId];

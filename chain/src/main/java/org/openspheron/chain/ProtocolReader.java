@@ -110,8 +110,17 @@ public final class ProtocolReader {
         return call("orderCount", orders.orderCount()).longValueExact();
     }
 
+    /** The live orders' ids in one call; its gas grows with them, so a busy market is read by range instead. */
     public List<Long> openOrderIds() {
         return longs(call("openOrderIds", orders.openOrderIds()));
+    }
+
+    /**
+     * The lowest id that may still be live: every open, unexpired order is in [this, {@link #orderCount()}]
+     * ({@code orderCount() + 1} when none is). One call of fixed cost however large the market.
+     */
+    public long firstLiveOrderId() {
+        return call("firstLiveOrderId", orders.firstLiveOrderId()).longValueExact();
     }
 
     /** An order's bids, read page by page: an order has no cap on bids, so one call could grow past a node's limit. */

@@ -462,7 +462,7 @@ class DeploymentOrderTest {
      * Review attack 5: orders never expired, so openOrderIds() returned every order ever left open (a 1-unit deposit
      * each) and every provider and matchmaker read all of them each block. Orders now expire at their match deadline
      * and openOrderIds() lists only live ones: its length depends on the orders of the last bid + match window, not
-     * on the market's history.
+     * on the market's history. The live range [firstLiveOrderId(), orderCount] is what the index reads in batches.
      */
     @Test
     void expiredOrdersLeaveTheOpenSetSoReadingItStaysBounded() {
@@ -472,12 +472,15 @@ class DeploymentOrderTest {
             spam.add(spammer.createOrder(gpuOrder(1, "H100", "us-east", BigInteger.ONE), BigInteger.ONE));
         }
         assertThat(reader().openOrderIds()).containsAll(spam);
+        assertThat(reader().firstLiveOrderId()).isLessThanOrEqualTo(spam.get(0));
         long lastDeadline = reader().requireOrder(spam.get(spam.size() - 1)).bidWindowEnd()
                 + protocol.config().matchWindowBlocks();
         protocol.chain().mine(lastDeadline - reader().blockNumber() + 1);
         long fresh = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
 
         assertThat(reader().openOrderIds()).containsExactly(fresh);
+        assertThat(reader().firstLiveOrderId()).as("the live range, which busy readers page through, starts past them")
+                .isEqualTo(fresh);
         // Their deposits are not lost: each tenant still cancels its expired order.
         spammer.cancelOrder(spam.get(0));
         assertThat(reader().requireOrder(spam.get(0)).state()).isEqualTo(OrderState.CANCELLED);

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.LongStream;
 import org.openspheron.chain.Bid;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.Order;
@@ -28,8 +29,9 @@ import org.web3j.protocol.core.methods.response.EthBlock;
  * process reads a constant number of RPC calls per block (the head, one or two block headers, one {@code eth_getLogs}
  * per range) plus what new events require (an order's spec when it is created), never a call per open order.
  *
- * <p>Events are a wake-up, the chain's state is the truth: the index reads the whole state (openOrderIds, each
- * order and its bids, in JSON-RPC batches of {@link IndexOptions#resyncBatchSize} calls) at its first pass, every {@link IndexOptions#resyncEveryBlocks}, when an event shows an
+ * <p>Events are a wake-up, the chain's state is the truth: the index reads the whole state (each order of the live
+ * range and its bids, in batches of {@link IndexOptions#resyncBatchSize} calls) at its first pass, every
+ * {@link IndexOptions#resyncEveryBlocks}, when an event shows an
  * earlier one was missed (a gap), and after a reorg, which it detects when the block after the one it holds does
  * not name it as parent. Applying an event twice changes nothing, so a pass that fails half-way (an RPC error) is
  * simply repeated from the last block it completed.
@@ -177,8 +179,10 @@ public final class ProtocolIndex {
         long count = reader.orderCount();
         Map<Long, Order> freshOrders = new HashMap<>();
         Map<Long, List<Bid>> freshBids = new HashMap<>();
-        List<Long> openIds = reader.openOrderIds();
-        for (OrderBatchReader.OrderWithBids read : batches.openOrders(openIds, this::passOver)) {
+        // The live range, not openOrderIds(): that view loops over every live order in one eth_call, which a node's
+        // gas cap for calls stops at some tens of thousands; the batches below are bounded whatever the market.
+        List<Long> liveIds = LongStream.rangeClosed(reader.firstLiveOrderId(), count).boxed().toList();
+        for (OrderBatchReader.OrderWithBids read : batches.openOrders(liveIds, this::passOver)) {
             freshOrders.put(read.order().id(), read.order());
             freshBids.put(read.order().id(), new ArrayList<>(read.bids()));
         }
@@ -186,7 +190,7 @@ public final class ProtocolIndex {
         orders.putAll(freshOrders);
         bids.clear();
         bids.putAll(freshBids);
-        unreadable.keySet().retainAll(Set.copyOf(openIds));
+        unreadable.keySet().retainAll(Set.copyOf(liveIds));
         nextOrderId = count + 1;
         hashes.clear();
         remember(tip);
