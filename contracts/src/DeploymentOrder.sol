@@ -40,6 +40,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     error SignaturesNotSorted(address signer, address previous);
     error OrderExpired(uint256 orderId, uint64 matchDeadlineBlock);
     error MatchWindowTooLong(uint64 matchWindowBlocks, uint64 limit);
+    error ConfirmWindowTooLong(uint64 confirmWindowSeconds, uint64 limit);
     error CannotCancelYet(uint256 orderId, uint64 matchDeadlineBlock);
     error AlreadyConfirmed(uint256 leaseId);
     error ConfirmDeadlinePassed(uint256 leaseId, uint64 deadline);
@@ -76,8 +77,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
 
     /// @notice What the tenant asks for. Prices are in payment-token base units per hour. `features` are what the
     ///         order needs besides resources and place that some providers lack, one bit each (bits 0-2: Akash storage
-    ///         classes beta1-3 of mounted persistent volumes, bit 3: another named class; the rest reserved): the
-    ///         contract only keeps them, and a provider's operator does not bid on an order needing what it lacks.
+    ///         classes beta1-3 of mounted persistent volumes, bit 3: another named class, bits 4-7: the TEE types
+    ///         sev-snp, sev-snp-gpu, tdx, tdx-gpu; the rest reserved): the contract only keeps them, and a provider's
+    ///         operator does not bid on an order needing what it lacks.
     struct OrderSpec {
         uint32 cpuMilli;
         uint64 memoryMb;
@@ -220,6 +222,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
     /// @notice The longest match window: the seed is the bid window's last block hash, which the EVM keeps for 256
     ///         blocks, so every match happens while it is readable and no one can pick another seed.
     uint64 public constant MAX_MATCH_WINDOW_BLOCKS = 255;
+    /// @notice The longest confirm window: a lease's deadline, its creation time plus the window, always fits in
+    ///         64 bits, so no lease can be created whose confirm, decline, close or report would overflow.
+    uint64 public constant MAX_CONFIRM_WINDOW_SECONDS = 30 days;
     /// @notice The most bids getBids returns in one call; read an order's bids page by page (bidCount).
     uint256 public constant MAX_BIDS_PAGE = 500;
 
@@ -278,6 +283,9 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (matchWindowBlocks_ == 0 || matchWindowBlocks_ > MAX_MATCH_WINDOW_BLOCKS) {
             revert MatchWindowTooLong(matchWindowBlocks_, MAX_MATCH_WINDOW_BLOCKS);
         }
+        if (confirmWindowSeconds_ > MAX_CONFIRM_WINDOW_SECONDS) {
+            revert ConfirmWindowTooLong(confirmWindowSeconds_, MAX_CONFIRM_WINDOW_SECONDS);
+        }
         token = token_;
         registry = registry_;
         matchmakers = matchmakers_;
@@ -299,6 +307,8 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         _validate(spec, deposit);
         deposit = _pull(deposit);
         if (deposit == 0) revert ZeroAmount();
+        // What arrived, not what was asked, is stored in 128 bits: a token that delivers more must not wrap it.
+        if (deposit > MAX_ESCROW) revert EscrowAboveLimit(deposit, MAX_ESCROW);
         orderId = ++orderCount;
         uint64 windowEnd = uint64(block.number) + bidWindowBlocks;
         _orders[orderId] = OrderRecord(msg.sender, OrderState.Open, windowEnd, uint128(deposit), 0, 0, bytes32(0));
@@ -468,6 +478,7 @@ contract DeploymentOrder is EIP712, ReentrancyGuard {
         if (lease.confirmedAt != 0 && _accrued(lease) >= lease.balance) revert EscrowExhausted(leaseId);
         if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
         amount = _pull(amount);
+        if (amount > MAX_ESCROW - lease.balance) revert EscrowAboveLimit(amount, MAX_ESCROW - lease.balance);
         lease.balance += uint128(amount);
         emit LEASE_TOPPED_UP(leaseId, amount, lease.balance);
     }

@@ -37,12 +37,19 @@ public record ProtocolConfig(
     /** The longest match window: the seed is the bid window's last block hash, which the EVM keeps 256 blocks. */
     public static final long MAX_MATCH_WINDOW_BLOCKS = 255;
 
+    /** The longest confirm window DeploymentOrder accepts: a lease's deadline always fits its 64 bits. */
+    public static final long MAX_CONFIRM_WINDOW_SECONDS = 30L * 24 * 3600;
+
     public ProtocolConfig {
         matchmakers = List.copyOf(matchmakers);
         if (matchWindowBlocks < 1 || matchWindowBlocks > MAX_MATCH_WINDOW_BLOCKS) {
             throw new IllegalArgumentException("matchWindowBlocks " + matchWindowBlocks + " must be between 1 and "
                     + MAX_MATCH_WINDOW_BLOCKS + ": an order's seed is its bid window's block hash, which the chain "
                     + "keeps for 256 blocks");
+        }
+        if (confirmWindowSeconds < 0 || confirmWindowSeconds > MAX_CONFIRM_WINDOW_SECONDS) {
+            throw new IllegalArgumentException("confirmWindowSeconds " + confirmWindowSeconds + " must be between 0 and "
+                    + MAX_CONFIRM_WINDOW_SECONDS + " (30 days), the contract's limit");
         }
         if (threshold > matchmakers.size() || threshold * 2 <= matchmakers.size()) {
             throw new IllegalArgumentException("threshold " + threshold + " must be a strict majority of the "

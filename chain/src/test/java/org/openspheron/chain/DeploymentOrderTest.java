@@ -486,6 +486,27 @@ class DeploymentOrderTest {
         assertThat(reader().requireOrder(spam.get(0)).state()).isEqualTo(OrderState.CANCELLED);
     }
 
+    /**
+     * Review of the packed lease record: its confirm deadline is createdAt + the window in 64 bits, so a window near
+     * 2^64 (a hand-made deployment) would let a lease be created whose confirm, decline, close and report all
+     * overflow, locking its escrow. The constructor refuses such a window.
+     */
+    @Test
+    void aConfirmWindowBeyondThirtyDaysIsRefusedAtDeployment() {
+        var connection = protocol.connection();
+        var addresses = protocol.addresses();
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> org.openspheron.contracts.generated
+                .DeploymentOrder.deploy(connection.web3j(), protocol.owner(), connection.gasProvider(), addresses.token(),
+                        addresses.registry(), addresses.matchmakers(), BigInteger.valueOf(5), BigInteger.valueOf(40),
+                        new BigInteger("18446744073709551615"), BigInteger.ONE).send());
+        assertThat(refused).as("a window of 2^64-1 seconds").isNotNull();
+        var deployed = org.assertj.core.api.Assertions.catchThrowable(() -> org.openspheron.contracts.generated
+                .DeploymentOrder.deploy(connection.web3j(), protocol.owner(), connection.gasProvider(), addresses.token(),
+                        addresses.registry(), addresses.matchmakers(), BigInteger.valueOf(5), BigInteger.valueOf(40),
+                        BigInteger.valueOf(30L * 24 * 3600), BigInteger.ONE).send());
+        assertThat(deployed).as("30 days, the limit").isNull();
+    }
+
     // ------------------------------------------------------------------ cancelOrder
 
     @Test

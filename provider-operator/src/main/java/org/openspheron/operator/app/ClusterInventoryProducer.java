@@ -6,7 +6,9 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.List;
+import java.util.Map;
 import org.openspheron.operator.bidding.ProviderCapabilities;
+import org.openspheron.operator.bidding.TeeNodes;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 
@@ -36,8 +38,9 @@ public class ClusterInventoryProducer {
      */
     @Produces
     @Singleton
-    ProviderCapabilities capabilities(OperatorConfig config) {
-        return new ProviderCapabilities(config.storageClasses().keySet(), config.teeRuntimeClasses().keySet());
+    ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client) {
+        return new ProviderCapabilities(config.storageClasses().keySet(), config.teeRuntimeClasses().keySet(),
+                TeeNodes.fromRuntimeClasses(client, Map.copyOf(config.teeRuntimeClasses())));
     }
 
     void close(@Disposes ClusterInventory inventory) {

@@ -178,7 +178,18 @@ public final class BidEngine {
                     + spec.maxPricePerHour());
         }
         Demand demand = Demand.of(spec);
-        Placement placement = left.place(demand);
+        var teeSelector = capabilities.nodeSelector(spec);
+        if (teeSelector.isEmpty()) {
+            return new Decision.Decline("tee-runtime-class", "the RuntimeClass of its TEE type "
+                    + String.join(", ", org.openspheron.chain.OrderFeatures.teeTypes(spec.features()))
+                    + " is missing from the cluster");
+        }
+        Inventory where = left.onNodesLabelled(teeSelector.get());
+        if (where.hasNoNodes()) {
+            return new Decision.Decline("tee-nodes", "no node has the labels " + teeSelector.get() + " that the RuntimeClass"
+                    + " of its TEE type selects");
+        }
+        Placement placement = where.place(demand);
         if (placement instanceof Placement.Nowhere nowhere) {
             return new Decision.Decline(nowhere.shortfall().tag(), demand + " fits on no node");
         }

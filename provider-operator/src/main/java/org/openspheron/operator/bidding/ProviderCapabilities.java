@@ -1,6 +1,7 @@
 package org.openspheron.operator.bidding;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,8 +19,9 @@ import org.openspheron.chain.OrderSpec;
  * @param storageClasses the manifest classes mapped; empty: any, on the cluster's default
  * @param teeTypes the confidential-computing types it runs ({@code spheron.operator.tee-runtime-classes}); empty:
  *     none, and orders asking for one get no bid
+ * @param teeNodes the nodes that run each of those types
  */
-public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes) {
+public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes) {
     /** A provider that maps no storage class and runs no TEE. */
     public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of(), Set.of());
 
@@ -28,9 +30,30 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
         teeTypes = Set.copyOf(teeTypes);
     }
 
+    /** Running {@code teeTypes} on any node. */
+    public ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes) {
+        this(storageClasses, teeTypes, TeeNodes.ANY_NODE);
+    }
+
     /** Mapping {@code storageClasses} and running no TEE. */
     public ProviderCapabilities(Set<String> storageClasses) {
         this(storageClasses, Set.of());
+    }
+
+    /**
+     * The labels a node needs to run {@code spec}'s pods (empty: any node), or a decline when its TEE type's
+     * RuntimeClass is missing from the cluster.
+     */
+    Optional<Map<String, String>> nodeSelector(OrderSpec spec) {
+        Map<String, String> selector = new java.util.HashMap<>();
+        for (String type : OrderFeatures.teeTypes(spec.features())) {
+            Optional<Map<String, String>> labels = teeNodes.nodeSelector(type);
+            if (labels.isEmpty()) {
+                return Optional.empty();
+            }
+            selector.putAll(labels.get());
+        }
+        return Optional.of(selector);
     }
 
     /** Why this provider cannot serve what {@code spec} needs (a metric tag and a sentence), or empty when it can. */

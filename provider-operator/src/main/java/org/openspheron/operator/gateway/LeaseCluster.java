@@ -137,16 +137,46 @@ final class LeaseCluster implements AutoCloseable {
             }
         }
         var deployment = client.resources(GPUDeployment.class).inNamespace(namespace).resource(workload.deployment());
-        if (deployment.get() == null) {
+        GPUDeployment stored = deployment.get();
+        if (stored == null) {
             try {
-                deployment.create();
+                stored = deployment.create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
                 }
                 // the same manifest sent twice at once: the other request created it
+                stored = deployment.get();
             }
         }
+        List<String> dropped = runtimeClassesDropped(workload.deployment(), stored);
+        if (!dropped.isEmpty()) {
+            // An older CRD prunes the field it does not know: the pods would run outside the TEE the tenant ordered.
+            deployment.delete();
+            throw GatewayError.of(503, "CrdOutdated", "the cluster's GPUDeployment CRD is older than this operator and "
+                    + "dropped the RuntimeClass of service(s) " + String.join(", ", dropped) + ", so the confidential "
+                    + "workload was not started; the provider must apply the operator's crds/ (helm does not upgrade them)");
+        }
+    }
+
+    /**
+     * The services whose {@code runtimeClassName} {@code sent} names and {@code stored} (as the API server kept it)
+     * lacks: what a CRD schema without the field prunes.
+     */
+    static List<String> runtimeClassesDropped(GPUDeployment sent, GPUDeployment stored) {
+        List<String> dropped = new ArrayList<>();
+        for (WorkloadService service : sent.getSpec().getServices()) {
+            if (service.getRuntimeClassName() == null) {
+                continue;
+            }
+            String kept = stored == null || stored.getSpec() == null ? null : stored.getSpec().getServices().stream()
+                    .filter(s -> service.getName().equals(s.getName())).map(WorkloadService::getRuntimeClassName)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            if (!service.getRuntimeClassName().equals(kept)) {
+                dropped.add(service.getName());
+            }
+        }
+        return dropped;
     }
 
     /** What a tear-down request did. */

@@ -37,9 +37,12 @@ public final class Inventory {
     private final Map<String, Set<String>> gpuProducts;
     /** Nodes whose taints only GPU pods tolerate (a GPU node pool): no place for an order without GPUs. */
     private final Set<String> gpuPodsOnly;
+    /** The labels of the schedulable nodes, for placements a node selector restricts. */
+    private final Map<String, Map<String, String>> labels;
 
     private Inventory(Map<String, NodeCapacity> allocatable, Map<String, NodeCapacity> free, Map<String, Demand> usedByNamespace,
-                      Map<String, Set<String>> gpuProducts, Set<String> gpuPodsOnly) {
+                      Map<String, Set<String>> gpuProducts, Set<String> gpuPodsOnly, Map<String, Map<String, String>> labels) {
+        this.labels = labels;
         this.gpuPodsOnly = gpuPodsOnly;
         this.allocatable = allocatable;
         this.free = free;
@@ -63,6 +66,7 @@ public final class Inventory {
         Map<String, NodeCapacity> allocatable = new TreeMap<>();
         Map<String, Set<String>> gpuProducts = new TreeMap<>();
         Set<String> gpuPodsOnly = new HashSet<>();
+        Map<String, Map<String, String>> labels = new HashMap<>();
         for (Node node : nodes) {
             // GPU pods tolerate all that other pods do, and the GPU taint
             if (!tolerations.admits(node, true)) {
@@ -74,6 +78,8 @@ public final class Inventory {
             if (schedulable(node)) {
                 NodeCapacity capacity = capacityOf(node);
                 allocatable.put(node.getMetadata().getName(), capacity);
+                labels.put(node.getMetadata().getName(), node.getMetadata().getLabels() == null ? Map.of()
+                        : Map.copyOf(node.getMetadata().getLabels()));
                 if (capacity.gpus() > 0) {
                     gpuProducts.computeIfAbsent(GpuModel.baseOf(capacity.gpuModel()), m -> new TreeSet<>())
                             .add(node.getMetadata().getLabels().get(GPU_PRODUCT_LABEL));
@@ -95,7 +101,7 @@ public final class Inventory {
                             a.storageMb() + b.storageMb()));
             free.computeIfPresent(pod.getSpec().getNodeName(), (name, capacity) -> capacity.minusUsage(gpus, cpu, memory, storage));
         }
-        return new Inventory(allocatable, free, used, gpuProducts, gpuPodsOnly);
+        return new Inventory(allocatable, free, used, gpuProducts, gpuPodsOnly, labels);
     }
 
     /** This inventory with {@code claims} taken from their nodes (claims on unknown or no nodes take nothing). */
@@ -106,7 +112,29 @@ public final class Inventory {
                 left.computeIfPresent(claim.node(), (name, capacity) -> capacity.minus(claim.demand()));
             }
         }
-        return new Inventory(allocatable, left, usedByNamespace, gpuProducts, gpuPodsOnly);
+        return new Inventory(allocatable, left, usedByNamespace, gpuProducts, gpuPodsOnly, labels);
+    }
+
+    /**
+     * This inventory on the nodes whose labels hold every entry of {@code nodeSelector} only (all of them for an
+     * empty one): where pods of a RuntimeClass with that scheduling can go.
+     */
+    public Inventory onNodesLabelled(Map<String, String> nodeSelector) {
+        if (nodeSelector.isEmpty()) {
+            return this;
+        }
+        java.util.function.Predicate<String> matches = node -> labels.getOrDefault(node, Map.of()).entrySet()
+                .containsAll(nodeSelector.entrySet());
+        Map<String, NodeCapacity> all = new TreeMap<>();
+        allocatable.forEach((node, capacity) -> { if (matches.test(node)) all.put(node, capacity); });
+        Map<String, NodeCapacity> left = new TreeMap<>();
+        free.forEach((node, capacity) -> { if (matches.test(node)) left.put(node, capacity); });
+        return new Inventory(all, left, usedByNamespace, gpuProducts, gpuPodsOnly, labels);
+    }
+
+    /** Whether no node is left to place on (e.g. none has the labels {@link #onNodesLabelled} asked). */
+    public boolean hasNoNodes() {
+        return free.isEmpty();
     }
 
     /** Whether {@code demand} fits in what {@code node} has left (false for a node not schedulable or unknown). */

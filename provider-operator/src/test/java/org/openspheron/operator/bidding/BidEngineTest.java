@@ -258,6 +258,49 @@ class BidEngineTest {
         assertThat(bidsOf(me, snp)).hasSize(1);
     }
 
+    /**
+     * Review finding: a TEE order was placed on any node with room, and its pods, which the RuntimeClass's node
+     * selector keeps to the TEE nodes, would have stayed Pending on a lease the provider then had to decline. It is
+     * placed only on nodes with the RuntimeClass's labels, and not bid at all when none has them.
+     */
+    @Test
+    void aTeeOrderIsPlacedOnlyOnTheNodesItsRuntimeClassSelects() {
+        ProviderClient me = registeredProvider();
+        ProviderCapabilities snpOnLabelledNodes = new ProviderCapabilities(Set.of(), Set.of("sev-snp"),
+                type -> java.util.Optional.of(Map.of("spheron.test/tee", "sev-snp")));
+        long snp = tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)), OrderFeatures.TEE_SEV_SNP),
+                tokens(10));
+
+        engineWith(me, snpOnLabelledNodes).reconcile();
+        assertThat(bidsOf(me, snp)).as("no node has the TEE labels").isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "tee-nodes").count()).isEqualTo(1.0);
+
+        engineWith(me, new ProviderCapabilities(Set.of(), Set.of("sev-snp"), type -> java.util.Optional.empty()))
+                .reconcile();
+        assertThat(bidsOf(me, snp)).as("its RuntimeClass is missing").isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "tee-runtime-class").count()).isEqualTo(1.0);
+
+        kube.nodes().withName("gpu-a100").edit(n -> {
+            n.getMetadata().getLabels().put("spheron.test/tee", "sev-snp");
+            return n;
+        });
+        try {
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> inventory.nodes().stream()
+                    .anyMatch(n -> "gpu-a100".equals(n.getMetadata().getName())
+                            && "sev-snp".equals(n.getMetadata().getLabels().get("spheron.test/tee"))));
+            BidEngine engine = engineWith(me, snpOnLabelledNodes);
+            engine.reconcile();
+
+            assertThat(bidsOf(me, snp)).hasSize(1);
+            assertThat(engine.reservations().get(snp).node()).isEqualTo("gpu-a100");
+        } finally {
+            kube.nodes().withName("gpu-a100").edit(n -> {
+                n.getMetadata().getLabels().remove("spheron.test/tee");
+                return n;
+            });
+        }
+    }
+
     @Test
     void aLostBidReleasesTheReservationSoTheGpuIsBidAgain() {
         ProviderClient me = registeredProvider();

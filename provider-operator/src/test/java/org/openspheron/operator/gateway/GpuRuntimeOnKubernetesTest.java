@@ -160,6 +160,13 @@ class GpuRuntimeOnKubernetesTest {
         fixture.create(new RuntimeClassBuilder().withNewMetadata().withName("kata-qemu-snp").endMetadata()
                 .withHandler("kata-qemu-snp").withNewScheduling()
                 .addToNodeSelector("spheron.test/tee", "sev-snp").endScheduling().build());
+        // What the bid engine reads to place such an order: the class's node selector, nothing for an unmapped type
+        // or a class missing from the cluster.
+        org.openspheron.operator.bidding.TeeNodes teeNodes = org.openspheron.operator.bidding.TeeNodes.fromRuntimeClasses(
+                fixture.client, java.util.Map.of("sev-snp", "kata-qemu-snp", "tdx", "kata-qemu-tdx"));
+        assertThat(teeNodes.nodeSelector("sev-snp")).contains(java.util.Map.of("spheron.test/tee", "sev-snp"));
+        assertThat(teeNodes.nodeSelector("tdx")).as("no such RuntimeClass in the cluster").isEmpty();
+        assertThat(teeNodes.nodeSelector("sev-snp-gpu")).as("a type the provider does not map").isEmpty();
         Manifest manifest = ManifestParser.parse(CONFIDENTIAL);
         ResourceTotals totals = manifest.resources();
         fixture.create(lease(44, new LeaseResources(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(),

@@ -85,6 +85,25 @@ class ManifestDeploymentTest {
         assertThat(runs.deployment().getSpec().getServices().get(0).getRuntimeClassName()).isEqualTo("kata-qemu-tdx");
     }
 
+    /**
+     * Review finding: a cluster whose GPUDeployment CRD predates runtimeClassName (helm does not upgrade CRDs) prunes
+     * the field, and the pods would run outside the TEE the tenant ordered. The gateway compares what the API server
+     * stored with what it sent, and refuses (deleting the object) when a RuntimeClass is gone.
+     */
+    @Test
+    void aRuntimeClassThatTheStoredObjectLostIsReportedSoTheGatewayRefuses() {
+        WorkloadService confidential = org.openspheron.operator.Manifests.service("infer", "vllm/vllm-openai:v0.6", 0, null, 80);
+        confidential.setRuntimeClassName("kata-qemu-snp");
+        WorkloadService plain = org.openspheron.operator.Manifests.service("web", "nginx:1.27", 0, null, 80);
+        var sent = org.openspheron.operator.Manifests.deployment("lease-5", "lease-5", 5L, confidential, plain);
+        WorkloadService pruned = org.openspheron.operator.Manifests.service("infer", "vllm/vllm-openai:v0.6", 0, null, 80);
+        var storedByAnOldCrd = org.openspheron.operator.Manifests.deployment("lease-5", "lease-5", 5L, pruned, plain);
+
+        assertThat(LeaseCluster.runtimeClassesDropped(sent, storedByAnOldCrd)).containsExactly("infer");
+        assertThat(LeaseCluster.runtimeClassesDropped(sent, sent)).isEmpty();
+        assertThat(LeaseCluster.runtimeClassesDropped(storedByAnOldCrd, storedByAnOldCrd)).as("nothing asked").isEmpty();
+    }
+
     @Test
     void aClassTheProviderDidNotMapIsRefusedNamingTheVolumesClass() {
         Manifest manifest = ManifestParser.parse(manifest("private-llm-with-secrets.yaml"));
