@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.openspheron.operator.bidding.TeeNodes;
+import org.openspheron.operator.gateway.TeeRuntimes;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
 
@@ -39,8 +40,9 @@ public class ClusterInventoryProducer {
     @Produces
     @Singleton
     ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client) {
-        return new ProviderCapabilities(config.storageClasses().keySet(), config.teeRuntimeClasses().keySet(),
-                TeeNodes.fromRuntimeClasses(client, Map.copyOf(config.teeRuntimeClasses())));
+        Map<String, String> tee = new TeeRuntimes(config.teeRuntimeClasses()).byType();
+        return new ProviderCapabilities(config.storageClasses().keySet(), tee.keySet(),
+                TeeNodes.fromRuntimeClasses(client, tee));
     }
 
     void close(@Disposes ClusterInventory inventory) {

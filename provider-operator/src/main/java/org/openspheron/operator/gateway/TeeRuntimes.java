@@ -8,14 +8,19 @@ import org.openspheron.manifest.TeeParams;
  * The RuntimeClass that runs each confidential-computing type a manifest may ask for ({@code params.tee.type}), as
  * the provider configured them ({@code spheron.operator.tee-runtime-classes.<type>=<RuntimeClass>}, e.g.
  * {@code sev-snp=kata-qemu-snp}, {@code tdx-gpu=kata-qemu-nvidia-gpu-tdx}, the Kata Containers runtimes Akash maps
- * them to). The RuntimeClass's own {@code scheduling} puts the pods on the nodes that have it. A manifest asking
+ * them to; from the environment {@code SPHERON_OPERATOR_TEE_RUNTIME_CLASSES_SEV_SNP=kata-qemu-snp}). The RuntimeClass's
+ * own {@code scheduling} puts the pods on the nodes that have it. A manifest asking
  * for a type the provider does not run is refused at the gateway; the bid engine does not bid on such orders.
  */
 public record TeeRuntimes(Map<String, String> byType) {
     public static final TeeRuntimes NONE = new TeeRuntimes(Map.of());
 
     public TeeRuntimes {
-        byType = Map.copyOf(byType);
+        // From the environment the key arrives as SEV_SNP_GPU (sev_snp_gpu, or sev.snp.gpu): all name sev-snp-gpu.
+        Map<String, String> normalised = new java.util.HashMap<>();
+        byType.forEach((type, runtimeClass) -> normalised.put(type.trim().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', '-').replace('.', '-'), runtimeClass));
+        byType = Map.copyOf(normalised);
         byType.forEach((type, runtimeClass) -> {
             if (!TeeParams.TYPES.contains(type)) {
                 throw new IllegalArgumentException("spheron.operator.tee-runtime-classes." + type + ": no TEE type "

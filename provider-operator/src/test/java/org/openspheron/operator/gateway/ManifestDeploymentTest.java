@@ -85,6 +85,15 @@ class ManifestDeploymentTest {
         assertThat(runs.deployment().getSpec().getServices().get(0).getRuntimeClassName()).isEqualTo("kata-qemu-tdx");
     }
 
+    /** Providers set the mapping in the ConfigMap's environment, where a type's dashes cannot be written. */
+    @Test
+    void teeTypesFromTheEnvironmentNameTheSameTypes() {
+        assertThat(new TeeRuntimes(java.util.Map.of("SEV_SNP_GPU", "kata-qemu-nvidia-gpu-snp", "tdx", "kata-qemu-tdx"))
+                .byType()).isEqualTo(java.util.Map.of("sev-snp-gpu", "kata-qemu-nvidia-gpu-snp", "tdx", "kata-qemu-tdx"));
+        assertThatThrownBy(() -> new TeeRuntimes(java.util.Map.of("sgx", "kata-sgx")))
+                .hasMessage("spheron.operator.tee-runtime-classes.sgx: no TEE type sgx (sev-snp, sev-snp-gpu, tdx, tdx-gpu)");
+    }
+
     /**
      * Review finding: a cluster whose GPUDeployment CRD predates runtimeClassName (helm does not upgrade CRDs) prunes
      * the field, and the pods would run outside the TEE the tenant ordered. The gateway compares what the API server
