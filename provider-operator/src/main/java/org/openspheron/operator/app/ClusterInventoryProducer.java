@@ -40,7 +40,7 @@ public class ClusterInventoryProducer {
     @Produces
     @Singleton
     ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client) {
-        Map<String, String> tee = new TeeRuntimes(config.teeRuntimeClasses()).byType();
+        Map<String, String> tee = TeeRuntimes.parse(config.teeRuntimeClasses().orElse(List.of())).byType();
         return new ProviderCapabilities(config.storageClasses().keySet(), tee.keySet(),
                 TeeNodes.fromRuntimeClasses(client, tee));
     }

@@ -87,11 +87,13 @@ public interface OperatorConfig {
 
     /**
      * The RuntimeClass that runs each confidential-computing type a manifest may ask for (Akash SDL 2.1's
-     * {@code params.tee.type}: {@code sev-snp}, {@code sev-snp-gpu}, {@code tdx}, {@code tdx-gpu}), e.g.
-     * {@code tee-runtime-classes.sev-snp=kata-qemu-snp}. None mapped: no confidential computing is offered, and TEE
-     * orders get no bid. The RuntimeClass's scheduling must select the nodes that have it.
+     * {@code params.tee.type}: {@code sev-snp}, {@code sev-snp-gpu}, {@code tdx}, {@code tdx-gpu}), as
+     * {@code TYPE=RuntimeClass} entries, e.g. {@code tee-runtime-classes=sev-snp=kata-qemu-snp,tdx=kata-qemu-tdx}
+     * (env {@code SPHERON_OPERATOR_TEE_RUNTIME_CLASSES}: a list, since a type's dashes cannot be written in an
+     * environment variable's name). None: no confidential computing is offered, and TEE orders get no bid. The
+     * RuntimeClass's scheduling must select the nodes that have it.
      */
-    Map<String, String> teeRuntimeClasses();
+    Optional<List<String>> teeRuntimeClasses();
 
     /**
      * Addresses or CIDRs outside the pod network that lease pods may query for DNS (port 53), besides the resolver

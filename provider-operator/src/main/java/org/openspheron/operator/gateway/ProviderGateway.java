@@ -58,7 +58,7 @@ public class ProviderGateway {
                         address, hostNames));
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes(),
-                new StorageClasses(operator.storageClasses()), new TeeRuntimes(operator.teeRuntimeClasses()));
+                new StorageClasses(operator.storageClasses()), TeeRuntimes.parse(operator.teeRuntimeClasses().orElse(List.of())));
         server = new GatewayServer(vertx, settings, identity, chain.reader(), client, inventory).start();
         started.fire(new GatewayStarted(identity));
     }

@@ -8,12 +8,33 @@ import org.openspheron.manifest.TeeParams;
  * The RuntimeClass that runs each confidential-computing type a manifest may ask for ({@code params.tee.type}), as
  * the provider configured them ({@code spheron.operator.tee-runtime-classes.<type>=<RuntimeClass>}, e.g.
  * {@code sev-snp=kata-qemu-snp}, {@code tdx-gpu=kata-qemu-nvidia-gpu-tdx}, the Kata Containers runtimes Akash maps
- * them to; from the environment {@code SPHERON_OPERATOR_TEE_RUNTIME_CLASSES_SEV_SNP=kata-qemu-snp}). The RuntimeClass's
- * own {@code scheduling} puts the pods on the nodes that have it. A manifest asking
+ * them to; from the environment {@code SPHERON_OPERATOR_TEE_RUNTIME_CLASSES=sev-snp=kata-qemu-snp,tdx=kata-qemu-tdx}).
+ * The RuntimeClass's own {@code scheduling} puts the pods on the nodes that have it. A manifest asking
  * for a type the provider does not run is refused at the gateway; the bid engine does not bid on such orders.
  */
 public record TeeRuntimes(Map<String, String> byType) {
     public static final TeeRuntimes NONE = new TeeRuntimes(Map.of());
+
+    /**
+     * From {@code TYPE=RuntimeClass} entries ({@code spheron.operator.tee-runtime-classes}).
+     *
+     * @throws IllegalArgumentException for an entry that is not TYPE=RuntimeClass, an unknown type or a type twice
+     */
+    public static TeeRuntimes parse(java.util.List<String> entries) {
+        Map<String, String> byType = new java.util.LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new IllegalArgumentException("spheron.operator.tee-runtime-classes: \"" + entry
+                        + "\" is not TYPE=RuntimeClass (e.g. sev-snp=kata-qemu-snp)");
+            }
+            String type = entry.substring(0, eq).trim();
+            if (byType.put(type, entry.substring(eq + 1).trim()) != null) {
+                throw new IllegalArgumentException("spheron.operator.tee-runtime-classes: " + type + " is given twice");
+            }
+        }
+        return new TeeRuntimes(byType);
+    }
 
     public TeeRuntimes {
         // From the environment the key arrives as SEV_SNP_GPU (sev_snp_gpu, or sev.snp.gpu): all name sev-snp-gpu.

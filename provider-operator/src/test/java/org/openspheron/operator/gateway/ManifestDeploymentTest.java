@@ -85,9 +85,14 @@ class ManifestDeploymentTest {
         assertThat(runs.deployment().getSpec().getServices().get(0).getRuntimeClassName()).isEqualTo("kata-qemu-tdx");
     }
 
-    /** Providers set the mapping in the ConfigMap's environment, where a type's dashes cannot be written. */
+    /** Providers set the mapping as TYPE=RuntimeClass entries; a key written as SEV_SNP_GPU names sev-snp-gpu. */
     @Test
     void teeTypesFromTheEnvironmentNameTheSameTypes() {
+        assertThat(TeeRuntimes.parse(java.util.List.of("sev-snp=kata-qemu-snp", " tdx-gpu = kata-qemu-nvidia-gpu-tdx"))
+                .byType()).isEqualTo(java.util.Map.of("sev-snp", "kata-qemu-snp", "tdx-gpu", "kata-qemu-nvidia-gpu-tdx"));
+        assertThatThrownBy(() -> TeeRuntimes.parse(java.util.List.of("kata-qemu-snp")))
+                .hasMessage("spheron.operator.tee-runtime-classes: \"kata-qemu-snp\" is not TYPE=RuntimeClass (e.g. "
+                        + "sev-snp=kata-qemu-snp)");
         assertThat(new TeeRuntimes(java.util.Map.of("SEV_SNP_GPU", "kata-qemu-nvidia-gpu-snp", "tdx", "kata-qemu-tdx"))
                 .byType()).isEqualTo(java.util.Map.of("sev-snp-gpu", "kata-qemu-nvidia-gpu-snp", "tdx", "kata-qemu-tdx"));
         assertThatThrownBy(() -> new TeeRuntimes(java.util.Map.of("sgx", "kata-sgx")))
