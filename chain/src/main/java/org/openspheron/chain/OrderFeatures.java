@@ -16,7 +16,10 @@ import java.util.List;
  * name). {@code ram} volumes (memory-backed) and volumes naming no class need nothing.
  *
  * <p>Confidential computing: each TEE type of Akash SDL 2.1's {@code params.tee} has a bit, {@code sev-snp} (4),
- * {@code sev-snp-gpu} (5), {@code tdx} (6) and {@code tdx-gpu} (7). Bits 8-31 are reserved.
+ * {@code sev-snp-gpu} (5), {@code tdx} (6) and {@code tdx-gpu} (7).
+ *
+ * <p>Leased IPs: bits 8-15 hold how many leased IP addresses the order needs (Akash SDL's {@code ip} endpoints, one
+ * address per endpoint, shared by the services that name it), 0 to 255. Bits 16-31 are reserved.
  */
 public final class OrderFeatures {
     public static final long NONE = 0;
@@ -28,9 +31,15 @@ public final class OrderFeatures {
     public static final long TEE_SEV_SNP_GPU = 1 << 5;
     public static final long TEE_TDX = 1 << 6;
     public static final long TEE_TDX_GPU = 1 << 7;
+    /** The first bit of the leased IP count. */
+    public static final int LEASED_IPS_SHIFT = 8;
+    /** The most leased IPs an order can ask for. */
+    public static final int MAX_LEASED_IPS = 0xFF;
+    /** The bits of the leased IP count. */
+    public static final long LEASED_IPS = (long) MAX_LEASED_IPS << LEASED_IPS_SHIFT;
     /** Every bit this version knows. */
     public static final long KNOWN = STORAGE_BETA1 | STORAGE_BETA2 | STORAGE_BETA3 | STORAGE_OTHER_CLASS
-            | TEE_SEV_SNP | TEE_SEV_SNP_GPU | TEE_TDX | TEE_TDX_GPU;
+            | TEE_SEV_SNP | TEE_SEV_SNP_GPU | TEE_TDX | TEE_TDX_GPU | LEASED_IPS;
     /** The bits the contract's field holds. */
     public static final long MAX = 0xFFFF_FFFFL;
 
@@ -80,6 +89,23 @@ public final class OrderFeatures {
         return features;
     }
 
+    /**
+     * The bits of an order needing {@code count} leased IP addresses.
+     *
+     * @throws IllegalArgumentException below 0 or above {@link #MAX_LEASED_IPS}
+     */
+    public static long ofLeasedIps(int count) {
+        if (count < 0 || count > MAX_LEASED_IPS) {
+            throw new IllegalArgumentException(count + " leased IPs: an order holds 0 to " + MAX_LEASED_IPS);
+        }
+        return (long) count << LEASED_IPS_SHIFT;
+    }
+
+    /** How many leased IP addresses {@code features} asks for. */
+    public static int leasedIps(long features) {
+        return (int) ((features & LEASED_IPS) >>> LEASED_IPS_SHIFT);
+    }
+
     /** The TEE types {@code features} asks for, in order. */
     public static List<String> teeTypes(long features) {
         List<String> out = new ArrayList<>();
@@ -120,6 +146,10 @@ public final class OrderFeatures {
         List<String> tee = teeTypes(features);
         if (!tee.isEmpty()) {
             parts.add("TEE " + String.join(", ", tee));
+        }
+        int ips = leasedIps(features);
+        if (ips > 0) {
+            parts.add(ips + (ips == 1 ? " leased IP" : " leased IPs"));
         }
         if (unknown(features) != 0) {
             parts.add("unknown features 0x" + Long.toHexString(unknown(features)));
