@@ -96,6 +96,18 @@ public interface OperatorConfig {
     Optional<List<String>> teeRuntimeClasses();
 
     /**
+     * The addresses this provider leases to tenants for Akash SDL {@code ip} endpoints, each an address, a CIDR or a
+     * range ({@link org.openspheron.operator.config.IpPool}), e.g. {@code 203.0.113.0/28}; env
+     * {@code SPHERON_OPERATOR_IP_POOL}. They must be routed to the cluster as {@link #ipMode()} needs, and used by
+     * nothing else. Unset: no leased IPs, and orders needing one get no bid.
+     */
+    Optional<List<String>> ipPool();
+
+    /** How a leased address reaches the cluster: {@code metallb}, {@code load-balancer-ip} or {@code external-ips}. */
+    @WithDefault("metallb")
+    org.openspheron.operator.deployment.LeasedIpMode ipMode();
+
+    /**
      * Addresses or CIDRs outside the pod network that lease pods may query for DNS (port 53), besides the resolver
      * pods of {@link #dnsPodLabels()}: by default NodeLocal DNSCache's {@code 169.254.20.10}. See
      * {@link org.openspheron.operator.lease.LeaseEgress}.
