@@ -19,8 +19,9 @@ import org.openspheron.manifest.ResourceTotals;
 
 /**
  * The order a manifest asks for: its resources over all replicas, its region and price, its duration, the storage
- * classes its mounted persistent volumes need and the TEE types its services ask for ({@link OrderFeatures}), and its
- * canonical hash, so the provider's gateway can tell that the manifest it receives is the one the order was for.
+ * classes its mounted persistent volumes need, the TEE types its services ask for and the leased IPs its endpoints
+ * need ({@link OrderFeatures}), and its canonical hash, so the provider's gateway can tell that the manifest it
+ * receives is the one the order was for.
  * Options given on the command line win over the manifest. Without {@code --max-price}, an SDL's prices per block
  * are converted to a price per hour ({@link BlockPricing}) with the user's AKT price where they are in uakt.
  */
@@ -53,7 +54,17 @@ final class ManifestOrder {
         return new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(),
                 totals.gpuCount() > 0 ? model : "", where, "", !where.isEmpty(), price, runFor.toSeconds(),
                 manifest.canonicalHash(), OrderFeatures.ofStorageClasses(manifest.persistentStorageClasses())
-                        | OrderFeatures.ofTeeTypes(manifest.teeTypes()));
+                        | OrderFeatures.ofTeeTypes(manifest.teeTypes()) | leasedIps(manifest));
+    }
+
+    /** The parser holds a manifest to as many endpoints as an order can carry; this says so should the two part. */
+    private static long leasedIps(Manifest manifest) {
+        int count = manifest.ipEndpoints().size();
+        if (count > OrderFeatures.MAX_LEASED_IPS) {
+            throw new CliException("the manifest declares " + count + " ip endpoints, and an order holds at most "
+                    + OrderFeatures.MAX_LEASED_IPS + " leased IPs");
+        }
+        return OrderFeatures.ofLeasedIps(count);
     }
 
     /**

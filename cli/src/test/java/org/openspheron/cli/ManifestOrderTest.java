@@ -104,6 +104,36 @@ class ManifestOrderTest {
                 .isEqualTo("1x h100, 4.0 CPU, 16384 MiB memory, 10240 MiB storage, needs TEE tdx-gpu");
     }
 
+    /** A provider without addresses to lease must not win an order whose endpoints it cannot serve. */
+    @Test
+    void eachIpEndpointIsALeasedIpTheOrderNeeds() {
+        String twoIps = """
+                version: "2.0"
+                endpoints:
+                  web-ip: {kind: ip}
+                  dns-ip: {kind: ip}
+                services:
+                  web:
+                    image: nginx:1.27
+                    expose:
+                      - {port: 80, to: [{global: true, ip: web-ip}]}
+                      - {port: 53, proto: udp, to: [{global: true, ip: dns-ip}]}
+                profiles:
+                  compute:
+                    web:
+                      resources: {cpu: {units: 1}, memory: {size: 1Gi}, storage: [{size: 1Gi}]}
+                  placement:
+                    dc: {pricing: {web: {denom: uact, amount: 100}}}
+                deployment:
+                  web: {dc: {profile: web, count: 1}}
+                """;
+        OrderSpec spec = ManifestOrder.spec(ManifestParser.parse(twoIps), null, null, BigInteger.ONE, Duration.ofHours(1));
+
+        assertThat(OrderFeatures.leasedIps(spec.features())).isEqualTo(2);
+        assertThat(spec.features()).isEqualTo(OrderFeatures.ofLeasedIps(2));
+        assertThat(DeployCommand.describe(spec)).endsWith("needs 2 leased IPs");
+    }
+
     @Test
     void commandLineOptionsWinOverTheManifest() {
         Manifest m = ManifestParser.parse(ManifestParserFixture.WEB);

@@ -25,9 +25,19 @@ class ValidateCommandTest {
         assertThat(r.out().lines().toList()).containsExactly(
                 "ok    " + Cli.manifest("whoogle-sdl.yaml") + ": 1 service, 1 CPU, 1 GiB memory, 1 GiB storage",
                 "error " + Cli.manifest("bad-port.yaml") + ": services.web.expose[0].port: 70000 is not a port",
-                "error " + Cli.manifest("handshake-ip-endpoint.yaml") + ": endpoints.hnsep1.kind: ip endpoints (leased static IPs) "
-                        + "are not supported by Open Spheron providers; expose the port with global: true instead",
+                "ok    " + Cli.manifest("handshake-ip-endpoint.yaml") + ": 1 service, 2 CPU, 1.9 GiB memory, 101 GiB storage, "
+                        + "1 leased IP",
                 "error missing.yaml: no such file");
+    }
+
+    @Test
+    void aManifestWithIpEndpointsSaysHowManyLeasedIpsItsGroupNeeds() throws Exception {
+        Cli.Result r = Cli.run("validate", "--json", Cli.manifest("handshake-ip-endpoint.yaml").toString());
+        assertThat(r.exitCode()).isZero();
+        JsonNode group = Output.JSON.readTree(r.out()).get(0).get("groups").get(0);
+        assertThat(group.get("leasedIps").asInt()).isEqualTo(1);
+        assertThat(group.get("resources").get(0).get("endpoints").toString())
+                .isEqualTo("[{\"kind\":\"RANDOM_PORT\"},{\"kind\":\"LEASED_IP\",\"endpoint\":\"hnsep1\"}]");
     }
 
     @Test

@@ -22,6 +22,9 @@ import java.util.Set;
  * @param duration ICL's {@code profiles.duration}, or null (SDL has none: the order's duration comes from elsewhere)
  * @param canonicalHash see {@link ManifestParser} for its definition: {@code 0x} and 64 hex digits
  * @param canonicalJson the canonical JSON text the hash is taken over
+ * @param ipEndpoints the names of the leased IP endpoints ({@code endpoints: {NAME: {kind: ip}}}) in the order they
+ *     are declared; the parser makes sure a deployed service uses each, so there are as many as the leased IP
+ *     addresses the order needs
  */
 public record Manifest(
         ManifestFormat format,
@@ -35,10 +38,12 @@ public record Manifest(
         Map<String, Placement> placements,
         List<DeploymentEntry> deployments,
         String canonicalHash,
-        String canonicalJson) {
+        String canonicalJson,
+        List<String> ipEndpoints) {
 
     public Manifest {
         tiers = List.copyOf(tiers);
+        ipEndpoints = List.copyOf(ipEndpoints);
         services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
         profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
         placements = Collections.unmodifiableMap(new LinkedHashMap<>(placements));
@@ -171,7 +176,10 @@ public record Manifest(
                 .findFirst();
     }
 
-    /** One line for people: {@code 2 services, 1x rtx4090 (nvidia), 12 CPU, 24 GiB memory, 210 GiB storage, 1h}. */
+    /**
+     * One line for people: {@code 2 services, 1x rtx4090 (nvidia), 12 CPU, 24 GiB memory, 210 GiB storage, 1h}, with
+     * {@code , 2 leased IPs} after the storage when it has ip endpoints.
+     */
     public String summary() {
         ResourceTotals totals = resources();
         List<String> parts = new ArrayList<>();
@@ -182,6 +190,9 @@ public record Manifest(
         parts.add(cpus(totals.cpuMilli()) + " CPU");
         parts.add(mib(totals.memoryMb()) + " memory");
         parts.add(mib(totals.storageMb()) + " storage");
+        if (!ipEndpoints.isEmpty()) {
+            parts.add(ipEndpoints.size() + (ipEndpoints.size() == 1 ? " leased IP" : " leased IPs"));
+        }
         if (duration != null) {
             parts.add(ManifestQuantities.formatDuration(duration));
         }

@@ -30,6 +30,12 @@ public final class ManifestLimits {
      */
     public static final int MAX_GLOBAL_PORTS = 32;
 
+    /**
+     * Leased IP endpoints one manifest may declare: an order carries its count of leased IPs in 8 bits of its
+     * features (the chain module's {@code OrderFeatures.MAX_LEASED_IPS}).
+     */
+    public static final int MAX_IP_ENDPOINTS = 255;
+
     /** A storage volume name (a volume claim template and a volume mount): a DNS-1123 label. */
     public static final String VOLUME_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 

@@ -3,6 +3,7 @@ package org.openspheron.manifest;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,11 @@ final class ManifestReader {
     private final ManifestFormat format;
     private final String version;
     private final Field root;
+    /** The declared leased IP endpoints, in file order. */
+    private List<String> ipEndpoints = List.of();
+    private final Set<String> usedEndpoints = new HashSet<>();
+    /** {@code endpoint/as/proto} to the service publishing it: services on one endpoint share its address, not its ports. */
+    private final Map<String, String> endpointPorts = new HashMap<>();
 
     private ManifestReader(ManifestFormat format, String version, Field root) {
         this.format = format;
@@ -73,7 +79,7 @@ final class ManifestReader {
     }
 
     private Manifest read(String canonicalJson, String hash) {
-        endpoints(root.get("endpoints"));
+        ipEndpoints = endpoints(root.get("endpoints"));
         Field servicesField = root.required("services", "at least one service");
         Map<String, Field> serviceFields = servicesField.entries();
         if (serviceFields.isEmpty()) {
@@ -109,28 +115,47 @@ final class ManifestReader {
         checkMounts(services, profiles, deployments);
         checkPersistentVolumesMounted(services, profiles, deployments);
         checkTee(services, profiles, deployments);
+        checkEndpointsUsed();
 
         String name = profilesField.get("name").optionalText();
         String mode = mode(profilesField.get("mode"));
         List<String> tiers = profilesField.get("tier").stringOrStrings();
         Duration duration = duration(profilesField.get("duration"));
         return new Manifest(format, version, name, mode, tiers, duration, services, profiles, placements, deployments,
-                hash, canonicalJson);
+                hash, canonicalJson, ipEndpoints);
     }
 
-    private static void endpoints(Field endpoints) {
-        for (Field e : endpoints.entries().values()) {
+    /** Akash's {@code endpoints}: names of leased IP addresses, the only kind there is. */
+    private static List<String> endpoints(Field endpoints) {
+        Map<String, Field> entries = endpoints.entries();
+        if (entries.size() > ManifestLimits.MAX_IP_ENDPOINTS) {
+            throw endpoints.error(entries.size() + " endpoints; an order holds at most " + ManifestLimits.MAX_IP_ENDPOINTS
+                    + " leased IPs");
+        }
+        for (Field e : entries.values()) {
             if (!ENDPOINT_NAME.matcher(e.name()).matches()) {
                 throw e.error("\"" + e.name() + "\" is not a valid endpoint name (a lower-case letter, then lower-case "
                         + "letters, digits, '-' or '_'; at least 2 characters)");
             }
             e.allowOnly("kind");
             Field kind = e.required("kind", "ip");
-            if (kind.text().equals("ip")) {
-                throw kind.error("ip endpoints (leased static IPs) are not supported by Open Spheron providers; "
-                        + "expose the port with global: true instead");
+            if (!kind.text().equals("ip")) {
+                throw kind.error("\"" + kind.text() + "\" is not an endpoint kind (the only kind is ip)");
             }
-            throw kind.error("\"" + kind.text() + "\" is not an endpoint kind");
+        }
+        return List.copyOf(entries.keySet());
+    }
+
+    /**
+     * Akash refuses an endpoint no deployed service uses: it would be a leased IP the order pays for and nothing
+     * listens on. Every service is deployed by now ({@link #deployments}), so every use counted is a deployed one.
+     */
+    private void checkEndpointsUsed() {
+        for (String name : ipEndpoints) {
+            if (!usedEndpoints.contains(name)) {
+                throw new ManifestException("endpoints." + name, "declared but never used by a service's expose "
+                        + "to.ip (write to: [{global: true, ip: " + name + "}] in the expose entry to publish on it)");
+            }
         }
     }
 
@@ -152,7 +177,7 @@ final class ManifestReader {
         Set<String> containerPorts = new HashSet<>();
         Set<String> servicePorts = new HashSet<>();
         for (Field e : s.get("expose").items()) {
-            Expose port = expose(e, serviceNames);
+            Expose port = expose(e, s.name(), serviceNames);
             // Kubernetes refuses a Service with two ports of one number and protocol, and a container with two
             // ports of one name (the operator names a port by its number and protocol).
             if (!containerPorts.add(port.port() + "/" + port.proto())) {
@@ -267,7 +292,7 @@ final class ManifestReader {
         };
     }
 
-    private static Expose expose(Field e, Set<String> serviceNames) {
+    private Expose expose(Field e, String service, Set<String> serviceNames) {
         e.allowOnly("port", "as", "proto", "to", "accept", "http_options", "use_public_port");
         int port = (int) e.required("port", "the container port").integer(1, 65535, "a port");
         Field asField = e.get("as");
@@ -281,17 +306,19 @@ final class ManifestReader {
             }
         }
         boolean global = false;
+        String ip = null;
         List<String> to = new ArrayList<>();
         for (Field t : e.get("to").items()) {
             t.allowOnly("global", "service", "ip");
+            boolean toGlobal = t.get("global").bool(false);
+            global |= toGlobal;
             if (t.get("ip").isPresent()) {
-                throw t.get("ip").error("ip endpoints (leased static IPs) are not supported by Open Spheron providers");
+                ip = ipEndpoint(t.get("ip"), toGlobal, ip, service, as + "/" + proto);
             }
-            global |= t.get("global").bool(false);
-            Field service = t.get("service");
-            if (service.isPresent()) {
-                requireService(service, serviceNames);
-                to.add(service.text());
+            Field target = t.get("service");
+            if (target.isPresent()) {
+                requireService(target, serviceNames);
+                to.add(target.text());
             }
         }
         List<String> accept = new ArrayList<>();
@@ -303,7 +330,38 @@ final class ManifestReader {
             accept.add(h);
         }
         HttpOptions http = httpOptions(e.get("http_options"));
-        return new Expose(port, as, proto, global, accept, to, http, e.get("use_public_port").bool(false));
+        return new Expose(port, as, proto, global, accept, to, http, e.get("use_public_port").bool(false), ip);
+    }
+
+    /**
+     * Akash's rules for {@code to[].ip}: in a global entry, naming a declared endpoint, and no two services publishing
+     * one port and protocol on one endpoint (they share its address). An expose entry is published on one endpoint
+     * here, as {@link Expose#ip()} holds one.
+     *
+     * @param earlier the endpoint an earlier {@code to} entry of the same expose entry named, or null
+     * @param port the published port and protocol, {@code 80/TCP}
+     */
+    private String ipEndpoint(Field ip, boolean global, String earlier, String service, String port) {
+        String name = ip.nonBlank();
+        if (!global) {
+            throw ip.error("an ip endpoint needs global: true in the same entry");
+        }
+        if (!ipEndpoints.contains(name)) {
+            throw ip.error("unknown endpoint \"" + name + "\" (" + (ipEndpoints.isEmpty() ? "no endpoints are declared; add"
+                    + " endpoints: {" + name + ": {kind: ip}}" : "endpoints: " + String.join(", ", ipEndpoints)) + ")");
+        }
+        if (earlier != null && !earlier.equals(name)) {
+            throw ip.error("the expose entry is already published on endpoint " + earlier + "; one expose entry is published"
+                    + " on at most one ip endpoint");
+        }
+        String other = endpointPorts.putIfAbsent(name + "/" + port, service);
+        // Within one service the check of its service ports (in service()) says it better.
+        if (other != null && !other.equals(service)) {
+            throw ip.error("endpoint " + name + " port " + port + " is published by both service " + other + " and service "
+                    + service + " (services on one endpoint share its address, so each needs ports of its own)");
+        }
+        usedEndpoints.add(name);
+        return name;
     }
 
     private static HttpOptions httpOptions(Field h) {

@@ -37,9 +37,7 @@ class FixtureManifestsTest {
             Map.entry("akash-sdl/concordium_deploy.yaml", new Accepted(ManifestFormat.SDL, 2, 0, "")),
             Map.entry("akash-sdl/gminer-c11_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 1, "")),
             Map.entry("akash-sdl/gpt4all_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 0, "")),
-            Map.entry("akash-sdl/handshake_deploy.yaml", new Refused("endpoints.hnsep1.kind",
-                    "endpoints.hnsep1.kind: ip endpoints (leased static IPs) are not supported by Open Spheron providers; "
-                            + "expose the port with global: true instead")),
+            Map.entry("akash-sdl/handshake_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 0, "")),
             Map.entry("akash-sdl/lolminer-c11_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 1, "")),
             Map.entry("akash-sdl/minesweeper_deploy.yaml", new Accepted(ManifestFormat.SDL, 1, 0, "")),
             Map.entry("akash-sdl/v2ray_deploy.yml", new Accepted(ManifestFormat.SDL, 1, 0, "")),
@@ -191,6 +189,15 @@ class FixtureManifestsTest {
         assertThat(m.profile("whisper-gui").gpus()).containsExactly(new GpuRequirement("nvidia", null, null, null));
         assertThat(m.gpuModels()).isEmpty();
         assertThat(m.summary()).contains("1x any NVIDIA");
+    }
+
+    @Test
+    void handshakePublishesItsPeerPortOnOneLeasedIp() {
+        Manifest m = ManifestParser.parse(Fixtures.bytes("akash-sdl/handshake_deploy.yaml"));
+        assertThat(m.ipEndpoints()).containsExactly("hnsep1");
+        assertThat(m.service("hnsnode").expose()).containsExactly(
+                new Expose(12038, 12038, "TCP", true, List.of(), List.of(), null, false, "hnsep1"));
+        assertThat(m.summary()).endsWith("101 GiB storage, 1 leased IP");
     }
 
     @Test

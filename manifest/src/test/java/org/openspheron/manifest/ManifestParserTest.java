@@ -330,8 +330,8 @@ class ManifestParserTest {
         refused(sdl + "endpoints:\n  Static-IP:\n    kind: ip\n", "endpoints.Static-IP", "\"Static-IP\"" + rule);
         refused(sdl + "endpoints:\n  1ep:\n    kind: ip\n", "endpoints.1ep", "\"1ep\"" + rule);
         refused(sdl + "endpoints:\n  e:\n    kind: ip\n", "endpoints.e", "\"e\"" + rule);
-        refused(sdl + "endpoints:\n  my_ip-1:\n    kind: ip\n", "endpoints.my_ip-1.kind",
-                "ip endpoints (leased static IPs) are not supported by Open Spheron providers; expose the port with global: true instead");
+        assertThat(ManifestParser.parse(sdl.replace("- global: true", "- global: true\n            ip: my_ip-1")
+                + "endpoints:\n  my_ip-1:\n    kind: ip\n").ipEndpoints()).containsExactly("my_ip-1");
     }
 
     @Test
