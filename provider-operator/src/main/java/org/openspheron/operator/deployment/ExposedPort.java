@@ -33,6 +33,10 @@ public class ExposedPort {
             + " reached through an Ingress with one rule per host, and gets no node port.")
     private java.util.List<String> hosts;
 
+    @JsonPropertyDescription("The leased IP endpoint (spec.ipEndpoints) the port is published on, at its 'as' port; such a"
+            + " port gets no node port.")
+    private String ipEndpoint;
+
     public int getPort() { return port; }
     public void setPort(int port) { this.port = port; }
     public Integer getAs() { return as; }
@@ -43,4 +47,6 @@ public class ExposedPort {
     public void setGlobal(boolean global) { this.global = global; }
     public java.util.List<String> getHosts() { return hosts; }
     public void setHosts(java.util.List<String> hosts) { this.hosts = hosts; }
+    public String getIpEndpoint() { return ipEndpoint; }
+    public void setIpEndpoint(String ipEndpoint) { this.ipEndpoint = ipEndpoint; }
 }

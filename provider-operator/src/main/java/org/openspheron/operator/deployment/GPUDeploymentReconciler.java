@@ -64,6 +64,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private final ExposedServiceType exposedType;
     private final PodSettings pods;
     private final IngressSettings ingressSettings;
+    private volatile LeasedIpMode ipMode = LeasedIpMode.METALLB;
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
@@ -77,6 +78,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
         this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
                 tolerations, config.runtimeClass(), new IngressSettings(config.ingressClass(), config.ingressClusterIssuer()));
+        this.ipMode = config.ipMode();
+    }
+
+    /** How leased IP Services are made ({@code spheron.operator.ip-mode}); {@link LeasedIpMode#METALLB} unless set. */
+    public GPUDeploymentReconciler ipMode(LeasedIpMode mode) {
+        this.ipMode = mode;
+        return this;
     }
 
     /**
@@ -147,9 +155,10 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 continue;
             }
             placements.put(service.getName(), products);
-            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods, ingressSettings).all());
+            desired.addAll(WorkloadObjects.desired(deployment, service, products, exposedType, pods, ingressSettings, ipMode).all());
         }
         refuseTakenHosts(deployment, desired);
+        refuseTakenAddresses(deployment, desired);
         boolean first = true;
         for (HasMetadata object : desired) {
             owned.apply(deployment, object, context);
@@ -218,6 +227,32 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         }
     }
 
+    /**
+     * Refuses a leased address that a Service of another namespace already holds (the older holder keeps it). The
+     * gateway assigns each address to one lease; this catches two gateways assigning one address in the same instant,
+     * and a GPUDeployment applied by hand. Reads the informer's cache of the operator's Services.
+     */
+    @SuppressWarnings("unchecked")
+    private void refuseTakenAddresses(GPUDeployment deployment, List<HasMetadata> desired) {
+        var cache = (InformerEventSource<Service, GPUDeployment>) informers.get(Service.class);
+        String namespace = deployment.getMetadata().getNamespace();
+        for (HasMetadata object : desired) {
+            String address = object instanceof Service ? annotation(object, WorkloadObjects.LEASED_IP_ANNOTATION) : null;
+            if (address == null) {
+                continue;
+            }
+            boolean taken = cache.list().anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace())
+                    && address.equals(annotation(other, WorkloadObjects.LEASED_IP_ANNOTATION)));
+            if (taken) {
+                throw new LeasedIpException("IpTaken", "leased address " + address + " is held by another lease's Service");
+            }
+        }
+    }
+
+    private static String annotation(HasMetadata object, String key) {
+        var annotations = object.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
 
     /**
      * The latest FailedCreate event of each StatefulSet short of replicas, by name. Kubernetes 1.20's StatefulSets
@@ -298,12 +333,13 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         GPUDeploymentStatus status = deployment.getStatus() == null ? new GPUDeploymentStatus() : Serialization.clone(deployment.getStatus());
         boolean nameTaken = e instanceof NameTakenException;
         boolean hostTaken = e instanceof HostTakenException;
+        LeasedIpException ipRefused = e instanceof LeasedIpException ip ? ip : null;
         status.setLastError(e.getMessage());
-        if (nameTaken || hostTaken) {
+        if (nameTaken || hostTaken || ipRefused != null) {
             status.setPhase(GPUDeploymentStatus.Phase.Failed);
         }
         Condition.set(status.getConditions(), WorkloadObservation.READY, false,
-                nameTaken ? "NameTaken" : hostTaken ? "HostTaken" : "ReconcileError",
+                nameTaken ? "NameTaken" : hostTaken ? "HostTaken" : ipRefused != null ? ipRefused.reason() : "ReconcileError",
                 e.getMessage(), deployment.getMetadata().getGeneration());
         writeStatus(deployment, status, context);
         return ErrorStatusUpdateControl.noStatusUpdate();

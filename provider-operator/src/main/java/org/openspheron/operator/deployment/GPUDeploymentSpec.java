@@ -20,6 +20,12 @@ public class GPUDeploymentSpec {
     @JsonPropertyDescription("The services to run, each a Deployment (or a StatefulSet when it has persistent storage).")
     private List<WorkloadService> services = new ArrayList<>();
 
+    @JsonPropertyDescription("Leased IP addresses (the manifest's ip endpoints), each shared by the services whose ports"
+            + " name it.")
+    private List<LeasedIp> ipEndpoints;
+
+    public List<LeasedIp> getIpEndpoints() { return ipEndpoints; }
+    public void setIpEndpoints(List<LeasedIp> ipEndpoints) { this.ipEndpoints = ipEndpoints; }
     public Long getLeaseId() { return leaseId; }
     public void setLeaseId(Long leaseId) { this.leaseId = leaseId; }
     public List<WorkloadService> getServices() { return services; }

@@ -55,7 +55,11 @@ import org.openspheron.operator.crd.ObjectLabels;
  * <li>an Ingress named after the service for the global TCP ports that have {@code accept} hosts (Akash's HTTP
  * ingress): one rule per host to the ClusterIP Service's port, with the provider's IngressClass and, when the
  * provider configured a cert-manager issuer, TLS ({@link IngressSettings}). Such a port gets no node port: its
- * traffic goes through the provider's ingress controller, where TLS ends, and not around it.</li>
+ * traffic goes through the provider's ingress controller, where TLS ends, and not around it;</li>
+ * <li>a {@code <service>-ip-<n>} Service for each leased IP endpoint the service's ports name ({@code n} is the
+ * endpoint's place in {@code spec.ipEndpoints}), with those ports at their {@code as} numbers, made as the
+ * provider's {@link LeasedIpMode} says; services sharing an endpoint share its address. Such ports get no node
+ * port.</li>
  * </ul>
  * Pods get the GPU limit, required node affinity on the {@code nvidia.com/gpu.product} values chosen for the
  * service ({@link GpuPlacement}, recorded on the workload for the model it was chosen for), the
@@ -76,7 +80,12 @@ public final class WorkloadObjects {
      * What one service becomes; {@code internal}, {@code external} and {@code ingress} are null when it has no such
      * ports.
      */
-    public record ServiceObjects(HasMetadata workload, Service internal, Service external, Ingress ingress) {
+    public record ServiceObjects(HasMetadata workload, Service internal, Service external, Ingress ingress,
+            List<Service> leasedIps) {
+        public ServiceObjects {
+            leasedIps = List.copyOf(leasedIps);
+        }
+
         public List<HasMetadata> all() {
             List<HasMetadata> all = new ArrayList<>();
             all.add(workload);
@@ -89,12 +98,30 @@ public final class WorkloadObjects {
             if (ingress != null) {
                 all.add(ingress);
             }
+            all.addAll(leasedIps);
             return all;
         }
     }
 
     public static String externalServiceName(WorkloadService service) {
         return service.getName() + "-ext";
+    }
+
+    /** The annotation of a leased IP Service that names its address, whatever the {@link LeasedIpMode}. */
+    public static final String LEASED_IP_ANNOTATION = "openspheron.org/leased-ip";
+    /** The annotation of a leased IP Service that names its endpoint. */
+    public static final String IP_ENDPOINT_ANNOTATION = "openspheron.org/ip-endpoint";
+    static final String METALLB_IPS = "metallb.universe.tf/loadBalancerIPs";
+    static final String METALLB_SHARING = "metallb.universe.tf/allow-shared-ip";
+
+    /** The Service of {@code service}'s ports on the leased IP endpoint at {@code index} of {@code spec.ipEndpoints}. */
+    public static String leasedIpServiceName(WorkloadService service, int index) {
+        return service.getName() + "-ip-" + index;
+    }
+
+    /** A port published on a leased IP endpoint: reached at the endpoint's address, not a node port. */
+    public static boolean onLeasedIp(ExposedPort port) {
+        return port.getIpEndpoint() != null;
     }
 
     /** A global TCP port with {@code accept} hosts: reached through the Ingress, not a node port. */
@@ -122,6 +149,16 @@ public final class WorkloadObjects {
 
     public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
             ExposedServiceType exposedType, PodSettings pods, IngressSettings ingressSettings) {
+        return desired(deployment, service, gpuProducts, exposedType, pods, ingressSettings, LeasedIpMode.METALLB);
+    }
+
+    /**
+     * What {@code service} becomes.
+     *
+     * @throws LeasedIpException when a port names an endpoint {@code spec.ipEndpoints} lacks
+     */
+    public static ServiceObjects desired(GPUDeployment deployment, WorkloadService service, SortedSet<String> gpuProducts,
+            ExposedServiceType exposedType, PodSettings pods, IngressSettings ingressSettings, LeasedIpMode ipMode) {
         Map<String, String> labels = labels(deployment, service);
         PodTemplateSpec template = new PodTemplateSpecBuilder()
                 .withNewMetadata().withLabels(labels).endMetadata()
@@ -152,7 +189,7 @@ public final class WorkloadObjects {
                     .withPort(port.getAs() == null ? port.getPort() : port.getAs())
                     .withTargetPort(new IntOrString(port.getPort())).withProtocol(port.getProtocol().name()).build();
             all.add(servicePort);
-            if (port.isGlobal() && !routedByHost(port)) {
+            if (port.isGlobal() && !routedByHost(port) && !onLeasedIp(port)) {
                 global.add(servicePort);
             }
         }
@@ -161,7 +198,52 @@ public final class WorkloadObjects {
         Service external = global.isEmpty() ? null : new ServiceBuilder()
                 .withMetadata(meta(deployment, externalServiceName(service), labels))
                 .withNewSpec().withType(exposedType.name()).withSelector(selector).withPorts(global).endSpec().build();
-        return new ServiceObjects(workload, internal, external, ingress(deployment, service, labels, ingressSettings));
+        return new ServiceObjects(workload, internal, external, ingress(deployment, service, labels, ingressSettings),
+                leasedIpServices(deployment, service, labels, selector, ipMode));
+    }
+
+    private static List<Service> leasedIpServices(GPUDeployment deployment, WorkloadService service,
+            Map<String, String> labels, Map<String, String> selector, LeasedIpMode mode) {
+        List<LeasedIp> endpoints = deployment.getSpec().getIpEndpoints() == null ? List.of() : deployment.getSpec().getIpEndpoints();
+        List<Service> out = new ArrayList<>();
+        for (ExposedPort port : service.getPorts()) {
+            if (onLeasedIp(port) && endpoints.stream().noneMatch(e -> e.getName().equals(port.getIpEndpoint()))) {
+                throw new LeasedIpException("IpEndpointUnknown", "service " + service.getName() + " publishes port "
+                        + port.getPort() + " on ip endpoint " + port.getIpEndpoint() + ", which spec.ipEndpoints does not list");
+            }
+        }
+        for (int i = 0; i < endpoints.size(); i++) {
+            LeasedIp endpoint = endpoints.get(i);
+            List<ServicePort> ports = new ArrayList<>();
+            for (ExposedPort port : service.getPorts()) {
+                if (endpoint.getName().equals(port.getIpEndpoint())) {
+                    ports.add(new ServicePortBuilder().withName(portName(port))
+                            .withPort(port.getAs() == null ? port.getPort() : port.getAs())
+                            .withTargetPort(new IntOrString(port.getPort())).withProtocol(port.getProtocol().name()).build());
+                }
+            }
+            if (ports.isEmpty()) {
+                continue;
+            }
+            ObjectMeta meta = meta(deployment, leasedIpServiceName(service, i), labels);
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put(LEASED_IP_ANNOTATION, endpoint.getAddress());
+            annotations.put(IP_ENDPOINT_ANNOTATION, endpoint.getName());
+            if (mode == LeasedIpMode.METALLB) {
+                annotations.put(METALLB_IPS, endpoint.getAddress());
+                // The services of one endpoint share its address: MetalLB allows it for Services with one key.
+                annotations.put(METALLB_SHARING, deployment.getMetadata().getNamespace() + "-" + endpoint.getName());
+            }
+            meta.setAnnotations(annotations);
+            var spec = new ServiceBuilder().withMetadata(meta).withNewSpec().withSelector(selector).withPorts(ports);
+            switch (mode) {
+                case METALLB -> spec.withType("LoadBalancer");
+                case LOAD_BALANCER_IP -> spec.withType("LoadBalancer").withLoadBalancerIP(endpoint.getAddress());
+                case EXTERNAL_IPS -> spec.withType("ClusterIP").withExternalIPs(endpoint.getAddress());
+            }
+            out.add(spec.endSpec().build());
+        }
+        return out;
     }
 
     private static Ingress ingress(GPUDeployment deployment, WorkloadService service, Map<String, String> labels,

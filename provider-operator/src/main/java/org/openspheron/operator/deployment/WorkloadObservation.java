@@ -276,6 +276,12 @@ final class WorkloadObservation {
 
     private List<PortMapping> portMappings(GPUDeployment deployment, WorkloadService spec) {
         List<PortMapping> mappings = new ArrayList<>();
+        List<LeasedIp> endpoints = deployment.getSpec().getIpEndpoints() == null ? List.of() : deployment.getSpec().getIpEndpoints();
+        for (int i = 0; i < endpoints.size(); i++) {
+            String name = WorkloadObjects.leasedIpServiceName(spec, i);
+            services.stream().filter(s -> name.equals(s.getMetadata().getName())).findFirst()
+                    .ifPresent(s -> mappings.addAll(leasedIpMappings(spec, s)));
+        }
         Optional<Service> external = services.stream()
                 .filter(s -> WorkloadObjects.externalServiceName(spec).equals(s.getMetadata().getName())).findFirst();
         if (external.isEmpty()) {
@@ -296,6 +302,27 @@ final class WorkloadObservation {
             }
         }
         return mappings;
+    }
+
+    /**
+     * The ports of a leased IP Service at the address that really carries them: its {@code externalIPs} (kube-proxy
+     * answers there once the Service exists), or the address its load balancer reports; none until then.
+     */
+    private static List<PortMapping> leasedIpMappings(WorkloadService spec, Service service) {
+        String address;
+        if ("LoadBalancer".equals(service.getSpec().getType())) {
+            List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                    ? List.of() : Optional.ofNullable(service.getStatus().getLoadBalancer().getIngress()).orElse(List.of());
+            address = ingress.stream().map(LoadBalancerIngress::getIp).filter(Objects::nonNull).findFirst().orElse(null);
+        } else {
+            address = Optional.ofNullable(service.getSpec().getExternalIPs()).orElse(List.of()).stream().findFirst().orElse(null);
+        }
+        if (address == null) {
+            return List.of();
+        }
+        return service.getSpec().getPorts().stream()
+                .map(port -> new PortMapping(spec.getName(), port.getPort(), address, port.getPort(), port.getProtocol()))
+                .toList();
     }
 
     /** The node a pod of the service runs on, else any node: ExternalIP first, then InternalIP. */
@@ -329,6 +356,7 @@ final class WorkloadObservation {
 
     private static String uri(PortMapping mapping) {
         String scheme = "UDP".equals(mapping.getProtocol()) ? "udp" : mapping.getPort() == 80 ? "http" : "tcp";
-        return scheme + "://" + mapping.getHost() + ":" + mapping.getExternalPort();
+        String host = mapping.getHost().contains(":") ? "[" + mapping.getHost() + "]" : mapping.getHost();
+        return scheme + "://" + host + ":" + mapping.getExternalPort();
     }
 }

@@ -26,6 +26,7 @@ import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.chain.identity.SelfSignedTrust;
 import org.openspheron.chain.identity.TlsContexts;
+import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.InventoryUnavailableException;
 
@@ -50,7 +51,15 @@ public final class GatewayServer implements AutoCloseable {
      * @param namespaceWait how long a manifest waits for the lease's namespace before a 503
      */
     public record Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
-            Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses, TeeRuntimes teeRuntimes) {
+            Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses, TeeRuntimes teeRuntimes,
+            IpPool ipPool) {
+        /** With no leased IPs: manifests with ip endpoints are refused. */
+        public Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
+                Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses, TeeRuntimes teeRuntimes) {
+            this(host, port, providerAddress, certificateTtl, leaseTtl, namespaceWait, maxManifestBytes, storageClasses,
+                    teeRuntimes, IpPool.EMPTY);
+        }
+
         /** With no TEE type run: manifests asking for confidential computing are refused. */
         public Settings(String host, int port, String providerAddress, Duration certificateTtl, Duration leaseTtl,
                 Duration namespaceWait, int maxManifestBytes, StorageClasses storageClasses) {
@@ -92,7 +101,7 @@ public final class GatewayServer implements AutoCloseable {
         this.identity = identity;
         ChainView chain = new ChainView(reader, settings.certificateTtl(), settings.leaseTtl());
         this.endpoints = new LeaseEndpoints(vertx, settings.providerAddress(), chain,
-                new LeaseCluster(client, settings.namespaceWait()), inventory, settings.storageClasses(),
+                new LeaseCluster(client, settings.namespaceWait(), settings.ipPool()), inventory, settings.storageClasses(),
                 settings.teeRuntimes());
     }
 

@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.ContainerResource;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
+import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.deployment.GPUDeployment;
 import org.openspheron.operator.deployment.GPUDeploymentStatus;
@@ -48,11 +49,22 @@ final class LeaseCluster implements AutoCloseable {
     private final KubernetesClient client;
     private final Duration namespaceWait;
     private final HostClaims hostClaims;
+    private final IpClaims ipClaims;
 
     LeaseCluster(KubernetesClient client, Duration namespaceWait) {
+        this(client, namespaceWait, IpPool.EMPTY);
+    }
+
+    LeaseCluster(KubernetesClient client, Duration namespaceWait, IpPool ipPool) {
         this.client = client;
         this.namespaceWait = namespaceWait;
         this.hostClaims = new HostClaims(client);
+        this.ipClaims = new IpClaims(client, ipPool);
+    }
+
+    /** Gives the workload's leased IP endpoints their addresses from the provider's pool ({@link IpClaims}). */
+    void assignAddresses(LeaseWorkload workload) {
+        ipClaims.assign(workload);
     }
 
     /** Refuses a workload whose {@code accept} hosts another lease or the provider already serves ({@link HostClaims}). */
@@ -63,6 +75,7 @@ final class LeaseCluster implements AutoCloseable {
     @Override
     public void close() {
         hostClaims.close();
+        ipClaims.close();
     }
 
     static String namespace(long leaseId) {

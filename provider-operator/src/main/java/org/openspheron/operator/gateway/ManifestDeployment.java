@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.openspheron.chain.GpuModel;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
+import org.openspheron.operator.deployment.LeasedIp;
 import org.openspheron.manifest.ComputeProfile;
 import org.openspheron.manifest.DeploymentEntry;
 import org.openspheron.manifest.DeploymentGroups;
@@ -116,11 +118,15 @@ final class ManifestDeployment {
         if (services.isEmpty()) {
             throw GatewayError.invalidManifest("deployment: the manifest deploys no service", "deployment");
         }
-        refuseNameClashes(services);
+        refuseNameClashes(services, manifest.ipEndpoints().size());
         IngressHosts.refuseRepeats(services);
         GPUDeploymentSpec spec = new GPUDeploymentSpec();
         spec.setLeaseId(leaseId);
         spec.setServices(services);
+        if (!manifest.ipEndpoints().isEmpty()) {
+            // Addresses come from the provider's pool when the gateway accepts the manifest (IpClaims).
+            spec.setIpEndpoints(manifest.ipEndpoints().stream().map(name -> new LeasedIp(name, null)).toList());
+        }
         GPUDeployment deployment = new GPUDeployment();
         deployment.getMetadata().setName(SpheronLease.nameFor(leaseId));
         deployment.getMetadata().setNamespace(namespace);
@@ -133,13 +139,22 @@ final class ManifestDeployment {
 
     /**
      * Names the operator derives must not clash: a service {@code web} with global ports gets a Service
-     * {@code web-ext}, which a service named {@code web-ext} would need for itself. (The name limits themselves are
+     * {@code web-ext}, which a service named {@code web-ext} would need for itself, and Services
+     * {@code web-ip-0}, {@code web-ip-1}… for the leased IP endpoints. (The name limits themselves are
      * the parser's, {@link org.openspheron.manifest.ManifestLimits}, shared with the GPUDeployment CRD.)
      */
-    private static void refuseNameClashes(List<WorkloadService> services) {
+    private static void refuseNameClashes(List<WorkloadService> services, int ipEndpoints) {
         Set<String> names = new HashSet<>();
         services.forEach(s -> names.add(s.getName()));
         for (WorkloadService service : services) {
+            for (int i = 0; i < ipEndpoints; i++) {
+                String ipService = WorkloadObjects.leasedIpServiceName(service, i);
+                if (names.contains(ipService)) {
+                    throw GatewayError.invalidManifest("services." + ipService + ": the name may be taken by a Service that"
+                            + " publishes service " + service.getName() + " on a leased IP (" + ipService + "); rename one"
+                            + " of them", "services." + ipService);
+                }
+            }
             String external = WorkloadObjects.externalServiceName(service);
             if (service.getPorts().stream().anyMatch(ExposedPort::isGlobal) && names.contains(external)) {
                 throw GatewayError.invalidManifest("services." + external + ": the name is taken by the Service that exposes"
@@ -154,6 +169,13 @@ final class ManifestDeployment {
         refuseAbove(leaseId, "cpu", asked.cpuMilli(), order.cpuMilli(), "millicores of CPU");
         refuseAbove(leaseId, "memory", asked.memoryMb(), order.memoryMb(), "MiB of memory");
         refuseAbove(leaseId, "storage", asked.storageMb(), order.storageMb(), "MiB of storage");
+        int ips = manifest.ipEndpoints().size();
+        int boughtIps = OrderFeatures.leasedIps(order.features());
+        if (ips > boughtIps) {
+            throw GatewayError.invalidManifest("the manifest declares " + ips + " ip endpoint" + (ips == 1 ? "" : "s")
+                    + "; lease " + leaseId + "'s order bought " + boughtIps + " leased IP" + (boughtIps == 1 ? "" : "s"),
+                    "endpoints");
+        }
     }
 
     private static void refuseAbove(long leaseId, String resource, long asked, long bought, String unit) {
@@ -251,6 +273,7 @@ final class ManifestDeployment {
             hosts.add(IngressHosts.valid(expose.accept().get(j), IngressHosts.field(service, index, j)));
         }
         port.setHosts(hosts.isEmpty() ? null : hosts);
+        port.setIpEndpoint(expose.ip());
         return port;
     }
 

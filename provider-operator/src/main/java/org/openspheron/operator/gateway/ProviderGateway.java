@@ -10,12 +10,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
 import org.jboss.logging.Logger;
-import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.chain.identity.ClientIdentity;
 import org.openspheron.operator.app.OperatorConfig;
+import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProviderKey;
 import org.openspheron.operator.config.ProviderSettings;
+import org.openspheron.operator.inventory.ClusterInventory;
 
 /**
  * Starts the gateway with the operator and stops it on shutdown. It reads the chain through the operator's one
@@ -58,7 +59,8 @@ public class ProviderGateway {
                         address, hostNames));
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes(),
-                new StorageClasses(operator.storageClasses()), TeeRuntimes.parse(operator.teeRuntimeClasses().orElse(List.of())));
+                new StorageClasses(operator.storageClasses()), TeeRuntimes.parse(operator.teeRuntimeClasses().orElse(List.of())),
+                IpPool.parse(operator.ipPool()));
         server = new GatewayServer(vertx, settings, identity, chain.reader(), client, inventory).start();
         started.fire(new GatewayStarted(identity));
     }
