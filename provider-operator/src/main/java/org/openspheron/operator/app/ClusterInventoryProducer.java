@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.openspheron.operator.bidding.ProviderCapabilities;
 import org.openspheron.operator.bidding.TeeNodes;
+import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.gateway.TeeRuntimes;
 import org.openspheron.operator.inventory.ClusterInventory;
 import org.openspheron.operator.inventory.PodTolerations;
@@ -35,14 +36,15 @@ public class ClusterInventoryProducer {
 
     /**
      * The storage classes ({@code spheron.operator.storage-classes}) and TEE types
-     * ({@code spheron.operator.tee-runtime-classes}) the provider maps: the bid engine's filter.
+     * ({@code spheron.operator.tee-runtime-classes}) the provider maps, and how many addresses it leases
+     * ({@code spheron.operator.ip-pool}): the bid engine's filter.
      */
     @Produces
     @Singleton
     ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client) {
         Map<String, String> tee = TeeRuntimes.parse(config.teeRuntimeClasses().orElse(List.of())).byType();
         return new ProviderCapabilities(config.storageClasses().keySet(), tee.keySet(),
-                TeeNodes.fromRuntimeClasses(client, tee));
+                TeeNodes.fromRuntimeClasses(client, tee), IpPool.parse(config.ipPool()).size());
     }
 
     void close(@Disposes ClusterInventory inventory) {

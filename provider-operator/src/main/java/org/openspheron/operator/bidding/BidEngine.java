@@ -15,6 +15,8 @@ import org.jboss.logging.Logger;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.Order;
+import org.openspheron.chain.OrderFeatures;
+import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
@@ -40,6 +42,10 @@ import org.openspheron.operator.inventory.Placement;
  * bids this account has on open orders. Before sending a bid the engine looks at the order's bids as indexed up
  * to the pass's head, so a bid whose receipt was lost is never sent twice; a {@code BidAlreadySubmitted} revert (a
  * bid mined after that head) counts as done.
+ *
+ * <p>Leased IP addresses ({@code spheron.operator.ip-pool}) are accounted alike, except that an active lease holds
+ * its addresses until it ends, whether its pods run or not: an order gets a bid only while the pool has the addresses
+ * it needs besides those of our active leases and open bids.
  *
  * <p>An order the reader cannot represent (past the protocol's limits, which only a contract deployed before them can
  * hold) is passed over on its own: one hostile order never stops the bids on the others.
@@ -67,6 +73,8 @@ public final class BidEngine {
     private final Map<Long, Long> leaseOrders = new HashMap<>();
     private final Map<Long, Claim> reservations = new LinkedHashMap<>();
     private final Map<Long, Claim> holds = new LinkedHashMap<>();
+    /** The leased IPs each active lease of ours holds, by lease id: the whole lease, not only until its pods run. */
+    private final Map<Long, Integer> leaseIps = new HashMap<>();
     private final Map<Long, String> declined = new HashMap<>();
     private boolean derivedFromChain;
     private boolean notEligibleLogged;
@@ -92,6 +100,7 @@ public final class BidEngine {
         this.meters = meters;
         this.submitted = meters.counter("spheron.bids.submitted");
         meters.gauge("spheron.bids.reserved.gpus", this, e -> e.reservedGpus());
+        meters.gauge("spheron.bids.reserved.ips", this, e -> e.committedIps());
     }
 
     /** One pass at the chain's head: brings the index up to it, then {@link #reconcile(IndexView)}. */
@@ -114,6 +123,7 @@ public final class BidEngine {
             derivedFromChain = true;
         }
         Inventory left = base.minus(claims());
+        int freeIps = capabilities.leasedIps() - committedIps();
         for (IndexedOrder indexed : view.open().values()) {
             Order order = indexed.order();
             long orderId = order.id();
@@ -124,7 +134,7 @@ public final class BidEngine {
                 declined.remove(orderId);
                 continue;
             }
-            Decision decision = decide(order, left);
+            Decision decision = decide(order, left, freeIps);
             if (decision instanceof Decision.Decline d) {
                 noteDeclined(orderId, d);
             } else if (decision instanceof Decision.Bid bid) {
@@ -132,6 +142,7 @@ public final class BidEngine {
                     return;
                 }
                 left = base.minus(claims());
+                freeIps = capabilities.leasedIps() - committedIps();
             }
         }
         forgetSettled(openSet);
@@ -158,8 +169,20 @@ public final class BidEngine {
         return claims().stream().mapToInt(c -> c.demand().gpus()).sum();
     }
 
-    /** Whether {@code order} gets a bid from what is {@code left}, and at what price on which node. */
-    Decision decide(Order order, Inventory left) {
+    /**
+     * Leased IP addresses promised: those of our active leases and of the orders our open bids are on. The pool's
+     * size less these is what a new bid can promise.
+     */
+    public synchronized int committedIps() {
+        int leased = leaseIps.values().stream().mapToInt(Integer::intValue).sum();
+        return leased + reservations.keySet().stream().mapToInt(this::leasedIpsOf).sum();
+    }
+
+    /**
+     * Whether {@code order} gets a bid from what is {@code left} and {@code freeIps} leased IPs, and at what price on
+     * which node.
+     */
+    Decision decide(Order order, Inventory left, int freeIps) {
         var spec = order.spec();
         if (!profile.serves(spec)) {
             return new Decision.Decline("region", "requires region " + spec.region()
@@ -168,6 +191,11 @@ public final class BidEngine {
         var lacking = capabilities.lacking(spec);
         if (lacking.isPresent()) {
             return lacking.get();
+        }
+        int ips = OrderFeatures.leasedIps(spec.features());
+        if (ips > freeIps) {
+            return new Decision.Decline("leased-ips", "it needs " + ProviderCapabilities.leasedIpsText(ips) + "; "
+                    + Math.max(freeIps, 0) + " of the pool's " + capabilities.leasedIps() + " are free");
         }
         var price = pricing.pricePerHour(spec);
         if (price.isEmpty()) {
@@ -287,11 +315,14 @@ public final class BidEngine {
         Map<Long, Claim> next = new LinkedHashMap<>();
         List<Long> active = reader.activeLeasesOf(profile.address());
         leaseOrders.keySet().retainAll(active);
+        leaseIps.clear();
         for (long leaseId : active) {
             long orderId = leaseOrders.computeIfAbsent(leaseId, id -> reader.requireLease(id).orderId());
             Demand demand;
             try {
-                demand = Demand.of(order(orderId).spec());
+                OrderSpec spec = order(orderId).spec();
+                leaseIps.put(leaseId, OrderFeatures.leasedIps(spec.features()));
+                demand = Demand.of(spec);
             } catch (UnreadableOrderException e) {
                 // Only an engine from before the protocol's limits could have bid on it: there is nothing to hold by.
                 LOG.warnf("lease %d holds nothing in the cluster: %s", leaseId, e.getMessage());
@@ -368,6 +399,12 @@ public final class BidEngine {
             meters.counter("spheron.bids.declined", "reason", d.reason()).increment();
             LOG.debugf("no bid on order %d: %s (%s)", orderId, d.reason(), d.detail());
         }
+    }
+
+    /** The leased IPs {@code orderId} needs, as last read (every reservation's order is kept read). */
+    private int leasedIpsOf(long orderId) {
+        Order known = orders.get(orderId);
+        return known == null ? 0 : OrderFeatures.leasedIps(known.spec().features());
     }
 
     private Order order(long orderId) {

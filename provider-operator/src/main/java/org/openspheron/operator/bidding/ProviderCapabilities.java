@@ -14,28 +14,40 @@ import org.openspheron.chain.OrderSpec;
  * the confidential-computing types it runs ({@code spheron.operator.tee-runtime-classes.*}). It matches the gateway's
  * rules, so that the provider bids exactly on the orders whose manifests it will accept: with no class mapped, every
  * persistent volume gets the cluster's default StorageClass and any class is served, once some are mapped only
- * those; a TEE type is served only when mapped.
+ * those; a TEE type is served only when mapped. It also counts the addresses of {@code spheron.operator.ip-pool}:
+ * an order needing more leased IPs than the whole pool holds is never served (the {@link BidEngine} accounts the
+ * ones already promised).
  *
  * @param storageClasses the manifest classes mapped; empty: any, on the cluster's default
  * @param teeTypes the confidential-computing types it runs ({@code spheron.operator.tee-runtime-classes}); empty:
  *     none, and orders asking for one get no bid
  * @param teeNodes the nodes that run each of those types
+ * @param leasedIps how many addresses {@code spheron.operator.ip-pool} holds; 0: orders needing one get no bid
  */
-public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes) {
+public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes,
+                                   int leasedIps) {
     /** A provider that maps no storage class and runs no TEE. */
     public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of(), Set.of());
 
     public ProviderCapabilities {
         storageClasses = Set.copyOf(storageClasses);
         teeTypes = Set.copyOf(teeTypes);
+        if (leasedIps < 0) {
+            throw new IllegalArgumentException("a pool of " + leasedIps + " leased IPs");
+        }
     }
 
-    /** Running {@code teeTypes} on any node. */
+    /** With no leased IP to give. */
+    public ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes) {
+        this(storageClasses, teeTypes, teeNodes, 0);
+    }
+
+    /** Running {@code teeTypes} on any node, with no leased IP to give. */
     public ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes) {
         this(storageClasses, teeTypes, TeeNodes.ANY_NODE);
     }
 
-    /** Mapping {@code storageClasses} and running no TEE. */
+    /** Mapping {@code storageClasses}, running no TEE, with no leased IP to give. */
     public ProviderCapabilities(Set<String> storageClasses) {
         this(storageClasses, Set.of());
     }
@@ -56,12 +68,22 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
         return Optional.of(selector);
     }
 
+    /** The same, with a pool of {@code leasedIps} addresses. */
+    public ProviderCapabilities withLeasedIps(int leasedIps) {
+        return new ProviderCapabilities(storageClasses, teeTypes, teeNodes, leasedIps);
+    }
+
     /** Why this provider cannot serve what {@code spec} needs (a metric tag and a sentence), or empty when it can. */
     Optional<Decision.Decline> lacking(OrderSpec spec) {
         long features = spec.features();
         if (OrderFeatures.unknown(features) != 0) {
             return Optional.of(new Decision.Decline("features", "it needs " + OrderFeatures.describe(features)
                     + ", which this operator version does not know"));
+        }
+        int ips = OrderFeatures.leasedIps(features);
+        if (ips > leasedIps) {
+            return Optional.of(new Decision.Decline("leased-ips", "it needs " + leasedIpsText(ips)
+                    + "; spheron.operator.ip-pool has " + leasedIps));
         }
         List<String> teeMissing = OrderFeatures.teeTypes(features).stream().filter(t -> !teeTypes.contains(t)).toList();
         if (!teeMissing.isEmpty()) {
@@ -85,5 +107,10 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
                     + String.join(", ", new TreeSet<>(storageClasses))));
         }
         return Optional.empty();
+    }
+
+    /** {@code 1 leased IP}, {@code 2 leased IPs}. */
+    static String leasedIpsText(int count) {
+        return count + (count == 1 ? " leased IP" : " leased IPs");
     }
 }

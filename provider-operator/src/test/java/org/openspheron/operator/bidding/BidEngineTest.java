@@ -301,6 +301,88 @@ class BidEngineTest {
         }
     }
 
+    /**
+     * Leased IPs: an order whose SDL has {@code ip} endpoints needs that many addresses of the provider's
+     * {@code spheron.operator.ip-pool}; a provider with none would win a lease whose manifest its gateway cannot serve.
+     */
+    @Test
+    void aProviderWithNoIpPoolDoesNotBidOnAnOrderNeedingALeasedIp() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engine(me);
+        long needsOne = orderNeedingLeasedIps(1);
+        long needsNone = orderNeedingLeasedIps(0);
+
+        engine.reconcile();
+
+        assertThat(bidsOf(me, needsOne)).isEmpty();
+        assertThat(bidsOf(me, needsNone)).hasSize(1);
+        assertThat(meters.counter("spheron.bids.declined", "reason", "leased-ips").count()).isEqualTo(1.0);
+    }
+
+    /** Like GPUs, an address promised in a bid is not promised again in the same pass. */
+    @Test
+    void twoOrdersNeedingThePoolsOnlyAddressGetOneBidBetweenThem() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engineWith(me, ProviderCapabilities.DEFAULT_STORAGE.withLeasedIps(1));
+        long first = orderNeedingLeasedIps(1);
+        long second = orderNeedingLeasedIps(1);
+
+        engine.reconcile();
+
+        assertThat(bidsOf(me, first).size() + bidsOf(me, second).size()).isEqualTo(1);
+        assertThat(engine.reservations()).hasSize(1);
+        assertThat(engine.committedIps()).isEqualTo(1);
+        assertThat(meters.get("spheron.bids.reserved.ips").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.counter("spheron.bids.declined", "reason", "leased-ips").count()).isEqualTo(1.0);
+    }
+
+    /**
+     * A lease holds its addresses as long as it is active, unlike GPUs, whose hold ends when the pods run and count
+     * themselves: a running lease's address is not bid again until the lease closes.
+     */
+    @Test
+    void anActiveLeaseKeepsItsLeasedIpUntilItCloses() {
+        ProviderClient me = registeredProvider();
+        BidEngine engine = engineWith(me, ProviderCapabilities.DEFAULT_STORAGE.withLeasedIps(1));
+        long won = orderNeedingLeasedIps(1);
+        engine.reconcile();
+        String node = engine.reservations().get(won).node();
+        protocol.closeBidWindow(won);
+        long leaseId = protocol.matchWithQuorum(won, bidsOf(me, won).get(0).index(), 2);
+        runLeasePod(leaseId, node, 1);
+
+        long whileRunning = orderNeedingLeasedIps(1);
+        engine.reconcile();
+        assertThat(engine.holds()).as("its pods run and count themselves").isEmpty();
+        assertThat(engine.committedIps()).isEqualTo(1);
+        assertThat(bidsOf(me, whileRunning)).isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "leased-ips").count()).isEqualTo(1.0);
+
+        tenant.closeLease(leaseId);
+        protocol.chain().mine(protocol.config().bidWindowBlocks() + 1);
+        long afterClose = orderNeedingLeasedIps(1);
+        engine.reconcile();
+        assertThat(bidsOf(me, afterClose)).hasSize(1);
+        assertThat(engine.committedIps()).isEqualTo(1);
+    }
+
+    @Test
+    void aRestartedEngineCountsTheLeasedIpsOfItsOpenBids() {
+        ProviderClient me = registeredProvider();
+        ProviderCapabilities onePool = ProviderCapabilities.DEFAULT_STORAGE.withLeasedIps(1);
+        long before = orderNeedingLeasedIps(1);
+        engineWith(me, onePool).reconcile();
+
+        BidEngine restarted = engineWith(me, onePool);
+        long after = orderNeedingLeasedIps(1);
+        restarted.reconcile();
+
+        assertThat(restarted.reservations()).containsOnlyKeys(before);
+        assertThat(restarted.committedIps()).isEqualTo(1);
+        assertThat(bidsOf(me, before)).hasSize(1);
+        assertThat(bidsOf(me, after)).isEmpty();
+    }
+
     @Test
     void aLostBidReleasesTheReservationSoTheGpuIsBidAgain() {
         ProviderClient me = registeredProvider();
@@ -553,6 +635,12 @@ class BidEngineTest {
         return new BidEngine(reader, new ProtocolIndex(reader, IndexOptions.DEFAULT), me, inventory::read, PRICING,
                 new ProviderProfile(me.address(), "us-east", "us-east-1a"), capabilities,
                 protocol.config().matchWindowBlocks(), meters);
+    }
+
+    /** An order for one A100 (four in the cluster, so GPUs are not what stops a bid) needing {@code ips} addresses. */
+    private long orderNeedingLeasedIps(int ips) {
+        return tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)), OrderFeatures.ofLeasedIps(ips)),
+                tokens(10));
     }
 
     private static OrderSpec withFeatures(OrderSpec s, long features) {
