@@ -170,6 +170,21 @@ final class LeaseCluster implements AutoCloseable {
                     + "dropped the RuntimeClass of service(s) " + String.join(", ", dropped) + ", so the confidential "
                     + "workload was not started; the provider must apply the operator's crds/ (helm does not upgrade them)");
         }
+        if (leasedIpsDropped(workload.deployment(), stored)) {
+            // The same for leased IPs: the ports would silently go out on node ports instead of the leased address.
+            deployment.delete();
+            throw GatewayError.of(503, "CrdOutdated", "the cluster's GPUDeployment CRD is older than this operator and "
+                    + "dropped the manifest's leased IP endpoints, so the workload was not started; the provider must "
+                    + "apply the operator's crds/ (helm does not upgrade them)");
+        }
+    }
+
+    /** Whether {@code sent} lists leased IP endpoints that {@code stored} (as the API server kept it) lacks. */
+    static boolean leasedIpsDropped(GPUDeployment sent, GPUDeployment stored) {
+        int asked = sent.getSpec().getIpEndpoints() == null ? 0 : sent.getSpec().getIpEndpoints().size();
+        int kept = stored == null || stored.getSpec() == null || stored.getSpec().getIpEndpoints() == null
+                ? 0 : stored.getSpec().getIpEndpoints().size();
+        return kept < asked;
     }
 
     /**

@@ -45,6 +45,17 @@ class LeasedIpGatewayTest {
     }
 
     @Test
+    void leasedIpsThatAnOldCrdPrunedAreNoticed() {
+        var sent = LeasedIpOnKubernetesTest.ordered(9, SHARED).deployment();
+        var pruned = LeasedIpOnKubernetesTest.ordered(9, SHARED).deployment();
+        pruned.getSpec().setIpEndpoints(null);
+
+        assertThat(LeaseCluster.leasedIpsDropped(sent, pruned)).isTrue();
+        assertThat(LeaseCluster.leasedIpsDropped(sent, sent)).isFalse();
+        assertThat(LeaseCluster.leasedIpsDropped(pruned, pruned)).as("nothing asked").isFalse();
+    }
+
+    @Test
     void aProviderWithoutAPoolRefusesIpEndpointsWithTheReason() {
         LeaseWorkload workload = LeasedIpOnKubernetesTest.ordered(9, SHARED);
         IpClaims none = new IpClaims(null, IpPool.EMPTY);
