@@ -70,6 +70,10 @@ public final class LocalConfig {
         config.put("spheron.gateway.host-names", "127.0.0.1,localhost");
         config.put("spheron.gateway.identity.dir", home.resolve("provider-" + provider.index() + "-gateway").toString());
         config.put("spheron.operator.public-host", "127.0.0.1");
+        // Leased IPs (Akash SDL ip endpoints) from a documentation range (RFC 5737), four per provider: no load
+        // balancer controller runs here, so kube-proxy's externalIPs carry them, as on a provider routing its pool.
+        config.put("spheron.operator.ip-pool", "192.0.2." + (16 * provider.index() + 16) + "/30");
+        config.put("spheron.operator.ip-mode", "external-ips");
         return config;
     }
 

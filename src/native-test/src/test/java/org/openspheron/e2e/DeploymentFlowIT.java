@@ -358,6 +358,33 @@ class DeploymentFlowIT {
 
     @Test
     @Order(10)
+    void anAkashSdlWithALeasedIpRunsOnAnAddressOfThePoolAndTheStatusShowsIt() {
+        // A real published SDL (awesome-akash's handshake node): an ip endpoint, 100Gi of beta3, prices in uact.
+        JsonNode hns = system.cli.run(Duration.ofMinutes(4), "deploy",
+                E2eSystem.ROOT.resolve("manifest/src/test/resources/fixtures/akash-sdl/handshake_deploy.yaml").toString(),
+                "--json", "--poll-interval", "500ms", "--max-price", "3", "--duration", "1h").ok().json();
+        long lease = hns.get("leaseId").asLong();
+        long orderId = hns.get("orderId").asLong();
+        assertThat(org.openspheron.chain.OrderFeatures.leasedIps(chain().requireOrder(orderId).spec().features())).isEqualTo(1);
+        assertThat(hns.get("status").get("phase").asText()).isEqualTo("Running");
+        var provider = system.local.providers().stream()
+                .filter(p -> p.key().getAddress().equalsIgnoreCase(chain().requireLease(lease).provider())).findFirst().orElseThrow();
+        String pool = "192.0.2." + (16 * provider.index() + 16);
+        JsonNode port = hns.get("status").get("forwarded_ports").get("hnsnode").get(0);
+        assertThat(port.get("host").asText()).startsWith(pool.substring(0, pool.lastIndexOf('.') + 1));
+        assertThat(port.get("externalPort").asInt()).isEqualTo(12038);
+
+        String namespace = "lease-" + lease;
+        var service = provider.cluster().client().services().inNamespace(namespace).withName("hnsnode-ip-0").get();
+        assertThat(service.getSpec().getExternalIPs()).containsExactly(port.get("host").asText());
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getPort()).containsExactly(12038);
+        system.cli.run("close", Long.toString(lease), "--json").ok();
+        assertEventually(Duration.ofSeconds(60), () -> assertThat(provider.cluster().client().namespaces()
+                .withName(namespace).get()).isNull());
+    }
+
+    @Test
+    @Order(11)
     void providerOperatorRbacCoversEveryCallItMadeDeletesIncluded() {
         Set<RbacCoverage.Permission> used = RbacCoverage.assertCovered(system.local.providers().stream()
                 .flatMap(p -> p.cluster().requests().stream()).toList());
