@@ -335,8 +335,13 @@ public final class DevCluster implements AutoCloseable {
      * with no storage class, so that the real PV controller binds claims that name no class to them.
      */
     public void addVolumes(int count, String size) {
+        addVolumes(count, size, null);
+    }
+
+    /** As {@link #addVolumes(int, String)}, of StorageClass {@code storageClass} (null: none), named after it. */
+    public void addVolumes(int count, String size, String storageClass) {
         for (int i = 0; i < count; i++) {
-            String name = "local-" + i;
+            String name = (storageClass == null ? "local" : storageClass) + "-" + i;
             if (client.persistentVolumes().withName(name).get() != null) {
                 continue;
             }
@@ -344,6 +349,7 @@ public final class DevCluster implements AutoCloseable {
                     .withNewMetadata().withName(name).addToLabels("openspheron.org/dev-volume", "true").endMetadata()
                     .withNewSpec().addToCapacity("storage", new io.fabric8.kubernetes.api.model.Quantity(size))
                     .withAccessModes("ReadWriteOnce").withPersistentVolumeReclaimPolicy("Delete")
+                    .withStorageClassName(storageClass)
                     .withNewHostPath().withPath(dir.resolve("volumes").resolve(name).toString()).withType("DirectoryOrCreate").endHostPath()
                     .endSpec().build()).create();
         }

@@ -74,6 +74,15 @@ public final class LocalConfig {
         // balancer controller runs here, so kube-proxy's externalIPs carry them, as on a provider routing its pool.
         config.put("spheron.operator.ip-pool", "192.0.2." + (16 * provider.index() + 16) + "/30");
         config.put("spheron.operator.ip-mode", "external-ips");
+        if (provider.cluster() != null && provider.cluster().managed()) {
+            // What the local run set up on its own clusters (LocalSystem): on an existing one the names would not exist.
+            if (provider.tdxNode() != null) {
+                config.put("spheron.operator.tee-runtime-classes", "tdx=" + LocalSystem.TDX_RUNTIME_CLASS);
+            }
+            if (provider.beta3Class() != null) {
+                config.put("spheron.operator.storage-classes.beta3", provider.beta3Class());
+            }
+        }
         return config;
     }
 

@@ -16,6 +16,8 @@ public final class LocalProvider {
     private final String pricePerGpuHour;
     private final long stakeTokens;
     private final int portOffset;
+    private String tdxNode;
+    private String beta3Class;
     private DevCluster cluster;
     private ClusterAccess operatorAccess;
 
@@ -35,6 +37,25 @@ public final class LocalProvider {
         this.stakeTokens = stakeTokens;
     }
 
+    /**
+     * Makes {@code node} this provider's confidential-computing node: on a cluster the local run starts, it gets the
+     * label kata-deploy gives ({@value LocalSystem#KATA_LABEL}) and the cluster the RuntimeClass
+     * {@value LocalSystem#TDX_RUNTIME_CLASS} selecting it, and the operator maps Akash's {@code tdx} to that class.
+     */
+    public LocalProvider withTdxNode(String node) {
+        this.tdxNode = node;
+        return this;
+    }
+
+    /**
+     * Gives persistent volumes of Akash's class {@code beta3} the StorageClass {@code storageClass}: on a cluster the
+     * local run starts, statically provisioned volumes of that class, and the operator's mapping.
+     */
+    public LocalProvider withBeta3Class(String storageClass) {
+        this.beta3Class = storageClass;
+        return this;
+    }
+
     void attach(DevCluster cluster, ClusterAccess operatorAccess) {
         this.cluster = cluster;
         this.operatorAccess = operatorAccess;
@@ -47,6 +68,10 @@ public final class LocalProvider {
     public String pricePerGpuHour() { return pricePerGpuHour; }
     public long stakeTokens() { return stakeTokens; }
     public DevCluster cluster() { return cluster; }
+    /** The confidential-computing node, or null. */
+    public String tdxNode() { return tdxNode; }
+    /** The StorageClass of beta3 volumes, or null (the cluster's default). */
+    public String beta3Class() { return beta3Class; }
     /** The cluster admin's kubeconfig: what the provider runs kubectl with. */
     public Path kubeconfig() { return cluster.kubeconfig(); }
     /** How the operator reaches the API server: as its own ServiceAccount. */

@@ -36,6 +36,12 @@ public final class LocalSystem implements AutoCloseable {
     /** Persistent volumes per provider cluster (no dynamic provisioner runs): enough for a few stateful leases. */
     private static final int VOLUMES = 8;
     private static final String VOLUME_SIZE = "1Ti";
+    /** The label kata-deploy puts on the nodes it installed Kata Containers on. */
+    public static final String KATA_LABEL = "katacontainers.io/kata-runtime";
+    /** The RuntimeClass kata-deploy creates for Intel TDX guests. */
+    public static final String TDX_RUNTIME_CLASS = "kata-qemu-tdx";
+    /** The StorageClass provider 0 maps Akash's beta3 to. */
+    public static final String NVME_CLASS = "local-nvme";
     static final String OPERATOR_ACCOUNT_NAME = "spheron-provider-operator";
 
     private final Path root;
@@ -74,7 +80,8 @@ public final class LocalSystem implements AutoCloseable {
                 new LocalProvider(0, "us-east", "us-east-1a", List.of(
                         new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
                         new GpuNode("gpu-a100-1", "NVIDIA-A100-SXM4-80GB", 2, 64, 512, "us-east-1a"),
-                        new GpuNode("gpu-rtx4090-0", "NVIDIA-GeForce-RTX-4090", 2, 32, 128, "us-east-1a")), "2.00", 300, portOffset),
+                        new GpuNode("gpu-rtx4090-0", "NVIDIA-GeForce-RTX-4090", 2, 32, 128, "us-east-1a")), "2.00", 300, portOffset)
+                        .withTdxNode("gpu-a100-1").withBeta3Class(NVME_CLASS),
                 new LocalProvider(1, "eu-west", "eu-west-1b", List.of(
                         new GpuNode("gpu-h100-0", "NVIDIA-H100-80GB-HBM3", 1, 32, 256, "eu-west-1b"),
                         new GpuNode("gpu-a100-0", "NVIDIA-A100-SXM4-80GB", 1, 32, 256, "eu-west-1b")), "1.80", 150, portOffset));
@@ -190,6 +197,7 @@ public final class LocalSystem implements AutoCloseable {
                 cluster = DevCluster.start(home.resolve("k8s").resolve("provider-" + provider.index()), provider.nodes());
                 running.add(cluster);
                 cluster.addVolumes(VOLUMES, VOLUME_SIZE);
+                offerCapabilities(cluster, provider);
             }
             cluster.applyDirectory(root.resolve("crds"));
             for (String file : OPERATOR_ACCOUNT) {
@@ -199,6 +207,33 @@ public final class LocalSystem implements AutoCloseable {
             provider.attach(cluster, new ClusterAccess(cluster.url(), cluster.caCertData(), token));
         }
         return this;
+    }
+
+    /**
+     * What a provider offers beyond GPUs, on a cluster of the local run's own: the confidential-computing node, its
+     * label and RuntimeClass as kata-deploy would leave them (the hollow kubelet runs any handler), and the beta3
+     * StorageClass with statically provisioned volumes of it. Kept across restarts like the rest of the cluster.
+     */
+    private static void offerCapabilities(DevCluster cluster, LocalProvider provider) {
+        var client = cluster.client();
+        if (provider.tdxNode() != null) {
+            client.nodes().withName(provider.tdxNode()).edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                    .editMetadata().addToLabels(KATA_LABEL, "true").endMetadata().build());
+            if (client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName(TDX_RUNTIME_CLASS).get() == null) {
+                client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder()
+                        .withNewMetadata().withName(TDX_RUNTIME_CLASS).endMetadata().withHandler(TDX_RUNTIME_CLASS)
+                        .withNewScheduling().addToNodeSelector(KATA_LABEL, "true").endScheduling().build()).create();
+            }
+        }
+        if (provider.beta3Class() != null) {
+            if (client.storage().v1().storageClasses().withName(provider.beta3Class()).get() == null) {
+                client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+                        .withNewMetadata().withName(provider.beta3Class()).endMetadata()
+                        .withProvisioner("kubernetes.io/no-provisioner").withReclaimPolicy("Delete")
+                        .withVolumeBindingMode("Immediate").build()).create();
+            }
+            cluster.addVolumes(VOLUMES / 2, VOLUME_SIZE, provider.beta3Class());
+        }
     }
 
     /** Starts every matchmaker and waits until each is live. */

@@ -309,8 +309,8 @@ class DeploymentFlowIT {
             assertThat(template.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
             assertThat(Quantity.getAmountInBytes(template.getSpec().getResources().getRequests().get("storage")))
                     .isEqualByComparingTo(Quantity.getAmountInBytes(ordered));
-            // Akash's class names (beta1..3) name no StorageClass of a provider's cluster: the cluster default is used.
-            assertThat(template.getSpec().getStorageClassName()).isNull();
+            // Provider 0 maps Akash's beta3 to its StorageClass local-nvme (spheron.operator.storage-classes.beta3).
+            assertThat(template.getSpec().getStorageClassName()).isEqualTo("local-nvme");
         });
         assertThat(set.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
                 .anySatisfy(m -> {
@@ -322,6 +322,8 @@ class DeploymentFlowIT {
                 .withName("default-pytorch-server-0").get();
         assertThat(claim).isNotNull();
         assertThat(claim.getStatus().getPhase()).isEqualTo("Bound");
+        assertThat(cluster().persistentVolumes().withName(claim.getSpec().getVolumeName()).get().getSpec()
+                .getStorageClassName()).isEqualTo("local-nvme");
         assertThat(Quantity.getAmountInBytes(claim.getSpec().getResources().getRequests().get("storage")))
                 .isEqualByComparingTo(Quantity.getAmountInBytes(ordered));
         assertThat(Quantity.getAmountInBytes(claim.getStatus().getCapacity().get("storage")))
@@ -385,6 +387,61 @@ class DeploymentFlowIT {
 
     @Test
     @Order(11)
+    void aConfidentialOrderIsBidOnlyByTheTeeProviderAndRunsUnderItsRuntimeClassOnItsTeeNode() throws Exception {
+        java.nio.file.Path sdl = java.nio.file.Files.createTempFile("tdx", ".yaml");
+        java.nio.file.Files.writeString(sdl, """
+                version: "2.1"
+                services:
+                  enclave:
+                    image: nginx:1.27
+                    expose:
+                      - port: 80
+                        to:
+                          - global: true
+                    params:
+                      tee:
+                        type: tdx
+                profiles:
+                  compute:
+                    enclave:
+                      resources:
+                        cpu:
+                          units: 1
+                        memory:
+                          size: 1Gi
+                        storage:
+                          - size: 1Gi
+                  placement:
+                    dc:
+                      pricing:
+                        enclave:
+                          denom: uakt
+                          amount: 100
+                deployment:
+                  enclave:
+                    dc:
+                      profile: enclave
+                      count: 1
+                """);
+        JsonNode tdx = system.cli.run(Duration.ofMinutes(4), "deploy", sdl.toString(), "--json", "--poll-interval", "500ms",
+                "--max-price", "3", "--duration", "1h").ok().json();
+        long lease = tdx.get("leaseId").asLong();
+        long orderId = tdx.get("orderId").asLong();
+        assertThat(org.openspheron.chain.OrderFeatures.teeTypes(chain().requireOrder(orderId).spec().features()))
+                .containsExactly("tdx");
+        // Provider 1 runs no TEE: it did not bid, although the order fits its nodes and price.
+        assertThat(chain().bids(orderId)).extracting(b -> b.provider().toLowerCase())
+                .containsExactly(us().key().getAddress().toLowerCase());
+        assertThat(tdx.get("status").get("phase").asText()).isEqualTo("Running");
+
+        Pod pod = cluster().pods().inNamespace("lease-" + lease).list().getItems().get(0);
+        assertThat(pod.getSpec().getRuntimeClassName()).isEqualTo("kata-qemu-tdx");
+        assertThat(pod.getSpec().getNodeName()).isEqualTo(us().tdxNode());
+        system.cli.run("close", Long.toString(lease), "--json").ok();
+    }
+
+    @Test
+    @Order(12)
     void providerOperatorRbacCoversEveryCallItMadeDeletesIncluded() {
         Set<RbacCoverage.Permission> used = RbacCoverage.assertCovered(system.local.providers().stream()
                 .flatMap(p -> p.cluster().requests().stream()).toList());
@@ -393,7 +450,8 @@ class DeploymentFlowIT {
                 new RbacCoverage.Permission("", "namespaces", "delete"),
                 new RbacCoverage.Permission("", "secrets", "delete"),
                 new RbacCoverage.Permission("openspheron.org", "gpudeployments", "delete"),
-                new RbacCoverage.Permission("", "pods/log", "get"));
+                new RbacCoverage.Permission("", "pods/log", "get"),
+                new RbacCoverage.Permission("node.k8s.io", "runtimeclasses", "get"));
     }
 
     private static List<ProtocolEvent.LeaseCreated> leaseEvents() {

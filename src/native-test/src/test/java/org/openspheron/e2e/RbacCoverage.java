@@ -35,8 +35,6 @@ final class RbacCoverage {
                     + "identity in a directory; the Role grants it on that one name)",
             "core secrets update", "replacing the gateway's identity Secret once its certificate nears its end (the "
                     + "Role grants it on that one name)",
-            "node.k8s.io runtimeclasses get", "placing a confidential (TEE) order on the nodes its RuntimeClass "
-                    + "selects: the flow orders no TEE",
             "core events get", "counting a repeated event: a flow without a repeated failure reads none",
             "core events patch", "counting a repeated event: a flow without a repeated failure writes none",
             "coordination.k8s.io leases update", "JOSDK refuses to start leader election unless a SelfSubjectRulesReview "
