@@ -2,8 +2,12 @@ package org.openspheron.operator.bidding;
 
 import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * Where pods of a confidential-computing type can run: the node selector of the RuntimeClass the provider mapped
@@ -21,9 +25,16 @@ public interface TeeNodes {
      */
     Optional<Map<String, String>> nodeSelector(String type);
 
-    /** From the cluster's RuntimeClasses, each type's as {@code runtimeClasses} maps it, read when asked. */
+    /** How long a RuntimeClass read serves the bid passes: a class changes rarely, and passes come every block. */
+    Duration CACHE_TTL = Duration.ofSeconds(30);
+
+    /**
+     * From the cluster's RuntimeClasses, each type's as {@code runtimeClasses} maps it, read at most once per
+     * {@link #CACHE_TTL} and type (not once per order and pass). A read the API server fails counts as missing for
+     * this pass, and is tried again on the next: one failing read never stops the bids on other orders.
+     */
     static TeeNodes fromRuntimeClasses(KubernetesClient client, Map<String, String> runtimeClasses) {
-        return type -> {
+        return cached(type -> {
             String name = runtimeClasses.get(type);
             if (name == null) {
                 return Optional.empty();
@@ -36,6 +47,29 @@ public interface TeeNodes {
                 return Optional.of(Map.of());
             }
             return Optional.of(Map.copyOf(runtimeClass.getScheduling().getNodeSelector()));
+        }, CACHE_TTL, System::nanoTime);
+    }
+
+    /** {@code source}, each type's answer kept for {@code ttl}; a failing read is not kept, and answers empty. */
+    static TeeNodes cached(TeeNodes source, Duration ttl, LongSupplier nanoTime) {
+        record Answer(Optional<Map<String, String>> selector, long at) {
+        }
+        Map<String, Answer> answers = new ConcurrentHashMap<>();
+        return type -> {
+            long now = nanoTime.getAsLong();
+            Answer answer = answers.get(type);
+            if (answer != null && now - answer.at() < ttl.toNanos()) {
+                return answer.selector();
+            }
+            try {
+                Optional<Map<String, String>> selector = source.nodeSelector(type);
+                answers.put(type, new Answer(selector, now));
+                return selector;
+            } catch (RuntimeException e) {
+                Logger.getLogger(TeeNodes.class).warnf("cannot read the RuntimeClass of TEE type %s (%s): no bid on"
+                        + " such orders until it can be read", type, e.getMessage());
+                return Optional.empty();
+            }
         };
     }
 }
