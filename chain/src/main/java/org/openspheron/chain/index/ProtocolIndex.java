@@ -61,9 +61,17 @@ public final class ProtocolIndex {
     /** Orders past the protocol's limits, with why: warned about once, never offered to readers as orders. */
     private final Map<Long, String> unreadable = new HashMap<>();
     private final NavigableMap<Long, String> hashes = new TreeMap<>();
+    /**
+     * What each kept block's events (and the expiries at that head) changed, as actions that take it back, in the
+     * order they were done: a reorg within the kept blocks is rolled back with them and replayed from its common
+     * ancestor, with no full read.
+     */
+    private final NavigableMap<Long, List<Runnable>> undo = new TreeMap<>();
     private long nextOrderId;
     private volatile long indexedBlock = -1;
     private long lastResync = -1;
+    /** The chain's head once the last full read was done: that read may hold blocks past the head it was for. */
+    private long resyncReadThrough = -1;
     private long matchWindowBlocks = -1;
     private int range;
     private boolean refusedThisPass;
@@ -117,14 +125,12 @@ public final class ProtocolIndex {
             return publish(head);
         }
         if (head < indexedBlock) {
-            reorgDetected(head, "the head went back from block " + indexedBlock + " to " + head);
-            return resync(head, "reorg");
+            return reorg(head, head, "the head went back from block " + indexedBlock + " to " + head);
         }
         BlockHeader next = header(indexedBlock + 1);
         if (!next.parentHash().equalsIgnoreCase(hashes.get(indexedBlock))) {
-            reorgDetected(indexedBlock, "block " + next.number() + " does not follow block " + indexedBlock
+            return reorg(head, indexedBlock, "block " + next.number() + " does not follow block " + indexedBlock
                     + " as indexed");
-            return resync(head, "reorg");
         }
         BlockHeader tip = head == next.number() ? next : header(head);
         try {
@@ -186,6 +192,8 @@ public final class ProtocolIndex {
             freshOrders.put(read.order().id(), read.order());
             freshBids.put(read.order().id(), new ArrayList<>(read.bids()));
         }
+        // What was read may come from blocks past head: a reorg of those cannot be rolled back, only read again.
+        resyncReadThrough = Math.max(head, reader.blockNumber());
         orders.clear();
         orders.putAll(freshOrders);
         bids.clear();
@@ -193,6 +201,7 @@ public final class ProtocolIndex {
         unreadable.keySet().retainAll(Set.copyOf(liveIds));
         nextOrderId = count + 1;
         hashes.clear();
+        undo.clear();
         remember(tip);
         indexedBlock = head;
         lastResync = head;
@@ -233,18 +242,18 @@ public final class ProtocolIndex {
     /** Each case is idempotent: an event the state already reflects changes nothing. */
     private void apply(ProtocolEvent event) {
         if (event instanceof ProtocolEvent.OrderCreated e) {
-            orderCreated(e.orderId());
+            orderCreated(e.orderId(), e.blockNumber());
         } else if (event instanceof ProtocolEvent.BidSubmitted e) {
             bidSubmitted(e);
         } else if (event instanceof ProtocolEvent.LeaseCreated e) {
-            forget(e.orderId());
+            forget(e.orderId(), e.blockNumber());
         } else if (event instanceof ProtocolEvent.OrderCancelled e) {
-            forget(e.orderId());
+            forget(e.orderId(), e.blockNumber());
         }
         // LEASE_CLOSED: leases are not the index's concern (yet), the provider operator reads them itself.
     }
 
-    private void orderCreated(long orderId) {
+    private void orderCreated(long orderId, long block) {
         if (orderId < nextOrderId) {
             return;
         }
@@ -258,6 +267,12 @@ public final class ProtocolIndex {
             orders.put(o.id(), o);
             bids.put(o.id(), new ArrayList<>());
         });
+        onUndo(block, () -> {
+            nextOrderId = orderId;
+            orders.remove(orderId);
+            bids.remove(orderId);
+            unreadable.remove(orderId);
+        });
     }
 
     private void bidSubmitted(ProtocolEvent.BidSubmitted e) {
@@ -270,12 +285,62 @@ public final class ProtocolIndex {
                     + known.size() + " bids before it");
         }
         known.add(new Bid(e.orderId(), e.bidIndex(), e.provider(), e.pricePerHour(), e.blockNumber()));
+        onUndo(e.blockNumber(), () -> {
+            List<Bid> now = bids.get(e.orderId());
+            if (now != null && now.size() == e.bidIndex() + 1) {
+                now.remove(e.bidIndex());
+            }
+        });
     }
 
-    private void forget(long orderId) {
-        orders.remove(orderId);
-        bids.remove(orderId);
-        unreadable.remove(orderId);
+    private void forget(long orderId, long block) {
+        Order order = orders.remove(orderId);
+        List<Bid> known = bids.remove(orderId);
+        String why = unreadable.remove(orderId);
+        if (order != null || why != null) {
+            onUndo(block, () -> restore(orderId, order, known, why));
+        }
+    }
+
+    private void restore(long orderId, Order order, List<Bid> known, String why) {
+        if (order != null) {
+            orders.put(orderId, order);
+            bids.put(orderId, known == null ? new ArrayList<>() : known);
+        }
+        if (why != null) {
+            unreadable.put(orderId, why);
+        }
+    }
+
+    /** Keeps how to take back a change made at {@code block}, while that block is among the kept ones. */
+    private void onUndo(long block, Runnable action) {
+        undo.computeIfAbsent(block, b -> new ArrayList<>()).add(action);
+    }
+
+    /**
+     * A reorg: rolls back to the newest kept block the chain still holds and replays from there; a full read only
+     * when the fork is deeper than the kept blocks, or a kept block's changes were not all recorded.
+     */
+    private IndexView reorg(long head, long from, String what) {
+        reorgs++;
+        long ancestor = commonAncestor(Math.min(from, indexedBlock));
+        if (ancestor < 0 || ancestor < resyncReadThrough) {
+            LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; {1}; reading the chain''s state again",
+                    what, ancestor < 0 ? "deeper than the " + hashes.size() + " blocks kept"
+                            : "back into blocks the last full read (through block " + resyncReadThrough + ") holds");
+            return resync(head, "reorg");
+        }
+        LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; common ancestor block {1}, {2} blocks"
+                + " rolled back and replayed", what, ancestor, indexedBlock - ancestor);
+        for (List<Runnable> actions : undo.tailMap(ancestor, false).descendingMap().values()) {
+            for (int i = actions.size() - 1; i >= 0; i--) {
+                actions.get(i).run();
+            }
+        }
+        undo.tailMap(ancestor, false).clear();
+        hashes.tailMap(ancestor, false).clear();
+        indexedBlock = ancestor;
+        return followTo(head);
     }
 
     private Optional<Order> readOrder(long id) {
@@ -296,20 +361,21 @@ public final class ProtocolIndex {
 
     private IndexView publish(long head) {
         long window = matchWindowBlocks();
-        orders.values().removeIf(o -> o.bidWindowEnd() + window < head);
+        for (var it = orders.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            if (entry.getValue().bidWindowEnd() + window < head) {
+                it.remove();
+                Order order = entry.getValue();
+                List<Bid> known = bids.remove(order.id());
+                // A reorg back below this head makes the order matchable again.
+                onUndo(head, () -> restore(order.id(), order, known, null));
+            }
+        }
         bids.keySet().retainAll(orders.keySet());
         Map<Long, IndexedOrder> open = new HashMap<>();
         orders.forEach((id, o) -> open.put(id, new IndexedOrder(o, bids.get(id))));
         view = new IndexView(head, open, reorgs, unreadable);
         return view;
-    }
-
-    private void reorgDetected(long from, String what) {
-        reorgs++;
-        long ancestor = commonAncestor(Math.min(from, indexedBlock));
-        LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; {1}; reading the chain's state again", what,
-                ancestor < 0 ? "deeper than the " + hashes.size() + " blocks kept"
-                        : "common ancestor block " + ancestor + ", " + (indexedBlock - ancestor) + " blocks rolled back");
     }
 
     /** The newest kept block the chain still holds; -1 when none is. A handful of calls, only after a reorg. */
@@ -327,6 +393,8 @@ public final class ProtocolIndex {
         while (hashes.size() > options.reorgDepth()) {
             hashes.pollFirstEntry();
         }
+        // A change at a block no longer kept can never be rolled back (a deeper reorg reads everything again).
+        undo.headMap(hashes.firstKey(), true).clear();
     }
 
     private BlockHeader header(long number) {

@@ -141,6 +141,54 @@ class ProtocolIndexTest {
 
         assertThat(index.follow().openOrderIds()).containsExactly(kept);
         assertThat(index.stats().reorgs()).isEqualTo(1);
+        // Rolled back to the fork and replayed: no full read of the chain's state.
+        assertThat(index.stats().resyncs()).isEqualTo(1);
+    }
+
+    @Test
+    void aBidAndACancelInReorgedAwayBlocksAreTakenBackWithoutAFullRead() {
+        ProviderClient provider = provider(0);
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        long bidOn = order();
+        long cancelled = order();
+        index.follow();
+        String beforeFork = protocol.snapshot();
+        provider.submitBid(bidOn, tokens(5));
+        protocol.tenant(0).cancelOrder(cancelled);
+        protocol.chain().mine(1);
+        IndexView onTheFork = index.follow();
+        assertThat(onTheFork.order(bidOn).orElseThrow().bids()).hasSize(1);
+        assertThat(onTheFork.openOrderIds()).containsExactly(bidOn);
+
+        protocol.revertTo(beforeFork);
+        protocol.chain().mine(4);
+        IndexView after = index.follow();
+
+        assertThat(after.openOrderIds()).containsExactly(bidOn, cancelled);
+        assertThat(after.order(bidOn).orElseThrow().bids()).isEmpty();
+        assertThat(reader.bids(bidOn)).isEmpty();
+        assertThat(index.stats().reorgs()).isEqualTo(1);
+        assertThat(index.stats().resyncs()).isEqualTo(1);
+    }
+
+    @Test
+    void aReorgDeeperThanTheKeptBlocksReadsTheWholeStateAgain() {
+        ProtocolIndex index = new ProtocolIndex(reader, new IndexOptions(1_000, 2_000, 4));
+        long kept = order();
+        index.follow();
+        String beforeFork = protocol.snapshot();
+        long reorgedAway = order();
+        // Five passes on the fork: the four block hashes kept are all on it, none is a common ancestor.
+        for (int pass = 0; pass < 5; pass++) {
+            protocol.chain().mine(1);
+            assertThat(index.follow().openOrderIds()).containsExactly(kept, reorgedAway);
+        }
+
+        protocol.revertTo(beforeFork);
+        protocol.chain().mine(20);
+
+        assertThat(index.follow().openOrderIds()).containsExactly(kept);
+        assertThat(index.stats().reorgs()).isEqualTo(1);
         assertThat(index.stats().resyncs()).isEqualTo(2);
     }
 
