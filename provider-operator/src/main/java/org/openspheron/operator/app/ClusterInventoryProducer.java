@@ -34,17 +34,31 @@ public class ClusterInventoryProducer {
         return PodTolerations.of(config.tolerations().orElse(List.of()));
     }
 
+    /** The TEE types the provider runs ({@code spheron.operator.tee-runtime-classes}), parsed once for every user. */
+    @Produces
+    @Singleton
+    TeeRuntimes teeRuntimes(OperatorConfig config) {
+        return TeeRuntimes.parse(config.teeRuntimeClasses().orElse(List.of()));
+    }
+
+    /** The addresses the provider leases ({@code spheron.operator.ip-pool}), parsed once for every user. */
+    @Produces
+    @Singleton
+    IpPool ipPool(OperatorConfig config) {
+        return IpPool.parse(config.ipPool());
+    }
+
     /**
-     * The storage classes ({@code spheron.operator.storage-classes}) and TEE types
-     * ({@code spheron.operator.tee-runtime-classes}) the provider maps, and how many addresses it leases
-     * ({@code spheron.operator.ip-pool}): the bid engine's filter.
+     * The storage classes ({@code spheron.operator.storage-classes}) and TEE types the provider maps, and how many
+     * addresses it leases: the bid engine's filter.
      */
     @Produces
     @Singleton
-    ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client) {
-        Map<String, String> tee = TeeRuntimes.parse(config.teeRuntimeClasses().orElse(List.of())).byType();
+    ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client, TeeRuntimes teeRuntimes,
+            IpPool ipPool) {
+        Map<String, String> tee = teeRuntimes.byType();
         return new ProviderCapabilities(config.storageClasses().keySet(), tee.keySet(),
-                TeeNodes.fromRuntimeClasses(client, tee), IpPool.parse(config.ipPool()).size());
+                TeeNodes.fromRuntimeClasses(client, tee), ipPool.size());
     }
 
     void close(@Disposes ClusterInventory inventory) {

@@ -31,6 +31,10 @@ public class ProviderGateway {
     @Inject
     OperatorConfig operator;
     @Inject
+    TeeRuntimes teeRuntimes;
+    @Inject
+    IpPool ipPool;
+    @Inject
     ProviderSettings provider;
     @Inject
     ProtocolChain chain;
@@ -59,8 +63,7 @@ public class ProviderGateway {
                         address, hostNames));
         GatewayServer.Settings settings = new GatewayServer.Settings(config.host(), config.port(), address,
                 config.certificateCacheTtl(), config.leaseCacheTtl(), config.namespaceWait(), config.maxManifestBytes(),
-                new StorageClasses(operator.storageClasses()), TeeRuntimes.parse(operator.teeRuntimeClasses().orElse(List.of())),
-                IpPool.parse(operator.ipPool()));
+                new StorageClasses(operator.storageClasses()), teeRuntimes, ipPool);
         server = new GatewayServer(vertx, settings, identity, chain.reader(), client, inventory).start();
         started.fire(new GatewayStarted(identity));
     }
