@@ -20,6 +20,14 @@ public interface PricingSettings {
     @WithDefault("0.005")
     BigDecimal memoryPerGibHour();
 
+    /**
+     * Per leased IP address and hour (Akash SDL {@code ip} endpoints): an address held for a lease is withheld from
+     * every other tenant, so an order asking for many pays for them, and none locks the pool up for the price of
+     * a CPU.
+     */
+    @WithDefault("0.05")
+    BigDecimal leasedIpPerHour();
+
     /** Markup on the sum above, as a fraction ({@code 0.1} = 10%). */
     @WithDefault("0")
     BigDecimal minMargin();

@@ -25,6 +25,24 @@ class PricingPolicyTest {
         assertThat(policy.pricePerHour(order(2, "NVIDIA-H100-80GB-HBM3", 4000, 16_384))).contains(BigInteger.valueOf(5_160_000));
     }
 
+    /**
+     * Review: leased IPs were free, so one order asking for every address of the pool (bits 8-15, up to 255) with a
+     * minimal CPU won at the price of that CPU and kept every other tenant's leased-IP order from getting a bid for
+     * its whole duration. Each address is priced now.
+     */
+    @Test
+    void lockingUpTheIpPoolCostsEveryAddressItHolds() {
+        PricingPolicy policy = new PricingPolicy(Map.of(), new BigDecimal("0.01"), BigDecimal.ZERO,
+                new BigDecimal("0.05"), BigDecimal.ZERO);
+        OrderSpec oneCpu = order(0, "", 1000, 0);
+        OrderSpec wholePool = new OrderSpec(1000, 0, 0, 0, "", "", "", false, BigInteger.TEN.pow(9), 3600, HASH,
+                org.openspheron.chain.OrderFeatures.ofLeasedIps(255));
+
+        assertThat(policy.pricePerHour(oneCpu)).contains(BigInteger.valueOf(10_000));
+        // 0.01 + 255 x 0.05 = 12.76 tokens an hour
+        assertThat(policy.pricePerHour(wholePool)).contains(BigInteger.valueOf(12_760_000));
+    }
+
     @Test
     void marginMarksUpAndRoundsUpToTheNextBaseUnit() {
         PricingPolicy policy = new PricingPolicy(Map.of("a100", new BigDecimal("1.000001")), BigDecimal.ZERO,
