@@ -50,22 +50,32 @@ public interface TeeNodes {
         }, CACHE_TTL, System::nanoTime);
     }
 
-    /** {@code source}, each type's answer kept for {@code ttl}; a failing read is not kept, and answers empty. */
+    /**
+     * {@code source}, each type's answer kept for {@code ttl}; a failing read answers empty and is kept for a tenth of
+     * it, so that a pass over many TEE orders makes one failing call, not one each.
+     */
     static TeeNodes cached(TeeNodes source, Duration ttl, LongSupplier nanoTime) {
         record Answer(Optional<Map<String, String>> selector, long at) {
         }
         Map<String, Answer> answers = new ConcurrentHashMap<>();
+        Map<String, Long> failed = new ConcurrentHashMap<>();
         return type -> {
             long now = nanoTime.getAsLong();
             Answer answer = answers.get(type);
             if (answer != null && now - answer.at() < ttl.toNanos()) {
                 return answer.selector();
             }
+            if (answer == null && failed.containsKey(type) && now - failed.get(type) < ttl.toNanos() / 10) {
+                return Optional.empty();
+            }
             try {
                 Optional<Map<String, String>> selector = source.nodeSelector(type);
                 answers.put(type, new Answer(selector, now));
+                failed.remove(type);
                 return selector;
             } catch (RuntimeException e) {
+                failed.put(type, now);
+                answers.remove(type);
                 Logger.getLogger(TeeNodes.class).warnf("cannot read the RuntimeClass of TEE type %s (%s): no bid on"
                         + " such orders until it can be read", type, e.getMessage());
                 return Optional.empty();

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -37,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.openspheron.operator.app.OperatorConfig;
 import org.openspheron.operator.app.OperatorConfig.ExposedServiceType;
+import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.crd.ObjectLabels;
@@ -58,6 +61,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     public static final String NAME = "gpudeployment";
     private static final Duration RECHECK_MISSING_GPU = Duration.ofMinutes(5);
     private static final Duration RECHECK_SHORT_STATEFUL_SET = Duration.ofSeconds(15);
+    private static final Duration RECHECK_LEASED_IP = Duration.ofSeconds(15);
     private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
             List.of(Deployment.class, StatefulSet.class, Service.class, Ingress.class, Pod.class);
 
@@ -65,6 +69,7 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private final PodSettings pods;
     private final IngressSettings ingressSettings;
     private volatile LeasedIpMode ipMode = LeasedIpMode.METALLB;
+    private volatile LeasedIpAllocator addresses = new LeasedIpAllocator(IpPool.EMPTY);
     private final Optional<String> publicHost;
     private final Duration retryGrace;
     private final ClusterInventory inventory;
@@ -75,10 +80,18 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     private volatile Consumer<GPUDeployment> afterFirstObject = d -> { };
 
     @Inject
-    public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations) {
+    public GPUDeploymentReconciler(OperatorConfig config, ClusterInventory inventory, PodTolerations tolerations,
+            IpPool ipPool) {
         this(config.serviceType(), config.podSecurity(), config.publicHost(), config.containerRetryGrace(), inventory,
                 tolerations, config.runtimeClass(), new IngressSettings(config.ingressClass(), config.ingressClusterIssuer()));
         this.ipMode = config.ipMode();
+        this.addresses = new LeasedIpAllocator(ipPool);
+    }
+
+    /** The addresses leased IP endpoints get ({@code spheron.operator.ip-pool}); none unless set. */
+    public GPUDeploymentReconciler ipPool(IpPool pool) {
+        this.addresses = new LeasedIpAllocator(pool);
+        return this;
     }
 
     /** How leased IP Services are made ({@code spheron.operator.ip-mode}); {@link LeasedIpMode#METALLB} unless set. */
@@ -142,6 +155,9 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
         if (namespace == null || namespace.getMetadata().getDeletionTimestamp() != null) {
             // A closing lease: its namespace is going, and this deployment with it. Creating would only fail.
             return UpdateControl.noUpdate();
+        }
+        if (LeasedIpAllocator.needsAddresses(deployment)) {
+            return assignAddresses(deployment, context);
         }
         List<Node> nodes = inventory.nodes();
         Map<String, String> missingModels = new LinkedHashMap<>();
@@ -225,6 +241,33 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
                 }
             }
         }
+    }
+
+    /**
+     * Gives the deployment's leased IP endpoints their addresses ({@link LeasedIpAllocator}) and writes them into its
+     * spec, whose change brings the next reconcile; with too few free, the deployment waits (Pending,
+     * {@code AwaitingLeasedIp}) and looks again, since an address frees when another lease ends.
+     */
+    @SuppressWarnings("unchecked")
+    private UpdateControl<GPUDeployment> assignAddresses(GPUDeployment deployment, Context<GPUDeployment> context) {
+        var services = (InformerEventSource<Service, GPUDeployment>) informers.get(Service.class);
+        Optional<List<LeasedIp>> assigned = addresses.assign(deployment, context.getPrimaryCache().list(), services.list());
+        if (assigned.isPresent()) {
+            Map<String, Object> patch = Map.of("spec", Map.of("ipEndpoints", assigned.get()));
+            context.getClient().resources(GPUDeployment.class).inNamespace(deployment.getMetadata().getNamespace())
+                    .withName(deployment.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+            return UpdateControl.noUpdate();
+        }
+        GPUDeploymentStatus status = deployment.getStatus() == null ? new GPUDeploymentStatus() : Serialization.clone(deployment.getStatus());
+        String message = "waiting for a leased IP address: the " + addresses.pool().size() + " addresses of"
+                + " spheron.operator.ip-pool are all held; one frees when another lease ends";
+        status.setPhase(GPUDeploymentStatus.Phase.Pending);
+        status.setLastError(message);
+        Condition.set(status.getConditions(), WorkloadObservation.READY, false, "AwaitingLeasedIp", message,
+                deployment.getMetadata().getGeneration());
+        writeStatus(deployment, status, context);
+        return UpdateControl.<GPUDeployment>noUpdate().rescheduleAfter(RECHECK_LEASED_IP);
     }
 
     /**

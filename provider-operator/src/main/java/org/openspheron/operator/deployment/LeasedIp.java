@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.Required;
 
 /**
  * A leased IP address of the deployment: the manifest's {@code ip} endpoint and the address from the provider's pool
- * that the gateway assigned to it when it accepted the manifest. Ports name the endpoint ({@link ExposedPort#getIpEndpoint()}).
+ * that the operator gave it ({@link LeasedIpAllocator}). Ports name the endpoint ({@link ExposedPort#getIpEndpoint()}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LeasedIp {
@@ -16,8 +16,7 @@ public class LeasedIp {
     @JsonPropertyDescription("The manifest's endpoint name.")
     private String name;
 
-    @Required
-    @JsonPropertyDescription("The address, from the provider's spheron.operator.ip-pool.")
+    @JsonPropertyDescription("The address, from the provider's spheron.operator.ip-pool: given by the operator when absent.")
     private String address;
 
     public LeasedIp() {

@@ -49,7 +49,7 @@ final class LeaseCluster implements AutoCloseable {
     private final KubernetesClient client;
     private final Duration namespaceWait;
     private final HostClaims hostClaims;
-    private final IpClaims ipClaims;
+    private final IpPool ipPool;
 
     LeaseCluster(KubernetesClient client, Duration namespaceWait) {
         this(client, namespaceWait, IpPool.EMPTY);
@@ -59,12 +59,20 @@ final class LeaseCluster implements AutoCloseable {
         this.client = client;
         this.namespaceWait = namespaceWait;
         this.hostClaims = new HostClaims(client);
-        this.ipClaims = new IpClaims(client, ipPool);
+        this.ipPool = ipPool;
     }
 
-    /** Gives the workload's leased IP endpoints their addresses from the provider's pool ({@link IpClaims}). */
-    void assignAddresses(LeaseWorkload workload) {
-        ipClaims.assign(workload);
+    /**
+     * Refuses a workload with leased IP endpoints when the provider leases no address. Otherwise the reconciler gives
+     * each endpoint an address ({@link org.openspheron.operator.deployment.LeasedIpAllocator}); with all of them held
+     * the deployment waits for one.
+     */
+    void refuseLeasedIpsWithoutPool(LeaseWorkload workload) {
+        var endpoints = workload.deployment().getSpec().getIpEndpoints();
+        if (endpoints != null && !endpoints.isEmpty() && ipPool.size() == 0) {
+            throw GatewayError.invalidManifest("endpoints: the manifest asks for " + endpoints.size() + " leased IP"
+                    + (endpoints.size() == 1 ? "" : "s") + ", and this provider leases none", "endpoints");
+        }
     }
 
     /** Refuses a workload whose {@code accept} hosts another lease or the provider already serves ({@link HostClaims}). */
@@ -75,7 +83,6 @@ final class LeaseCluster implements AutoCloseable {
     @Override
     public void close() {
         hostClaims.close();
-        ipClaims.close();
     }
 
     static String namespace(long leaseId) {

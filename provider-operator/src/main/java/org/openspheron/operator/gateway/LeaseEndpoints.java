@@ -97,7 +97,7 @@ final class LeaseEndpoints implements AutoCloseable {
         LeaseWorkload workload = ManifestDeployment.of(leaseId, manifest, chain.orderSpec(lease.orderId()), storageClasses,
                 teeRuntimes);
         cluster.refuseTakenHosts(workload);
-        cluster.assignAddresses(workload);
+        cluster.refuseLeasedIpsWithoutPool(workload);
         if (!cluster.awaitNamespace(leaseId)) {
             throw GatewayError.retryLater("LeaseNotReady", "the provider has not prepared lease " + leaseId
                     + " yet (its namespace, quota and network policies are not in place); send the manifest again shortly", Duration.ofSeconds(5));

@@ -124,7 +124,7 @@ final class ManifestDeployment {
         spec.setLeaseId(leaseId);
         spec.setServices(services);
         if (!manifest.ipEndpoints().isEmpty()) {
-            // Addresses come from the provider's pool when the gateway accepts the manifest (IpClaims).
+            // The reconciler gives the addresses, from the provider's pool (LeasedIpAllocator).
             spec.setIpEndpoints(manifest.ipEndpoints().stream().map(name -> new LeasedIp(name, null)).toList());
         }
         GPUDeployment deployment = new GPUDeployment();

@@ -58,9 +58,9 @@ class LeasedIpGatewayTest {
     @Test
     void aProviderWithoutAPoolRefusesIpEndpointsWithTheReason() {
         LeaseWorkload workload = LeasedIpOnKubernetesTest.ordered(9, SHARED);
-        IpClaims none = new IpClaims(null, IpPool.EMPTY);
+        LeaseCluster none = new LeaseCluster(null, java.time.Duration.ZERO, IpPool.EMPTY);
 
-        assertThatThrownBy(() -> none.assign(workload)).isInstanceOfSatisfying(GatewayError.class, e -> {
+        assertThatThrownBy(() -> none.refuseLeasedIpsWithoutPool(workload)).isInstanceOfSatisfying(GatewayError.class, e -> {
             assertThat(e.status()).isEqualTo(400);
             assertThat(e.getMessage()).contains("leases none");
         });

@@ -1,7 +1,6 @@
 package org.openspheron.operator.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -37,14 +36,14 @@ import org.openspheron.operator.deployment.LeasedIpMode;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LeasedIpOnKubernetesTest {
-    private static final IpPool POOL = IpPool.parse(List.of("203.0.113.10-203.0.113.11"));
+    private static final IpPool POOL = IpPool.parse(List.of("203.0.113.10-203.0.113.12"));
     private static OperatorFixture fixture;
     private static LeaseCluster leases;
 
     @BeforeAll
     static void start() {
         fixture = OperatorFixture.start();
-        fixture.deployments.ipMode(LeasedIpMode.EXTERNAL_IPS);
+        fixture.deployments.ipMode(LeasedIpMode.EXTERNAL_IPS).ipPool(POOL);
         leases = new LeaseCluster(fixture.client, Duration.ZERO, POOL);
     }
 
@@ -138,10 +137,10 @@ class LeasedIpOnKubernetesTest {
                 OrderFeatures.ofLeasedIps(manifest.ipEndpoints().size())));
     }
 
-    /** What the gateway does with a manifest: translate, give addresses, write into the lease's namespace. */
+    /** What the gateway does with a manifest: translate, check, write into the lease's namespace. */
     private static LeaseWorkload accept(long leaseId, String yaml) {
         LeaseWorkload workload = ordered(leaseId, ManifestParser.parse(yaml));
-        leases.assignAddresses(workload);
+        leases.refuseLeasedIpsWithoutPool(workload);
         if (fixture.client.namespaces().withName(LeaseCluster.namespace(leaseId)).get() == null) {
             fixture.create(new NamespaceBuilder().withNewMetadata().withName(LeaseCluster.namespace(leaseId)).endMetadata().build());
         }
@@ -153,8 +152,15 @@ class LeasedIpOnKubernetesTest {
         return fixture.client.services().inNamespace(LeaseCluster.namespace(leaseId)).withName(name).get();
     }
 
+    /** The addresses the operator gave the lease's endpoints, once it has. */
     private static List<String> addresses(long leaseId) {
-        return leases.deployment(leaseId).orElseThrow().getSpec().getIpEndpoints().stream().map(LeasedIp::getAddress).toList();
+        return fixture.awaitValue(() -> leases.deployment(leaseId).orElseThrow().getSpec().getIpEndpoints().stream()
+                .map(LeasedIp::getAddress).toList(), a -> a.stream().allMatch(java.util.Objects::nonNull));
+    }
+
+    private static void delete(long leaseId) {
+        fixture.client.resources(GPUDeployment.class).inNamespace("lease-" + leaseId).withName("lease-" + leaseId).delete();
+        fixture.awaitValue(() -> leases.deployment(leaseId).isEmpty() ? "gone" : null, gone -> gone != null);
     }
 
     @Test
@@ -182,36 +188,26 @@ class LeasedIpOnKubernetesTest {
 
     @Test
     @Order(2)
-    void aResentManifestKeepsItsAddressAndTheNextLeaseGetsAnotherUntilThePoolIsSpent() {
+    void aResentManifestKeepsItsAddressTheNextLeasesGetOthersAndOneWaitsWhileThePoolIsSpent() {
         accept(61, SHARED);
         assertThat(addresses(61)).containsExactly("203.0.113.10");
-
         accept(62, SHARED);
+        accept(63, SHARED);
         assertThat(addresses(62)).containsExactly("203.0.113.11");
+        assertThat(addresses(63)).containsExactly("203.0.113.12");
 
-        assertThatThrownBy(() -> accept(63, SHARED)).isInstanceOfSatisfying(GatewayError.class, e -> {
-            assertThat(e.status()).isEqualTo(503);
-            assertThat(e.code()).isEqualTo("LeasedIpsExhausted");
-        });
-        assertThat(leases.deployment(63)).isEmpty();
+        accept(66, SHARED);
+        GPUDeployment waiting = fixture.awaitValue(() -> leases.deployment(66).orElseThrow(),
+                d -> d.getStatus() != null && d.getStatus().getConditions().stream()
+                        .anyMatch(c -> "AwaitingLeasedIp".equals(c.getReason())));
+        assertThat(waiting.getStatus().getPhase()).isEqualTo(GPUDeploymentStatus.Phase.Pending);
+        assertThat(waiting.getSpec().getIpEndpoints()).singleElement().satisfies(e -> assertThat(e.getAddress()).isNull());
 
-        // Lease 62 ends: its GPUDeployment goes with its namespace, and its address returns to the pool.
-        fixture.client.resources(GPUDeployment.class).inNamespace("lease-62").withName("lease-62").delete();
-        fixture.awaitValue(() -> leases.deployment(62).isEmpty() ? "gone" : null, gone -> gone != null);
-        // The gateway counts an address it gave in the last minutes as taken, whatever its informer shows: a
-        // fresh gateway (a restarted operator) sees only what the cluster holds.
-        try (LeaseCluster restarted = new LeaseCluster(fixture.client, Duration.ZERO, POOL)) {
-            LeaseWorkload workload = ordered(63, ManifestParser.parse(SHARED));
-            fixture.awaitValue(() -> {
-                try {
-                    restarted.assignAddresses(workload);
-                    return workload.deployment().getSpec().getIpEndpoints().get(0).getAddress();
-                } catch (GatewayError e) {
-                    return null;
-                }
-            }, address -> address != null);
-            assertThat(workload.deployment().getSpec().getIpEndpoints().get(0).getAddress()).isEqualTo("203.0.113.11");
-        }
+        // Lease 62 ends: once its GPUDeployment and Services are gone, its address goes to the lease that waited.
+        delete(62);
+        assertThat(addresses(66)).containsExactly("203.0.113.11");
+        fixture.awaitValue(() -> leases.deployment(66).orElseThrow().getStatus(),
+                st -> st.getPhase() == GPUDeploymentStatus.Phase.Running);
     }
 
     @Test
@@ -235,15 +231,13 @@ class LeasedIpOnKubernetesTest {
     @Order(4)
     void withMetalLbTheLeaseWaitsForTheLoadBalancerToAnnounceTheAddress() {
         fixture.deployments.ipMode(LeasedIpMode.METALLB);
-        fixture.client.resources(GPUDeployment.class).inNamespace("lease-64").withName("lease-64").delete();
-        // A restarted gateway: this one still counts the address it gave lease 62 in the last minutes as taken.
-        leases.close();
-        leases = new LeaseCluster(fixture.client, Duration.ZERO, POOL);
+        delete(64);
+        delete(63);
         accept(65, WEB_ONLY);
         Service web = fixture.awaitValue(() -> service(65, "web-ip-0"), s -> s != null);
         assertThat(web.getSpec().getType()).isEqualTo("LoadBalancer");
         String address = web.getMetadata().getAnnotations().get("metallb.universe.tf/loadBalancerIPs");
-        assertThat(address).isEqualTo(addresses(65).get(0));
+        assertThat(address).isEqualTo(addresses(65).get(0)).isEqualTo("203.0.113.12");
         GPUDeploymentStatus waiting = fixture.awaitValue(() -> leases.deployment(65).orElseThrow().getStatus(),
                 s -> s != null && s.getServices().stream().anyMatch(v -> "AwaitingExternalAddress".equals(v.getReason())));
         assertThat(waiting.getPhase()).isNotEqualTo(GPUDeploymentStatus.Phase.Running);
