@@ -307,6 +307,7 @@ final class ManifestReader {
         }
         boolean global = false;
         String ip = null;
+        Field globalWithoutIp = null;
         List<String> to = new ArrayList<>();
         for (Field t : e.get("to").items()) {
             t.allowOnly("global", "service", "ip");
@@ -314,6 +315,8 @@ final class ManifestReader {
             global |= toGlobal;
             if (t.get("ip").isPresent()) {
                 ip = ipEndpoint(t.get("ip"), toGlobal, ip, service, as + "/" + proto);
+            } else if (toGlobal && globalWithoutIp == null) {
+                globalWithoutIp = t.get("global");
             }
             Field target = t.get("service");
             if (target.isPresent()) {
@@ -328,6 +331,13 @@ final class ManifestReader {
                 throw host.error("\"" + h + "\" is not a host name");
             }
             accept.add(h);
+        }
+        if (ip != null && globalWithoutIp != null) {
+            // Akash would publish the port twice, on the address and on a random port; a provider here publishes a
+            // port once, so refusing beats deploying half of what is written.
+            throw globalWithoutIp.error("the expose entry is published on ip endpoint " + ip + "; a global entry without"
+                    + " ip would also publish it on a random node port, which Open Spheron providers do not do for a port on"
+                    + " a leased IP: drop this entry (the port is reached at the endpoint's address)");
         }
         HttpOptions http = httpOptions(e.get("http_options"));
         return new Expose(port, as, proto, global, accept, to, http, e.get("use_public_port").bool(false), ip);

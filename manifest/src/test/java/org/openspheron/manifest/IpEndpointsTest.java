@@ -137,6 +137,19 @@ class IpEndpointsTest {
                         + "entry is published on at most one ip endpoint");
     }
 
+    /**
+     * Review: {@code to: [{global: true}, {global: true, ip: shared}]} parsed as one port on the endpoint only, and the
+     * random node port the first entry asks for was dropped without a word. Refused now, naming the entry.
+     */
+    @Test
+    void aPortOnAnEndpointAndOnARandomPortIsRefusedNotHalfDeployed() {
+        refused(SHARED.replace("          - global: true\n            ip: shared\n  api:",
+                        "          - global: true\n          - global: true\n            ip: shared\n  api:"),
+                "services.web.expose[0].to[0].global", "the expose entry is published on ip endpoint shared; a global"
+                        + " entry without ip would also publish it on a random node port, which Open Spheron providers do"
+                        + " not do for a port on a leased IP: drop this entry (the port is reached at the endpoint's address)");
+    }
+
     @Test
     void moreEndpointsThanAnOrderCanCarryAreRefused() {
         StringBuilder endpoints = new StringBuilder("endpoints:\n");
