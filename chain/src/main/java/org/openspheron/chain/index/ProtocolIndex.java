@@ -75,6 +75,8 @@ public final class ProtocolIndex {
     private long matchWindowBlocks = -1;
     private int range;
     private boolean refusedThisPass;
+    /** Rollbacks in this pass: nodes that keep disagreeing on a fork end in a full read, not an endless replay. */
+    private int rollbacksThisPass;
 
     private volatile IndexView view = new IndexView(-1, Map.of(), 0, Map.of());
     private volatile long lastHead = -1;
@@ -102,6 +104,7 @@ public final class ProtocolIndex {
      * @throws ChainException when the chain cannot be read; nothing is lost, the next call resumes
      */
     public synchronized IndexView follow() {
+        rollbacksThisPass = 0;
         HeadSubscription subscription = heads;
         OptionalLong announced = subscription == null ? OptionalLong.empty() : subscription.head();
         // Below what is indexed: a reorg to a shorter chain, or a WebSocket node behind the HTTP one; the HTTP
@@ -324,10 +327,12 @@ public final class ProtocolIndex {
     private IndexView reorg(long head, long from, String what) {
         reorgs++;
         long ancestor = commonAncestor(Math.min(from, indexedBlock));
-        if (ancestor < 0 || ancestor < resyncReadThrough) {
+        if (ancestor < 0 || ancestor < resyncReadThrough || ++rollbacksThisPass > 2) {
             LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; {1}; reading the chain''s state again",
                     what, ancestor < 0 ? "deeper than the " + hashes.size() + " blocks kept"
-                            : "back into blocks the last full read (through block " + resyncReadThrough + ") holds");
+                            : ancestor < resyncReadThrough
+                                    ? "back into blocks the last full read (through block " + resyncReadThrough + ") holds"
+                                    : "the third in one pass (the nodes disagree on the chain)");
             return resync(head, "reorg");
         }
         LOG.log(System.Logger.Level.WARNING, "protocol index: reorg, {0}; common ancestor block {1}, {2} blocks"
