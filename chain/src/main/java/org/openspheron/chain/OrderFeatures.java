@@ -106,6 +106,11 @@ public final class OrderFeatures {
         return (int) ((features & LEASED_IPS) >>> LEASED_IPS_SHIFT);
     }
 
+    /** For people: {@code 1 leased IP}, {@code 2 leased IPs}. */
+    public static String leasedIpsText(int count) {
+        return count + (count == 1 ? " leased IP" : " leased IPs");
+    }
+
     /** The TEE types {@code features} asks for, in order. */
     public static List<String> teeTypes(long features) {
         List<String> out = new ArrayList<>();
@@ -149,7 +154,7 @@ public final class OrderFeatures {
         }
         int ips = leasedIps(features);
         if (ips > 0) {
-            parts.add(ips + (ips == 1 ? " leased IP" : " leased IPs"));
+            parts.add(leasedIpsText(ips));
         }
         if (unknown(features) != 0) {
             parts.add("unknown features 0x" + Long.toHexString(unknown(features)));

@@ -194,7 +194,7 @@ public final class BidEngine {
         }
         int ips = OrderFeatures.leasedIps(spec.features());
         if (ips > freeIps) {
-            return new Decision.Decline("leased-ips", "it needs " + ProviderCapabilities.leasedIpsText(ips) + "; "
+            return new Decision.Decline("leased-ips", "it needs " + OrderFeatures.leasedIpsText(ips) + "; "
                     + Math.max(freeIps, 0) + " of the pool's " + capabilities.leasedIps() + " are free");
         }
         var price = pricing.pricePerHour(spec);

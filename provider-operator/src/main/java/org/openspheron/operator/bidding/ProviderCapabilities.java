@@ -82,7 +82,7 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
         }
         int ips = OrderFeatures.leasedIps(features);
         if (ips > leasedIps) {
-            return Optional.of(new Decision.Decline("leased-ips", "it needs " + leasedIpsText(ips)
+            return Optional.of(new Decision.Decline("leased-ips", "it needs " + OrderFeatures.leasedIpsText(ips)
                     + "; spheron.operator.ip-pool has " + leasedIps));
         }
         List<String> teeMissing = OrderFeatures.teeTypes(features).stream().filter(t -> !teeTypes.contains(t)).toList();
@@ -107,10 +107,5 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
                     + String.join(", ", new TreeSet<>(storageClasses))));
         }
         return Optional.empty();
-    }
-
-    /** {@code 1 leased IP}, {@code 2 leased IPs}. */
-    static String leasedIpsText(int count) {
-        return count + (count == 1 ? " leased IP" : " leased IPs");
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.LeaseState;
+import org.openspheron.chain.OrderFeatures;
 import org.openspheron.operator.config.IpPool;
 import org.openspheron.operator.crd.Condition;
 import org.openspheron.operator.deployment.GPUDeployment;
@@ -70,8 +71,8 @@ final class LeaseCluster implements AutoCloseable {
     void refuseLeasedIpsWithoutPool(LeaseWorkload workload) {
         var endpoints = workload.deployment().getSpec().getIpEndpoints();
         if (endpoints != null && !endpoints.isEmpty() && ipPool.size() == 0) {
-            throw GatewayError.invalidManifest("endpoints: the manifest asks for " + endpoints.size() + " leased IP"
-                    + (endpoints.size() == 1 ? "" : "s") + ", and this provider leases none", "endpoints");
+            throw GatewayError.invalidManifest("endpoints: the manifest asks for "
+                    + OrderFeatures.leasedIpsText(endpoints.size()) + ", and this provider leases none", "endpoints");
         }
     }
 

@@ -173,7 +173,7 @@ final class ManifestDeployment {
         int boughtIps = OrderFeatures.leasedIps(order.features());
         if (ips > boughtIps) {
             throw GatewayError.invalidManifest("the manifest declares " + ips + " ip endpoint" + (ips == 1 ? "" : "s")
-                    + "; lease " + leaseId + "'s order bought " + boughtIps + " leased IP" + (boughtIps == 1 ? "" : "s"),
+                    + "; lease " + leaseId + "'s order bought " + OrderFeatures.leasedIpsText(boughtIps),
                     "endpoints");
         }
     }
