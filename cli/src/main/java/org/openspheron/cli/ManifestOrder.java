@@ -54,17 +54,9 @@ final class ManifestOrder {
         return new OrderSpec(totals.cpuMilli(), totals.memoryMb(), totals.storageMb(), totals.gpuCount(),
                 totals.gpuCount() > 0 ? model : "", where, "", !where.isEmpty(), price, runFor.toSeconds(),
                 manifest.canonicalHash(), OrderFeatures.ofStorageClasses(manifest.persistentStorageClasses())
-                        | OrderFeatures.ofTeeTypes(manifest.teeTypes()) | leasedIps(manifest));
-    }
-
-    /** The parser holds a manifest to as many endpoints as an order can carry; this says so should the two part. */
-    private static long leasedIps(Manifest manifest) {
-        int count = manifest.ipEndpoints().size();
-        if (count > OrderFeatures.MAX_LEASED_IPS) {
-            throw new CliException("the manifest declares " + count + " ip endpoints, and an order holds at most "
-                    + OrderFeatures.MAX_LEASED_IPS + " leased IPs");
-        }
-        return OrderFeatures.ofLeasedIps(count);
+                        | OrderFeatures.ofTeeTypes(manifest.teeTypes())
+                        // The parser holds a manifest to the ManifestLimits.MAX_IP_ENDPOINTS an order can carry.
+                        | OrderFeatures.ofLeasedIps(manifest.ipEndpoints().size()));
     }
 
     /**
