@@ -55,27 +55,21 @@ public interface TeeNodes {
      * it, so that a pass over many TEE orders makes one failing call, not one each.
      */
     static TeeNodes cached(TeeNodes source, Duration ttl, LongSupplier nanoTime) {
-        record Answer(Optional<Map<String, String>> selector, long at) {
+        record Answer(Optional<Map<String, String>> selector, long until) {
         }
         Map<String, Answer> answers = new ConcurrentHashMap<>();
-        Map<String, Long> failed = new ConcurrentHashMap<>();
         return type -> {
             long now = nanoTime.getAsLong();
             Answer answer = answers.get(type);
-            if (answer != null && now - answer.at() < ttl.toNanos()) {
+            if (answer != null && now - answer.until() < 0) {
                 return answer.selector();
-            }
-            if (answer == null && failed.containsKey(type) && now - failed.get(type) < ttl.toNanos() / 10) {
-                return Optional.empty();
             }
             try {
                 Optional<Map<String, String>> selector = source.nodeSelector(type);
-                answers.put(type, new Answer(selector, now));
-                failed.remove(type);
+                answers.put(type, new Answer(selector, now + ttl.toNanos()));
                 return selector;
             } catch (RuntimeException e) {
-                failed.put(type, now);
-                answers.remove(type);
+                answers.put(type, new Answer(Optional.empty(), now + ttl.toNanos() / 10));
                 Logger.getLogger(TeeNodes.class).warnf("cannot read the RuntimeClass of TEE type %s (%s): no bid on"
                         + " such orders until it can be read", type, e.getMessage());
                 return Optional.empty();
