@@ -1,5 +1,9 @@
 package org.openspheron.devnet;
 
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClass;
+import io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -217,17 +221,17 @@ public final class LocalSystem implements AutoCloseable {
     private static void offerCapabilities(DevCluster cluster, LocalProvider provider) {
         var client = cluster.client();
         if (provider.tdxNode() != null) {
-            client.nodes().withName(provider.tdxNode()).edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+            client.nodes().withName(provider.tdxNode()).edit(n -> new NodeBuilder(n)
                     .editMetadata().addToLabels(KATA_LABEL, "true").endMetadata().build());
-            if (client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName(TDX_RUNTIME_CLASS).get() == null) {
-                client.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).resource(new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder()
+            if (client.resources(RuntimeClass.class).withName(TDX_RUNTIME_CLASS).get() == null) {
+                client.resources(RuntimeClass.class).resource(new RuntimeClassBuilder()
                         .withNewMetadata().withName(TDX_RUNTIME_CLASS).endMetadata().withHandler(TDX_RUNTIME_CLASS)
                         .withNewScheduling().addToNodeSelector(KATA_LABEL, "true").endScheduling().build()).create();
             }
         }
         if (provider.beta3Class() != null) {
             if (client.storage().v1().storageClasses().withName(provider.beta3Class()).get() == null) {
-                client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+                client.storage().v1().storageClasses().resource(new StorageClassBuilder()
                         .withNewMetadata().withName(provider.beta3Class()).endMetadata()
                         .withProvisioner("kubernetes.io/no-provisioner").withReclaimPolicy("Delete")
                         .withVolumeBindingMode("Immediate").build()).create();

@@ -108,10 +108,6 @@ public final class IpPool {
         return addresses;
     }
 
-    public boolean contains(String address) {
-        return addresses.contains(address);
-    }
-
     /** An address literal only: a host name here would be resolved, which a setting must never do. */
     private static byte[] address(String text) {
         if (!LITERAL.matcher(text).matches() || !(text.contains(".") || text.contains(":"))) {

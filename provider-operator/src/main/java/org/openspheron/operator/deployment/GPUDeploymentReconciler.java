@@ -271,30 +271,25 @@ public class GPUDeploymentReconciler implements Reconciler<GPUDeployment> {
     }
 
     /**
-     * Refuses a leased address that a Service of another namespace already holds (the older holder keeps it). The
-     * gateway assigns each address to one lease; this catches two gateways assigning one address in the same instant,
-     * and a GPUDeployment applied by hand. Reads the informer's cache of the operator's Services.
+     * Refuses a leased address that a Service of another namespace already holds: the holder keeps it. The allocator
+     * never gives a held address, so only a GPUDeployment applied by hand with its own addresses meets this. Reads
+     * the informer's cache of the operator's Services.
      */
     @SuppressWarnings("unchecked")
     private void refuseTakenAddresses(GPUDeployment deployment, List<HasMetadata> desired) {
         var cache = (InformerEventSource<Service, GPUDeployment>) informers.get(Service.class);
         String namespace = deployment.getMetadata().getNamespace();
         for (HasMetadata object : desired) {
-            String address = object instanceof Service ? annotation(object, WorkloadObjects.LEASED_IP_ANNOTATION) : null;
+            String address = object instanceof Service ? WorkloadObjects.leasedAddress(object) : null;
             if (address == null) {
                 continue;
             }
             boolean taken = cache.list().anyMatch(other -> !namespace.equals(other.getMetadata().getNamespace())
-                    && address.equals(annotation(other, WorkloadObjects.LEASED_IP_ANNOTATION)));
+                    && address.equals(WorkloadObjects.leasedAddress(other)));
             if (taken) {
                 throw new LeasedIpException("IpTaken", "leased address " + address + " is held by another lease's Service");
             }
         }
-    }
-
-    private static String annotation(HasMetadata object, String key) {
-        var annotations = object.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(key);
     }
 
     /**

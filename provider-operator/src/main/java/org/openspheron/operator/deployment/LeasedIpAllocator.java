@@ -83,9 +83,7 @@ public final class LeasedIpAllocator {
             }
         });
         services.filter(s -> !namespace.equals(s.getMetadata().getNamespace()))
-                .map(s -> s.getMetadata().getAnnotations() == null ? null
-                        : s.getMetadata().getAnnotations().get(WorkloadObjects.LEASED_IP_ANNOTATION))
-                .filter(a -> a != null).forEach(taken::add);
+                .map(WorkloadObjects::leasedAddress).filter(a -> a != null).forEach(taken::add);
         recent.forEach((address, given) -> {
             if (!given.namespace().equals(namespace)) {
                 taken.add(address);

@@ -114,6 +114,12 @@ public final class WorkloadObjects {
     static final String METALLB_IPS = "metallb.universe.tf/loadBalancerIPs";
     static final String METALLB_SHARING = "metallb.universe.tf/allow-shared-ip";
 
+    /** The leased address {@code object} (a Service the operator made) carries, or null. */
+    public static String leasedAddress(HasMetadata object) {
+        var annotations = object.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(LEASED_IP_ANNOTATION);
+    }
+
     /** The Service of {@code service}'s ports on the leased IP endpoint at {@code index} of {@code spec.ipEndpoints}. */
     public static String leasedIpServiceName(WorkloadService service, int index) {
         return service.getName() + "-ip-" + index;

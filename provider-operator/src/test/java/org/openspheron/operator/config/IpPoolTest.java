@@ -15,8 +15,8 @@ class IpPoolTest {
         assertThat(pool.addresses()).containsExactly("203.0.113.9", "203.0.113.8", "203.0.113.10", "203.0.113.11",
                 "203.0.113.12", "203.0.113.13");
         assertThat(pool.size()).isEqualTo(6);
-        assertThat(pool.contains("203.0.113.12")).isTrue();
-        assertThat(pool.contains("203.0.113.14")).isFalse();
+        assertThat(pool.addresses().contains("203.0.113.12")).isTrue();
+        assertThat(pool.addresses().contains("203.0.113.14")).isFalse();
     }
 
     @Test
