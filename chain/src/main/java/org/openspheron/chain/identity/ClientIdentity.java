@@ -15,7 +15,6 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Security;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -34,10 +33,8 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -54,13 +51,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
  * <p>Providers use the same type for their gateway's server certificate (with DNS/IP subject alternative names).
  */
 public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate) {
-    private static final String PROVIDER = BouncyCastleProvider.PROVIDER_NAME;
-
-    static {
-        if (Security.getProvider(PROVIDER) == null) {
-            Security.addProvider(new BouncyCastleProvider());
-        }
-    }
+    // Keys, signatures and certificates all come from the JDK's own providers (Bouncy Castle only builds and parses
+    // the ASN.1 and PEM): no JCA lookup by name reaches Bouncy Castle's provider, whose algorithms a native image would
+    // have to register class by class.
 
     /** A new key and a certificate for {@code address}, valid for {@code validity}, usable as TLS client and server. */
     public static ClientIdentity create(String address, List<String> hostNames, Duration validity) {
@@ -140,13 +133,11 @@ public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate)
         try {
             Object key = parse(Files.readString(directory.resolve(name + ".key.pem")));
             Object cert = parse(Files.readString(directory.resolve(name + ".crt.pem")));
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            PrivateKey parsed = key instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
-                    : converter.getPrivateKey((PrivateKeyInfo) key);
-            // Bouncy Castle hands back an "ECDSA" key, which the JDK's TLS does not match against the certificate's
-            // "EC" key: it then silently sends no client certificate. Re-encode it for the JDK's own provider.
+            PrivateKeyInfo info = key instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) key;
+            // The JDK's own "EC" key: the JDK's TLS matches it against the certificate's key (a Bouncy Castle "ECDSA"
+            // key it does not, and then silently sends no client certificate).
             PrivateKey privateKey = java.security.KeyFactory.getInstance("EC")
-                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(parsed.getEncoded()));
+                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate((org.bouncycastle.cert.X509CertificateHolder) cert);
             return new ClientIdentity(privateKey, certificate);

@@ -15,6 +15,7 @@ import org.graalvm.nativeimage.hosted.Feature;
 import org.graalvm.nativeimage.hosted.RuntimeReflection;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.web3j.abi.datatypes.Uint;
+import org.web3j.protocol.core.Request;
 
 /**
  * What web3j's ABI codec and the generated contract wrappers do by reflection, registered for a native image.
@@ -27,13 +28,18 @@ import org.web3j.abi.datatypes.Uint;
  * analysis, and a miss shows only at run time ({@code NoSuchMethodException: Uint.<init>(BigInteger)}). Rather than a
  * hand-kept list that misses the next type a contract change brings, every class of web3j's
  * {@code org.web3j.abi.datatypes} packages and of the generated wrappers' package is registered, with its
- * constructors (and the wrappers' nested classes with their fields): a few hundred small classes.
+ * constructors (and the wrappers' nested classes with their fields): a few hundred small classes. web3j's JSON-RPC
+ * model, which its Jackson mapper writes and reads by reflection, is registered whole the same way, so every app
+ * with the chain module gets it, not only the one that listed the classes it had seen fail.
  *
  * <p>Loaded by native-image only (META-INF/native-image/org.openspheron/spheron-chain/native-image.properties).
  */
 public final class Web3jReflectionFeature implements Feature {
     static final String ABI_TYPES = "org/web3j/abi/datatypes/";
     static final String WRAPPERS = "org/openspheron/contracts/generated/";
+    /** web3j's JSON-RPC requests, responses and their deserializers, and the WebSocket subscriptions' notifications. */
+    static final List<String> JSON_RPC = List.of("org/web3j/protocol/core/", "org/web3j/protocol/deserializer/",
+            "org/web3j/protocol/websocket/events/");
 
     @Override
     public String getDescription() {
@@ -49,6 +55,12 @@ public final class Web3jReflectionFeature implements Feature {
                 RuntimeReflection.register(type.getConstructors());
             }
         }
+        for (String name : jsonRpcClassNames()) {
+            Class<?> type = access.findClassByName(name);
+            if (type != null) {
+                registerForJackson(type);
+            }
+        }
         for (String name : wrapperClassNames()) {
             Class<?> type = access.findClassByName(name);
             if (type != null) {
@@ -58,6 +70,38 @@ public final class Web3jReflectionFeature implements Feature {
                 RuntimeReflection.register(type.getFields());
             }
         }
+    }
+
+    /**
+     * A class that web3j's Jackson mapper writes (a request) or reads (a response, a notification): its constructors,
+     * methods and fields, for invocation and for the mapper's introspection. A class whose members name a type absent
+     * from the image's class path is skipped; no JSON-RPC call of ours returns one.
+     */
+    private static void registerForJackson(Class<?> type) {
+        try {
+            RuntimeReflection.register(type);
+            RuntimeReflection.registerAllDeclaredConstructors(type);
+            RuntimeReflection.registerAllDeclaredMethods(type);
+            RuntimeReflection.registerAllDeclaredFields(type);
+            RuntimeReflection.register(type.getDeclaredConstructors());
+            RuntimeReflection.register(type.getDeclaredMethods());
+            RuntimeReflection.register(type.getDeclaredFields());
+        } catch (LinkageError e) {
+            // an optional dependency's type in a signature: not used by the apps
+        }
+    }
+
+    /**
+     * Every class of web3j's JSON-RPC model ({@link #JSON_RPC}): the mapper builds each request's JSON from its getters
+     * and each response from its setters and fields, by reflection. Without them, a native client fails on its first
+     * call ({@code No serializer found for class org.web3j.protocol.core.Request}, the native CLI's first failure).
+     */
+    static List<String> jsonRpcClassNames() {
+        List<String> names = new ArrayList<>();
+        for (String prefix : JSON_RPC) {
+            names.addAll(classesUnder(Request.class, prefix));
+        }
+        return names;
     }
 
     /** Every class of {@code org.web3j.abi.datatypes} and its sub-packages ({@code generated}, {@code primitive}). */

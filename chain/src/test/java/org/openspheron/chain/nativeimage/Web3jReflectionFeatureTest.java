@@ -32,4 +32,17 @@ class Web3jReflectionFeatureTest {
                 // the anonymous TypeReference<DynamicArray<Uint256>> of openOrderIds() and its kind
                 "org.openspheron.contracts.generated.DeploymentOrder$1");
     }
+
+    @Test
+    void registersTheJsonRpcModelTheMapperWritesAndReads() {
+        assertThat(Web3jReflectionFeature.jsonRpcClassNames()).contains("org.web3j.protocol.core.Request",
+                "org.web3j.protocol.core.Response", "org.web3j.protocol.core.Response$Error",
+                "org.web3j.protocol.core.methods.response.EthBlock$Block",
+                "org.web3j.protocol.core.methods.response.EthLog$LogObject",
+                "org.web3j.protocol.core.methods.response.TransactionReceipt",
+                "org.web3j.protocol.core.methods.request.Transaction",
+                "org.web3j.protocol.deserializer.KeepAsJsonDeserialzier",
+                "org.web3j.protocol.websocket.events.NewHeadsNotification",
+                "org.web3j.protocol.websocket.events.NewHead");
+    }
 }
