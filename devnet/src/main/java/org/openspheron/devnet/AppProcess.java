@@ -23,10 +23,12 @@ public final class AppProcess implements AutoCloseable {
     private final List<String> command;
     private final Path log;
     private final Map<String, String> environment;
+    private final String form;
     private Process process;
 
-    private AppProcess(String name, List<String> command, Map<String, String> environment, Path log) {
+    private AppProcess(String name, List<String> command, Map<String, String> environment, Path log, String form) {
         this.name = name;
+        this.form = form;
         this.command = command;
         this.environment = environment;
         this.log = log;
@@ -37,11 +39,23 @@ public final class AppProcess implements AutoCloseable {
      * {@code target/quarkus-app/quarkus-run.jar} on the current JVM.
      */
     public static AppProcess of(Path root, String module, String name, Map<String, String> config, Path logDir, String... args) {
+        return of(true, root, module, name, config, logDir, args);
+    }
+
+    /** As {@link #of}, on the JVM even if a native runner was built (to compare the two). */
+    public static AppProcess onJvm(Path root, String module, String name, Map<String, String> config, Path logDir, String... args) {
+        return of(false, root, module, name, config, logDir, args);
+    }
+
+    private static AppProcess of(boolean nativeIfBuilt, Path root, String module, String name, Map<String, String> config,
+            Path logDir, String... args) {
         Path target = root.resolve(module).resolve("target");
         List<String> command = new ArrayList<>();
-        Path nativeRunner = findNativeRunner(target);
+        Path nativeRunner = nativeIfBuilt ? nativeRunner(target) : null;
         Map<String, String> sorted = new TreeMap<>(config);
+        String form;
         if (nativeRunner != null) {
+            form = "native executable " + root.relativize(nativeRunner);
             command.add(nativeRunner.toString());
             sorted.forEach((k, v) -> command.add("-D" + k + "=" + v));
         } else {
@@ -49,6 +63,7 @@ public final class AppProcess implements AutoCloseable {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(name + " is not packaged: " + jar + " is missing; run 'mvn -B -DskipTests package' first");
             }
+            form = "JVM jar " + root.relativize(jar);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx384m");
             sorted.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -56,10 +71,11 @@ public final class AppProcess implements AutoCloseable {
             command.add(jar.toString());
         }
         command.addAll(List.of(args));
-        return new AppProcess(name, command, Map.of(), logDir.resolve(name + ".log"));
+        return new AppProcess(name, command, Map.of(), logDir.resolve(name + ".log"), form);
     }
 
-    private static Path findNativeRunner(Path target) {
+    /** The native executable {@code bin/spheron-native build} left in a module's {@code target}, or null. */
+    public static Path nativeRunner(Path target) {
         try (var files = Files.list(target)) {
             return files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f))
                     .findFirst().orElse(null);
@@ -70,6 +86,11 @@ public final class AppProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** What runs: "native executable PATH" or "JVM jar PATH", relative to the repository. */
+    public String form() {
+        return form;
     }
 
     public Path log() {
@@ -83,6 +104,8 @@ public final class AppProcess implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
             process = builder.start();
+            // Which build runs shows in the output of the local run and of the end-to-end tests.
+            System.out.printf("app        %s: %s, pid %d, log %s%n", name, form, process.pid(), log);
             return this;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
@@ -114,6 +137,14 @@ public final class AppProcess implements AutoCloseable {
             sleep(250);
         }
         throw new IllegalStateException(name + " not ready at " + url + " within " + timeout + " (" + last + "); see " + log);
+    }
+
+    /** The running process' id. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.openspheron.devnet.AppProcess;
 
 /**
- * The user's CLI as a user runs it: the packaged jar in its own JVM, configured the way the local run tells people
+ * The user's CLI as a user runs it: its native executable when one was built ({@code cli/target/*-runner}), else
+ * the packaged jar in its own JVM, configured the way the local run tells people
  * to (SPHERON_RPC_URL, SPHERON_ADDRESSES, SPHERON_HOME), with stdout and stderr kept apart.
  */
 final class Cli {
@@ -71,13 +73,30 @@ final class Cli {
         return run(duration, true, args);
     }
 
-    private Result run(Duration timeout, boolean stopAtTimeout, String... args) {
-        Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("the CLI is not packaged: " + jar + " is missing");
+    private static List<String> resolved;
+
+    /** How the CLI is started, said once in the test output. */
+    private static synchronized List<String> command(Path root) {
+        if (resolved == null) {
+            Path runner = AppProcess.nativeRunner(root.resolve("cli/target"));
+            if (runner != null) {
+                resolved = List.of(runner.toString());
+                System.out.println("cli: native executable " + root.relativize(runner));
+            } else {
+                Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
+                if (!Files.isRegularFile(jar)) {
+                    throw new IllegalStateException("the CLI is not packaged: " + jar + " is missing");
+                }
+                resolved = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                        "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
+                System.out.println("cli: JVM jar " + root.relativize(jar));
+            }
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        return resolved;
+    }
+
+    private Result run(Duration timeout, boolean stopAtTimeout, String... args) {
+        List<String> command = new ArrayList<>(command(root));
         command.addAll(List.of(args));
         int n = ++calls;
         Path out = logDir.resolve("cli-" + n + ".out");
