@@ -267,12 +267,21 @@ public final class LocalSystem implements AutoCloseable {
 
     /** Starts matchmaker {@code index} (again, after a kill) and waits until it is live. */
     public AppProcess startMatchmaker(int index) {
-        AppProcess app = launchMatchmaker(index);
+        return startMatchmaker(index, Map.of());
+    }
+
+    /** Starts matchmaker {@code index} with {@code extra} configuration for this start only, and waits until it is live. */
+    public AppProcess startMatchmaker(int index, Map<String, String> extra) {
+        AppProcess app = launchMatchmaker(index, extra);
         app.awaitReady(matchmakerUrl(index) + "/q/health/live", APP_START);
         return app;
     }
 
     private AppProcess launchMatchmaker(int index) {
+        return launchMatchmaker(index, Map.of());
+    }
+
+    private AppProcess launchMatchmaker(int index, Map<String, String> extra) {
         List<String> peers = new ArrayList<>();
         for (int i = 0; i < matchmakers; i++) {
             if (i != index) {
@@ -282,6 +291,7 @@ public final class LocalSystem implements AutoCloseable {
         MatchmakerKeys.ensure(home, matchmakers);
         Map<String, String> config = LocalConfig.matchmaker(chain.rpcUrl(), home, index, matchmakerPort(index), String.join(",", peers));
         config.putAll(matchmakerOverrides);
+        config.putAll(extra);
         AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index, config, logs()).start();
         running.add(app);
         return app;

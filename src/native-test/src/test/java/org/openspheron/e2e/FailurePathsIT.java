@@ -4,9 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.openspheron.e2e.E2eSystem.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,11 +32,13 @@ import org.openspheron.chain.OrderState;
 import org.openspheron.chain.ProtocolEvent;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.TenantClient;
+import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.LocalProvider;
 
 /**
  * What goes wrong, end to end: a matchmaker dies mid-flow, no provider can serve an order, a provider takes a lease
- * and never deploys. One system for all three; each case leaves it as it found it (all apps running, no lease open).
+ * and never deploys; a matchmaker's operator changes its policy on Kubernetes. One system for all four; each case
+ * leaves it as it found it (all apps running, no lease open).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailurePathsIT {
@@ -140,5 +152,79 @@ class FailurePathsIT {
         assertThat(chain().tokenBalance(tenant())).isEqualTo(tenantBefore);
 
         system.operators[1] = system.local.startProvider(west);
+    }
+
+    /**
+     * The matchmaker's Kubernetes half, through the build that runs (its native executable in CI): restarted with the
+     * MatchingPolicy watch on, against a real API server (provider 0's) with the CRD from crds/ and the ServiceAccount
+     * and Role from k8s/matchmaker/, it ranks with the policy put there, writes its status under that account with
+     * nothing refused, and ranks with its properties again once the policy is deleted. The fabric8 client, its TLS to
+     * the API server and the MatchingPolicy types' JSON all run in the app's own process.
+     */
+    @Test
+    @Order(4)
+    void matchmakerFollowsAMatchingPolicyOnARealApiServer() throws Exception {
+        DevCluster cluster = system.provider(0).cluster();
+        String namespace = "spheron-matchmaker";
+        cluster.applyFile(E2eSystem.ROOT.resolve("crds/matchingpolicies.openspheron.org-v1.yml"));
+        for (String file : List.of("00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac.yaml")) {
+            cluster.applyFile(E2eSystem.ROOT.resolve("k8s/matchmaker").resolve(file));
+        }
+        String token = cluster.serviceAccountToken(namespace, "spheron-matchmaker");
+        int index = 2;
+        String defaults = policyOf(index).get("fingerprint").asText();
+        system.matchmakers.get(index).stop();
+        system.matchmakers.set(index, system.local.startMatchmaker(index, Map.of(
+                "spheron.matchmaker.policy.kubernetes.enabled", "true",
+                "spheron.matchmaker.policy.kubernetes.name", "e2e",
+                "quarkus.kubernetes-client.api-server-url", cluster.url(),
+                "quarkus.kubernetes-client.ca-cert-data", cluster.caCertData(),
+                "quarkus.kubernetes-client.namespace", namespace,
+                "quarkus.kubernetes-client.token", token)));
+        try {
+            Path file = system.local.home().resolve("matching-policy.yaml");
+            Files.writeString(file, """
+                    apiVersion: openspheron.org/v1alpha1
+                    kind: MatchingPolicy
+                    metadata: {name: e2e, namespace: spheron-matchmaker}
+                    spec: {requireAvailableGpus: false, drawSize: 3}
+                    """);
+            cluster.runKubectl("apply", "-f", file.toString()).ok();
+            await(Duration.ofSeconds(60), "matchmaker-2 ranks with the MatchingPolicy",
+                    () -> !policyOf(index).get("fingerprint").asText().equals(defaults));
+            JsonNode policy = policyOf(index);
+            assertThat(policy.get("source").asText()).contains("MatchingPolicy " + namespace + "/e2e");
+            assertThat(policy.get("requireAvailableGpus").asBoolean()).isFalse();
+            assertThat(policy.get("drawSize").asInt()).isEqualTo(3);
+            String fingerprint = policy.get("fingerprint").asText();
+            await(Duration.ofSeconds(60), "the app writes the policy's status", () -> fingerprint.equals(cluster.runKubectl(
+                    "-n", namespace, "get", "matchingpolicy", "e2e", "-o", "jsonpath={.status.fingerprint}").ok().output().trim()));
+            String user = "system:serviceaccount:" + namespace + ":spheron-matchmaker";
+            assertThat(cluster.requestsBy(user))
+                    .anyMatch(r -> r.verb().equals("update") && r.rbacResource().equals("matchingpolicies/status"))
+                    .noneMatch(r -> r.code() == 401 || r.code() == 403);
+
+            cluster.runKubectl("-n", namespace, "delete", "matchingpolicy", "e2e").ok();
+            await(Duration.ofSeconds(60), "matchmaker-2 ranks with its properties again",
+                    () -> policyOf(index).get("fingerprint").asText().equals(defaults));
+        } finally {
+            system.matchmakers.get(index).stop();
+            system.matchmakers.set(index, system.local.startMatchmaker(index));
+        }
+    }
+
+    private static JsonNode policyOf(int matchmaker) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(system.local.matchmakerUrl(matchmaker) + "/policy")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("GET /policy: %s", response.body()).isEqualTo(200);
+            return new ObjectMapper().readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET /policy of matchmaker-" + matchmaker, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }
