@@ -187,7 +187,7 @@ class ChainReadsBenchmark {
                 (to.httpRequests() - from.httpRequests()) / (double) passes);
     }
 
-    private static DeploymentOrder.OrderSpec onChain(OrderSpec s) {
+    static DeploymentOrder.OrderSpec onChain(OrderSpec s) {
         return new DeploymentOrder.OrderSpec(BigInteger.valueOf(s.cpuMilli()), BigInteger.valueOf(s.memoryMb()),
                 BigInteger.valueOf(s.storageMb()), BigInteger.valueOf(s.gpuCount()), s.gpuModel(), s.region(), s.zone(),
                 s.regionRequired(), s.maxPricePerHour(), BigInteger.valueOf(s.durationSeconds()),

@@ -1,0 +1,191 @@
+package org.openspheron.matchmaker.bench;
+
+import static org.openspheron.chain.ProtocolFixture.gpuOrder;
+import static org.openspheron.chain.ProtocolFixture.tokens;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openspheron.chain.LocalChain;
+import org.openspheron.chain.ProtocolConfig;
+import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.contracts.generated.DeploymentOrder;
+import org.openspheron.devnet.AppProcess;
+import org.openspheron.devnet.LocalConfig;
+import org.openspheron.devnet.MatchmakerKeys;
+
+/**
+ * The native executables against the JVM jars, side by side, as their users start them (run
+ * {@code bin/spheron-native build matchmaker} and {@code build cli} first, and package the jars):
+ * <ul>
+ * <li>the matchmaker against a live anvil with the protocol: time from exec to {@code /q/health/ready}, resident
+ * memory once ready, and again once its protocol index holds 1,000 open orders;</li>
+ * <li>the CLI: {@code validate} of a manifest, wall time and peak resident memory of the whole command;</li>
+ * <li>each binary's size.</li>
+ * </ul>
+ * Prints the figures; asserts nothing about them. A form that was not built is reported as such.
+ */
+@Tag("benchmark")
+class NativeStartupBenchmark {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final int ORDERS = Integer.getInteger("bench.orders", 1_000);
+    private static final int RUNS = 5;
+
+    @Test
+    void matchmakerNativeAgainstJvm() throws Exception {
+        Path runner = AppProcess.nativeRunner(ROOT.resolve("matchmaker/target"));
+        System.out.printf("matchmaker: native executable %s%n", runner == null ? "not built (bin/spheron-native build matchmaker)"
+                : ROOT.relativize(runner) + ", " + Files.size(runner) / (1 << 20) + " MiB");
+        if (runner != null) {
+            measureMatchmaker(true);
+        }
+        measureMatchmaker(false);
+    }
+
+    @Test
+    void cliValidateNativeAgainstJvm() throws Exception {
+        Path manifest = ROOT.resolve("examples/jupyter-rtx4090.yaml");
+        Path runner = AppProcess.nativeRunner(ROOT.resolve("cli/target"));
+        Path jar = ROOT.resolve("cli/target/quarkus-app/quarkus-run.jar");
+        if (runner != null) {
+            System.out.printf("cli: native executable %s, %d MiB%n", ROOT.relativize(runner), Files.size(runner) / (1 << 20));
+            timeCommand("cli validate, native", List.of(runner.toString(), "validate", manifest.toString()));
+        } else {
+            System.out.println("cli: native executable not built (bin/spheron-native build cli)");
+        }
+        timeCommand("cli validate, JVM jar", List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "validate", manifest.toString()));
+    }
+
+    /** A fresh chain each time, so both forms start against the same empty market and read the same orders. */
+    private static void measureMatchmaker(boolean nativeForm) throws Exception {
+        LocalChain chain = LocalChain.builder().build().start();
+        List<String> operators = List.of(LocalChain.devAccount(1).getAddress(), LocalChain.devAccount(2).getAddress(),
+                LocalChain.devAccount(3).getAddress());
+        Path home = Files.createTempDirectory("native-bench");
+        try (ProtocolFixture fixture = ProtocolFixture.start(
+                ProtocolConfig.local(operators, 2).withBidWindowBlocks(1_000_000), chain);
+                BulkMarket market = new BulkMarket(chain, fixture.addresses())) {
+            fixture.addresses().write(home.resolve("addresses.properties"));
+            MatchmakerKeys.ensure(home, 1);
+            int port = freePort();
+            Map<String, String> config = LocalConfig.matchmaker(chain.rpcUrl(), home, 0, port, "");
+            String form = nativeForm ? "native" : "JVM";
+            AppProcess app = nativeForm
+                    ? AppProcess.of(ROOT, "matchmaker", "matchmaker-" + form, config, home)
+                    : AppProcess.onJvm(ROOT, "matchmaker", "matchmaker-" + form, config, home);
+            String base = "http://127.0.0.1:" + port;
+            long start = System.nanoTime();
+            app.start();
+            try {
+                double readySeconds = awaitReady(base + "/q/health/ready", start);
+                long rssReady = rssKb(app.pid());
+                String tenant = fixture.tenantKey(10).getAddress();
+                DeploymentOrder.OrderSpec spec = ChainReadsBenchmark.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
+                market.createOrders(tenant, ORDERS, spec, tokens(1));
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while (openOrders(base) < ORDERS && System.nanoTime() < deadline) {
+                    Thread.sleep(250);
+                }
+                long held = openOrders(base);
+                long rssOrders = rssKb(app.pid());
+                System.out.printf("matchmaker, %-6s: ready in %.3f s, RSS %d MiB once ready; %d open orders indexed, RSS %d MiB"
+                        + " (peak %d MiB); log %s%n", form, readySeconds, rssReady / 1024, held, rssOrders / 1024,
+                        peakRssKb(app.pid()) / 1024, app.log());
+            } finally {
+                app.stop();
+            }
+        }
+    }
+
+    /** Seconds from {@code start} to the first 200 of {@code url}, polled every 5 ms (AppProcess waits 250 ms). */
+    private static double awaitReady(String url, long start) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+        long deadline = start + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException(url + " not ready within 2 minutes");
+    }
+
+    private static void timeCommand(String what, List<String> command) throws Exception {
+        boolean gnuTime = Files.isExecutable(Path.of("/usr/bin/time"));
+        List<Double> seconds = new ArrayList<>();
+        List<Long> peaks = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            List<String> full = new ArrayList<>();
+            Path timeOut = Files.createTempFile("time", ".txt");
+            if (gnuTime) {
+                full.addAll(List.of("/usr/bin/time", "-o", timeOut.toString(), "-f", "%M"));
+            }
+            full.addAll(command);
+            long start = System.nanoTime();
+            Process process = new ProcessBuilder(full).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            int exit = process.waitFor();
+            seconds.add((System.nanoTime() - start) / 1e9);
+            if (exit != 0) {
+                throw new IllegalStateException(what + " exited " + exit + ": " + String.join(" ", command));
+            }
+            if (gnuTime) {
+                peaks.add(Long.parseLong(Files.readString(timeOut).trim()));
+            }
+            Files.deleteIfExists(timeOut);
+        }
+        seconds.sort(null);
+        System.out.printf("%s: median %.3f s of %d runs (min %.3f, max %.3f)%s%n", what, seconds.get(RUNS / 2), RUNS,
+                seconds.get(0), seconds.get(RUNS - 1), peaks.isEmpty() ? ", peak RSS not measured (no /usr/bin/time)"
+                        : ", peak RSS " + peaks.stream().mapToLong(Long::longValue).max().orElse(0) / 1024 + " MiB");
+    }
+
+    private static long openOrders(String base) throws IOException, InterruptedException {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("(?m)^spheron_chain_index_open_orders(?:\\{[^}]*})? ([0-9.eE+]+)$").matcher(metrics.body());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        return statusField(pid, "VmRSS");
+    }
+
+    private static long peakRssKb(long pid) throws IOException {
+        return statusField(pid, "VmHWM");
+    }
+
+    private static long statusField(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no " + field + " for process " + pid);
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
