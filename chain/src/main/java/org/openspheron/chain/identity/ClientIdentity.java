@@ -133,11 +133,7 @@ public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate)
         try {
             Object key = parse(Files.readString(directory.resolve(name + ".key.pem")));
             Object cert = parse(Files.readString(directory.resolve(name + ".crt.pem")));
-            PrivateKeyInfo info = key instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) key;
-            // The JDK's own "EC" key: the JDK's TLS matches it against the certificate's key (a Bouncy Castle "ECDSA"
-            // key it does not, and then silently sends no client certificate).
-            PrivateKey privateKey = java.security.KeyFactory.getInstance("EC")
-                    .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
+            PrivateKey privateKey = privateKey(key);
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate((org.bouncycastle.cert.X509CertificateHolder) cert);
             return new ClientIdentity(privateKey, certificate);
@@ -147,6 +143,18 @@ public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate)
             throw new IllegalArgumentException("the identity " + name + " in " + directory + " is not a key and certificate: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The JDK's own EC key for a parsed PEM private key ({@link PEMKeyPair} or PKCS#8 {@link PrivateKeyInfo}): the
+     * JDK's TLS matches it against the certificate's key (a Bouncy Castle "ECDSA" key it does not, and then silently
+     * sends no client certificate), and no lookup reaches Bouncy Castle's JCA provider.
+     *
+     * @throws ClassCastException when {@code pem} is not a private key
+     */
+    public static PrivateKey privateKey(Object pem) throws IOException, GeneralSecurityException {
+        PrivateKeyInfo info = pem instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : (PrivateKeyInfo) pem;
+        return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(info.getEncoded()));
     }
 
     /** A PKCS#12 key store holding this key and certificate under {@code alias}. */

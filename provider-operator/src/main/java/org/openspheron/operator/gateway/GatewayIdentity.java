@@ -9,6 +9,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -17,12 +18,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.identity.ClientIdentity;
@@ -115,12 +113,10 @@ public final class GatewayIdentity {
         try {
             Object key = parsePem(decode(data.get("tls.key")));
             Object cert = parsePem(decode(data.get("tls.crt")));
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            PrivateKey privateKey = key instanceof PEMKeyPair pair ? converter.getKeyPair(pair).getPrivate()
-                    : converter.getPrivateKey((PrivateKeyInfo) key);
+            PrivateKey privateKey = ClientIdentity.privateKey(key);
             X509Certificate certificate = new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) cert);
             return new ClientIdentity(privateKey, certificate);
-        } catch (IOException | CertificateException | ClassCastException | IllegalArgumentException e) {
+        } catch (IOException | GeneralSecurityException | ClassCastException | IllegalArgumentException e) {
             LOG.warnf("the gateway identity secret %s holds no usable key and certificate: %s",
                     secret.getMetadata().getName(), e.getMessage());
             return null;
