@@ -7,8 +7,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,7 +59,7 @@ public final class AppProcess implements AutoCloseable {
         Map<String, String> sorted = new TreeMap<>(config);
         String form;
         if (nativeRunner != null) {
-            form = "native executable " + root.relativize(nativeRunner);
+            form = "native executable " + root.relativize(nativeRunner) + " (built " + builtAt(nativeRunner) + ")";
             command.add(nativeRunner.toString());
             sorted.forEach((k, v) -> command.add("-D" + k + "=" + v));
         } else {
@@ -74,13 +78,30 @@ public final class AppProcess implements AutoCloseable {
         return new AppProcess(name, command, Map.of(), logDir.resolve(name + ".log"), form);
     }
 
-    /** The native executable {@code bin/spheron-native build} left in a module's {@code target}, or null. */
+    /**
+     * The native executable {@code bin/spheron-native build} left in a module's {@code target} (the newest, should an
+     * older version's be there too), or null. Nothing tells whether it was built from the sources as they are now:
+     * its build time goes into the line that says what runs.
+     */
     public static Path nativeRunner(Path target) {
         try (var files = Files.list(target)) {
             return files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f))
-                    .findFirst().orElse(null);
+                    .max(Comparator.comparing(AppProcess::modified)).orElse(null);
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /** When {@code file} was last written, to the minute, in UTC. */
+    public static String builtAt(Path file) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(modified(file).toInstant());
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
         }
     }
 

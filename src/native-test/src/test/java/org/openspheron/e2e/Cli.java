@@ -81,7 +81,7 @@ final class Cli {
             Path runner = AppProcess.nativeRunner(root.resolve("cli/target"));
             if (runner != null) {
                 resolved = List.of(runner.toString());
-                System.out.println("cli: native executable " + root.relativize(runner));
+                System.out.println("cli: native executable " + root.relativize(runner) + " (built " + AppProcess.builtAt(runner) + ")");
             } else {
                 Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
                 if (!Files.isRegularFile(jar)) {
