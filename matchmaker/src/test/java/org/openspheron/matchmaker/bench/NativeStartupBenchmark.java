@@ -47,6 +47,7 @@ class NativeStartupBenchmark {
     @Test
     void matchmakerNativeAgainstJvm() throws Exception {
         Path runner = AppProcess.nativeRunner(ROOT.resolve("matchmaker/target"));
+        System.out.printf("JVM form on %s %s%n", System.getProperty("java.vm.name"), System.getProperty("java.version"));
         System.out.printf("matchmaker: native executable %s%n", runner == null ? "not built (bin/spheron-native build matchmaker)"
                 : ROOT.relativize(runner) + ", " + Files.size(runner) / (1 << 20) + " MiB");
         if (runner != null) {
@@ -130,7 +131,7 @@ class NativeStartupBenchmark {
     }
 
     private static void timeCommand(String what, List<String> command) throws Exception {
-        boolean gnuTime = Files.isExecutable(Path.of("/usr/bin/time"));
+        boolean gnuTime = isGnuTime();
         List<Double> seconds = new ArrayList<>();
         List<Long> peaks = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
@@ -140,23 +141,40 @@ class NativeStartupBenchmark {
                 full.addAll(List.of("/usr/bin/time", "-o", timeOut.toString(), "-f", "%M"));
             }
             full.addAll(command);
-            long start = System.nanoTime();
-            Process process = new ProcessBuilder(full).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            int exit = process.waitFor();
-            seconds.add((System.nanoTime() - start) / 1e9);
-            if (exit != 0) {
-                throw new IllegalStateException(what + " exited " + exit + ": " + String.join(" ", command));
+            try {
+                long start = System.nanoTime();
+                Process process = new ProcessBuilder(full).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                int exit = process.waitFor();
+                seconds.add((System.nanoTime() - start) / 1e9);
+                if (exit != 0) {
+                    throw new IllegalStateException(what + " exited " + exit + ": " + String.join(" ", full));
+                }
+                if (gnuTime) {
+                    peaks.add(Long.parseLong(Files.readString(timeOut).trim()));
+                }
+            } finally {
+                Files.deleteIfExists(timeOut);
             }
-            if (gnuTime) {
-                peaks.add(Long.parseLong(Files.readString(timeOut).trim()));
-            }
-            Files.deleteIfExists(timeOut);
         }
         seconds.sort(null);
         System.out.printf("%s: median %.3f s of %d runs (min %.3f, max %.3f)%s%n", what, seconds.get(RUNS / 2), RUNS,
                 seconds.get(0), seconds.get(RUNS - 1), peaks.isEmpty() ? ", peak RSS not measured (no /usr/bin/time)"
                         : ", peak RSS " + peaks.stream().mapToLong(Long::longValue).max().orElse(0) / 1024 + " MiB");
+    }
+
+    /** GNU time writes the peak RSS with {@code -f %M} (BusyBox's and the shell's keyword do not). */
+    private static boolean isGnuTime() {
+        try {
+            Process process = new ProcessBuilder("/usr/bin/time", "--version").redirectErrorStream(true).start();
+            String text = new String(process.getInputStream().readAllBytes());
+            return process.waitFor() == 0 && text.contains("GNU");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static long openOrders(String base) throws IOException, InterruptedException {

@@ -174,14 +174,14 @@ class FailurePathsIT {
         int index = 2;
         String defaults = policyOf(index).get("fingerprint").asText();
         system.matchmakers.get(index).stop();
-        system.matchmakers.set(index, system.local.startMatchmaker(index, Map.of(
-                "spheron.matchmaker.policy.kubernetes.enabled", "true",
-                "spheron.matchmaker.policy.kubernetes.name", "e2e",
-                "quarkus.kubernetes-client.api-server-url", cluster.url(),
-                "quarkus.kubernetes-client.ca-cert-data", cluster.caCertData(),
-                "quarkus.kubernetes-client.namespace", namespace,
-                "quarkus.kubernetes-client.token", token)));
         try {
+            system.matchmakers.set(index, system.local.startMatchmaker(index, Map.of(
+                    "spheron.matchmaker.policy.kubernetes.enabled", "true",
+                    "spheron.matchmaker.policy.kubernetes.name", "e2e",
+                    "quarkus.kubernetes-client.api-server-url", cluster.url(),
+                    "quarkus.kubernetes-client.ca-cert-data", cluster.caCertData(),
+                    "quarkus.kubernetes-client.namespace", namespace,
+                    "quarkus.kubernetes-client.token", token)));
             Path file = system.local.home().resolve("matching-policy.yaml");
             Files.writeString(file, """
                     apiVersion: openspheron.org/v1alpha1
@@ -200,9 +200,11 @@ class FailurePathsIT {
             await(Duration.ofSeconds(60), "the app writes the policy's status", () -> fingerprint.equals(cluster.runKubectl(
                     "-n", namespace, "get", "matchingpolicy", "e2e", "-o", "jsonpath={.status.fingerprint}").ok().output().trim()));
             String user = "system:serviceaccount:" + namespace + ":spheron-matchmaker";
-            assertThat(cluster.requestsBy(user))
-                    .anyMatch(r -> r.verb().equals("update") && r.rbacResource().equals("matchingpolicies/status"))
-                    .noneMatch(r -> r.code() == 401 || r.code() == 403);
+            // The audit log gets a request about a second after it completed.
+            await(Duration.ofSeconds(30), "the status update is in the API server's audit log",
+                    () -> cluster.requestsBy(user).stream()
+                            .anyMatch(r -> r.verb().equals("update") && r.rbacResource().equals("matchingpolicies/status")));
+            assertThat(cluster.requestsBy(user)).noneMatch(r -> r.code() == 401 || r.code() == 403);
 
             cluster.runKubectl("-n", namespace, "delete", "matchingpolicy", "e2e").ok();
             await(Duration.ofSeconds(60), "matchmaker-2 ranks with its properties again",
