@@ -527,6 +527,29 @@ class DeploymentOrderTest {
     }
 
     /**
+     * Two matchmakers that estimate the same match against one block both send it; the second is mined as a revert.
+     * Its receipt says only "failed", which the matchmaker took for "outcome unknown". The sender now replays the
+     * mined transaction and reports the contract's error, here with the estimate bypassed by a fixed gas limit.
+     */
+    @Test
+    void aTransactionMinedAsARevertIsReportedWithTheContractsError() {
+        TenantClient tenant = protocol.tenant(0);
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(20));
+        tenant.cancelOrder(orderId);
+        TransactionSender sender = protocol.sender(protocol.tenantKey(0));
+        DeploymentOrder unestimated = DeploymentOrder.load(protocol.addresses().orders(), protocol.connection().web3j(),
+                sender.manager(), new org.web3j.tx.gas.StaticGasProvider(BigInteger.valueOf(2_000_000_000L),
+                        BigInteger.valueOf(300_000)));
+
+        ContractRevertException mined = assertReverts("OrderNotOpen",
+                () -> sender.send("cancelOrder(" + orderId + ")", unestimated.cancelOrder(BigInteger.valueOf(orderId))));
+
+        assertThat(mined.getMessage()).startsWith("cancelOrder(" + orderId + ") in transaction 0x")
+                .contains("reverted: OrderNotOpen(");
+        assertThat(reader().requireOrder(orderId).state()).isEqualTo(OrderState.CANCELLED);
+    }
+
+    /**
      * Attack 4, second half: any bid used to keep the tenant in its order until the match window ended. A bid is an
      * offer that binds the tenant to nothing, so the tenant may cancel until the bid window closes.
      */
