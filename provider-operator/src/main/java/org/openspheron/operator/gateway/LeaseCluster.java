@@ -231,11 +231,7 @@ final class LeaseCluster implements AutoCloseable {
             if (lease != null) {
                 SpheronLeaseSpec.ChainState state = chainState == LeaseState.CLOSED
                         ? SpheronLeaseSpec.ChainState.Closed : SpheronLeaseSpec.ChainState.Failed;
-                client.resources(SpheronLease.class).withName(SpheronLease.nameFor(leaseId))
-                        .edit(l -> {
-                            l.getSpec().setChainState(state);
-                            return l;
-                        });
+                SpheronLease.markChainState(client, SpheronLease.nameFor(leaseId), state);
                 return Teardown.MARKED_CLOSED;
             }
         }

@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * An on-chain lease mirrored into the provider's cluster. Cluster-scoped on purpose: the lease owns a namespace of
@@ -32,6 +35,18 @@ public class SpheronLease extends CustomResource<SpheronLeaseSpec, SpheronLeaseS
     /** The conventional object (and namespace) name for an on-chain lease id. */
     public static String nameFor(long leaseId) {
         return "lease-" + leaseId;
+    }
+
+    /**
+     * Sets {@code spec.chainState} of the SpheronLease {@code name} with a merge patch that carries no
+     * resourceVersion. The lease watcher and the gateway (a tenant's tear-down) both mark an ended lease, often within
+     * the same second; with {@code edit()} each sent the version it had read, and the slower one failed with 409
+     * Conflict ("the object has been modified"), which the gateway answered as 503 to the tenant. Setting one field to
+     * a value both agree on needs no lock.
+     */
+    public static void markChainState(KubernetesClient client, String name, SpheronLeaseSpec.ChainState state) {
+        client.resources(SpheronLease.class).withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"chainState\":\"" + state.name() + "\"}}");
     }
 
     /** Whether the provider marked the lease to be given up when its object is deleted ({@link #GIVE_UP}). */

@@ -426,10 +426,7 @@ public final class LeaseWatcher implements AutoCloseable {
         }
         LOG.infof("lease %d is %s on chain: marking SpheronLease %s %s", leaseId, lease.get().state(),
                 object.getMetadata().getName(), state);
-        client.resources(SpheronLease.class).withName(object.getMetadata().getName()).edit(o -> {
-            o.getSpec().setChainState(state);
-            return o;
-        });
+        SpheronLease.markChainState(client, object.getMetadata().getName(), state);
     }
 
     private SpheronLeaseSpec specOf(Lease lease) {
