@@ -3,6 +3,7 @@ package org.openspheron.operator.gateway;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -223,6 +224,7 @@ final class LeaseEndpoints implements AutoCloseable {
     }
 
     /** One model's GPUs in {@code GET /status}; {@code product} is its nodes' product labels, comma-separated. */
+    @RegisterForReflection
     record GpuAvailability(String model, String product, int total, int available) {
     }
 

@@ -2,13 +2,17 @@ package org.openspheron.operator.gateway;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The lease status document of the gateway API, compatible in spirit with Spheron's and Akash's lease status
- * (hence the snake_case names where those use them). Built only from what the cluster shows.
+ * (hence the snake_case names where those use them). Built only from what the cluster shows. Jackson writes it from
+ * its accessors, so it is registered, with its parts, for a native image.
  */
+@RegisterForReflection(targets = {LeaseStatusReport.class, LeaseStatusReport.ServiceReport.class,
+        LeaseStatusReport.ForwardedPort.class, LeaseStatusReport.EventReport.class})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record LeaseStatusReport(
         long leaseId,
