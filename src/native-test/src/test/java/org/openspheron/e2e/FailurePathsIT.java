@@ -37,7 +37,8 @@ import org.openspheron.devnet.LocalProvider;
 
 /**
  * What goes wrong, end to end: a matchmaker dies mid-flow, no provider can serve an order, a provider takes a lease
- * and never deploys; a matchmaker's operator changes its policy on Kubernetes. One system for all four; each case
+ * and never deploys; a matchmaker's operator changes its policy on Kubernetes; the operators put their quorum behind
+ * TLS. One system for all five; each case
  * leaves it as it found it (all apps running, no lease open).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -212,6 +213,53 @@ class FailurePathsIT {
         } finally {
             system.matchmakers.get(index).stop();
             system.matchmakers.set(index, system.local.startMatchmaker(index));
+        }
+    }
+
+    /**
+     * The quorum over HTTPS: matchmaker-0 is stopped, and matchmakers 1 and 2 are started with an HTTPS listener of
+     * their own certificate (Quarkus' TLS registry, PEM files) and each other's https:// URL as their only peer,
+     * trusting the other's certificate through the JDK's {@code javax.net.ssl.trustStore}. With a threshold of two,
+     * an order is matched only if their signatures crossed over TLS: the server side (Vert.x) and the client side
+     * (the JDK's HTTP client) of the native matchmaker, which the plain-HTTP local run never reaches.
+     */
+    @Test
+    @Order(5)
+    void matchmakersReachAQuorumOverTls() throws Exception {
+        Path dir = system.local.home().resolve("peer-tls");
+        PeerTls[] tls = {null, PeerTls.create(dir, "matchmaker-1"), PeerTls.create(dir, "matchmaker-2")};
+        // Beside the matchmakers' HTTP ports (8180 + i), away from the providers' (8280 + i, 8443 + i).
+        int[] httpsPorts = {0, system.local.matchmakerPort(1) + 50, system.local.matchmakerPort(2) + 50};
+        system.matchmakers.get(0).stop();
+        system.matchmakers.get(1).stop();
+        system.matchmakers.get(2).stop();
+        try {
+            for (int index = 1; index <= 2; index++) {
+                int peer = 3 - index;
+                system.matchmakers.set(index, system.local.startMatchmaker(index, Map.of(
+                        "quarkus.http.ssl-port", Integer.toString(httpsPorts[index]),
+                        "quarkus.tls.key-store.pem.0.cert", tls[index].certificate().toString(),
+                        "quarkus.tls.key-store.pem.0.key", tls[index].key().toString(),
+                        "spheron.matchmaker.peers", "https://127.0.0.1:" + httpsPorts[peer],
+                        "javax.net.ssl.trustStore", tls[peer].trustStore().toString(),
+                        "javax.net.ssl.trustStorePassword", tls[peer].trustStorePassword(),
+                        "javax.net.ssl.trustStoreType", "PKCS12")));
+            }
+            JsonNode deployed = system.cli.run(Duration.ofMinutes(4), "deploy",
+                    E2eSystem.ROOT.resolve("examples/jupyter-rtx4090.yaml").toString(), "--json", "--poll-interval", "500ms")
+                    .ok().json();
+            long orderId = deployed.get("orderId").asLong();
+            long leaseId = deployed.get("leaseId").asLong();
+            assertThat(chain().requireOrder(orderId).state()).isEqualTo(OrderState.MATCHED);
+            assertThat(system.matchmakers.get(0).isAlive()).as("matchmaker-0 took no part").isFalse();
+            system.cli.run("close", Long.toString(leaseId), "--json").ok();
+        } finally {
+            for (int index = 0; index < 3; index++) {
+                system.matchmakers.get(index).stop();
+            }
+            for (int index = 0; index < 3; index++) {
+                system.matchmakers.set(index, system.local.startMatchmaker(index));
+            }
         }
     }
 
