@@ -56,6 +56,13 @@ public final class MatchReconciler {
     private static final Logger LOG = Logger.getLogger(MatchReconciler.class);
     /** A submission whose outcome is unknown (the node went away mid-send) is not repeated for this many blocks. */
     static final long RESUBMIT_AFTER_BLOCKS = 10;
+    /**
+     * Blocks each signer waits per place in an order's submission order ({@link SubmitOrder}) before it sends the
+     * match itself: the first sends at once, the second this many blocks after it held the quorum if the order is
+     * still open then, and so on. Every signer of the quorum used to send matchOrder at once: one transaction made
+     * the lease and the others were mined as reverts, gas paid for nothing on every order.
+     */
+    static final long SUBMIT_TURN_BLOCKS = 3;
     static final int SETTLED_KEPT = 10_000;
 
     private final ChainSession chain;
@@ -70,6 +77,8 @@ public final class MatchReconciler {
 
     private final Map<Long, Decision> decisions = new ConcurrentHashMap<>();
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
+    /** The head at which this operator first held an order's quorum: its turn to submit counts from there. */
+    private final Map<Long, Long> quorumSince = new ConcurrentHashMap<>();
     private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
     /** Open orders past the protocol's limits (see UnreadableOrderException): warned about once, not read again. */
     private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
@@ -275,6 +284,7 @@ public final class MatchReconciler {
                 LOG.infof("order %d expired unmatched at block %d; its tenant cancels it for the deposit", orderId,
                         deadline);
             }
+            quorumSince.remove(orderId);
             decisions.put(orderId, new Decision(orderId, MatchStatus.EXPIRED, order.bidWindowEnd(),
                     previous == null ? null : previous.seed(), previous == null ? null : previous.ranking(),
                     previous == null ? null : previous.windowClosedAt(), 0, List.of(),
@@ -491,6 +501,13 @@ public final class MatchReconciler {
             settle(reader, orderId);
             return;
         }
+        long since = quorumSince.computeIfAbsent(orderId, id -> head);
+        int turn = SubmitOrder.turnOf(orderId, quorum.self(), signatures.stream().map(SignedMatch::signer).toList());
+        if (sentAt == null && head < since + turn * SUBMIT_TURN_BLOCKS) {
+            decisions.put(orderId, decision.with(MatchStatus.SIGNING, "quorum held; " + SubmitOrder.ordinal(turn)
+                    + " to submit, at block " + (since + turn * SUBMIT_TURN_BLOCKS) + " if still open"));
+            return;
+        }
         List<MatchSignature> quorumSignatures = new ArrayList<>();
         for (SignedMatch s : withOwnFirst(signatures).subList(0, threshold)) {
             quorumSignatures.add(new MatchSignature(s.signer(), Numeric.hexStringToByteArray(s.signature())));
@@ -536,6 +553,7 @@ public final class MatchReconciler {
         Optional<Order> order = reader.order(orderId);
         Decision previous = decisions.get(orderId);
         inFlight.remove(orderId);
+        quorumSince.remove(orderId);
         quorum.forget(orderId);
         if (order.isEmpty()) {
             decisions.remove(orderId);

@@ -86,7 +86,7 @@ class MatchmakerApiTest {
                         "signer", mine.signer(), "signature", Numeric.toHexString(mine.bytes())))
                 .when().post("/quorum/signatures").then().statusCode(202);
 
-        JsonPath matched = await(orderId, "matched");
+        JsonPath matched = await(orderId, "matched", true);
         Lease lease = reader.requireLease(matched.getLong("leaseId"));
         assertThat(lease.orderId()).isEqualTo(orderId);
         assertThat(lease.provider()).isEqualToIgnoringCase(matched.getString("pickedProvider"));
@@ -137,9 +137,21 @@ class MatchmakerApiTest {
     }
 
     private static JsonPath await(long orderId, String status) {
+        return await(orderId, status, false);
+    }
+
+    /**
+     * @param blocksFlow mine a block between polls, as a live chain would: the peer played by this test never sends
+     *                   the match itself, so when the app is second in the order's submit order it sends only once its
+     *                   turn's blocks have passed
+     */
+    private static JsonPath await(long orderId, String status, boolean blocksFlow) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         JsonPath last = null;
         while (System.nanoTime() < deadline) {
+            if (blocksFlow) {
+                AnvilProtocol.fixture.chain().mine(1);
+            }
             var response = given().when().get("/orders/" + orderId + "/decision");
             if (response.statusCode() == 200) {
                 last = response.jsonPath();

@@ -131,6 +131,54 @@ class QuorumMatchTest {
         assertThat(leasesFor(orderId)).isEqualTo(1);
     }
 
+    /**
+     * Every signer of a quorum used to send matchOrder at once: one made the lease, the others were mined as reverts
+     * (in the end-to-end run, two reverted transactions per order, gas for nothing). Now only the first signer in the
+     * order's submission order sends; the others stand by.
+     */
+    @Test
+    void onlyTheFirstSignerInTheSubmitOrderSendsTheMatch() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+        List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
+        Operator first = operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
+                .findFirst().orElseThrow();
+        first.pass(); // signs and publishes: 1 of 2
+        List<Operator> others = operators.stream().filter(o -> o != first).toList();
+        Operator.passes(others, 2); // each holds a quorum, and is not first
+        assertThat(reader.requireOrder(orderId).isOpen()).isTrue();
+        first.pass();
+        Operator.passes(operators, 2);
+
+        assertThat(leasesFor(orderId)).isEqualTo(1);
+        assertThat(first.events.submittedOrders).containsExactly(orderId);
+        assertThat(operators).allSatisfy(o -> assertThat(o.events.failed).as("operator %d", o.index).hasValue(0));
+        assertThat(submissionsOf(orderId)).isEqualTo(1);
+    }
+
+    /** The first signer signs and goes away before sending: the next one sends once its turn's blocks have passed. */
+    @Test
+    void aFirstSignerThatGoesAwayIsReplacedAfterItsTurn() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+        List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
+        Operator first = operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
+                .findFirst().orElseThrow();
+        first.pass(); // signs and publishes: 1 of 2
+        first.down = true;
+        List<Operator> others = operators.stream().filter(o -> o != first).toList();
+        Operator.passes(others, 2);
+        assertThat(reader.requireOrder(orderId).isOpen()).as("the others wait for the first signer").isTrue();
+        assertThat(others.get(0).reconciler.decision(orderId).orElseThrow().note()).contains("to submit, at block");
+
+        fixture.chain().mine(MatchReconciler.SUBMIT_TURN_BLOCKS);
+        Operator.passes(others, 2);
+
+        assertThat(leasesFor(orderId)).isEqualTo(1);
+        assertThat(submissionsOf(orderId)).isEqualTo(1);
+        assertThat(others).allSatisfy(o -> assertThat(o.events.failed).as("operator %d", o.index).hasValue(0));
+    }
+
     @Test
     void operatorWithAnotherPolicyIsReportedAsDisagreeing() {
         // Operator 2 weighs nothing but placement and draws only the single best: it picks the us-east bid never,
