@@ -305,14 +305,24 @@ public final class LocalSystem implements AutoCloseable {
     }
 
     private AppProcess launchProvider(LocalProvider provider) {
+        AppProcess app = providerProcess(provider, true).start();
+        running.add(app);
+        return app;
+    }
+
+    /**
+     * The provider's operator as {@link #startProvider} runs it, not started: its native executable when one is built
+     * and {@code nativeIfBuilt}, else the jar (benchmarks start both forms on the same cluster). The caller stops it.
+     */
+    public AppProcess providerProcess(LocalProvider provider, boolean nativeIfBuilt) {
         Map<String, String> config = LocalConfig.provider(chain.rpcUrl(), home, provider);
         // Leader election stays on, as in a cluster (a restart hands the Lease over). Outside a pod nothing names the
         // operator's namespace, so the Lease goes where k8s/provider-operator/'s Role lets its ServiceAccount keep it.
         config.put("spheron.operator.leader-election.namespace", "spheron-system");
         config.putAll(providerOverrides);
-        AppProcess app = AppProcess.of(root, "provider-operator", "provider-" + provider.index(), config, logs()).start();
-        running.add(app);
-        return app;
+        String name = "provider-" + provider.index();
+        return nativeIfBuilt ? AppProcess.of(root, "provider-operator", name, config, logs())
+                : AppProcess.onJvm(root, "provider-operator", name + "-jvm", config, logs());
     }
 
     public int matchmakerPort(int index) {

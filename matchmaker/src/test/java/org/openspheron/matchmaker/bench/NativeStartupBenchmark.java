@@ -25,6 +25,8 @@ import org.openspheron.chain.ProtocolFixture;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.openspheron.devnet.AppProcess;
 import org.openspheron.devnet.LocalConfig;
+import org.openspheron.devnet.LocalProvider;
+import org.openspheron.devnet.LocalSystem;
 import org.openspheron.devnet.MatchmakerKeys;
 
 /**
@@ -33,6 +35,8 @@ import org.openspheron.devnet.MatchmakerKeys;
  * <ul>
  * <li>the matchmaker against a live anvil with the protocol: time from exec to {@code /q/health/ready}, resident
  * memory once ready, and again once its protocol index holds 1,000 open orders;</li>
+ * <li>the provider operator against a real control plane and a live anvil: the same, with 1,000 open orders it
+ * cannot serve;</li>
  * <li>the CLI: {@code validate} of a manifest, wall time and peak resident memory of the whole command;</li>
  * <li>each binary's size.</li>
  * </ul>
@@ -43,6 +47,11 @@ class NativeStartupBenchmark {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final int ORDERS = Integer.getInteger("bench.orders", 1_000);
     private static final int RUNS = 5;
+    /** Run-time options for the native matchmaker ({@code -Dbench.native.args="-Xmn16m"}), e.g. to try heap sizes. */
+    private static final String[] NATIVE_ARGS = java.util.Arrays.stream(System.getProperty("bench.native.args", "")
+            .split(" ")).filter(a -> !a.isBlank()).toArray(String[]::new);
+    /** Ports of the benchmark's provider, away from a local run's. */
+    private static final int OPERATOR_PORT_OFFSET = 700;
 
     @Test
     void matchmakerNativeAgainstJvm() throws Exception {
@@ -71,6 +80,60 @@ class NativeStartupBenchmark {
                 "-jar", jar.toString(), "validate", manifest.toString()));
     }
 
+    /**
+     * The provider operator against a real control plane ({@code bin/spheron-k8s}, one provider's hollow GPU nodes,
+     * the CRDs and the operator's ServiceAccount token, as the local run has it) and a live anvil: each form starts
+     * on the empty market, then again once 1,000 ({@code bench.orders}) orders it cannot serve are open (it reads them
+     * and declines them). Ready means what the probe says: the chain answered and the node and pod watches listed.
+     */
+    @Test
+    void operatorNativeAgainstJvm() throws Exception {
+        Path runner = AppProcess.nativeRunner(ROOT.resolve("provider-operator/target"));
+        System.out.printf("provider operator: native executable %s%n", runner == null
+                ? "not built (bin/spheron-native build provider-operator)"
+                : ROOT.relativize(runner) + ", " + Files.size(runner) / (1 << 20) + " MiB");
+        List<Boolean> forms = runner == null ? List.of(false) : List.of(true, false);
+        Path home = Files.createTempDirectory("native-bench-operator");
+        LocalProvider provider = LocalSystem.defaultProviders(OPERATOR_PORT_OFFSET).get(0);
+        try (LocalSystem system = new LocalSystem(ROOT, home, freePort(), 1, 1, List.of(provider))) {
+            system.startChain().startClusters();
+            for (boolean nativeForm : forms) {
+                measureOperator(system, provider, nativeForm, 0);
+            }
+            try (BulkMarket market = new BulkMarket(system.chain(), system.connection().addresses())) {
+                // An H100 in eu-west: provider 0 has A100s and RTX 4090s in us-east, so it bids on none of them.
+                DeploymentOrder.OrderSpec spec = ChainReadsBenchmark.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
+                market.createOrders(system.tenantKey().getAddress(), ORDERS, spec, tokens(1));
+            }
+            for (boolean nativeForm : forms) {
+                measureOperator(system, provider, nativeForm, ORDERS);
+            }
+        }
+    }
+
+    private static void measureOperator(LocalSystem system, LocalProvider provider, boolean nativeForm, int orders)
+            throws Exception {
+        String base = "http://127.0.0.1:" + provider.httpPort();
+        AppProcess app = system.providerProcess(provider, nativeForm);
+        long start = System.nanoTime();
+        app.start();
+        try {
+            double readySeconds = awaitReady(base + "/q/health/ready", start);
+            long rssReady = rssKb(app.pid());
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (orders > 0 && openOrders(base) < orders && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            double indexedSeconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("operator, %-6s, %4d open orders: ready in %.3f s, RSS %d MiB once ready; %d orders indexed"
+                    + " %.2f s after exec, RSS %d MiB (peak %d MiB); log %s%n", nativeForm ? "native" : "JVM", orders,
+                    readySeconds, rssReady / 1024, openOrders(base), indexedSeconds, rssKb(app.pid()) / 1024,
+                    peakRssKb(app.pid()) / 1024, app.log());
+        } finally {
+            app.stop();
+        }
+    }
+
     /** A fresh chain each time, so both forms start against the same empty market and read the same orders. */
     private static void measureMatchmaker(boolean nativeForm) throws Exception {
         LocalChain chain = LocalChain.builder().build().start();
@@ -86,7 +149,7 @@ class NativeStartupBenchmark {
             Map<String, String> config = LocalConfig.matchmaker(chain.rpcUrl(), home, 0, port, "");
             String form = nativeForm ? "native" : "JVM";
             AppProcess app = nativeForm
-                    ? AppProcess.of(ROOT, "matchmaker", "matchmaker-" + form, config, home)
+                    ? AppProcess.of(ROOT, "matchmaker", "matchmaker-" + form, config, home, NATIVE_ARGS)
                     : AppProcess.onJvm(ROOT, "matchmaker", "matchmaker-" + form, config, home);
             String base = "http://127.0.0.1:" + port;
             long start = System.nanoTime();
@@ -103,8 +166,9 @@ class NativeStartupBenchmark {
                 }
                 long held = openOrders(base);
                 long rssOrders = rssKb(app.pid());
-                System.out.printf("matchmaker, %-6s: ready in %.3f s, RSS %d MiB once ready; %d open orders indexed, RSS %d MiB"
-                        + " (peak %d MiB); log %s%n", form, readySeconds, rssReady / 1024, held, rssOrders / 1024,
+                System.out.printf("matchmaker, %-6s%s: ready in %.3f s, RSS %d MiB once ready; %d open orders indexed, RSS %d MiB"
+                        + " (peak %d MiB); log %s%n", form, nativeForm && NATIVE_ARGS.length > 0
+                                ? " " + String.join(" ", NATIVE_ARGS) : "", readySeconds, rssReady / 1024, held, rssOrders / 1024,
                         peakRssKb(app.pid()) / 1024, app.log());
             } finally {
                 app.stop();
