@@ -57,13 +57,19 @@ public final class TransactionSender {
      * @param action what the caller is doing, for error messages, e.g. {@code "submitBid(order 7)"}
      */
     public synchronized TransactionReceipt send(String action, RemoteFunctionCall<TransactionReceipt> call) {
+        TransactionReceipt receipt = sendOnce(action, call);
+        if (!receipt.isStatusOK()) {
+            // (web3j's wrappers report a failed status as a TransactionException; a raw call may return it.)
+            resync();
+            throw minedRevert(action, receipt);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "{0} mined in {1}, gas {2}", action, receipt.getTransactionHash(), receipt.getGasUsed());
+        return receipt;
+    }
+
+    private TransactionReceipt sendOnce(String action, RemoteFunctionCall<TransactionReceipt> call) {
         try {
-            TransactionReceipt receipt = call.send();
-            if (!receipt.isStatusOK()) {
-                throw minedRevert(action, receipt);
-            }
-            LOG.log(System.Logger.Level.DEBUG, "{0} mined in {1}, gas {2}", action, receipt.getTransactionHash(), receipt.getGasUsed());
-            return receipt;
+            return call.send();
         } catch (ContractRevertException e) {
             resync();
             throw e.during(action);
