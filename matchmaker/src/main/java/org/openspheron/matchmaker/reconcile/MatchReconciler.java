@@ -77,8 +77,11 @@ public final class MatchReconciler {
 
     private final Map<Long, Decision> decisions = new ConcurrentHashMap<>();
     private final Map<Long, Long> inFlight = new ConcurrentHashMap<>();
-    /** The head at which this operator first held an order's quorum: its turn to submit counts from there. */
-    private final Map<Long, Long> quorumSince = new ConcurrentHashMap<>();
+    /**
+     * The head at which this operator first held a match's quorum: its turn to submit counts from there. Keyed by the
+     * match (order, bid, seed): a new pick or seed is a new quorum and waits its turns again.
+     */
+    private final Map<MatchKey, Long> quorumSince = new ConcurrentHashMap<>();
     private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
     /** Open orders past the protocol's limits (see UnreadableOrderException): warned about once, not read again. */
     private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
@@ -284,7 +287,7 @@ public final class MatchReconciler {
                 LOG.infof("order %d expired unmatched at block %d; its tenant cancels it for the deposit", orderId,
                         deadline);
             }
-            quorumSince.remove(orderId);
+            forgetQuorumSince(orderId);
             decisions.put(orderId, new Decision(orderId, MatchStatus.EXPIRED, order.bidWindowEnd(),
                     previous == null ? null : previous.seed(), previous == null ? null : previous.ranking(),
                     previous == null ? null : previous.windowClosedAt(), 0, List.of(),
@@ -497,15 +500,19 @@ public final class MatchReconciler {
         if (sentAt != null && head - sentAt < RESUBMIT_AFTER_BLOCKS) {
             return;
         }
-        if (!reader.requireOrder(orderId).isOpen()) {
+        Order current = reader.requireOrder(orderId);
+        if (!current.isOpen()) {
             settle(reader, orderId);
             return;
         }
-        long since = quorumSince.computeIfAbsent(orderId, id -> head);
+        long since = quorumSince.computeIfAbsent(key, k -> head);
         int turn = SubmitOrder.turnOf(orderId, quorum.self(), signatures.stream().map(SignedMatch::signer).toList());
-        if (sentAt == null && head < since + turn * SUBMIT_TURN_BLOCKS) {
+        // Never wait past the match deadline: two blocks before it every signer sends, as a last chance.
+        long turnAt = Math.min(since + turn * SUBMIT_TURN_BLOCKS,
+                current.bidWindowEnd() + matchWindowBlocks(reader) - 2);
+        if (sentAt == null && head < turnAt) {
             decisions.put(orderId, decision.with(MatchStatus.SIGNING, "quorum held; " + SubmitOrder.ordinal(turn)
-                    + " to submit, at block " + (since + turn * SUBMIT_TURN_BLOCKS) + " if still open"));
+                    + " to submit, at block " + turnAt + " if still open"));
             return;
         }
         List<MatchSignature> quorumSignatures = new ArrayList<>();
@@ -542,6 +549,10 @@ public final class MatchReconciler {
         }
     }
 
+    private void forgetQuorumSince(long orderId) {
+        quorumSince.keySet().removeIf(k -> k.orderId() == orderId);
+    }
+
     private List<SignedMatch> withOwnFirst(List<SignedMatch> signatures) {
         List<SignedMatch> out = new ArrayList<>(signatures);
         out.sort(java.util.Comparator.comparing((SignedMatch s) -> !s.signer().equalsIgnoreCase(quorum.self())));
@@ -553,7 +564,7 @@ public final class MatchReconciler {
         Optional<Order> order = reader.order(orderId);
         Decision previous = decisions.get(orderId);
         inFlight.remove(orderId);
-        quorumSince.remove(orderId);
+        forgetQuorumSince(orderId);
         quorum.forget(orderId);
         if (order.isEmpty()) {
             decisions.remove(orderId);

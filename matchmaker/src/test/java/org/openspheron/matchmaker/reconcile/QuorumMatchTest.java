@@ -140,9 +140,7 @@ class QuorumMatchTest {
     void onlyTheFirstSignerInTheSubmitOrderSendsTheMatch() {
         operators = Operator.quorumOf(fixture, 3, 0);
         long orderId = orderWithBids();
-        List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
-        Operator first = operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
-                .findFirst().orElseThrow();
+        Operator first = firstToSubmit(orderId);
         first.pass(); // signs and publishes: 1 of 2
         List<Operator> others = operators.stream().filter(o -> o != first).toList();
         Operator.passes(others, 2); // each holds a quorum, and is not first
@@ -161,9 +159,7 @@ class QuorumMatchTest {
     void aFirstSignerThatGoesAwayIsReplacedAfterItsTurn() {
         operators = Operator.quorumOf(fixture, 3, 0);
         long orderId = orderWithBids();
-        List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
-        Operator first = operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
-                .findFirst().orElseThrow();
+        Operator first = firstToSubmit(orderId);
         first.pass(); // signs and publishes: 1 of 2
         first.down = true;
         List<Operator> others = operators.stream().filter(o -> o != first).toList();
@@ -354,6 +350,13 @@ class QuorumMatchTest {
         fixture.provider(2).submitBid(orderId, tokens(2));
         fixture.closeBidWindow(orderId);
         return orderId;
+    }
+
+    /** The operator whose turn to send {@code orderId}'s match comes first when all three have signed. */
+    private Operator firstToSubmit(long orderId) {
+        List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
+        return operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
+                .findFirst().orElseThrow();
     }
 
     private long submissionsOf(long orderId) {
