@@ -14,9 +14,9 @@ import org.openspheron.operator.lease.SpheronLeaseReconciler;
  * retry and the rate limiter its {@code @ControllerConfiguration} names (the defaults, {@link GenericRetry} and
  * {@link LinearRateLimiter}) through their no-arg constructors, before the operator's own retry replaces the first,
  * and reads each reconciler's annotation and generic type argument. The first native start failed on the first:
- * "Couldn't find a no-arg constructor for io.javaoperatorsdk.operator.processing.retry.GenericRetry". The
- * dependent resources, which JOSDK inspects the same way, are package-private and carry the annotation themselves,
- * as do the gateway's JSON documents.
+ * "Couldn't find a no-arg constructor for io.javaoperatorsdk.operator.processing.retry.GenericRetry". The dependent
+ * resources need nothing: each passes its resource type to JOSDK itself. The gateway's JSON documents, which are
+ * package-private, carry the annotation themselves.
  */
 @RegisterForReflection(targets = {GenericRetry.class, LinearRateLimiter.class, SpheronLeaseReconciler.class,
         GPUDeploymentReconciler.class})

@@ -231,7 +231,14 @@ final class LeaseCluster implements AutoCloseable {
             if (lease != null) {
                 SpheronLeaseSpec.ChainState state = chainState == LeaseState.CLOSED
                         ? SpheronLeaseSpec.ChainState.Closed : SpheronLeaseSpec.ChainState.Failed;
-                SpheronLease.markChainState(client, SpheronLease.nameFor(leaseId), state);
+                try {
+                    SpheronLease.markChainState(client, SpheronLease.nameFor(leaseId), state);
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 404) {
+                        throw e;
+                    }
+                    // Removed since it was read: its reconciler already tore the lease down.
+                }
                 return Teardown.MARKED_CLOSED;
             }
         }

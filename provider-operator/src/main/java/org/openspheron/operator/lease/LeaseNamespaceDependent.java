@@ -3,7 +3,6 @@ package org.openspheron.operator.lease;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 /**
@@ -11,7 +10,6 @@ import java.util.Map;
  * default, see {@link PodSecurityLevel}); {@code warn} and {@code audit} are always {@code restricted}, so a
  * provider sees where a tenant's pods fall short of it.
  */
-@RegisterForReflection
 final class LeaseNamespaceDependent extends LeaseOwnedDependent<Namespace> {
     private final PodSecurityLevel enforce;
 

@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +21,6 @@ import org.openspheron.operator.crd.ObjectLabels;
  * workload in it, whenever the object goes (a {@code kubectl delete}, a CRD reinstall), while the chain still has
  * the lease open and paid. The lease's end on chain, or the provider giving it up, removes the namespace instead.
  */
-@RegisterForReflection
 abstract class LeaseOwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, SpheronLease>
         implements SecondaryToPrimaryMapper<R> {
 

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.openspheron.manifest.ManifestLimits;
@@ -17,7 +16,6 @@ import org.openspheron.operator.crd.ObjectLabels;
  * two resources, so each of them is bounded by the whole figure. Ephemeral storage is bounded on requests only:
  * a quota on its limits would make a limit mandatory, and a service that asked for none has no figure to set.
  */
-@RegisterForReflection
 final class LeaseQuotaDependent extends LeaseOwnedDependent<ResourceQuota> {
     static final String NAME = "lease-quota";
 
