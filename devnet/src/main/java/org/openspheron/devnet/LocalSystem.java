@@ -292,6 +292,7 @@ public final class LocalSystem implements AutoCloseable {
         Map<String, String> config = LocalConfig.matchmaker(chain.rpcUrl(), home, index, matchmakerPort(index), String.join(",", peers));
         config.putAll(matchmakerOverrides);
         config.putAll(extra);
+        asFabric8Properties(config);
         AppProcess app = AppProcess.of(root, "matchmaker", "matchmaker-" + index, config, logs()).start();
         running.add(app);
         return app;
@@ -320,9 +321,31 @@ public final class LocalSystem implements AutoCloseable {
         // operator's namespace, so the Lease goes where k8s/provider-operator/'s Role lets its ServiceAccount keep it.
         config.put("spheron.operator.leader-election.namespace", "spheron-system");
         config.putAll(providerOverrides);
+        asFabric8Properties(config);
         String name = "provider-" + provider.index();
         return nativeIfBuilt ? AppProcess.of(root, "provider-operator", name, config, logs())
                 : AppProcess.onJvm(root, "provider-operator", name + "-jvm", config, logs());
+    }
+
+    /**
+     * Moves the API server, CA and token from {@code quarkus.kubernetes-client.*} to the fabric8 client's own system
+     * properties, which the Quarkus client starts from. Quarkus fixes its keys at build time and, handed values at run
+     * time, warns at every start with each value, the ServiceAccount token included, in the app's log. The client
+     * also reads no kubeconfig and no mounted ServiceAccount: a developer's ~/.kube/config could otherwise add its own
+     * credentials (a client certificate would win over the token, and RBAC would judge another user).
+     */
+    static void asFabric8Properties(Map<String, String> config) {
+        Map<String, String> names = Map.of("quarkus.kubernetes-client.api-server-url", "kubernetes.master",
+                "quarkus.kubernetes-client.ca-cert-data", "kubernetes.certs.ca.data",
+                "quarkus.kubernetes-client.token", "kubernetes.auth.token");
+        names.forEach((quarkus, fabric8) -> {
+            String value = config.remove(quarkus);
+            if (value != null) {
+                config.put(fabric8, value);
+            }
+        });
+        config.put("kubernetes.auth.tryKubeConfig", "false");
+        config.put("kubernetes.auth.tryServiceAccount", "false");
     }
 
     public int matchmakerPort(int index) {

@@ -251,9 +251,9 @@ class FailurePathsIT {
             long orderId = deployed.get("orderId").asLong();
             long leaseId = deployed.get("leaseId").asLong();
             assertThat(chain().requireOrder(orderId).state()).isEqualTo(OrderState.MATCHED);
-            assertThat(system.matchmakers.get(0).isAlive()).as("matchmaker-0 took no part").isFalse();
             system.cli.run("close", Long.toString(leaseId), "--json").ok();
         } finally {
+            // The next cases need all three back on plain HTTP; stop() of a stopped app does nothing.
             for (int index = 0; index < 3; index++) {
                 system.matchmakers.get(index).stop();
             }
