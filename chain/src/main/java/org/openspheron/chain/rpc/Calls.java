@@ -62,15 +62,41 @@ record Calls(List<String> methods, JsonNode single) {
         if (tree == null || !alreadyKnown(tree.path("error").path("message").asText(""))) {
             return answer;
         }
-        String raw = single.path("params").path(0).asText("");
-        if (raw.isEmpty()) {
-            return answer;
+        String hash = rawTransactionHash();
+        return hash == null ? answer : answeredWith(hash, json);
+    }
+
+    /** The hash of the signed transaction a single {@code eth_sendRawTransaction} sends; null for anything else. */
+    String rawTransactionHash() {
+        if (!isSingle() || !SEND_RAW.equals(methods.get(0))) {
+            return null;
         }
+        String raw = single.path("params").path(0).asText("");
+        return raw.isEmpty() ? null : Hash.sha3(raw);
+    }
+
+    /** The answer that accepts the transaction {@code hash}, for this call's id. */
+    byte[] answeredWith(String hash, ObjectMapper json) throws IOException {
         ObjectNode result = json.createObjectNode();
         result.put("jsonrpc", "2.0");
         result.set("id", single.get("id"));
-        result.put("result", Hash.sha3(raw));
+        result.put("result", hash);
         return json.writeValueAsBytes(result);
+    }
+
+    /** Whether {@code answer} refuses this call, a raw transaction, because its nonce was used already. */
+    boolean nonceTooLow(byte[] answer, ObjectMapper json) {
+        if (rawTransactionHash() == null) {
+            return false;
+        }
+        JsonNode tree = tree(answer, 4096, json);
+        return tree != null && nonceUsed(tree.path("error").path("message").asText(""));
+    }
+
+    /** geth, erigon, anvil and besu say "nonce too low" (besu also "NONCE_TOO_LOW"), nethermind "OldNonce". */
+    static boolean nonceUsed(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("nonce too low") || m.contains("nonce_too_low") || m.contains("oldnonce");
     }
 
     /**

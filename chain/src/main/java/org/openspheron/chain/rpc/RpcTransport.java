@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.MediaType;
@@ -39,7 +40,8 @@ import org.web3j.protocol.Service;
  * A JSON-RPC error is an answer (a revert, "nonce too low") and is handed to web3j as it came, never retried. The
  * one exception makes resending safe: {@code eth_sendRawTransaction} answered "already known" (the node has this
  * very signed transaction, typically because an earlier attempt reached it before its answer was lost) is turned
- * into the answer the first attempt would have had, the transaction's hash. {@code eth_sendTransaction} (the node
+ * into the answer the first attempt would have had, the transaction's hash; so is a resend refused with "nonce too
+ * low" when the node has this very transaction (the lost attempt got it mined). {@code eth_sendTransaction} (the node
  * signs, with its own nonce) is the other way round: it is not resent once it may have reached the node.
  */
 public final class RpcTransport extends Service {
@@ -149,6 +151,7 @@ public final class RpcTransport extends Service {
         long deadline = System.nanoTime() + options.retryFor().toNanos();
         int failures = 0;
         int down = 0;
+        boolean mayHaveArrived = false;
         while (true) {
             budget.take(calls.size());
             Endpoint endpoint = current();
@@ -157,8 +160,10 @@ public final class RpcTransport extends Service {
             Attempt attempt = attempt(endpoint, payload, calls);
             if (attempt.answer() != null) {
                 endpoint.answered();
-                return calls.settle(attempt.answer(), JSON_MAPPER);
+                byte[] settled = calls.settle(attempt.answer(), JSON_MAPPER);
+                return mayHaveArrived && calls.nonceTooLow(settled, JSON_MAPPER) ? ownIfMined(calls, settled) : settled;
             }
+            mayHaveArrived |= attempt.mayHaveArrived();
             listener.error(attempt.kind(), endpoint.url());
             if (attempt.kind().equals(HTTP)) {
                 throw new IOException(attempt.detail() + " from " + endpoint.url() + " for " + calls.label(), attempt.cause());
@@ -184,6 +189,27 @@ public final class RpcTransport extends Service {
             }
             Pause.nanos(Math.min(delay, remaining));
         }
+    }
+
+    /**
+     * A resent raw transaction refused for its nonce: when the attempt whose answer was lost got it mined first, the
+     * node knows it by its hash, and the answer is that hash, as the first attempt would have said. A transaction
+     * of someone else's at that nonce, or a node that cannot say, leaves the refusal as it came.
+     */
+    private byte[] ownIfMined(Calls calls, byte[] refusal) {
+        String hash = calls.rawTransactionHash();
+        try {
+            String lookup = JSON_MAPPER.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 1,
+                    "method", "eth_getTransactionByHash", "params", List.of(hash)));
+            JsonNode known = Calls.tree(exchange(lookup, Calls.read(lookup, JSON_MAPPER)), 1 << 20, JSON_MAPPER);
+            if (known != null && known.path("result").isObject()
+                    && hash.equalsIgnoreCase(known.path("result").path("hash").asText(""))) {
+                return calls.answeredWith(hash, JSON_MAPPER);
+            }
+        } catch (IOException e) {
+            // The refusal is the node's word; the sender re-reads its nonce and the caller its state.
+        }
+        return refusal;
     }
 
     private Attempt attempt(Endpoint endpoint, String payload, Calls calls) throws IOException {

@@ -235,6 +235,51 @@ class RpcTransportTest {
     }
 
     @Test
+    void aRawTransactionMinedBeforeItsResendIsTakenAsSentNotAsNonceTooLow() throws Exception {
+        // Automine: the attempt whose answer is lost is mined at once, so the resend meets "nonce too low".
+        FlakyRpcEndpoint endpoint = open(FlakyRpcEndpoint.proxyTo(chain.rpcUrl())
+                .then(FlakyRpcEndpoint.forwardThenHangUp(chain.rpcUrl())));
+        Web3j web3j = web3j(transport(RpcOptions.DEFAULT, endpoint.url()));
+        String signed = signedTransfer(chain.account(26), chain.account(28).getAddress());
+
+        EthSendTransaction sent = web3j.ethSendRawTransaction(signed).send();
+
+        assertThat(sent.hasError()).as("answer: %s", sent.getError() == null ? null : sent.getError().getMessage())
+                .isFalse();
+        assertThat(sent.getTransactionHash()).isEqualTo(Hash.sha3(signed));
+        assertThat(endpoint.calls("eth_sendRawTransaction")).isEqualTo(2);
+        assertThat(endpoint.calls("eth_getTransactionByHash")).isEqualTo(1);
+        assertThat(chain.web3j().ethGetTransactionReceipt(Hash.sha3(signed)).send().getTransactionReceipt())
+                .isPresent();
+    }
+
+    @Test
+    void aResendRefusedForANonceAnotherTransactionUsedStaysRefused() throws Exception {
+        String ours = signedTransfer(chain.account(25), chain.account(28).getAddress());
+        String theirs = signedTransfer(chain.account(25), chain.account(24).getAddress());
+        assertThat(chain.web3j().ethSendRawTransaction(theirs).send().hasError()).isFalse();
+        FlakyRpcEndpoint endpoint = open(FlakyRpcEndpoint.proxyTo(chain.rpcUrl()).then(FlakyRpcEndpoint.hangUp()));
+        Web3j web3j = web3j(transport(RpcOptions.DEFAULT, endpoint.url()));
+
+        EthSendTransaction sent = web3j.ethSendRawTransaction(ours).send();
+
+        assertThat(sent.hasError()).isTrue();
+        assertThat(sent.getError().getMessage()).containsIgnoringCase("nonce");
+        assertThat(endpoint.calls("eth_sendRawTransaction")).isEqualTo(2);
+        assertThat(endpoint.calls("eth_getTransactionByHash")).isEqualTo(1);
+    }
+
+    @Test
+    void nonceRefusalsAreRecognisedInEachClientsWords() {
+        assertThat(Calls.nonceUsed("nonce too low: next nonce 5, tx nonce 4")).isTrue();
+        assertThat(Calls.nonceUsed("Nonce too low")).isTrue();
+        assertThat(Calls.nonceUsed("NONCE_TOO_LOW")).isTrue();
+        assertThat(Calls.nonceUsed("OldNonce")).isTrue();
+        assertThat(Calls.nonceUsed("nonce too high")).isFalse();
+        assertThat(Calls.nonceUsed("insufficient funds for gas * price + value")).isFalse();
+    }
+
+    @Test
     void aTransactionTheNodeSignsIsNotResentOnceItMayHaveArrived() {
         FlakyRpcEndpoint endpoint = open(FlakyRpcEndpoint.answering(method -> "0x" + "ab".repeat(32))
                 .then(FlakyRpcEndpoint.status(502, "bad gateway")));
