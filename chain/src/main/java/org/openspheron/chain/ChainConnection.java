@@ -95,7 +95,7 @@ public final class ChainConnection implements AutoCloseable {
             return new ChainConnection(web3j, transport, addresses, chainId, receiptTimeout, true, null);
         } catch (IOException | RuntimeException e) {
             web3j.shutdown();
-            throw new ChainException("cannot reach the chain at " + String.join(", ", transport.urls()) + ": "
+            throw new ChainException("cannot reach the chain at " + transport.shownUrls() + ": "
                     + e.getMessage(), e);
         }
     }

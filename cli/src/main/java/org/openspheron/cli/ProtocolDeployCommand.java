@@ -15,6 +15,7 @@ import org.openspheron.chain.ProtocolConfig;
 import org.openspheron.chain.ProtocolDeployer;
 import org.openspheron.chain.ProtocolDeployment;
 import org.openspheron.chain.ProtocolVerifier;
+import org.openspheron.chain.rpc.RpcUrls;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.WalletUtils;
@@ -73,13 +74,13 @@ public class ProtocolDeployCommand extends HomeCommand {
         Credentials key = signer.credentials(common.home());
         try (ChainConnection bare = ChainConnection.connect(rpcUrl)) {
             if (bare.chainId() != chainId) {
-                throw new CliException("the node at " + rpcUrl + " is chain " + bare.chainId() + ", not chain " + chainId
+                throw new CliException("the node at " + RpcUrls.shownList(rpcUrl) + " is chain " + bare.chainId() + ", not chain " + chainId
                         + " (--chain-id); nothing was sent");
             }
             ChainConnection connection = bare.withFees(signer.fees());
             FeeOptions.FeeQuote fees = connection.fees().orElseThrow().quote(connection.web3j());
             String deployer = Keys.toChecksumAddress(key.getAddress());
-            output.line("chain        " + chainId + " at " + rpcUrl);
+            output.line("chain        " + chainId + " at " + RpcUrls.shownList(rpcUrl));
             output.line("deployer     " + deployer + ", balance " + SignerOptions.ether(connection.balanceOfEth(deployer)));
             output.line("fees         base " + SignerOptions.gwei(fees.baseFee()) + ", priority "
                     + SignerOptions.gwei(fees.maxPriorityFeePerGas()) + ", at most " + SignerOptions.gwei(fees.maxFeePerGas()));

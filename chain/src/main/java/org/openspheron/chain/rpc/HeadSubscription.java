@@ -72,7 +72,7 @@ public final class HeadSubscription implements AutoCloseable {
     public static HeadSubscription open(String wsUrl, Duration staleAfter) {
         String scheme = wsUrl == null ? "" : wsUrl.trim().toLowerCase(Locale.ROOT);
         if (!scheme.startsWith("ws://") && !scheme.startsWith("wss://")) {
-            throw new IllegalArgumentException("a newHeads subscription needs a ws:// or wss:// URL, not " + wsUrl);
+            throw new IllegalArgumentException("a newHeads subscription needs a ws:// or wss:// URL, not " + RpcUrls.shown(wsUrl));
         }
         if (staleAfter == null || staleAfter.isNegative() || staleAfter.isZero()) {
             throw new IllegalArgumentException("staleAfter must be positive, not " + staleAfter);
@@ -141,7 +141,7 @@ public final class HeadSubscription implements AutoCloseable {
             return;
         }
         LOG.log(System.Logger.Level.WARNING, "newHeads subscription at {0} is down ({1}); polling the head until it "
-                + "is back, reconnecting in {2} ms", url, why, retryMillis);
+                + "is back, reconnecting in {2} ms", RpcUrls.shown(url), why, retryMillis);
         long wait = retryMillis;
         retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
         retries.schedule(() -> {

@@ -121,10 +121,13 @@ public final class RpcTransport extends Service {
                     throw new IllegalArgumentException("no host");
                 }
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("not an RPC URL: '" + url + "' (" + e.getMessage() + ")", e);
+                // URI's own message repeats the whole URL, API key included: only its reason and position are kept.
+                String why = e.getCause() instanceof java.net.URISyntaxException syntax
+                        ? syntax.getReason() + " at index " + syntax.getIndex() : e.getMessage();
+                throw new IllegalArgumentException("not an RPC URL: '" + RpcUrls.shown(url) + "' (" + why + ")");
             }
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException("not an http(s) RPC URL: '" + url + "'");
+                throw new IllegalArgumentException("not an http(s) RPC URL: '" + RpcUrls.shown(url) + "'");
             }
             urls.add(url);
         }
@@ -136,6 +139,11 @@ public final class RpcTransport extends Service {
 
     public List<String> urls() {
         return endpoints.stream().map(Endpoint::url).toList();
+    }
+
+    /** The URLs as logs and errors show them (API keys masked: {@link RpcUrls#shown}). */
+    public String shownUrls() {
+        return String.join(", ", urls().stream().map(RpcUrls::shown).toList());
     }
 
     public RpcStats.Snapshot stats() {
@@ -166,10 +174,10 @@ public final class RpcTransport extends Service {
             mayHaveArrived |= attempt.mayHaveArrived();
             listener.error(attempt.kind(), endpoint.url());
             if (attempt.kind().equals(HTTP)) {
-                throw new IOException(attempt.detail() + " from " + endpoint.url() + " for " + calls.label(), attempt.cause());
+                throw new IOException(attempt.detail() + " from " + RpcUrls.shown(endpoint.url()) + " for " + calls.label(), attempt.cause());
             }
             if (calls.nodeSigns() && attempt.mayHaveArrived()) {
-                throw new IOException(calls.label() + " to " + endpoint.url() + " failed (" + attempt.detail()
+                throw new IOException(calls.label() + " to " + RpcUrls.shown(endpoint.url()) + " failed (" + attempt.detail()
                         + ") and is not resent: the node may have signed and sent it, and a resend would be a second "
                         + "transaction", attempt.cause());
             }
@@ -265,7 +273,8 @@ public final class RpcTransport extends Service {
     private RpcUnavailableException gaveUp(Calls calls, int failures, Endpoint endpoint, Attempt last) {
         listener.error(GAVE_UP, endpoint.url());
         return new RpcUnavailableException("cannot reach the chain: no answer to " + calls.label() + " from "
-                + String.join(", ", urls()) + " (" + failures + " failed attempts; the last: " + last.detail() + " from " + endpoint.url() + ")", last.cause());
+                + shownUrls() + " (" + failures + " failed attempts; the last: " + last.detail() + " from "
+                + RpcUrls.shown(endpoint.url()) + ")", last.cause());
     }
 
     /** Exponential from 200 ms, capped at 5 s, each delay drawn between half and all of it so callers spread out. */

@@ -357,6 +357,24 @@ class RpcTransportTest {
     }
 
     @Test
+    void anApiKeyInTheUrlIsNeverInAnErrorMessage() {
+        String key = "Xk2v9QpL4mT7wR1zY8nB3cD6fG0hJ5aE";
+        String dead = deadUrl() + "/v2/" + key;
+        assertThatThrownBy(() -> ChainConnection.connect(dead, null, Duration.ofSeconds(5),
+                RpcOptions.DEFAULT.withRetryFor(Duration.ofMillis(500))))
+                .isInstanceOf(ChainException.class)
+                .hasMessageContaining("/v2/***")
+                .satisfies(e -> {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        assertThat(t.getMessage()).as("message of %s", t.getClass().getName()).doesNotContain(key);
+                    }
+                });
+        assertThatThrownBy(() -> RpcTransport.parseUrls("https://node example/v2/" + key))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("/v2/***").hasMessageNotContaining(key);
+    }
+
+    @Test
     void aListOfUrlsIsReadInOrderAndAnythingElseIsRefused() {
         assertThat(RpcTransport.parseUrls(" https://a.example/v1/key , http://127.0.0.1:8545,"))
                 .containsExactly("https://a.example/v1/key", "http://127.0.0.1:8545");

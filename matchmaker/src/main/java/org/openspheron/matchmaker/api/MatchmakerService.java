@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import org.openspheron.chain.ProtocolAddresses;
 import org.openspheron.chain.index.IndexMeters;
 import org.openspheron.chain.rpc.RpcMeters;
+import org.openspheron.chain.rpc.RpcUrls;
 import org.openspheron.matchmaker.chain.ChainSession;
 import org.openspheron.matchmaker.config.ChainSettings;
 import org.openspheron.matchmaker.config.MatchmakerConfig;
@@ -74,14 +75,14 @@ public class MatchmakerService {
                 config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
         this.reconciler = new MatchReconciler(chain, policy, quorum, peers, chainSettings.confirmations(),
                 new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
-        this.loop = new ReconcileLoop(reconciler, chainSettings.rpcUrl(), chainSettings.pollInterval(),
+        this.loop = new ReconcileLoop(reconciler, RpcUrls.shownList(chainSettings.rpcUrl()), chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
         MatchmakerSettings.heads(chainSettings).ifPresent(heads -> {
             chain.useHeads(heads);
             heads.onHead(loop::wake);
-            LOG.infof("new blocks from the newHeads subscription at %s", heads.url());
+            LOG.infof("new blocks from the newHeads subscription at %s", RpcUrls.shown(heads.url()));
         });
-        LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, chainSettings.rpcUrl(),
+        LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, RpcUrls.shownList(chainSettings.rpcUrl()),
                 peerUrls.size(), chainSettings.confirmations());
     }
 
@@ -135,7 +136,8 @@ public class MatchmakerService {
         return chain.operatorAddress();
     }
 
+    /** The RPC URLs as logs and status pages show them: API keys masked. */
     public String rpcUrl() {
-        return chain.rpcUrl();
+        return RpcUrls.shownList(chain.rpcUrl());
     }
 }

@@ -15,6 +15,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
+import org.openspheron.chain.rpc.RpcUrls;
 import org.openspheron.operator.config.ChainSettings;
 import org.openspheron.operator.config.ProtocolChain;
 import org.openspheron.operator.config.ProviderSettings;
@@ -49,7 +50,7 @@ public class ChainReadiness implements HealthCheck {
 
     ChainReadiness(ProtocolChain chain, String rpcUrl, boolean used, Clock clock) {
         this.chain = chain;
-        this.rpcUrl = rpcUrl;
+        this.rpcUrl = RpcUrls.shownList(rpcUrl);
         this.used = used;
         this.clock = clock;
     }

@@ -27,6 +27,7 @@ import org.openspheron.chain.index.IndexStats;
 import org.openspheron.chain.index.IndexView;
 import org.openspheron.chain.index.ProtocolIndex;
 import org.openspheron.chain.rpc.HeadSubscription;
+import org.openspheron.chain.rpc.RpcUrls;
 import org.openspheron.operator.bidding.BidEngine;
 import org.openspheron.operator.bidding.PricingPolicy;
 import org.openspheron.operator.bidding.ProviderCapabilities;
@@ -126,7 +127,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         IndexOptions indexOptions = ProtocolChain.indexOptions(chain);
         Optional<String> wsUrl = ProtocolChain.wsUrl(chain);
         LOG.infof("provider %s in %s/%s; chain %s, orders at %s", key.getAddress(), profile.region(), profile.zone(),
-                chain.rpcUrl(), addresses.orders());
+                RpcUrls.shownList(chain.rpcUrl()), addresses.orders());
         prepared = new Prepared(key, policy, profile, indexOptions, wsUrl);
         leadership.register(this);
     }
@@ -295,7 +296,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
             orders.useHeads(h);
             h.onHead(bidDuty::wake);
             h.onHead(leaseDuty::wake);
-            LOG.infof("new blocks from the newHeads subscription at %s", h.url());
+            LOG.infof("new blocks from the newHeads subscription at %s", RpcUrls.shown(h.url()));
         });
         running = new Running(connection, reader, bids, leases, registration, bidDuty, leaseDuty, certificateDuty, heads);
         registryDuty.start();
