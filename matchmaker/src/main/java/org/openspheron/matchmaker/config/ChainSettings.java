@@ -23,6 +23,14 @@ public interface ChainSettings {
     @WithDefault("0")
     double requestsPerSecond();
 
+    /** How long one RPC call is retried (backoff, failovers, 429s) before it fails and the pass is tried later. */
+    @WithDefault("30s")
+    Duration rpcRetryFor();
+
+    /** How long after a failover the first rpc-url is tried again. */
+    @WithDefault("1m")
+    Duration rpcReturnToFirstAfter();
+
     /** Blocks an order's bid-window end must be below the head before it is signed (reorg safety). */
     @WithDefault("2")
     int confirmations();

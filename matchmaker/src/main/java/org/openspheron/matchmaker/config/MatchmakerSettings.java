@@ -65,10 +65,21 @@ public final class MatchmakerSettings {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.chain.rpc-url: " + e.getMessage(), e);
         }
+        RpcOptions options;
         try {
-            return RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+            options = RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.chain.requests-per-second: " + e.getMessage(), e);
+        }
+        try {
+            options = options.withRetryFor(chain.rpcRetryFor());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.rpc-retry-for: " + e.getMessage(), e);
+        }
+        try {
+            return options.withReturnToFirstAfter(chain.rpcReturnToFirstAfter());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfiguration("spheron.chain.rpc-return-to-first-after: " + e.getMessage(), e);
         }
     }
 

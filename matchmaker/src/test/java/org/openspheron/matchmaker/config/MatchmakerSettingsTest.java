@@ -125,6 +125,21 @@ class MatchmakerSettingsTest {
     }
 
     @Test
+    void howLongACallIsRetriedAndWhenTheFirstUrlIsTriedAgainAreSettings() {
+        var none = org.openspheron.chain.rpc.RpcListener.NONE;
+        var defaults = MatchmakerSettings.rpc(config(Map.of()).getConfigMapping(ChainSettings.class), none);
+        assertThat(defaults.retryFor()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(defaults.returnToFirstAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
+        var set = MatchmakerSettings.rpc(config(Map.of("spheron.chain.rpc-retry-for", "2m",
+                "spheron.chain.rpc-return-to-first-after", "10m")).getConfigMapping(ChainSettings.class), none);
+        assertThat(set.retryFor()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(set.returnToFirstAfter()).isEqualTo(java.time.Duration.ofMinutes(10));
+        ChainSettings zero = config(Map.of("spheron.chain.rpc-retry-for", "0s")).getConfigMapping(ChainSettings.class);
+        assertThatThrownBy(() -> MatchmakerSettings.rpc(zero, none))
+                .isInstanceOf(InvalidConfiguration.class).hasMessageContaining("spheron.chain.rpc-retry-for");
+    }
+
+    @Test
     void anRpcUrlListOrBudgetThatCannotWorkFailsNamingTheKey() {
         ChainSettings noUrl = config(Map.of("spheron.chain.rpc-url", "https://a.example, node-2:8545"))
                 .getConfigMapping(ChainSettings.class);

@@ -49,7 +49,7 @@ public class ProtocolChain {
 
     /**
      * How the RPC endpoints are called, from {@code spheron.chain.rpc-url} (a comma-separated list to fail over
-     * along) and {@code spheron.chain.requests-per-second}. Throws {@link SettingsException} naming the key when
+     * along), {@code spheron.chain.requests-per-second}, {@code rpc-retry-for} and {@code rpc-return-to-first-after}. Throws {@link SettingsException} naming the key when
      * either cannot work.
      */
     public static RpcOptions rpcOptions(ChainSettings chain, RpcListener listener) {
@@ -58,10 +58,21 @@ public class ProtocolChain {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("spheron.chain.rpc-url: " + e.getMessage());
         }
+        RpcOptions options;
         try {
-            return RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+            options = RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
         } catch (IllegalArgumentException e) {
             throw new SettingsException("spheron.chain.requests-per-second: " + e.getMessage());
+        }
+        try {
+            options = options.withRetryFor(chain.rpcRetryFor());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.rpc-retry-for: " + e.getMessage());
+        }
+        try {
+            return options.withReturnToFirstAfter(chain.rpcReturnToFirstAfter());
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("spheron.chain.rpc-return-to-first-after: " + e.getMessage());
         }
     }
 

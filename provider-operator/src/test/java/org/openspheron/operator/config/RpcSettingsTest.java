@@ -24,6 +24,22 @@ class RpcSettingsTest {
     }
 
     @Test
+    void howLongACallIsRetriedAndWhenTheFirstUrlIsTriedAgainAreSettings() {
+        var defaults = ProtocolChain.rpcOptions(chain(Map.of()), RpcListener.NONE);
+        assertThat(defaults.retryFor()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(defaults.returnToFirstAfter()).isEqualTo(java.time.Duration.ofMinutes(1));
+        var set = ProtocolChain.rpcOptions(chain(Map.of("spheron.chain.rpc-retry-for", "2m",
+                "spheron.chain.rpc-return-to-first-after", "10m")), RpcListener.NONE);
+        assertThat(set.retryFor()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(set.returnToFirstAfter()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThatThrownBy(() -> ProtocolChain.rpcOptions(chain(Map.of("spheron.chain.rpc-retry-for", "0s")),
+                RpcListener.NONE)).isInstanceOf(SettingsException.class).hasMessageContaining("spheron.chain.rpc-retry-for");
+        assertThatThrownBy(() -> ProtocolChain.rpcOptions(chain(Map.of("spheron.chain.rpc-return-to-first-after", "0s")),
+                RpcListener.NONE)).isInstanceOf(SettingsException.class)
+                .hasMessageContaining("spheron.chain.rpc-return-to-first-after");
+    }
+
+    @Test
     void anRpcUrlListOrBudgetThatCannotWorkFailsNamingTheKey() {
         assertThatThrownBy(() -> ProtocolChain.rpcOptions(chain(Map.of("spheron.chain.rpc-url", "https://a.example,,ftp://b")),
                 RpcListener.NONE))
