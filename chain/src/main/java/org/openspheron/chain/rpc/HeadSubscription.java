@@ -85,7 +85,7 @@ public final class HeadSubscription implements AutoCloseable {
     /** The newest head announced, while the subscription is live and not stale; empty means: poll. */
     public OptionalLong head() {
         Head head = latest.get();
-        if (!live || head == null || System.nanoTime() - head.receivedAtNanos() > staleAfter.toNanos()) {
+        if (closed || !live || head == null || System.nanoTime() - head.receivedAtNanos() > staleAfter.toNanos()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(head.number());
@@ -159,6 +159,9 @@ public final class HeadSubscription implements AutoCloseable {
     }
 
     private void received(String text) throws IOException {
+        if (closed) {
+            return; // a message the socket delivered while closing: a closed subscription announces nothing
+        }
         JsonNode message = JSON.readTree(text);
         if (message.has("error")) {
             throw new IOException("the node refused eth_subscribe(newHeads): " + message.get("error"));
