@@ -23,6 +23,7 @@ public final class Quorum {
     private final Map<MatchKey, Map<String, SignedMatch>> book = new ConcurrentHashMap<>();
     private final Map<MatchKey, byte[]> digests = new ConcurrentHashMap<>();
     private final Map<String, Boolean> operators = new ConcurrentHashMap<>();
+    private volatile List<String> operatorSet;
 
     public Quorum(ChainSession chain) {
         this.chain = chain;
@@ -36,6 +37,17 @@ public final class Quorum {
     /** Forgets who is an operator, so a change of the on-chain set is seen; called once per reconcile pass. */
     public void refreshOperators() {
         operators.clear();
+        operatorSet = null;
+    }
+
+    /** The on-chain operator set, read at most once per pass (when a match is to be sent), not per order. */
+    public List<String> operatorSet() {
+        List<String> set = operatorSet;
+        if (set == null) {
+            set = List.copyOf(chain.reader().operators());
+            operatorSet = set;
+        }
+        return set;
     }
 
     /** Signs the match with this operator's key and keeps the signature. */

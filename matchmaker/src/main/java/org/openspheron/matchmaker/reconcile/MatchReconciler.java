@@ -506,7 +506,11 @@ public final class MatchReconciler {
             return;
         }
         long since = quorumSince.computeIfAbsent(key, k -> head);
-        int turn = SubmitOrder.turnOf(orderId, quorum.self(), signatures.stream().map(SignedMatch::signer).toList());
+        // Places among the whole operator set, not among the signatures held: two signers holding different
+        // quorums (one lacks the first's signature) would otherwise both count themselves first and both send.
+        List<String> places = new ArrayList<>(quorum.operatorSet());
+        signatures.forEach(s -> places.add(s.signer()));
+        int turn = SubmitOrder.turnOf(orderId, quorum.self(), places);
         // Never wait past the match deadline: two blocks before it every signer sends, as a last chance.
         long turnAt = Math.min(since + turn * SUBMIT_TURN_BLOCKS,
                 current.bidWindowEnd() + matchWindowBlocks(reader) - 2);

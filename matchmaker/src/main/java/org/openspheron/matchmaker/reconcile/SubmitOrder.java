@@ -5,21 +5,22 @@ import java.util.Locale;
 import org.web3j.crypto.Hash;
 
 /**
- * Who of an order's signers sends its match first. Each signer's place comes from
- * {@code keccak256("<orderId>:<signer address>")}, lowest first: every operator computes the same order without
- * talking, the first place moves from order to order (so no operator pays all the gas), and the relative order of
- * any two signers does not depend on which other signatures an operator holds yet. A signer whose predecessors did
- * not sign (they are down) moves up.
+ * Who of an order's signers sends its match first. Each operator's place comes from
+ * {@code keccak256("<orderId>:<operator address>")}, lowest first, among the whole on-chain operator set: every
+ * operator computes the same order without talking, the first place moves from order to order (so no operator pays
+ * all the gas), and no two operators ever share a place, whichever signatures each holds yet. (Counting only the
+ * signatures held let an operator that lacked the first's signature count itself first while the first did too.)
+ * A signer whose predecessors are down sends once their turns have passed.
  */
 final class SubmitOrder {
     private SubmitOrder() {
     }
 
-    /** How many of {@code signers} come before {@code self} for {@code orderId}: 0 sends at once. */
-    static int turnOf(long orderId, String self, Collection<String> signers) {
+    /** How many of {@code operators} come before {@code self} for {@code orderId}: 0 sends at once. */
+    static int turnOf(long orderId, String self, Collection<String> operators) {
         String own = placeKey(orderId, self);
         int before = 0;
-        for (String signer : signers.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList()) {
+        for (String signer : operators.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toList()) {
             if (!signer.equalsIgnoreCase(self) && placeKey(orderId, signer).compareTo(own) < 0) {
                 before++;
             }

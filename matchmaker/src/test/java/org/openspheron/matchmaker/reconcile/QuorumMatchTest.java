@@ -124,6 +124,9 @@ class QuorumMatchTest {
         restarted.pass(); // re-derives the order from the chain, signs again, pulls operator 1's signature
         operators.get(1).pass();
         Operator.passes(operators, 2);
+        // Operator 2, still down, may come first in this order's submission order: its turn passes first.
+        fixture.chain().mine(MatchReconciler.SUBMIT_TURN_BLOCKS);
+        Operator.passes(operators, 2);
 
         Order order = reader.requireOrder(orderId);
         assertThat(order.leaseId()).isPositive();
@@ -173,6 +176,35 @@ class QuorumMatchTest {
         assertThat(leasesFor(orderId)).isEqualTo(1);
         assertThat(submissionsOf(orderId)).isEqualTo(1);
         assertThat(others).allSatisfy(o -> assertThat(o.events.failed).as("operator %d", o.index).hasValue(0));
+    }
+
+    /**
+     * Places count among the whole operator set, not among the signatures an operator happens to hold. With the
+     * first operator unreachable for a moment, the second held a quorum without the first's signature and counted
+     * itself first; the first, holding its own and the third's, did too: two matchOrder in one block, one reverted.
+     */
+    @Test
+    void aSignerThatLacksTheFirstsSignatureStillWaitsForTheFirstsTurn() {
+        operators = Operator.quorumOf(fixture, 3, 0);
+        long orderId = orderWithBids();
+        Operator first = inPlace(orderId, 0);
+        Operator second = inPlace(orderId, 1);
+        Operator third = inPlace(orderId, 2);
+        first.down = true;
+        third.pass(); // signs; its signature reaches the second only
+        second.pass(); // signs: holds a quorum without the first's signature
+
+        assertThat(reader.requireOrder(orderId).isOpen()).as("the second waits for the first's turn").isTrue();
+        assertThat(second.reconciler.decision(orderId).orElseThrow().note()).contains("second to submit");
+
+        first.down = false;
+        Operator.passes(operators, 2);
+        fixture.chain().mine(MatchReconciler.SUBMIT_TURN_BLOCKS);
+        Operator.passes(operators, 2);
+
+        assertThat(leasesFor(orderId)).isEqualTo(1);
+        assertThat(submissionsOf(orderId)).isEqualTo(1);
+        assertThat(operators).allSatisfy(o -> assertThat(o.events.failed).as("operator %d", o.index).hasValue(0));
     }
 
     @Test
@@ -352,10 +384,15 @@ class QuorumMatchTest {
         return orderId;
     }
 
-    /** The operator whose turn to send {@code orderId}'s match comes first when all three have signed. */
+    /** The operator whose turn to send {@code orderId}'s match comes first. */
     private Operator firstToSubmit(long orderId) {
+        return inPlace(orderId, 0);
+    }
+
+    /** The operator in place {@code turn} (0: first) of {@code orderId}'s submission order. */
+    private Operator inPlace(long orderId, int turn) {
         List<String> all = operators.stream().map(o -> o.quorum.self()).toList();
-        return operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == 0)
+        return operators.stream().filter(o -> SubmitOrder.turnOf(orderId, o.quorum.self(), all) == turn)
                 .findFirst().orElseThrow();
     }
 
