@@ -204,7 +204,7 @@ public final class RpcTransport extends Service {
      * node knows it by its hash, and the answer is that hash, as the first attempt would have said. A transaction
      * of someone else's at that nonce, or a node that cannot say, leaves the refusal as it came.
      */
-    private byte[] ownIfMined(Calls calls, byte[] refusal) {
+    private byte[] ownIfMined(Calls calls, byte[] refusal) throws IOException {
         String hash = calls.rawTransactionHash();
         try {
             String lookup = JSON_MAPPER.writeValueAsString(Map.of("jsonrpc", "2.0", "id", 1,
@@ -214,6 +214,8 @@ public final class RpcTransport extends Service {
                     && hash.equalsIgnoreCase(known.path("result").path("hash").asText(""))) {
                 return calls.answeredWith(hash, JSON_MAPPER);
             }
+        } catch (java.io.InterruptedIOException e) {
+            throw e;
         } catch (IOException e) {
             // The refusal is the node's word; the sender re-reads its nonce and the caller its state.
         }

@@ -22,13 +22,19 @@ public final class RpcUrls {
         }
         String text = url.trim();
         int scheme = text.indexOf("://");
-        int start = scheme < 0 ? 0 : scheme + 3;
-        int authorityEnd = firstOf(text, start, "/?#");
-        int pathEnd = firstOf(text, authorityEnd, "?#");
+        // A scheme only before any '/', '?' or '#' (a "://" in a query is not one).
+        int start = scheme < 0 || firstOf(text, 0, "/?#") < scheme ? 0 : scheme + 3;
         StringBuilder shown = new StringBuilder(text.substring(0, start));
-        String authority = text.substring(start, authorityEnd);
-        int at = authority.lastIndexOf('@');
-        shown.append(at >= 0 ? "***@" + authority.substring(at + 1) : authority);
+        // User info runs to the last '@' before the query: a password may hold an unencoded '/'.
+        int at = text.substring(start, firstOf(text, start, "?#")).lastIndexOf('@');
+        int hostStart = start;
+        if (at >= 0) {
+            shown.append("***@");
+            hostStart = start + at + 1;
+        }
+        int authorityEnd = firstOf(text, hostStart, "/?#");
+        int pathEnd = firstOf(text, authorityEnd, "?#");
+        shown.append(text, hostStart, authorityEnd);
         String path = text.substring(authorityEnd, pathEnd);
         if (!path.isEmpty()) {
             String[] segments = path.split("/", -1);

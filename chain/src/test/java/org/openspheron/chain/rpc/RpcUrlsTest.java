@@ -23,6 +23,8 @@ class RpcUrlsTest {
         assertThat(RpcUrls.shown("https://node.example/rpc?apikey=" + KEY + "&x=1")).isEqualTo("https://node.example/rpc?***");
         assertThat(RpcUrls.shown("https://user:" + KEY + "@node.example:8545")).isEqualTo("https://***@node.example:8545");
         assertThat(RpcUrls.shown("wss://node.example/ws#" + KEY)).isEqualTo("wss://node.example/ws#***");
+        assertThat(RpcUrls.shown("https://user:pa/ss0rd@node.example/rpc")).isEqualTo("https://***@node.example/rpc");
+        assertThat(RpcUrls.shown("node.example/rpc?next=https://x.example")).isEqualTo("node.example/rpc?***");
     }
 
     @Test

@@ -23,7 +23,11 @@ public interface ChainSettings {
     @WithDefault("0")
     double requestsPerSecond();
 
-    /** How long one RPC call is retried (backoff, failovers, 429s) before it fails and the pass is tried later. */
+    /**
+     * How long one RPC call waits out an endpoint that rate-limits it (HTTP 429, Retry-After) before it fails and
+     * the pass is tried later. An endpoint that does not answer at all fails the call sooner: once every URL failed
+     * twice.
+     */
     @WithDefault("30s")
     Duration rpcRetryFor();
 

@@ -511,9 +511,11 @@ public final class MatchReconciler {
         List<String> places = new ArrayList<>(quorum.operatorSet());
         signatures.forEach(s -> places.add(s.signer()));
         int turn = SubmitOrder.turnOf(orderId, quorum.self(), places);
-        // Never wait past the match deadline: two blocks before it every signer sends, as a last chance.
-        long turnAt = Math.min(since + turn * SUBMIT_TURN_BLOCKS,
-                current.bidWindowEnd() + matchWindowBlocks(reader) - 2);
+        // Never wait past the match deadline: the last turns before it come one block apart, in the same order, the
+        // last two blocks before the deadline; so operators that are down ahead of this one cannot push every
+        // signer into one last block together.
+        long lastChance = current.bidWindowEnd() + matchWindowBlocks(reader) - 2;
+        long turnAt = SubmitOrder.turnAt(since, turn, SUBMIT_TURN_BLOCKS, SubmitOrder.places(places), lastChance);
         if (sentAt == null && head < turnAt) {
             decisions.put(orderId, decision.with(MatchStatus.SIGNING, "quorum held; " + SubmitOrder.ordinal(turn)
                     + " to submit, at block " + turnAt + " if still open"));

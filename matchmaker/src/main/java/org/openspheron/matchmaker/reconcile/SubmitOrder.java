@@ -28,6 +28,20 @@ final class SubmitOrder {
         return before;
     }
 
+    /**
+     * The head at which place {@code turn} of {@code places} sends, having held the quorum since {@code since}:
+     * {@code blocksPerTurn} after each place before it, but the last turns come one block apart ending at
+     * {@code lastChance}, so a deadline never brings every signer into the same block.
+     */
+    static long turnAt(long since, int turn, long blocksPerTurn, int places, long lastChance) {
+        return Math.min(since + turn * blocksPerTurn, lastChance - (Math.max(places, turn + 1) - 1 - turn));
+    }
+
+    /** How many distinct operators {@code operators} names. */
+    static int places(Collection<String> operators) {
+        return (int) operators.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().count();
+    }
+
     static String ordinal(int turn) {
         return switch (turn) {
             case 0 -> "first";

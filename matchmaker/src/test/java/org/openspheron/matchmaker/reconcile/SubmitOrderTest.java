@@ -41,6 +41,19 @@ class SubmitOrderTest {
     }
 
     @Test
+    void nearTheDeadlineTheTurnsComeOneBlockApartAndNeverTogether() {
+        // Far from the deadline: 3 blocks per place.
+        assertThat(LongStream.range(0, 5).map(t -> SubmitOrder.turnAt(100, (int) t, 3, 5, 200)).toArray())
+                .containsExactly(100, 103, 106, 109, 112);
+        // The deadline's last chance at 110: the later places compress to one block apart, ending there.
+        assertThat(LongStream.range(0, 5).map(t -> SubmitOrder.turnAt(100, (int) t, 3, 5, 110)).toArray())
+                .containsExactly(100, 103, 106, 109, 110);
+        // Held late: every place one block apart up to the last chance, in order, no two together.
+        assertThat(LongStream.range(0, 5).map(t -> SubmitOrder.turnAt(108, (int) t, 3, 5, 110)).toArray())
+                .containsExactly(106, 107, 108, 109, 110);
+    }
+
+    @Test
     void addressCaseAndRepeatedSignaturesDoNotChangeTheTurn() {
         String self = SIGNERS.get(2);
         List<String> noisy = List.of(SIGNERS.get(0).toLowerCase(), SIGNERS.get(0).toUpperCase().replace("0X", "0x"),

@@ -16,6 +16,7 @@ import org.openspheron.chain.rpc.RpcListener;
 import org.openspheron.chain.rpc.RpcMeters;
 import org.openspheron.chain.rpc.RpcOptions;
 import org.openspheron.chain.rpc.RpcTransport;
+import org.openspheron.chain.rpc.RpcUrls;
 
 /**
  * The operator's one connection to the chain, shared by the protocol side (bids, leases, registration) and the
@@ -93,7 +94,7 @@ public class ProtocolChain {
         url.ifPresent(u -> {
             String lower = u.toLowerCase(Locale.ROOT);
             if (!lower.startsWith("ws://") && !lower.startsWith("wss://")) {
-                throw new SettingsException("spheron.chain.ws-url must be a ws:// or wss:// URL, not " + u);
+                throw new SettingsException("spheron.chain.ws-url must be a ws:// or wss:// URL, not " + RpcUrls.shown(u));
             }
         });
         return url;
