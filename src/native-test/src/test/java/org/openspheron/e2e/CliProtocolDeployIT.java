@@ -52,6 +52,13 @@ class CliProtocolDeployIT {
                     "--addresses-file", addresses.toString());
             assertThat(verified.exit()).as(verified.out() + verified.err()).isZero();
             assertThat(verified.out()).contains("verified     DeploymentOrder code").doesNotContain("MISMATCH");
+            Run asJson = run(runner, dir, "protocol", "verify", "--json", "--rpc-url", chain.rpcUrl(),
+                    "--addresses-file", addresses.toString());
+            assertThat(asJson.exit()).as(asJson.out() + asJson.err()).isZero();
+            var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(asJson.out());
+            assertThat(report.get("verified").asBoolean()).isTrue();
+            assertThat(report.get("checks")).isNotEmpty();
+            report.get("checks").forEach(check -> assertThat(check.get("passed").asBoolean()).as(check.toString()).isTrue());
 
             // A contract's refusal is decoded from its ABI, another resource: cancelling someone else's order is
             // refused at estimation with NotTenant, which the CLI explains.
