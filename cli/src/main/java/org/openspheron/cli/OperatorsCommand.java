@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "operators", description = "List the matchmaker operators and pending changes; propose, execute or cancel changes.",
         subcommands = {OperatorsCommand.ListChanges.class, OperatorsCommand.Add.class, OperatorsCommand.Remove.class,
-                OperatorsCommand.Threshold.class, OperatorsCommand.Execute.class, OperatorsCommand.Cancel.class})
+                OperatorsCommand.Threshold.class, OperatorsCommand.Execute.class, OperatorsCommand.Cancel.class,
+                OperatorsCommand.TransferOwnership.class, OperatorsCommand.AcceptOwnership.class})
 public class OperatorsCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -214,6 +215,49 @@ public class OperatorsCommand implements Runnable {
             output.line("cancelled    change " + changeId + " in " + tx);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("changeId", changeId);
+            result.put("transactionHash", tx);
+            output.result(result);
+            return 0;
+        }
+    }
+
+    @Command(name = "transfer-ownership", description = "Offer the operator set to a new owner (owner only); the "
+            + "current owner stays in charge until the new one accepts.")
+    public static class TransferOwnership extends OperatorSetCommand {
+        @Parameters(paramLabel = "ADDRESS", description = "The new owner's address.")
+        String newOwner;
+
+        @Override
+        int run(Output output, OperatorSetClient client, ProtocolReader reader) {
+            ProtocolDeployCommand.requireAddress("ADDRESS", newOwner);
+            String tx = client.transferOwnership(newOwner).getTransactionHash();
+            String offered = Keys.toChecksumAddress(newOwner);
+            output.line("offered      the operator set to " + offered + " in " + tx + "; " + Keys.toChecksumAddress(client.owner())
+                    + " stays the owner until " + offered + " runs 'spheron protocol operators accept-ownership'");
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("owner", Keys.toChecksumAddress(client.owner()));
+            result.put("pendingOwner", offered);
+            result.put("transactionHash", tx);
+            output.result(result);
+            return 0;
+        }
+    }
+
+    @Command(name = "accept-ownership", description = "Take over the operator set offered to this account.")
+    public static class AcceptOwnership extends OperatorSetCommand {
+        @Override
+        int run(Output output, OperatorSetClient client, ProtocolReader reader) {
+            String self = Keys.toChecksumAddress(client.address());
+            var pending = client.pendingOwner();
+            if (pending.isEmpty() || !pending.get().equalsIgnoreCase(client.address())) {
+                throw new CliException("the operator set is not offered to " + self + pending
+                        .map(p -> " (it is offered to " + Keys.toChecksumAddress(p) + ")").orElse(" (no transfer is pending)")
+                        + "; nothing was sent");
+            }
+            String tx = client.acceptOwnership().getTransactionHash();
+            output.line("owner        " + self + " since " + tx);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("owner", self);
             result.put("transactionHash", tx);
             output.result(result);
             return 0;

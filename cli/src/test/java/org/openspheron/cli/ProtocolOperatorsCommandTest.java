@@ -73,6 +73,43 @@ class ProtocolOperatorsCommandTest {
     }
 
     @Test
+    void ownershipMovesInTwoStepsAndOnlyTheOfferedAccountCanTakeIt() throws Exception {
+        Credentials owner = protocol.owner();
+        Credentials next = protocol.chain().account(21);
+        Credentials stranger = protocol.chain().account(22);
+
+        Cli.Result notOwner = spheron(stranger, "transfer-ownership", stranger.getAddress());
+        assertThat(notOwner.exitCode()).isNotZero();
+        assertThat(notOwner.err()).contains("is not the owner of the operator set");
+
+        Cli.Result offered = spheron(owner, "transfer-ownership", next.getAddress());
+        assertThat(offered.exitCode()).as(offered.out() + offered.err()).isZero();
+        assertThat(offered.out()).contains("offered      the operator set to " + Keys.toChecksumAddress(next.getAddress()));
+        assertThat(ownerOfTheSet()).as("the owner stays until the offer is accepted").isEqualToIgnoringCase(owner.getAddress());
+
+        Cli.Result taken = spheron(stranger, "accept-ownership");
+        assertThat(taken.exitCode()).isNotZero();
+        assertThat(taken.err()).contains("is not offered to " + Keys.toChecksumAddress(stranger.getAddress()))
+                .contains("it is offered to " + Keys.toChecksumAddress(next.getAddress()));
+
+        Cli.Result accepted = spheron(next, "accept-ownership");
+        assertThat(accepted.exitCode()).as(accepted.out() + accepted.err()).isZero();
+        assertThat(ownerOfTheSet()).isEqualToIgnoringCase(next.getAddress());
+        Cli.Result oldOwner = spheron(owner, "threshold", "3");
+        assertThat(oldOwner.exitCode()).isNotZero();
+        assertThat(oldOwner.err()).contains("is not the owner of the operator set");
+
+        // Back to the fixture's owner, whom the other tests use.
+        assertThat(spheron(next, "transfer-ownership", owner.getAddress()).exitCode()).isZero();
+        assertThat(spheron(owner, "accept-ownership").exitCode()).isZero();
+        assertThat(ownerOfTheSet()).isEqualToIgnoringCase(owner.getAddress());
+    }
+
+    private static String ownerOfTheSet() throws Exception {
+        return Output.JSON.readTree(spheron(protocol.owner(), "list", "--json").out()).get("owner").asText();
+    }
+
+    @Test
     void aThresholdBelowAMajorityIsRefusedWithTheSmallestOneThatWouldDo() throws Exception {
         Cli.Result add = spheron(protocol.owner(), "add", protocol.chain().account(20).getAddress());
         assertThat(add.exitCode()).isNotZero();
