@@ -49,16 +49,19 @@ public class ClusterInventoryProducer {
     }
 
     /**
-     * The storage classes ({@code spheron.operator.storage-classes}) and TEE types the provider maps, and how many
-     * addresses it leases: the bid engine's filter.
+     * The storage classes ({@code spheron.operator.storage-classes}) and TEE types the provider maps, how many
+     * addresses it leases, and the RuntimeClass its GPU pods get: the bid engine's filter.
      */
     @Produces
     @Singleton
     ProviderCapabilities capabilities(OperatorConfig config, KubernetesClient client, TeeRuntimes teeRuntimes,
             IpPool ipPool) {
         Map<String, String> tee = teeRuntimes.byType();
+        Map<String, String> runtimeClasses = new java.util.HashMap<>(tee);
+        config.runtimeClass().filter(name -> !name.isBlank())
+                .ifPresent(name -> runtimeClasses.put(ProviderCapabilities.GPU_RUNTIME, name));
         return new ProviderCapabilities(config.storageClasses().keySet(), tee.keySet(),
-                TeeNodes.fromRuntimeClasses(client, tee), ipPool.size());
+                TeeNodes.fromRuntimeClasses(client, runtimeClasses), ipPool.size(), config.runtimeClass());
     }
 
     void close(@Disposes ClusterInventory inventory) {

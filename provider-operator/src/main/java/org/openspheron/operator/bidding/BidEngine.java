@@ -55,6 +55,8 @@ import org.openspheron.operator.inventory.Placement;
  */
 public final class BidEngine {
     private static final Logger LOG = Logger.getLogger(BidEngine.class);
+    /** Whether the missing GPU RuntimeClass was reported: once per stretch of it missing, not once per order. */
+    private volatile boolean gpuRuntimeMissingWarned;
     /** The decline reason of an order that cannot be read; such an order never changes, so it is not read again. */
     static final String UNREADABLE = "unreadable";
 
@@ -212,10 +214,29 @@ public final class BidEngine {
                     + String.join(", ", org.openspheron.chain.OrderFeatures.teeTypes(spec.features()))
                     + " is missing from the cluster");
         }
-        Inventory where = left.onNodesLabelled(teeSelector.get());
+        var gpuRuntime = capabilities.gpuRuntimeSelector(spec);
+        if (gpuRuntime.isEmpty()) {
+            if (!gpuRuntimeMissingWarned) {
+                gpuRuntimeMissingWarned = true;
+                LOG.warnf("the RuntimeClass %s (spheron.operator.runtime-class) is missing from the cluster, or cannot be "
+                        + "read: no GPU order is bid until it can", capabilities.gpuRuntimeClass().orElse("?"));
+            }
+            return new Decision.Decline("gpu-runtime-class", "the RuntimeClass "
+                    + capabilities.gpuRuntimeClass().orElse("?") + " that spheron.operator.runtime-class gives GPU pods "
+                    + "is missing from the cluster, so its pods could not be created");
+        }
+        if (spec.gpuCount() > 0) {
+            gpuRuntimeMissingWarned = false;
+        }
+        Map<String, String> selector = new HashMap<>(teeSelector.get());
+        selector.putAll(gpuRuntime.get());
+        Inventory where = left.onNodesLabelled(selector);
         if (where.hasNoNodes()) {
-            return new Decision.Decline("tee-nodes", "no node has the labels " + teeSelector.get() + " that the RuntimeClass"
-                    + " of its TEE type selects");
+            return teeSelector.get().isEmpty()
+                    ? new Decision.Decline("gpu-runtime-nodes", "no node has the labels " + gpuRuntime.get()
+                            + " that the GPU RuntimeClass " + capabilities.gpuRuntimeClass().orElse("?") + " selects")
+                    : new Decision.Decline("tee-nodes", "no node has the labels " + selector + " that the RuntimeClass"
+                            + " of its TEE type selects");
         }
         Placement placement = where.place(demand);
         if (placement instanceof Placement.Nowhere nowhere) {

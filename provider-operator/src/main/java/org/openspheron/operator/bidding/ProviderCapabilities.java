@@ -23,18 +23,31 @@ import org.openspheron.chain.OrderSpec;
  *     none, and orders asking for one get no bid
  * @param teeNodes the nodes that run each of those types
  * @param leasedIps how many addresses {@code spheron.operator.ip-pool} holds; 0: orders needing one get no bid
+ * @param gpuRuntimeClass the RuntimeClass GPU pods get ({@code spheron.operator.runtime-class}); while it is missing
+ *     from the cluster no GPU order is bid (its pods could not be created), and its node selector, when it has one,
+ *     places GPU orders as the API server will place their pods. Read through {@code teeNodes} under
+ *     {@link #GPU_RUNTIME}.
  */
 public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes,
-                                   int leasedIps) {
+                                   int leasedIps, Optional<String> gpuRuntimeClass) {
+    /** The key under which {@code teeNodes} answers for the GPU RuntimeClass (no TEE type is spelled so). */
+    public static final String GPU_RUNTIME = "(gpu runtime class)";
+
     /** A provider that maps no storage class and runs no TEE. */
     public static final ProviderCapabilities DEFAULT_STORAGE = new ProviderCapabilities(Set.of(), Set.of());
 
     public ProviderCapabilities {
+        gpuRuntimeClass = gpuRuntimeClass.filter(name -> !name.isBlank());
         storageClasses = Set.copyOf(storageClasses);
         teeTypes = Set.copyOf(teeTypes);
         if (leasedIps < 0) {
             throw new IllegalArgumentException("a pool of " + leasedIps + " leased IPs");
         }
+    }
+
+    /** With no GPU RuntimeClass. */
+    public ProviderCapabilities(Set<String> storageClasses, Set<String> teeTypes, TeeNodes teeNodes, int leasedIps) {
+        this(storageClasses, teeTypes, teeNodes, leasedIps, Optional.empty());
     }
 
     /** With no leased IP to give. */
@@ -70,7 +83,23 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
 
     /** The same, with a pool of {@code leasedIps} addresses. */
     public ProviderCapabilities withLeasedIps(int leasedIps) {
-        return new ProviderCapabilities(storageClasses, teeTypes, teeNodes, leasedIps);
+        return new ProviderCapabilities(storageClasses, teeTypes, teeNodes, leasedIps, gpuRuntimeClass);
+    }
+
+    /** The same, GPU pods getting the RuntimeClass {@code name}. */
+    public ProviderCapabilities withGpuRuntimeClass(String name) {
+        return new ProviderCapabilities(storageClasses, teeTypes, teeNodes, leasedIps, Optional.ofNullable(name));
+    }
+
+    /**
+     * The labels the GPU RuntimeClass's scheduling adds to {@code spec}'s GPU pods (none for an order without GPUs or
+     * a provider with no GPU RuntimeClass), or empty when that class is missing from the cluster.
+     */
+    Optional<Map<String, String>> gpuRuntimeSelector(OrderSpec spec) {
+        if (spec.gpuCount() <= 0 || gpuRuntimeClass.isEmpty()) {
+            return Optional.of(Map.of());
+        }
+        return teeNodes.nodeSelector(GPU_RUNTIME);
     }
 
     /** Why this provider cannot serve what {@code spec} needs (a metric tag and a sentence), or empty when it can. */

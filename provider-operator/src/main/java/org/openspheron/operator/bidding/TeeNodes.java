@@ -70,7 +70,7 @@ public interface TeeNodes {
                 return selector;
             } catch (RuntimeException e) {
                 answers.put(type, new Answer(Optional.empty(), now + ttl.toNanos() / 10));
-                Logger.getLogger(TeeNodes.class).warnf("cannot read the RuntimeClass of TEE type %s (%s): no bid on"
+                Logger.getLogger(TeeNodes.class).warnf("cannot read the RuntimeClass of %s (%s): no bid on"
                         + " such orders until it can be read", type, e.getMessage());
                 return Optional.empty();
             }

@@ -259,6 +259,39 @@ class BidEngineTest {
     }
 
     /**
+     * README limit until now: spheron.operator.runtime-class was not checked, so a provider whose cluster lacked that
+     * RuntimeClass won GPU leases whose pods could not be created, and was then slashed for not deploying them. While
+     * the class is missing no GPU order is bid; once it exists, the order is bid (CPU-only orders never need it).
+     */
+    @Test
+    void aGpuOrderIsNotBidWhileTheGpuRuntimeClassIsMissing() {
+        ProviderClient me = registeredProvider();
+        long gpu = tenant.createOrder(gpuOrder(1, "A100", "us-east", tokens(10)), tokens(10));
+        String name = "nvidia-bid-test";
+
+        engineWith(me, gpuRuntime(name)).reconcile();
+        assertThat(bidsOf(me, gpu)).as("the RuntimeClass is missing").isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "gpu-runtime-class").count()).isEqualTo(1.0);
+
+        kube.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).resource(
+                new io.fabric8.kubernetes.api.model.node.v1.RuntimeClassBuilder().withNewMetadata().withName(name)
+                        .endMetadata().withHandler("nvidia").build()).create();
+        try {
+            engineWith(me, gpuRuntime(name)).reconcile();
+            assertThat(bidsOf(me, gpu)).as("the RuntimeClass exists").hasSize(1);
+        } finally {
+            kube.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName(name).delete();
+        }
+    }
+
+    /** Capabilities whose GPU pods get RuntimeClass {@code name}, read from the test cluster (a fresh cache). */
+    private static ProviderCapabilities gpuRuntime(String name) {
+        return new ProviderCapabilities(Set.of(), Set.of(),
+                TeeNodes.fromRuntimeClasses(kube, Map.of(ProviderCapabilities.GPU_RUNTIME, name)), 0,
+                java.util.Optional.of(name));
+    }
+
+    /**
      * Review finding: a TEE order was placed on any node with room, and its pods, which the RuntimeClass's node
      * selector keeps to the TEE nodes, would have stayed Pending on a lease the provider then had to decline. It is
      * placed only on nodes with the RuntimeClass's labels, and not bid at all when none has them.
