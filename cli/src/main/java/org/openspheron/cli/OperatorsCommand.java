@@ -11,6 +11,7 @@ import org.openspheron.chain.OperatorSetChange;
 import org.openspheron.chain.OperatorSetClient;
 import org.openspheron.chain.ProtocolReader;
 import org.web3j.crypto.Keys;
+import org.web3j.utils.Numeric;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -230,6 +231,10 @@ public class OperatorsCommand implements Runnable {
         @Override
         int run(Output output, OperatorSetClient client, ProtocolReader reader) {
             ProtocolDeployCommand.requireAddress("ADDRESS", newOwner);
+            if (Numeric.toBigInt(newOwner).signum() == 0) {
+                // Ownable2Step reads the zero address as "withdraw the pending offer", not as a new owner.
+                throw new CliException("the zero address cannot own the operator set; nothing was sent");
+            }
             String tx = client.transferOwnership(newOwner).getTransactionHash();
             String offered = Keys.toChecksumAddress(newOwner);
             output.line("offered      the operator set to " + offered + " in " + tx + "; " + Keys.toChecksumAddress(client.owner())

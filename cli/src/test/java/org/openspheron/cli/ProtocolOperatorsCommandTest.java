@@ -82,6 +82,10 @@ class ProtocolOperatorsCommandTest {
         assertThat(notOwner.exitCode()).isNotZero();
         assertThat(notOwner.err()).contains("is not the owner of the operator set");
 
+        Cli.Result zero = spheron(owner, "transfer-ownership", "0x" + "0".repeat(40));
+        assertThat(zero.exitCode()).isNotZero();
+        assertThat(zero.err()).contains("the zero address cannot own the operator set; nothing was sent");
+
         Cli.Result offered = spheron(owner, "transfer-ownership", next.getAddress());
         assertThat(offered.exitCode()).as(offered.out() + offered.err()).isZero();
         assertThat(offered.out()).contains("offered      the operator set to " + Keys.toChecksumAddress(next.getAddress()));

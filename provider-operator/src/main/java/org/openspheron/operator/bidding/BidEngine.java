@@ -211,7 +211,7 @@ public final class BidEngine {
         var teeSelector = capabilities.nodeSelector(spec);
         if (teeSelector.isEmpty()) {
             return new Decision.Decline("tee-runtime-class", "the RuntimeClass of its TEE type "
-                    + String.join(", ", org.openspheron.chain.OrderFeatures.teeTypes(spec.features()))
+                    + String.join(", ", OrderFeatures.teeTypes(spec.features()))
                     + " is missing from the cluster");
         }
         var gpuRuntime = capabilities.gpuRuntimeSelector(spec);
@@ -225,18 +225,20 @@ public final class BidEngine {
                     + capabilities.gpuRuntimeClass().orElse("?") + " that spheron.operator.runtime-class gives GPU pods "
                     + "is missing from the cluster, so its pods could not be created");
         }
-        if (spec.gpuCount() > 0) {
-            gpuRuntimeMissingWarned = false;
+        if (spec.gpuCount() > 0 && capabilities.gpuRuntimeClass().isPresent()) {
+            gpuRuntimeMissingWarned = false; // read, and there
         }
-        Map<String, String> selector = new HashMap<>(teeSelector.get());
-        selector.putAll(gpuRuntime.get());
+        // A TEE order's services run under their TEE type's RuntimeClass instead (WorkloadObjects), so its placement
+        // follows that class's labels only; the GPU class's labels place the other GPU orders.
+        boolean tee = !OrderFeatures.teeTypes(spec.features()).isEmpty();
+        Map<String, String> selector = tee ? teeSelector.get() : gpuRuntime.get();
         Inventory where = left.onNodesLabelled(selector);
-        if (where.hasNoNodes()) {
-            return teeSelector.get().isEmpty()
-                    ? new Decision.Decline("gpu-runtime-nodes", "no node has the labels " + gpuRuntime.get()
-                            + " that the GPU RuntimeClass " + capabilities.gpuRuntimeClass().orElse("?") + " selects")
-                    : new Decision.Decline("tee-nodes", "no node has the labels " + selector + " that the RuntimeClass"
-                            + " of its TEE type selects");
+        if (where.hasNoNodes() && !selector.isEmpty()) {
+            return tee
+                    ? new Decision.Decline("tee-nodes", "no node has the labels " + selector + " that the RuntimeClass"
+                            + " of its TEE type selects")
+                    : new Decision.Decline("gpu-runtime-nodes", "no node has the labels " + selector
+                            + " that the GPU RuntimeClass " + capabilities.gpuRuntimeClass().orElse("?") + " selects");
         }
         Placement placement = where.place(demand);
         if (placement instanceof Placement.Nowhere nowhere) {

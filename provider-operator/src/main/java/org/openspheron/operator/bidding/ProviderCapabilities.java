@@ -93,7 +93,10 @@ public record ProviderCapabilities(Set<String> storageClasses, Set<String> teeTy
 
     /**
      * The labels the GPU RuntimeClass's scheduling adds to {@code spec}'s GPU pods (none for an order without GPUs or
-     * a provider with no GPU RuntimeClass), or empty when that class is missing from the cluster.
+     * a provider with no GPU RuntimeClass), or empty when that class is missing from the cluster. Asked of TEE orders
+     * too: their TEE services run under the TEE type's class, but a manifest may hold other GPU services, which get
+     * this one, so a provider missing it bids on no GPU order at all (a lease refused is lost business; one won and
+     * not deployed is slashed).
      */
     Optional<Map<String, String>> gpuRuntimeSelector(OrderSpec spec) {
         if (spec.gpuCount() <= 0 || gpuRuntimeClass.isEmpty()) {

@@ -261,7 +261,7 @@ class BidEngineTest {
     /**
      * README limit until now: spheron.operator.runtime-class was not checked, so a provider whose cluster lacked that
      * RuntimeClass won GPU leases whose pods could not be created, and was then slashed for not deploying them. While
-     * the class is missing no GPU order is bid; once it exists, the order is bid (CPU-only orders never need it).
+     * the class is missing no GPU order is bid; once it exists, the order is bid.
      */
     @Test
     void aGpuOrderIsNotBidWhileTheGpuRuntimeClassIsMissing() {
@@ -282,6 +282,28 @@ class BidEngineTest {
         } finally {
             kube.resources(io.fabric8.kubernetes.api.model.node.v1.RuntimeClass.class).withName(name).delete();
         }
+    }
+
+    /**
+     * The GPU RuntimeClass's node selector places plain GPU orders; a TEE order's services run under its TEE type's
+     * class instead, so the GPU class's labels do not restrict where it goes.
+     */
+    @Test
+    void theGpuRuntimeClassLabelsPlaceGpuOrdersButNotTeeOnes() {
+        ProviderClient me = registeredProvider();
+        Map<String, String> nowhere = Map.of("spheron.test/gpu-runtime", "absent");
+        ProviderCapabilities capabilities = new ProviderCapabilities(Set.of(), Set.of("sev-snp-gpu"),
+                type -> java.util.Optional.of(type.equals(ProviderCapabilities.GPU_RUNTIME) ? nowhere : Map.of()), 0,
+                java.util.Optional.of("nvidia"));
+        long plain = tenant.createOrder(gpuOrder(1, "A100", "us-east", tokens(10)), tokens(10));
+        long tee = tenant.createOrder(withFeatures(gpuOrder(1, "A100", "us-east", tokens(10)),
+                OrderFeatures.TEE_SEV_SNP_GPU), tokens(10));
+
+        engineWith(me, capabilities).reconcile();
+
+        assertThat(bidsOf(me, plain)).as("no node has the GPU class's labels").isEmpty();
+        assertThat(meters.counter("spheron.bids.declined", "reason", "gpu-runtime-nodes").count()).isEqualTo(1.0);
+        assertThat(bidsOf(me, tee)).as("the TEE order follows its own class").hasSize(1);
     }
 
     /** Capabilities whose GPU pods get RuntimeClass {@code name}, read from the test cluster (a fresh cache). */
