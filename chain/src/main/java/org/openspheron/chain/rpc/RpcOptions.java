@@ -25,6 +25,31 @@ public record RpcOptions(double requestsPerSecond, Duration retryFor, Duration r
         Objects.requireNonNull(listener, "listener");
     }
 
+    /**
+     * From the apps' {@code spheron.chain.*} settings, checked the same way in every app: an
+     * {@link IllegalArgumentException} names the key ({@code requests-per-second}, {@code rpc-retry-for},
+     * {@code rpc-return-to-first-after}) whose value cannot work.
+     */
+    public static RpcOptions fromSettings(double requestsPerSecond, Duration retryFor, Duration returnToFirstAfter,
+                                          RpcListener listener) {
+        RpcOptions options;
+        try {
+            options = DEFAULT.withRequestsPerSecond(requestsPerSecond).withListener(listener);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spheron.chain.requests-per-second: " + e.getMessage(), e);
+        }
+        try {
+            options = options.withRetryFor(retryFor);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spheron.chain.rpc-retry-for: " + e.getMessage(), e);
+        }
+        try {
+            return options.withReturnToFirstAfter(returnToFirstAfter);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spheron.chain.rpc-return-to-first-after: " + e.getMessage(), e);
+        }
+    }
+
     public RpcOptions withRequestsPerSecond(double perSecond) {
         return new RpcOptions(perSecond, retryFor, returnToFirstAfter, listener);
     }

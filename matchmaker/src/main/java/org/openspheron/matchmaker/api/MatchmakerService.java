@@ -44,6 +44,8 @@ public class MatchmakerService {
     private final Quorum quorum;
     private final MatchReconciler reconciler;
     private final ReconcileLoop loop;
+    /** The RPC URLs as logs, health and status show them: API keys masked. */
+    private final String shownRpcUrl;
     private final EffectivePolicy policy;
     private final Optional<MatchingPolicyWatch> policyWatch;
     private final ExecutorService publisher = Executors.newFixedThreadPool(2, r -> {
@@ -75,14 +77,15 @@ public class MatchmakerService {
                 config.jwt().keyId().orElse(self), config.jwt().tokenLifetime()), config.jwt().peerTimeout());
         this.reconciler = new MatchReconciler(chain, policy, quorum, peers, chainSettings.confirmations(),
                 new MatchMetrics(metrics), publisher, Clock.systemUTC(), config.parallelism());
-        this.loop = new ReconcileLoop(reconciler, RpcUrls.shownList(chainSettings.rpcUrl()), chainSettings.pollInterval(),
+        this.shownRpcUrl = RpcUrls.shownList(chainSettings.rpcUrl());
+        this.loop = new ReconcileLoop(reconciler, shownRpcUrl, chainSettings.pollInterval(),
                 config.maxBackoff(), Clock.systemUTC());
         MatchmakerSettings.heads(chainSettings).ifPresent(heads -> {
             chain.useHeads(heads);
             heads.onHead(loop::wake);
             LOG.infof("new blocks from the newHeads subscription at %s", RpcUrls.shown(heads.url()));
         });
-        LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, RpcUrls.shownList(chainSettings.rpcUrl()),
+        LOG.infof("matchmaker operator %s on %s, %d peer(s), confirmations %d", self, shownRpcUrl,
                 peerUrls.size(), chainSettings.confirmations());
     }
 
@@ -138,6 +141,6 @@ public class MatchmakerService {
 
     /** The RPC URLs as logs and status pages show them: API keys masked. */
     public String rpcUrl() {
-        return RpcUrls.shownList(chain.rpcUrl());
+        return shownRpcUrl;
     }
 }

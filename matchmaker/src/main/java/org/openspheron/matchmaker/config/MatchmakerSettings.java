@@ -65,21 +65,11 @@ public final class MatchmakerSettings {
         } catch (IllegalArgumentException e) {
             throw new InvalidConfiguration("spheron.chain.rpc-url: " + e.getMessage(), e);
         }
-        RpcOptions options;
         try {
-            options = RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+            return RpcOptions.fromSettings(chain.requestsPerSecond(), chain.rpcRetryFor(), chain.rpcReturnToFirstAfter(),
+                    listener);
         } catch (IllegalArgumentException e) {
-            throw new InvalidConfiguration("spheron.chain.requests-per-second: " + e.getMessage(), e);
-        }
-        try {
-            options = options.withRetryFor(chain.rpcRetryFor());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfiguration("spheron.chain.rpc-retry-for: " + e.getMessage(), e);
-        }
-        try {
-            return options.withReturnToFirstAfter(chain.rpcReturnToFirstAfter());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfiguration("spheron.chain.rpc-return-to-first-after: " + e.getMessage(), e);
+            throw new InvalidConfiguration(e.getMessage(), e);
         }
     }
 

@@ -50,8 +50,8 @@ public class ProtocolChain {
 
     /**
      * How the RPC endpoints are called, from {@code spheron.chain.rpc-url} (a comma-separated list to fail over
-     * along), {@code spheron.chain.requests-per-second}, {@code rpc-retry-for} and {@code rpc-return-to-first-after}. Throws {@link SettingsException} naming the key when
-     * either cannot work.
+     * along), {@code spheron.chain.requests-per-second}, {@code rpc-retry-for} and
+     * {@code rpc-return-to-first-after}. Throws {@link SettingsException} naming the key when one cannot work.
      */
     public static RpcOptions rpcOptions(ChainSettings chain, RpcListener listener) {
         try {
@@ -59,21 +59,11 @@ public class ProtocolChain {
         } catch (IllegalArgumentException e) {
             throw new SettingsException("spheron.chain.rpc-url: " + e.getMessage());
         }
-        RpcOptions options;
         try {
-            options = RpcOptions.DEFAULT.withRequestsPerSecond(chain.requestsPerSecond()).withListener(listener);
+            return RpcOptions.fromSettings(chain.requestsPerSecond(), chain.rpcRetryFor(), chain.rpcReturnToFirstAfter(),
+                    listener);
         } catch (IllegalArgumentException e) {
-            throw new SettingsException("spheron.chain.requests-per-second: " + e.getMessage());
-        }
-        try {
-            options = options.withRetryFor(chain.rpcRetryFor());
-        } catch (IllegalArgumentException e) {
-            throw new SettingsException("spheron.chain.rpc-retry-for: " + e.getMessage());
-        }
-        try {
-            return options.withReturnToFirstAfter(chain.rpcReturnToFirstAfter());
-        } catch (IllegalArgumentException e) {
-            throw new SettingsException("spheron.chain.rpc-return-to-first-after: " + e.getMessage());
+            throw new SettingsException(e.getMessage());
         }
     }
 
