@@ -28,6 +28,7 @@ import org.openspheron.operator.deployment.WorkloadService;
  */
 class ManifestLimitsOnKubernetesTest {
     private static final String LONGEST_NAME = "s" + "a".repeat(ManifestLimits.MAX_SERVICE_NAME - 2) + "1";
+    private static final StorageClasses STORAGE_CLASSES = new StorageClasses(java.util.Map.of("beta3", "no-volumes"));
     private static OperatorFixture fixture;
     private static LeaseCluster leases;
 
@@ -47,6 +48,11 @@ class ManifestLimitsOnKubernetesTest {
 
     /** An ICL manifest of one service with a persistent volume and a global port. */
     private static String manifest(String service, int count) {
+        return manifest(service, count, null);
+    }
+
+    /** As {@link #manifest(String, int)}, the persistent volume of storage class {@code volumeClass} (null: none named). */
+    private static String manifest(String service, int count, String volumeClass) {
         return """
                 version: "1.0"
                 services:
@@ -75,7 +81,7 @@ class ManifestLimitsOnKubernetesTest {
                           - name: data
                             size: 1Gi
                             attributes:
-                              persistent: true
+                              persistent: true%3$s
                   placement:
                     anywhere:
                       pricing:
@@ -87,13 +93,17 @@ class ManifestLimitsOnKubernetesTest {
                     anywhere:
                       profile: db
                       count: %2$d
-                """.formatted(service, count);
+                """.formatted(service, count, volumeClass == null ? "" : "\n              class: " + volumeClass);
     }
 
-    /** What the gateway does with an accepted manifest, into a fresh lease namespace. */
+    /**
+     * What the gateway does with an accepted manifest, into a fresh lease namespace, on a provider whose beta3 class
+     * has no volume at all (a volume naming no class gets the cluster's): a claim of beta3 stays pending and takes
+     * none of the volumes another test needs.
+     */
     private static GPUDeployment accept(long leaseId, String yaml) {
         fixture.create(new NamespaceBuilder().withNewMetadata().withName(LeaseCluster.namespace(leaseId)).endMetadata().build());
-        LeaseWorkload workload = ManifestDeploymentTest.ordered(leaseId, ManifestParser.parse(yaml));
+        LeaseWorkload workload = ManifestDeploymentTest.ordered(leaseId, ManifestParser.parse(yaml), STORAGE_CLASSES);
         leases.apply(workload);
         return leases.deployment(leaseId).orElseThrow();
     }
@@ -126,12 +136,15 @@ class ManifestLimitsOnKubernetesTest {
 
     @Test
     void aHundredReplicasReachTheWorkloadAndOneMoreIsRefusedByTheParserAndByTheApiServer() {
-        GPUDeployment accepted = accept(32, manifest("db", ManifestLimits.MAX_REPLICAS));
+        // Of a class with no volume: its first pod stays pending, so the StatefulSet starts none of its 100 pods and
+        // binds none of the two volumes the StatefulSet test needs (claims outlive their StatefulSet).
+        GPUDeployment accepted = accept(32, manifest("db", ManifestLimits.MAX_REPLICAS, "beta3"));
 
         assertThat(accepted.getSpec().getServices().get(0).getReplicas()).isEqualTo(100);
         var set = fixture.awaitValue(() -> fixture.client.apps().statefulSets().inNamespace("lease-32").withName("db").get(), s -> true);
         assertThat(set.getSpec().getReplicas()).isEqualTo(100);
-        // 100 pods are more than this machine should run for a test: the garbage collector takes them away.
+        assertThat(fixture.client.persistentVolumeClaims().inNamespace("lease-32").withName("data-db-0").get())
+                .satisfiesAnyOf(c -> assertThat(c).isNull(), c -> assertThat(c.getSpec().getStorageClassName()).isEqualTo("no-volumes"));
         fixture.client.resource(accepted).delete();
 
         assertThatThrownBy(() -> ManifestParser.parse(manifest("db", ManifestLimits.MAX_REPLICAS + 1)))
