@@ -473,6 +473,80 @@ class LeaseWatcherTest {
         assertThat(reader.requireLease(leaseId).paid()).isEqualTo(paid);
     }
 
+    /**
+     * Review: a lease was only ever closed by a withdrawal, and a withdrawal only made above the threshold, so a lease
+     * whose duration ended with its last accrual at or below the threshold stayed active for ever, holding its
+     * namespace and GPUs, its workload running unpaid and the tenant's remainder locked. An ended lease is settled
+     * whatever it accrued.
+     */
+    @Test
+    void aLeaseWhoseDurationEndedIsClosedThoughItsAccrualIsBelowTheThreshold() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(5)), tokens(4));
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofHours(2)); // the order runs one hour
+        protocol.chain().mine(1);
+        BigInteger before = reader.tokenBalance(provider.address());
+
+        BigInteger paid = new Earnings(reader, provider, tokens(30)).withdrawDue();
+
+        assertThat(paid).isEqualTo(tokens(4));
+        assertThat(reader.tokenBalance(provider.address()).subtract(before)).isEqualTo(tokens(4));
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
+    }
+
+    /** As above, for a lease whose escrow ran out (2 tokens at 4 an hour) before its duration ended. */
+    @Test
+    void aLeaseWhoseEscrowRanOutIsClosedThoughItsAccrualIsBelowTheThreshold() {
+        long orderId = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(5)), tokens(2));
+        int bid = provider.submitBid(orderId, tokens(4));
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, bid, 2);
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofMinutes(40));
+        protocol.chain().mine(1);
+
+        BigInteger paid = new Earnings(reader, provider, tokens(30)).withdrawDue();
+
+        assertThat(paid).isEqualTo(reader.requireLease(leaseId).paid()).isPositive().isLessThanOrEqualTo(tokens(2));
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
+    }
+
+    /**
+     * An ended lease with nothing left to withdraw (one base unit an hour for half an hour accrues nothing) is closed
+     * with closeExpired: the tenant gets its escrow back rather than leaving it locked under a lease that never ends.
+     */
+    @Test
+    void anEndedLeaseWithNothingToWithdrawIsClosedAndTheTenantRefunded() {
+        long orderId = tenant.createOrder(ProtocolFixture.order(tokens(5), 1800), tokens(2));
+        int bid = provider.submitBid(orderId, BigInteger.ONE);
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, bid, 2);
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofHours(1));
+        protocol.chain().mine(1);
+        assertThat(reader.accrued(leaseId)).isZero();
+        BigInteger claimableBefore = reader.claimable(tenant.address());
+
+        assertThat(new Earnings(reader, provider, tokens(1)).withdrawDue()).isZero();
+
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.CLOSED);
+        assertThat(reader.claimable(tenant.address()).subtract(claimableBefore)).isEqualTo(tokens(2));
+    }
+
+    /** A lease still running and below the threshold is left alone: a withdrawal is not worth its gas yet. */
+    @Test
+    void aRunningLeaseBelowTheThresholdIsLeftAlone() {
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(5)), tokens(4));
+        provider.confirmDeployment(leaseId);
+        protocol.chain().increaseTime(Duration.ofMinutes(30));
+        protocol.chain().mine(1);
+
+        assertThat(new Earnings(reader, provider, tokens(3)).withdrawDue()).isZero();
+
+        assertThat(reader.requireLease(leaseId).state()).isEqualTo(org.openspheron.chain.LeaseState.ACTIVE);
+        assertThat(reader.requireLease(leaseId).paid()).isZero();
+    }
+
     /** A tenant's close leaves the provider's pay in the contract (pull payments); the earnings duty claims it. */
     @Test
     void earningsClaimWhatATenantsCloseLeftForTheProvider() {
