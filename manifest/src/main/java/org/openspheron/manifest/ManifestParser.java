@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * <h2>Limits</h2>
  * Files over {@value #MAX_BYTES} bytes are refused before parsing; YAML nesting is limited to
  * {@value YamlTreeReader#MAX_DEPTH} levels, aliases to {@value YamlTreeReader#MAX_ALIASES} and the document after
- * alias expansion to {@value YamlTreeReader#MAX_NODES} nodes; tags other than the YAML core schema's, merge keys
+ * alias expansion to {@value YamlTreeReader#MAX_NODES} nodes, numbers to {@value YamlTreeReader#MAX_NUMBER_LENGTH}
+ * characters; tags other than the YAML core schema's, merge keys
  * ({@code <<}), duplicate keys and multi-document files are refused. No Java object is ever built from a tag.
  *
  * <h2>The canonical hash</h2>

@@ -244,7 +244,8 @@ final class ManifestReader {
             String entry = item.text();
             int eq = entry.indexOf('=');
             if (eq <= 0) {
-                throw item.error("\"" + entry + "\" is not NAME=value");
+                // The field names the entry; its text is not repeated, since it may hold a secret (API_KEY:sk-...).
+                throw item.error(eq < 0 ? "is not NAME=value: it has no \"=\"" : "is not NAME=value: it starts with \"=\"");
             }
             String name = entry.substring(0, eq);
             if (!ENV_NAME.matcher(name).matches()) {

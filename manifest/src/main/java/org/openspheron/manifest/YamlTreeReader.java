@@ -34,6 +34,12 @@ final class YamlTreeReader {
     static final int MAX_ALIASES = 100;
     /** Nodes after alias expansion (a scalar counts once per 64 characters); a large real manifest has a few thousand. */
     static final int MAX_NODES = 100_000;
+    /**
+     * Characters of a number (an int or float scalar, not a quoted string). The longest value a manifest has reason to
+     * carry, a uint256 in base units, has 78 digits; turning a million-digit number into its canonical form took
+     * tens of seconds of a gateway worker's CPU.
+     */
+    static final int MAX_NUMBER_LENGTH = 100;
 
     private static final ScalarResolver RESOLVER = new CoreSchema().getScalarResolver();
     private static final String STANDARD = Tag.PREFIX;
@@ -175,6 +181,10 @@ final class YamlTreeReader {
             };
         } else {
             throw fileError(event, "unsupported tag " + tag);
+        }
+        if ((kind == YamlNode.Scalar.Kind.INT || kind == YamlNode.Scalar.Kind.FLOAT) && value.length() > MAX_NUMBER_LENGTH) {
+            throw fileError(event, "a number of " + value.length() + " characters (at most " + MAX_NUMBER_LENGTH
+                    + "; quote it if it is meant as text)");
         }
         return new YamlNode.Scalar(value, kind, line(event));
     }

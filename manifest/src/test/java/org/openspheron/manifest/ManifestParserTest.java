@@ -171,12 +171,22 @@ class ManifestParserTest {
             "mode: provider|mode: cheap|profiles.mode|\"cheap\" is not a mode (provider or fizz)",
             "image: nginx:1.27|image: ''|services.web.image|is empty",
             "image: nginx:1.27|image: ~|services.web.image|missing (the container image, e.g. nginx:1.27)",
-            "GREETING=hello=world|GREETING|services.web.env[0]|\"GREETING\" is not NAME=value",
+            "GREETING=hello=world|GREETING|services.web.env[0]|is not NAME=value: it has no \"=\"",
+            "GREETING=hello=world|=hello|services.web.env[0]|is not NAME=value: it starts with \"=\"",
             "amount: 2.5|amount: -1|profiles.placement.east.pricing.web.amount|-1 is not a sensible price",
             "expose:|exposes:|services.web.exposes|unknown field (expected one of: args, command, credentials, dependencies, env, expose, image, params, pull_policy)",
     })
     void absurdOrMalformedValuesNameTheirField(String from, String to, String field, String message) {
         refused(WEB.replace(from, to), field, message);
+    }
+
+    /** Review: an entry written with the wrong separator put the whole entry, secret included, into the error. */
+    @Test
+    void aMalformedEnvEntryIsNamedByItsFieldNotEchoed() {
+        assertThatThrownBy(() -> ManifestParser.parse(WEB.replace("GREETING=hello=world", "API_KEY:sk-live-0123456789")))
+                .isInstanceOf(ManifestException.class)
+                .hasMessageContaining("services.web.env[0]")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-live"));
     }
 
     @Test
@@ -366,6 +376,30 @@ class ManifestParserTest {
         assertThatThrownBy(() -> ManifestParser.parse(bomb.toString()))
                 .isInstanceOf(ManifestException.class)
                 .hasMessageContaining("expands to more than 100000 nodes");
+    }
+
+    /**
+     * Review: a number of a million digits (under the size limit) took some 25 s of CPU to put into canonical form,
+     * before any field was checked, so twenty such requests from any tenant stalled every gateway worker. Numbers are
+     * refused past 100 characters, as text; the longest a manifest needs (a uint256 in base units, 78 digits) and the
+     * same digits quoted as a string still parse.
+     */
+    @Test
+    void aHugeNumberIsRefusedBeforeItIsConverted() {
+        for (String number : java.util.List.of("1".repeat(1_000_000), "0x" + "f".repeat(500_000), "1." + "5".repeat(200), "1".repeat(101))) {
+            assertThatThrownBy(() -> ManifestParser.parse("x: " + number + "\n"))
+                    .isInstanceOf(ManifestException.class)
+                    .hasMessageContaining("a number of " + number.length() + " characters (at most 100");
+        }
+        assertThatThrownBy(() -> ManifestParser.parse("x: !!int " + "1".repeat(101) + "\n"))
+                .hasMessageContaining("a number of 101 characters");
+        // Not refused as numbers (the document is then refused for what it lacks): 78 digits, and a quoted long string.
+        String uint256 = java.math.BigInteger.TWO.pow(256).subtract(java.math.BigInteger.ONE).toString();
+        for (String value : java.util.List.of(uint256, "\"" + "1".repeat(1_000) + "\"")) {
+            assertThatThrownBy(() -> ManifestParser.parse("x: " + value + "\n"))
+                    .isInstanceOf(ManifestException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("a number of"));
+        }
     }
 
     @Test
