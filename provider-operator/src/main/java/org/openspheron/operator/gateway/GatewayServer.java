@@ -220,4 +220,9 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
     }
+
+    /** Followed log responses still checking their lease on chain (for tests: every ended follow stops its check). */
+    int followsCheckingTheChain() {
+        return endpoints.followsCheckingTheChain();
+    }
 }

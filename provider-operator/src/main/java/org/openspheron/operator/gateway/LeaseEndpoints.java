@@ -55,6 +55,8 @@ final class LeaseEndpoints implements AutoCloseable {
     private final ChainView chain;
     private final LeaseCluster cluster;
     private final ClusterInventory inventory;
+    /** Followed log responses whose periodic lease check runs: each is one chain read every few seconds. */
+    private final AtomicInteger followsCheckingTheChain = new AtomicInteger();
     private final ExecutorService logPumps = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "gateway-log-follow");
         thread.setDaemon(true);
@@ -300,6 +302,11 @@ final class LeaseEndpoints implements AutoCloseable {
         return names;
     }
 
+    /** Followed log responses still checking the lease on chain; zero once every follow has ended. */
+    int followsCheckingTheChain() {
+        return followsCheckingTheChain.get();
+    }
+
     @Override
     public void close() {
         logPumps.shutdownNow();
@@ -316,6 +323,7 @@ final class LeaseEndpoints implements AutoCloseable {
         private final List<LogWatch> watches = new ArrayList<>();
         private final AtomicBoolean stopped = new AtomicBoolean();
         private final AtomicInteger running = new AtomicInteger();
+        private final Object drained = new Object();
         private long leaseCheck = -1;
 
         LogFollow(HttpServerResponse response, long leaseId) {
@@ -326,12 +334,30 @@ final class LeaseEndpoints implements AutoCloseable {
         void start(List<Pod> pods, int tail) {
             response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "text/plain; charset=utf-8");
             response.closeHandler(v -> stop(false));
+            // A pump waits while the client reads slower than its pod logs, rather than buffering without bound.
+            response.drainHandler(v -> {
+                synchronized (drained) {
+                    drained.notifyAll();
+                }
+            });
             if (pods.isEmpty()) {
                 response.end();
                 return;
             }
             running.set(pods.size());
             synchronized (this) {
+                if (stopped.get()) {
+                    return; // the client went away already
+                }
+                // Set before any stop can run (stop takes this lock), so that every stop cancels it. Set after the
+                // loop, a follow whose pods had all not started stopped first and left its check running for ever.
+                leaseCheck = vertx.setPeriodic(FOLLOW_LEASE_CHECK.toMillis(), id -> vertx.executeBlocking(() -> {
+                    if (chain.lease(leaseId).map(l -> !l.isActive()).orElse(true)) {
+                        stop(true);
+                    }
+                    return null;
+                }, false));
+                followsCheckingTheChain.incrementAndGet();
                 for (Pod pod : pods) {
                     Optional<String> notStarted = cluster.notStarted(pod);
                     if (notStarted.isPresent()) {
@@ -346,27 +372,33 @@ final class LeaseEndpoints implements AutoCloseable {
                     logPumps.execute(() -> pump(pod.getMetadata().getName(), watch));
                 }
             }
-            leaseCheck = vertx.setPeriodic(FOLLOW_LEASE_CHECK.toMillis(), id -> vertx.executeBlocking(() -> {
-                if (chain.lease(leaseId).map(l -> !l.isActive()).orElse(true)) {
-                    stop(true);
-                }
-                return null;
-            }, false));
         }
 
         private void pump(String pod, LogWatch watch) {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
                 String line;
                 while (!stopped.get() && (line = lines.readLine()) != null) {
+                    awaitDrained();
                     write("[" + pod + "] " + line + "\n");
                 }
             } catch (IOException | RuntimeException e) {
                 if (!stopped.get()) {
                     LOG.debugf("lease %d: log stream of pod %s ended: %s", leaseId, pod, e.getMessage());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 if (running.decrementAndGet() == 0) {
                     stop(true);
+                }
+            }
+        }
+
+        /** Waits while the response's write queue is full; the pod's log stream then waits in its turn. */
+        private void awaitDrained() throws InterruptedException {
+            synchronized (drained) {
+                while (!stopped.get() && response.writeQueueFull()) {
+                    drained.wait(1_000); // also woken by nothing: the queue is looked at again each second
                 }
             }
         }
@@ -383,6 +415,10 @@ final class LeaseEndpoints implements AutoCloseable {
             }
             if (leaseCheck >= 0) {
                 vertx.cancelTimer(leaseCheck);
+                followsCheckingTheChain.decrementAndGet();
+            }
+            synchronized (drained) {
+                drained.notifyAll();
             }
             watches.forEach(LogWatch::close);
             if (endResponse && !response.ended() && !response.closed()) {

@@ -674,6 +674,30 @@ class ProviderGatewayTest {
         followed.close();
     }
 
+    /**
+     * Review: a follow whose pods had all not started ended its response at once, but its lease check was set after
+     * that stop and so never cancelled: one chain read every 5 s for ever, for each such request. An ended follow
+     * stops its check.
+     */
+    @Test
+    void aFollowOfPodsThatHaveNotStartedEndsAndStopsCheckingTheLease() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        String namespace = "lease-" + leaseId;
+        client.pods().inNamespace(namespace).resource(new PodBuilder()
+                .withNewMetadata().withName("py-cuda-0").withNamespace(namespace).addToLabels("openspheron.org/service", "py-cuda")
+                .endMetadata()
+                .withNewSpec().addNewContainer().withName("py-cuda").withImage("jupyter:1")
+                .withNewResources().addToLimits("nvidia.com/gpu", new Quantity("64")).endResources().endContainer().endSpec()
+                .build()).create();
+
+        GatewayTls.Follow followed = asTenant.follow("/lease/" + leaseId + "/logs?follow=true");
+
+        assertThat(followed.nextLine(TIMEOUT)).startsWith("[py-cuda-0] (no log: pod \"py-cuda-0\" has not started");
+        assertThat(followed.awaitEnd(TIMEOUT)).as("the response ended").isTrue();
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).untilAsserted(() ->
+                assertThat(gateway.followsCheckingTheChain()).as("follows still reading the lease on chain").isZero());
+    }
+
     @Test
     void deleteRemovesTheWorkloadWhileTheLeaseIsStillActiveOnChain() throws Exception {
         long leaseId = leaseFor(PRIVATE_LLM);
