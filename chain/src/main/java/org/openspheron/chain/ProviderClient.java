@@ -43,9 +43,9 @@ public final class ProviderClient {
         return sender.address();
     }
 
-    /** Registers with location, gateway and GPUs, staking {@code stake} (approved here). */
+    /** Registers with location, gateway and GPUs, staking {@code stake} (approved here when not approved yet). */
     public TransactionReceipt register(String region, String zone, String gatewayUrl, List<GpuOffer> gpus, BigInteger stake) {
-        sender.send("approve stake", token.approve(sender.connection().addresses().registry(), stake));
+        approveForRegistry(stake);
         return sender.send("register", registry.register(region, zone, gatewayUrl, models(gpus), totals(gpus),
                 available(gpus), stake));
     }
@@ -56,8 +56,20 @@ public final class ProviderClient {
     }
 
     public TransactionReceipt addStake(BigInteger amount) {
-        sender.send("approve stake", token.approve(sender.connection().addresses().registry(), amount));
+        approveForRegistry(amount);
         return sender.send("addStake", registry.addStake(amount));
+    }
+
+    /**
+     * Lets the registry take {@code amount}, unless it may already: a register or addStake that reverts (a stake
+     * below the minimum, too few tokens) and is retried then does not pay for a new approval on every try.
+     */
+    private void approveForRegistry(BigInteger amount) {
+        String registryAddress = sender.connection().addresses().registry();
+        BigInteger allowed = ProtocolReader.call("allowance", token.allowance(address(), registryAddress));
+        if (allowed.compareTo(amount) < 0) {
+            sender.send("approve stake", token.approve(registryAddress, amount));
+        }
     }
 
     public TransactionReceipt requestUnstake(BigInteger amount) {

@@ -1,8 +1,10 @@
 package org.openspheron.operator.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.ProtocolFixture;
@@ -21,6 +24,7 @@ import org.openspheron.devnet.DevCluster;
 import org.openspheron.devnet.GpuNode;
 import org.openspheron.operator.OperatorFixture;
 import org.openspheron.operator.inventory.ClusterInventory;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 
 /**
  * Registration reads the GPUs from the cluster's nodes and keeps the registry entry current. One real control
@@ -96,6 +100,31 @@ class RegistrationTest {
         assertThat(record.stake()).isEqualTo(ProtocolFixture.tokens(150));
         assertThat(record.gpus()).containsExactlyInAnyOrder(new GpuOffer("A100", 2, 2), new GpuOffer("H100", 1, 1));
         assertThat(record.eligible()).isTrue();
+    }
+
+    /**
+     * Review: a register that reverted (here a stake below the registry's minimum) sent a new approve on every
+     * retry, a paid transaction every few minutes for as long as the operator ran. The stake is approved once; the
+     * retries send nothing until the provider fixes its stake.
+     */
+    @Test
+    void aRegisterThatKeepsFailingApprovesItsStakeOnlyOnce() throws Exception {
+        Registration.Profile tooLittle = new Registration.Profile(PROFILE.region(), PROFILE.zone(), PROFILE.gatewayUrl(),
+                BigInteger.ONE);
+        Registration registration = new Registration(protocol.reader(), provider, () -> inventory.read().gpuOffers(),
+                tooLittle, true, Duration.ZERO, Clock.systemUTC());
+
+        assertThatThrownBy(registration::keepCurrent).isInstanceOf(ContractRevertException.class);
+        BigInteger sent = transactionsSentBy(provider.address());
+        assertThatThrownBy(registration::keepCurrent).isInstanceOf(ContractRevertException.class);
+        assertThatThrownBy(registration::keepCurrent).isInstanceOf(ContractRevertException.class);
+
+        assertThat(transactionsSentBy(provider.address())).isEqualTo(sent).isEqualTo(BigInteger.ONE);
+        assertThat(protocol.reader().provider(provider.address())).isEmpty();
+    }
+
+    private BigInteger transactionsSentBy(String address) throws Exception {
+        return protocol.chain().web3j().ethGetTransactionCount(address, DefaultBlockParameterName.LATEST).send().getTransactionCount();
     }
 
     @Test
