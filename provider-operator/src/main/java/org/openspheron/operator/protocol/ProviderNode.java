@@ -10,10 +10,13 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainConnection;
 import org.openspheron.chain.ProtocolAddresses;
@@ -50,7 +53,10 @@ import org.web3j.crypto.Credentials;
  * missing region stops the operator with a message naming the key to fix), connects to the chain (retrying
  * while it is away), then runs the duties on one scheduler thread: registration first and then a check of the
  * registry entry every {@code attributes-check-interval}; bids on every new block (the open orders from the
- * {@link ProtocolIndex}, which follows the chain's logs) and lease mirroring every poll; heartbeats; withdrawals.
+ * {@link ProtocolIndex}, which follows the chain's logs); heartbeats; withdrawals. Lease mirroring, which confirms
+ * and declines leases against their deadlines, runs every poll on a thread of its own: a long round of withdrawals
+ * or bids (one receipt awaited per transaction) delays a confirmation or a decline by one transaction at most,
+ * not by the whole round, which could have carried a lease past its deadline and into a slash.
  * There is no event subscription: a log filter polled every 250 ms cost four RPC calls a second whatever happened,
  * on the same rate-limited budget, to wake duties that the next poll wakes anyway.
  *
@@ -85,6 +91,8 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
 
     private volatile Prepared prepared;
     private volatile ScheduledExecutorService scheduler;
+    /** The lease duty's own thread (see the class comment). */
+    private volatile ScheduledExecutorService leaseScheduler;
     private volatile Running running;
     /** The process's one protocol index, once connected: what the bid engine reads the open orders from. */
     private volatile ProtocolIndex index;
@@ -148,6 +156,11 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
             t.setDaemon(true);
             return t;
         });
+        leaseScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spheron-provider-leases");
+            t.setDaemon(true);
+            return t;
+        });
         scheduler = duties;
         duties.execute(() -> connect(p, 1));
     }
@@ -159,11 +172,12 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
     }
 
     private synchronized void stopDuties() {
-        ScheduledExecutorService duties = scheduler;
-        if (duties != null) {
-            duties.shutdownNow();
+        List<ScheduledExecutorService> threads = Stream.of(scheduler, leaseScheduler).filter(Objects::nonNull).toList();
+        threads.forEach(ScheduledExecutorService::shutdownNow);
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (ScheduledExecutorService duties : threads) {
             try {
-                if (!duties.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!duties.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warnf("a chain duty did not stop within %s; the process exits anyway", STOP_WAIT);
                 }
             } catch (InterruptedException e) {
@@ -194,6 +208,11 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
 
     public boolean enabled() {
         return settings.enabled();
+    }
+
+    /** Runs {@code task} on the thread of the duties other than lease mirroring; for tests of a long round there. */
+    void runAmongOtherDuties(Runnable task) {
+        scheduler.execute(task);
     }
 
     /** Whether this replica leads, so that its duties run (see {@link Leadership}). */
@@ -285,7 +304,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
                 lastBlock[0] = view.head();
             }
         });
-        RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, scheduler, leases::reconcile);
+        RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, leaseScheduler, leases::reconcile);
         // A workload that came up is confirmed now, not at the next poll.
         leases.onObjectChange(leaseDuty::wake);
         GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));

@@ -135,6 +135,55 @@ class ProviderNodeTest {
         await("a withdrawal", () -> reader.requireLease(leaseId).paid().signum() > 0);
     }
 
+    /**
+     * Review: every duty ran on one thread, so a long round of withdrawals or bids (a receipt awaited per
+     * transaction, up to minutes for a stuck one) held back the confirmation or decline of a lease nearing its
+     * deadline, and a lease carried past it is slashed. Lease mirroring has a thread of its own: with the other
+     * duties' thread busy, a workload that comes up is still confirmed. Fails when the duties share the thread.
+     */
+    @Test
+    void aLeaseIsConfirmedWhileTheOtherDutiesAreBusy() throws Exception {
+        Map<String, String> keys = chainKeys(protocol);
+        keys.putAll(Map.of(
+                "spheron.provider.region", "us-east",
+                "spheron.provider.gateway-url", "https://gpu.example:8443",
+                "spheron.provider.stake", "120",
+                "spheron.pricing.gpu.H100", "2.50",
+                "spheron.chain.poll-interval", "200ms"));
+        node = node(keys);
+        String me = protocol.providerKey(0).getAddress();
+        ProtocolReader reader = protocol.reader();
+        node.onStart(null);
+        await("registration", () -> reader.provider(me).isPresent());
+        long orderId = protocol.tenant(0).createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
+        await("a bid", () -> reader.bids(orderId).stream().anyMatch(b -> b.provider().equalsIgnoreCase(me)));
+        protocol.closeBidWindow(orderId);
+        long leaseId = protocol.matchWithQuorum(orderId, 0, 2);
+        var leases = cluster.client().resources(SpheronLease.class);
+        await("the SpheronLease", () -> leases.withName(SpheronLease.nameFor(leaseId)).get() != null);
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        node.runAmongOtherDuties(() -> {
+            busy.countDown();
+            try {
+                release.await(2, TimeUnit.MINUTES); // a withdrawal round waiting on its receipts
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(busy.await(30, TimeUnit.SECONDS)).as("the other duties' thread is busy").isTrue();
+            leases.withName(SpheronLease.nameFor(leaseId)).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"phase\":\"Running\"}}");
+
+            await("the confirmation while the other duties are busy", () -> reader.requireLease(leaseId).isConfirmed());
+            assertThat(release.getCount()).as("still busy").isEqualTo(1);
+        } finally {
+            release.countDown();
+        }
+    }
+
     private ProviderNode node(Map<String, String> keys) {
         SmallRyeConfig config = SettingsFromKeys.of(keys);
         chain = SettingsFromKeys.protocolChain(config);
