@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 @AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.resources.gpuModel", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Tenant", jsonPath = ".spec.tenant", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Confirmed", jsonPath = ".status.confirmedOnChain", type = AdditionalPrinterColumn.Type.BOOLEAN)
 public class SpheronLease extends CustomResource<SpheronLeaseSpec, SpheronLeaseStatus> {
     /**
      * The provider's mark that deleting this object gives the lease up: closes it on chain and removes its namespace

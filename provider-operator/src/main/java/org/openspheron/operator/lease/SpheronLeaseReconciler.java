@@ -267,8 +267,9 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
 
     /**
      * Applies the status when it changed (server-side apply on the status subresource, refusing a stale view and
-     * retrying once the cache is newer) and caches the write (read-your-writes). {@code confirmedOnChain} belongs
-     * to the chain side (the lease watcher patches it): left out of the apply, it stays whatever that side wrote.
+     * retrying once the cache is newer) and caches the write (read-your-writes). {@code confirmedOnChain} and
+     * {@code chainMessage} belong to the chain side (the lease watcher patches them): left out of the apply, they stay
+     * whatever that side wrote.
      */
     private static void writeStatus(SpheronLease lease, SpheronLeaseStatus status, Context<SpheronLease> context) {
         if (Serialization.asJson(status).equals(Serialization.asJson(lease.getStatus()))) {
@@ -276,6 +277,7 @@ public class SpheronLeaseReconciler implements Reconciler<SpheronLease>, Cleaner
         }
         SpheronLeaseStatus ours = Serialization.clone(status);
         ours.setConfirmedOnChain(null);
+        ours.setChainMessage(null);
         SpheronLease patch = new SpheronLease();
         patch.getMetadata().setName(lease.getMetadata().getName());
         patch.setSpec(null);

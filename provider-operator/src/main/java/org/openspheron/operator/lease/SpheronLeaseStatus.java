@@ -16,6 +16,7 @@ public class SpheronLeaseStatus {
     private String namespace;
     private String deployment;
     private Boolean confirmedOnChain;
+    private String chainMessage;
     private String message;
     private String endedAt;
     private List<Condition> conditions = new ArrayList<>();
@@ -30,6 +31,13 @@ public class SpheronLeaseStatus {
     public void setDeployment(String deployment) { this.deployment = deployment; }
     public Boolean getConfirmedOnChain() { return confirmedOnChain; }
     public void setConfirmedOnChain(Boolean confirmedOnChain) { this.confirmedOnChain = confirmedOnChain; }
+    /**
+     * What the chain side could not do or did on its own about this lease, with why: a confirmation the chain
+     * refused, a decline of a lease that got no manifest or never became ready. Written by the lease watcher (like
+     * {@code confirmedOnChain}); each also an Event.
+     */
+    public String getChainMessage() { return chainMessage; }
+    public void setChainMessage(String chainMessage) { this.chainMessage = chainMessage; }
     public String getMessage() { return message; }
     public void setMessage(String message) { this.message = message; }
     /** When the lease's namespace was found gone after the lease ended (RFC 3339); the object is deleted a retention period later. */

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.UnreadableOrderException;
+import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.lease.LeaseResources;
 import org.openspheron.operator.lease.SpheronLease;
 import org.openspheron.operator.lease.SpheronLeaseSpec;
@@ -341,16 +343,20 @@ public final class LeaseWatcher implements AutoCloseable {
                 case "AlreadyConfirmed" -> recordConfirmed(lease.id());
                 case "ConfirmDeadlinePassed" -> {
                     confirmationsRefused.add(lease.id());
-                    LOG.errorf("lease %d came up after its confirmation deadline (%s): the chain no longer accepts the "
-                            + "confirmation, so it earns nothing. It is a missed deployment however it ends: the "
-                            + "tenant's reportUndeployed and our closeLease alike fail it, refund the tenant and slash "
-                            + "the stake. Giving it up (kubectl annotate spheronlease %s %s=true, then delete it) closes "
-                            + "it that way and frees the GPUs now",
+                    String why = String.format("lease %d came up after its confirmation deadline (%s): the chain no "
+                            + "longer accepts the confirmation, so it earns nothing. It is a missed deployment however "
+                            + "it ends: the tenant's reportUndeployed and our closeLease alike fail it, refund the tenant "
+                            + "and slash the stake. Giving it up (kubectl annotate spheronlease %s %s=true, then delete "
+                            + "it) closes it that way and frees the GPUs now",
                             lease.id(), e.arguments(), SpheronLease.nameFor(lease.id()), SpheronLease.GIVE_UP);
+                    LOG.error(why);
+                    tell(lease.id(), EventRecorder.Note.warning("ConfirmRefused", why));
                 }
                 default -> {
                     confirmationsRefused.add(lease.id());
                     LOG.errorf("cannot confirm lease %d: %s", lease.id(), e.getMessage());
+                    tell(lease.id(), EventRecorder.Note.warning("ConfirmRefused",
+                            "the chain refused the confirmation of lease " + lease.id() + ": " + e.getMessage()));
                 }
             }
         }
@@ -380,16 +386,37 @@ public final class LeaseWatcher implements AutoCloseable {
                 throw e;
             }
             confirmationsRefused.add(lease.id());
-            LOG.errorf("lease %d: its confirm deadline passed before it could be declined (%s); it is a missed "
-                    + "deployment now", lease.id(), e.getMessage());
+            String why = String.format("lease %d: its confirm deadline passed before it could be declined (%s); it is a "
+                    + "missed deployment now", lease.id(), e.getMessage());
+            LOG.error(why);
+            tell(lease.id(), EventRecorder.Note.warning("DeclineTooLate", why));
             return;
         }
-        LOG.warnf("lease %d declined on chain, %s seconds before its confirm deadline: %s. No slash; the tenant paid "
-                + "for the time the capacity was held and got the rest of the escrow back", lease.id(),
+        String why = String.format("lease %d declined on chain, %s seconds before its confirm deadline: %s. No slash; "
+                + "the tenant paid for the time the capacity was held and got the rest of the escrow back", lease.id(),
                 lease.confirmDeadline() - chainTime(), manifestCame
                         ? "the tenant's workload did not become ready (" + (status.getMessage() == null ? "no reason given"
                                 : status.getMessage()) + ")"
                         : "no manifest matching the order arrived");
+        LOG.warn(why);
+        tell(lease.id(), EventRecorder.Note.normal(manifestCame ? "DeclinedNotReady" : "DeclinedNoManifest", why));
+    }
+
+    /**
+     * Tells the provider on the lease's object what the chain side did or could not do, for {@code kubectl get -o
+     * yaml} ({@code status.chainMessage}) and {@code kubectl describe} (an Event). Best effort: the chain action
+     * stands whether or not the API server takes the note.
+     */
+    private void tell(long leaseId, EventRecorder.Note note) {
+        String name = SpheronLease.nameFor(leaseId);
+        try {
+            SpheronLease patched = client.resources(SpheronLease.class).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(
+                            Map.of("status", Map.of("chainMessage", note.reason() + ": " + note.message()))));
+            EventRecorder.record(client, patched, note);
+        } catch (KubernetesClientException e) {
+            LOG.warnf("could not note %s on SpheronLease %s: %s", note.reason(), name, e.getMessage());
+        }
     }
 
     /**

@@ -56,7 +56,7 @@ class CrdFilesTest {
         JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
         assertThat(status.getProperties().get("phase").getEnum()).hasSize(6);
         // sorted by JSON path: the generator's order, and so kubectl's
-        assertThat(columns(version)).containsExactly("Age", "Lease", "GPUs", "Model", "Tenant", "Phase");
+        assertThat(columns(version)).containsExactly("Age", "Lease", "GPUs", "Model", "Tenant", "Confirmed", "Phase");
     }
 
     @Test

@@ -390,10 +390,11 @@ class SpheronLeaseReconcilerTest {
         // The columns in the order the CRD generator writes them (sorted by JSON path), as README shows them; an
         // absent value is an empty cell.
         List<Map<String, String>> leases = table(kubectl("get", "spheronleases"));
-        assertThat(leases.get(0).keySet()).containsExactly("NAME", "AGE", "LEASE", "GPUS", "MODEL", "TENANT", "PHASE");
+        assertThat(leases.get(0).keySet()).containsExactly("NAME", "AGE", "LEASE", "GPUS", "MODEL", "TENANT", "CONFIRMED", "PHASE");
         assertThat(leases).filteredOn(row -> row.get("NAME").equals("lease-14")).singleElement().satisfies(row -> {
+            // No chain side runs here, so nothing confirmed it on chain: an empty cell.
             assertThat(row).containsEntry("LEASE", "14").containsEntry("GPUS", "0").containsEntry("MODEL", "")
-                    .containsEntry("TENANT", Manifests.TENANT).containsEntry("PHASE", "Running");
+                    .containsEntry("TENANT", Manifests.TENANT).containsEntry("CONFIRMED", "").containsEntry("PHASE", "Running");
             assertThat(row.get("AGE")).matches("[0-9]+[sm]");
         });
 

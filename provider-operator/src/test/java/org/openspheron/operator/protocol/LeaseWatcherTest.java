@@ -227,6 +227,9 @@ class LeaseWatcherTest {
                 .isGreaterThan(providerBefore);
         pass();
         assertThat(mirrored(leaseId).getSpec().getChainState()).isEqualTo(ChainState.Closed);
+        assertThat(mirrored(leaseId).getStatus().getChainMessage()).startsWith("DeclinedNoManifest: lease " + leaseId
+                + " declined on chain").contains("no manifest matching the order arrived");
+        assertThat(eventReasonsOf(leaseId)).containsExactly("DeclinedNoManifest");
     }
 
     /** The same when the tenant's manifest came but its workload never became ready. */
@@ -434,6 +437,21 @@ class LeaseWatcherTest {
         assertThat(reader.requireLease(leaseId).isConfirmed()).isFalse();
         assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isNotEqualTo(Boolean.TRUE);
         assertThat(transactionsOf(provider)).isEqualTo(sent);
+        // Review: only the operator's log said so; the object showed a healthy Running lease about to be slashed.
+        assertThat(mirrored(leaseId).getStatus().getChainMessage())
+                .startsWith("ConfirmRefused: lease " + leaseId + " came up after its confirmation deadline");
+        assertThat(eventReasonsOf(leaseId)).containsExactly("ConfirmRefused");
+    }
+
+    /**
+     * The reasons of the Events recorded about a lease's SpheronLease ({@code kubectl describe} shows them); by uid,
+     * since an earlier test's object of the same name (the chain is reverted between tests) had Events too.
+     */
+    private List<String> eventReasonsOf(long leaseId) {
+        String uid = mirrored(leaseId).getMetadata().getUid();
+        return kube.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> uid.equals(e.getInvolvedObject().getUid()))
+                .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
     }
 
     /**
