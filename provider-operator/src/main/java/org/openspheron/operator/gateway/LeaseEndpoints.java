@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +85,18 @@ final class LeaseEndpoints implements AutoCloseable {
             throw GatewayError.of(409, "LeaseNotActive", "lease " + leaseId + " is " + lease.state().name().toLowerCase()
                     + " on chain; it takes no manifest");
         }
+        // The chain keeps such a lease active until someone settles it, but a workload started now would hold GPUs
+        // that earn nothing: the lease's time is over, or the chain no longer takes its confirmation.
+        long now = chain.chainTime();
+        if (lease.isConfirmed() && now >= lease.endsAt()) {
+            throw GatewayError.of(409, "LeaseEnded", "lease " + leaseId + " ran until " + Instant.ofEpochSecond(lease.endsAt())
+                    + ", its ordered duration; it takes no manifest");
+        }
+        if (!lease.isConfirmed() && now > lease.confirmDeadline()) {
+            throw GatewayError.of(409, "ConfirmDeadlinePassed", "lease " + leaseId + " was to be deployed by "
+                    + Instant.ofEpochSecond(lease.confirmDeadline()) + "; past that the chain takes no confirmation, so it "
+                    + "takes no manifest");
+        }
         Manifest manifest = parse(ctx.body() == null || ctx.body().buffer() == null ? new byte[0]
                 : ctx.body().buffer().getBytes());
         String expected = chain.manifestHash(lease.orderId());
@@ -138,7 +151,8 @@ final class LeaseEndpoints implements AutoCloseable {
         boolean follow = Boolean.parseBoolean(ctx.request().getParam("follow", "false"));
         List<Pod> pods = cluster.pods(lease.id(), service == null || service.isBlank() ? null : service);
         if (follow) {
-            new LogFollow(ctx.response(), lease.id()).start(pods, tail);
+            new LogFollow(ctx.response(), lease.id(), lease.tenant(), ClientIdentity.fingerprint(clientCertificate(ctx)))
+                    .start(pods, tail);
             return;
         }
         StringBuilder out = new StringBuilder();
@@ -320,15 +334,19 @@ final class LeaseEndpoints implements AutoCloseable {
     private final class LogFollow {
         private final HttpServerResponse response;
         private final long leaseId;
+        private final String tenant;
+        private final String fingerprint;
         private final List<LogWatch> watches = new ArrayList<>();
         private final AtomicBoolean stopped = new AtomicBoolean();
         private final AtomicInteger running = new AtomicInteger();
         private final Object drained = new Object();
         private long leaseCheck = -1;
 
-        LogFollow(HttpServerResponse response, long leaseId) {
+        LogFollow(HttpServerResponse response, long leaseId, String tenant, String fingerprint) {
             this.response = response;
             this.leaseId = leaseId;
+            this.tenant = tenant;
+            this.fingerprint = fingerprint;
         }
 
         void start(List<Pod> pods, int tail) {
@@ -351,8 +369,10 @@ final class LeaseEndpoints implements AutoCloseable {
                 }
                 // Set before any stop can run (stop takes this lock), so that every stop cancels it. Set after the
                 // loop, a follow whose pods had all not started stopped first and left its check running for ever.
+                // The stream ends when the lease closes, and when the tenant revokes the certificate it was asked with
+                // (as a new request would be refused then), each seen within the ChainView's cache time.
                 leaseCheck = vertx.setPeriodic(FOLLOW_LEASE_CHECK.toMillis(), id -> vertx.executeBlocking(() -> {
-                    if (chain.lease(leaseId).map(l -> !l.isActive()).orElse(true)) {
+                    if (chain.lease(leaseId).map(l -> !l.isActive()).orElse(true) || !chain.vouches(tenant, fingerprint)) {
                         stop(true);
                     }
                     return null;
