@@ -29,6 +29,8 @@ final class ManifestReader {
     /** Storage volume names become volume claim templates and volume mounts. */
     private static final Pattern VOLUME_NAME = Pattern.compile(ManifestLimits.VOLUME_NAME_PATTERN);
     private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+    /** The longest Secret key Kubernetes takes. */
+    private static final int MAX_ENV_NAME = 253;
     /**
      * Variables NVIDIA's container runtime reads to decide which GPUs and driver features a container gets. Set by a
      * tenant, {@code NVIDIA_VISIBLE_DEVICES=all} would expose every GPU of the node, to a pod that asked for one or
@@ -248,8 +250,13 @@ final class ManifestReader {
                 throw item.error(eq < 0 ? "is not NAME=value: it has no \"=\"" : "is not NAME=value: it starts with \"=\"");
             }
             String name = entry.substring(0, eq);
-            if (!ENV_NAME.matcher(name).matches()) {
-                throw item.error("\"" + name + "\" is not a valid environment variable name");
+            // Kubernetes' own rules for an env name and a Secret key (the values are kept in a Secret): checked here,
+            // before the hash is on chain, not refused by the API server when the lease can no longer change it.
+            if (!ENV_NAME.matcher(name).matches() || name.equals(".") || name.startsWith("..")
+                    || name.length() > MAX_ENV_NAME) {
+                throw item.error("\"" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "\" is not a valid "
+                        + "environment variable name (letters, digits, '-', '.', '_', not starting with a digit or '..', "
+                        + "at most " + MAX_ENV_NAME + " characters)");
             }
             if (GPU_CONTROL_ENV.contains(name) || name.startsWith("NVIDIA_REQUIRE_")) {
                 throw item.error(name + " may not be set: NVIDIA's container runtime reads it to choose the GPUs and"

@@ -180,6 +180,29 @@ class ManifestParserTest {
         refused(WEB.replace(from, to), field, message);
     }
 
+    /**
+     * Review: env names the API server refuses as a container's env name or a Secret key ({@code ..x}, {@code .},
+     * 254 characters) passed the parser, so the order's hash was fixed on chain for a manifest that could never
+     * deploy. Refused here, with the field named.
+     */
+    @ParameterizedTest
+    @CsvSource({"..x", ".", "1ABC"})
+    void envNamesKubernetesRefusesAreRefusedHere(String name) {
+        refused(WEB.replace("GREETING=hello=world", name + "=v"), "services.web.env[0]",
+                "\"" + name + "\" is not a valid environment variable name (letters, digits, '-', '.', '_', not starting "
+                        + "with a digit or '..', at most 253 characters)");
+    }
+
+    @Test
+    void anEnvNameOfMoreThan253CharactersIsRefusedAndOneOf253Taken() {
+        assertThatThrownBy(() -> ManifestParser.parse(WEB.replace("GREETING=hello=world", "A".repeat(254) + "=v")))
+                .isInstanceOf(ManifestException.class).hasMessageContaining("at most 253 characters");
+        assertThat(ManifestParser.parse(WEB.replace("GREETING=hello=world", "A".repeat(253) + "=v")).service("web")
+                .env()).containsKey("A".repeat(253));
+        assertThat(ManifestParser.parse(WEB.replace("GREETING=hello=world", ".hidden=v")).service("web").env())
+                .containsKey(".hidden");
+    }
+
     /** Review: an entry written with the wrong separator put the whole entry, secret included, into the error. */
     @Test
     void aMalformedEnvEntryIsNamedByItsFieldNotEchoed() {
