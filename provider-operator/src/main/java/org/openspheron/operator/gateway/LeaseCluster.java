@@ -365,8 +365,9 @@ final class LeaseCluster implements AutoCloseable {
         return withoutId.replaceFirst("-[a-f0-9]{8,10}$", "");
     }
 
-    String tail(Pod pod, int lines) {
-        return log(pod).tailingLines(lines).getLog();
+    /** The last {@code lines} lines of the pod's log, at most {@code maxBytes} of them (the API server's limitBytes). */
+    String tail(Pod pod, int lines, int maxBytes) {
+        return log(pod).limitBytes(maxBytes).tailingLines(lines).getLog();
     }
 
     LogWatch follow(Pod pod, int lines) {

@@ -47,6 +47,13 @@ final class LeaseEndpoints implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LeaseEndpoints.class);
     private static final int DEFAULT_TAIL = 100;
     private static final int MAX_TAIL = 10_000;
+    /**
+     * The most of one pod's log a tail reads (the API server's {@code limitBytes}), and the most a tail response
+     * holds: 10,000 long lines from each of a hundred pods would otherwise be gathered in the operator's memory,
+     * which its reconcilers share.
+     */
+    static final int TAIL_BYTES_PER_POD = 1 << 20;
+    static final int TAIL_BYTES = 8 << 20;
     private static final Duration FOLLOW_LEASE_CHECK = Duration.ofSeconds(5);
 
     private final Vertx vertx;
@@ -157,6 +164,11 @@ final class LeaseEndpoints implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder();
         for (Pod pod : pods) {
+            if (out.length() >= TAIL_BYTES) {
+                out.append("[gateway] (the rest is left out: a tail answers at most ").append(TAIL_BYTES >> 20)
+                        .append(" MiB; ask for one service, or fewer lines)\n");
+                break;
+            }
             Optional<String> notScheduled = cluster.notScheduled(pod);
             if (notScheduled.isPresent()) {
                 out.append(noLog(pod, notScheduled.get()));
@@ -164,7 +176,7 @@ final class LeaseEndpoints implements AutoCloseable {
             }
             String log;
             try {
-                log = cluster.tail(pod, tail);
+                log = cluster.tail(pod, tail, TAIL_BYTES_PER_POD);
             } catch (KubernetesClientException e) {
                 out.append(noLog(pod, e));
                 continue;

@@ -665,6 +665,23 @@ class ProviderGatewayTest {
         assertThat(asOtherUser.get("/lease/" + leaseId + "/logs").status()).isEqualTo(403);
     }
 
+    /**
+     * Review: a tail gathered up to 10,000 lines of every pod, of any length, in the operator's memory. The API
+     * server is asked for at most {@link LeaseEndpoints#TAIL_BYTES_PER_POD} of each pod's log; here, a cap of 20
+     * bytes gives the first 20 of the tail.
+     */
+    @Test
+    void aTailReadsAtMostItsByteLimitOfAPodsLog() {
+        long leaseId = leaseFor(JUPYTER);
+        awaitRunning(createPod("lease-" + leaseId, "py-cuda-0", "py-cuda"));
+        io.fabric8.kubernetes.api.model.Pod pod = client.pods().inNamespace("lease-" + leaseId).withName("py-cuda-0").get();
+        LeaseCluster cluster = new LeaseCluster(client, Duration.ZERO);
+
+        assertThat(cluster.tail(pod, 5, 20)).isEqualTo("hollow container py-");
+        assertThat(cluster.tail(pod, 5, LeaseEndpoints.TAIL_BYTES_PER_POD))
+                .isEqualTo("hollow container py-cuda started from image jupyter:1\n$ jupyter lab --port 8888\n");
+    }
+
     @Test
     void followedLogsStreamUntilTheLeaseClosesOnChain() throws Exception {
         long leaseId = leaseFor(JUPYTER);
