@@ -54,6 +54,8 @@ final class LeaseEndpoints implements AutoCloseable {
      */
     static final int TAIL_BYTES_PER_POD = 1 << 20;
     static final int TAIL_BYTES = 8 << 20;
+    /** Followed log streams a lease may have open at once. */
+    static final int MAX_FOLLOWS_PER_LEASE = 4;
     private static final Duration FOLLOW_LEASE_CHECK = Duration.ofSeconds(5);
 
     private final Vertx vertx;
@@ -65,6 +67,8 @@ final class LeaseEndpoints implements AutoCloseable {
     private final ClusterInventory inventory;
     /** Followed log responses whose periodic lease check runs: each is one chain read every few seconds. */
     private final AtomicInteger followsCheckingTheChain = new AtomicInteger();
+    /** Followed log responses open per lease: each holds a thread and an API server stream per pod. */
+    private final Map<Long, Integer> followsByLease = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService logPumps = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "gateway-log-follow");
         thread.setDaemon(true);
@@ -158,8 +162,18 @@ final class LeaseEndpoints implements AutoCloseable {
         boolean follow = Boolean.parseBoolean(ctx.request().getParam("follow", "false"));
         List<Pod> pods = cluster.pods(lease.id(), service == null || service.isBlank() ? null : service);
         if (follow) {
-            new LogFollow(ctx.response(), lease.id(), lease.tenant(), ClientIdentity.fingerprint(clientCertificate(ctx)))
-                    .start(pods, tail);
+            String fingerprint = ClientIdentity.fingerprint(clientCertificate(ctx));
+            boolean[] admitted = {false};
+            followsByLease.compute(lease.id(), (id, open) -> {
+                int count = open == null ? 0 : open;
+                admitted[0] = count < MAX_FOLLOWS_PER_LEASE;
+                return admitted[0] ? count + 1 : open;
+            });
+            if (!admitted[0]) {
+                throw GatewayError.of(429, "TooManyLogFollows", "lease " + lease.id() + " already has "
+                        + MAX_FOLLOWS_PER_LEASE + " followed log streams open; close one first");
+            }
+            new LogFollow(ctx.response(), lease.id(), lease.tenant(), fingerprint).start(pods, tail);
             return;
         }
         StringBuilder out = new StringBuilder();
@@ -371,7 +385,7 @@ final class LeaseEndpoints implements AutoCloseable {
                 }
             });
             if (pods.isEmpty()) {
-                response.end();
+                stop(true);
                 return;
             }
             running.set(pods.size());
@@ -390,18 +404,24 @@ final class LeaseEndpoints implements AutoCloseable {
                     return null;
                 }, false));
                 followsCheckingTheChain.incrementAndGet();
-                for (Pod pod : pods) {
-                    Optional<String> notStarted = cluster.notStarted(pod);
-                    if (notStarted.isPresent()) {
-                        write(noLog(pod, notStarted.get()));
-                        if (running.decrementAndGet() == 0) {
-                            stop(true);
+                try {
+                    for (Pod pod : pods) {
+                        Optional<String> notStarted = cluster.notStarted(pod);
+                        if (notStarted.isPresent()) {
+                            write(noLog(pod, notStarted.get()));
+                            if (running.decrementAndGet() == 0) {
+                                stop(true);
+                            }
+                            continue;
                         }
-                        continue;
+                        LogWatch watch = cluster.follow(pod, tail);
+                        watches.add(watch);
+                        logPumps.execute(() -> pump(pod.getMetadata().getName(), watch));
                     }
-                    LogWatch watch = cluster.follow(pod, tail);
-                    watches.add(watch);
-                    logPumps.execute(() -> pump(pod.getMetadata().getName(), watch));
+                } catch (RuntimeException e) {
+                    // The API server refused a stream: no check, stream or slot of this follow outlives it.
+                    stop(false);
+                    throw e;
                 }
             }
         }
@@ -445,6 +465,7 @@ final class LeaseEndpoints implements AutoCloseable {
             if (!stopped.compareAndSet(false, true)) {
                 return;
             }
+            followsByLease.computeIfPresent(leaseId, (id, open) -> open <= 1 ? null : open - 1);
             if (leaseCheck >= 0) {
                 vertx.cancelTimer(leaseCheck);
                 followsCheckingTheChain.decrementAndGet();

@@ -720,6 +720,38 @@ class ProviderGatewayTest {
         assertThat(protocol.reader().requireLease(leaseId).isActive()).as("the lease runs on").isTrue();
     }
 
+    /**
+     * Review: every followed log stream holds a thread and an API server stream per pod, without limit, so one tenant
+     * could open thousands. A lease has at most four open at once; a fifth is refused with 429 until one closes.
+     */
+    @Test
+    void aLeaseHasAtMostFourFollowedLogStreamsOpen() throws Exception {
+        long leaseId = leaseFor(JUPYTER);
+        awaitRunning(createPod("lease-" + leaseId, "py-cuda-0", "py-cuda"));
+        String path = "/lease/" + leaseId + "/logs?follow=true";
+        List<GatewayTls.Follow> open = new java.util.ArrayList<>();
+        for (int i = 0; i < LeaseEndpoints.MAX_FOLLOWS_PER_LEASE; i++) {
+            open.add(asTenant.follow(path));
+            assertThat(open.get(i).status()).isEqualTo(200);
+        }
+
+        GatewayTls.Reply fifth = asTenant.get(path);
+
+        assertThat(fifth.status()).as(fifth.body()).isEqualTo(429);
+        assertThat(json(fifth).get("error").asText()).isEqualTo("TooManyLogFollows");
+        open.remove(0).close();
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> {
+            GatewayTls.Follow again = asTenant.follow(path);
+            if (again.status() != 200) {
+                again.close();
+                return false;
+            }
+            open.add(again);
+            return true;
+        });
+        open.forEach(GatewayTls.Follow::close);
+    }
+
     @Test
     void aPodNotScheduledYetGetsANoteAndTheOtherPodsStillTheirLogs() throws Exception {
         long leaseId = leaseFor(JUPYTER);
