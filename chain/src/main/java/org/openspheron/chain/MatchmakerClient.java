@@ -61,13 +61,30 @@ public final class MatchmakerClient {
             return new MatchSignature(Keys.toChecksumAddress(credentials.getAddress()), out);
         }
 
-        /** Recovers the signer of {@code bytes} over {@code digest}; throws when the signature is malformed. */
+        /** Half the order of secp256k1: the largest {@code s} the contract's ECDSA.recover (OpenZeppelin) accepts. */
+        private static final BigInteger HALF_CURVE_ORDER = Sign.CURVE_PARAMS.getN().shiftRight(1);
+
+        /**
+         * Recovers the signer of {@code bytes} over {@code digest}; throws when the signature is malformed or one the
+         * contract would refuse. Every signature has a twin ({@code s' = n - s}, {@code v} flipped) that recovers to
+         * the same signer here but that OpenZeppelin's ECDSA reverts on ({@code ECDSAInvalidSignatureS}): taken for
+         * an operator's own, a peer's twin would make every matchOrder carrying it revert. So only what the contract
+         * takes is taken: {@code s} in the lower half and {@code v} 27 or 28.
+         */
         public static String recover(byte[] digest, byte[] bytes) {
             if (bytes.length != 65) {
                 throw new IllegalArgumentException("a signature has 65 bytes, not " + bytes.length);
             }
             byte[] r = java.util.Arrays.copyOfRange(bytes, 0, 32);
             byte[] s = java.util.Arrays.copyOfRange(bytes, 32, 64);
+            if (new BigInteger(1, s).compareTo(HALF_CURVE_ORDER) > 0) {
+                throw new IllegalArgumentException("not a signature the contract accepts: s is in the upper half of the"
+                        + " curve order (a malleated twin)");
+            }
+            if (bytes[64] != 27 && bytes[64] != 28) {
+                throw new IllegalArgumentException("not a signature the contract accepts: v is " + (bytes[64] & 0xff)
+                        + ", not 27 or 28");
+            }
             Sign.SignatureData data = new Sign.SignatureData(bytes[64], r, s);
             try {
                 BigInteger key = Sign.signedMessageHashToKey(digest, data);

@@ -56,8 +56,7 @@ public final class Quorum {
         MatchSignature signature = chain.client().sign(digest(unsigned.key()));
         SignedMatch signed = new SignedMatch(orderId, bidIndex, seed, signature.signer(),
                 Numeric.toHexString(signature.bytes()));
-        add(signed);
-        return signed;
+        return add(signed);
     }
 
     /**
@@ -96,8 +95,7 @@ public final class Quorum {
         }
         SignedMatch verified = new SignedMatch(claimed.orderId(), claimed.bidIndex(), claimed.seed(), signer,
                 claimed.signature());
-        add(verified);
-        return verified;
+        return add(verified);
     }
 
     public boolean holdsOwn(MatchKey key) {
@@ -133,9 +131,11 @@ public final class Quorum {
         digests.keySet().removeIf(k -> k.orderId() == orderId);
     }
 
-    private void add(SignedMatch signature) {
-        book.computeIfAbsent(signature.key(), k -> new ConcurrentHashMap<>())
-                .put(signature.signer().toLowerCase(Locale.ROOT), signature);
+    /** Keeps the first verified signature of each signer (a later one for the same match changes nothing); returns the kept one. */
+    private SignedMatch add(SignedMatch signature) {
+        SignedMatch held = book.computeIfAbsent(signature.key(), k -> new ConcurrentHashMap<>())
+                .putIfAbsent(signature.signer().toLowerCase(Locale.ROOT), signature);
+        return held == null ? signature : held;
     }
 
     private byte[] digest(MatchKey key) {
