@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.WalletUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,11 +20,11 @@ public class ClaimCommand extends ChainCommand {
     @Override
     public Integer call() {
         Output output = output();
+        if (to != null) {
+            ProtocolDeployCommand.requireAddress("--to", to);
+        }
         try (ChainSession chain = openChain()) {
             String receiver = to == null ? chain.address() : to;
-            if (!WalletUtils.isValidAddress(receiver)) {
-                throw new CliException("--to " + receiver + " is not an address");
-            }
             BigInteger held = chain.reader().claimable(chain.address());
             BigInteger claimed = BigInteger.ZERO;
             if (held.signum() == 0) {

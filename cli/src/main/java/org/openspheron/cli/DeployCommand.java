@@ -118,6 +118,18 @@ public class DeployCommand extends ChainCommand {
             result.put("status", status);
             output.result(result);
             return 0;
+        } catch (RuntimeException e) {
+            // A failure once the order may be on chain (a receipt that never came, an RPC gone mid-way) says how to
+            // find and resume it, as an interruption does: a user who only reads "createOrder failed" deploys again
+            // and pays a second deposit.
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (resumeHint == null || message.contains("`spheron ")) {
+                throw e;
+            }
+            if (e instanceof CliException cli) {
+                throw new CliException(message + "\n" + resumeHint, cli.exitCode());
+            }
+            throw new CliException(message + "\n" + resumeHint, e);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hint);

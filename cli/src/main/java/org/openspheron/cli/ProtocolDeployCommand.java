@@ -18,7 +18,6 @@ import org.openspheron.chain.ProtocolVerifier;
 import org.openspheron.chain.rpc.RpcUrls;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.WalletUtils;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -165,9 +164,20 @@ public class ProtocolDeployCommand extends HomeCommand {
         return out;
     }
 
+    /**
+     * Refuses what is not an address, and a mixed-case address whose EIP-55 checksum does not match: a one-character
+     * typo in a copied address would otherwise send funds or ownership to an address nobody holds. All lower or all
+     * upper case carries no checksum and is taken as written.
+     */
     static void requireAddress(String option, String value) {
-        if (!WalletUtils.isValidAddress(value) || !value.startsWith("0x")) {
+        if (value == null || !value.matches("0x[0-9a-fA-F]{40}")) {
             throw new CliException(option + " " + value + " is not an address (0x and 40 hex digits)");
+        }
+        String hex = value.substring(2);
+        boolean mixedCase = !hex.equals(hex.toLowerCase(java.util.Locale.ROOT)) && !hex.equals(hex.toUpperCase(java.util.Locale.ROOT));
+        if (mixedCase && !org.web3j.crypto.Keys.toChecksumAddress(value).equals(value)) {
+            throw new CliException(option + " " + value + " has a wrong checksum (its letter case): a typo? Copy it "
+                    + "again; written in lower case it is taken without the check");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.openspheron.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigInteger;
@@ -155,6 +156,25 @@ class ProtocolDeployCommandTest {
         Cli.Result human = deploy("--chain-id", "8453", "--dry-run");
         assertThat(human.out()).contains("dry run      nothing is sent").contains("    treasury = ")
                 .containsPattern("total        gas [0-9,]+, about [0-9.]+ ETH at current fees");
+    }
+
+    /**
+     * Review: an address was checked for 40 hex digits only, so a one-character typo in a copied mixed-case address
+     * (claim --to, a treasury, a new owner) sent funds or ownership to an address nobody holds. Mixed case must carry
+     * a right EIP-55 checksum; all lower or upper case has none and is taken as written.
+     */
+    @Test
+    void aMixedCaseAddressWithAWrongChecksumIsRefused() {
+        String good = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"; // EIP-55's own example
+        String typo = "0x5aaeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+        ProtocolDeployCommand.requireAddress("--to", good);
+        ProtocolDeployCommand.requireAddress("--to", good.toLowerCase());
+        ProtocolDeployCommand.requireAddress("--to", "0x" + good.substring(2).toUpperCase());
+        assertThatThrownBy(() -> ProtocolDeployCommand.requireAddress("--to", typo)).isInstanceOf(CliException.class)
+                .hasMessageContaining("wrong checksum");
+        assertThatThrownBy(() -> ProtocolDeployCommand.requireAddress("--to", "0x1234")).isInstanceOf(CliException.class)
+                .hasMessageContaining("is not an address");
     }
 
     @Test

@@ -283,6 +283,6 @@ class TenantFlowTest {
         assertThat(claim.out()).containsIgnoringCase("claimed      5 sUSD to " + tenant);
         assertThat(protocol.reader().tokenBalance(tenant)).isEqualTo(before.add(tokens(5)));
         assertThat(spheron("claim").out()).startsWith("claimed      nothing");
-        assertThat(spheron("claim", "--to", "nope").err()).isEqualTo("error: --to nope is not an address\n");
+        assertThat(spheron("claim", "--to", "nope").err()).isEqualTo("error: --to nope is not an address (0x and 40 hex digits)\n");
     }
 }
