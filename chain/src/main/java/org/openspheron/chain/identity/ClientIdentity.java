@@ -116,12 +116,19 @@ public record ClientIdentity(PrivateKey privateKey, X509Certificate certificate)
         try {
             Files.createDirectories(directory);
             Path key = directory.resolve(name + ".key.pem");
-            Files.writeString(key, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, null).generate()));
+            // Owner-only before the key is in it: written first and restricted after, it was readable by anyone for a
+            // moment in a directory that already existed with the usual umask.
+            var ownerOnly = PosixFilePermissions.fromString("rw-------");
             try {
-                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+                if (Files.exists(key)) {
+                    Files.setPosixFilePermissions(key, ownerOnly);
+                } else {
+                    Files.createFile(key, PosixFilePermissions.asFileAttribute(ownerOnly));
+                }
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
+            Files.writeString(key, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey, null).generate()));
             Files.writeString(directory.resolve(name + ".crt.pem"), pem(certificate));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the identity to " + directory, e);
