@@ -138,6 +138,14 @@ public final class ChainConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * The time the next block will carry, at the earliest, in seconds: the latest block's, or the wall clock's when
+     * the chain has been idle (a local chain mines only on transactions), whichever is later.
+     */
+    public long nextBlockTimeAtLeast() {
+        return Math.max(latestTimestamp(), System.currentTimeMillis() / 1000);
+    }
+
     /** A sender for {@code credentials}: one per key and process, so its local nonce stays right. */
     public TransactionSender sender(Credentials credentials) {
         return new TransactionSender(this, credentials, receiptTimeout);

@@ -55,12 +55,9 @@ final class ChainView {
         return lease(leaseId);
     }
 
-    /**
-     * The time the next block will carry, at the earliest: the latest block's, or the wall clock's when the chain has
-     * been idle (a local chain mines only on transactions), whichever is later.
-     */
+    /** {@link org.openspheron.chain.ChainConnection#nextBlockTimeAtLeast()}. */
     long chainTime() {
-        return Math.max(reader.connection().latestTimestamp(), System.currentTimeMillis() / 1000);
+        return reader.connection().nextBlockTimeAtLeast();
     }
 
     /** The canonical manifest hash the lease's order carries, lower-case 0x-prefixed hex. */

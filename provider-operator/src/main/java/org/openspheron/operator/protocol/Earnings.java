@@ -48,7 +48,8 @@ public final class Earnings {
                     continue; // an unconfirmed lease accrues nothing; the lease watcher confirms or declines it
                 }
                 if (now == null) {
-                    now = chainTime();
+                    // A transaction mined earlier than this is refused as not expired: gas only, read next run.
+                    now = reader.connection().nextBlockTimeAtLeast();
                 }
                 boolean exhausted = accrued.compareTo(lease.balance()) >= 0;
                 if (!exhausted && now < lease.endsAt()) {
@@ -87,14 +88,5 @@ public final class Earnings {
         BigInteger paid = provider.withdraw(leaseId);
         LOG.infof("withdrew %s from lease %d", paid, leaseId);
         return paid;
-    }
-
-    /**
-     * The time the next block will carry, at the earliest: the latest block's, or the wall clock's when the chain has
-     * been idle, whichever is later (as the lease watcher reckons it). A transaction mined earlier than that is
-     * refused as not expired, which costs nothing but gas.
-     */
-    private long chainTime() {
-        return Math.max(reader.connection().latestTimestamp(), System.currentTimeMillis() / 1000);
     }
 }

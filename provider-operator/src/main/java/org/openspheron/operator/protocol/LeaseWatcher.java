@@ -419,13 +419,10 @@ public final class LeaseWatcher implements AutoCloseable {
         }
     }
 
-    /**
-     * The time the next block will carry, at the earliest: the latest block's, or the wall clock's when the chain
-     * has been idle (a local chain mines only on transactions), whichever is later.
-     */
+    /** {@link org.openspheron.chain.ChainConnection#nextBlockTimeAtLeast()}, read once per pass. */
     private long chainTime() {
         if (passTime == null) {
-            passTime = Math.max(reader.connection().latestTimestamp(), System.currentTimeMillis() / 1000);
+            passTime = reader.connection().nextBlockTimeAtLeast();
         }
         return passTime;
     }
