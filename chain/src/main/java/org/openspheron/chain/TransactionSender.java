@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
@@ -18,6 +19,14 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
  * failure, gas is estimated per call (so a call that would revert fails before it is sent, with the contract's
  * error), and a mined transaction that reverted (estimated against an earlier state) is reported with its decoded
  * error, as a {@link ContractRevertException}.
+ *
+ * <p>Never two at once: a transaction whose receipt did not come in time (a congested network, a node that went away
+ * mid-send) may still be mined, so until the node shows it mined or dropped this sender sends nothing else and
+ * throws {@link PendingTransactionException} instead. Without that, a caller that retries (the matchmaker's
+ * {@code matchOrder} after its receipt timeout) sent the same call again under the next nonce and paid for both, the
+ * second reverting. The same holds across restarts: before its first transaction, and after any send whose hash is
+ * not known, the sender asks the node whether the account has transactions in the pool that are not mined yet (its
+ * {@code pending} nonce ahead of its {@code latest}), as a process that stopped mid-send leaves them.
  */
 public final class TransactionSender {
     private static final System.Logger LOG = System.getLogger(TransactionSender.class.getName());
@@ -25,6 +34,13 @@ public final class TransactionSender {
     private final ChainConnection connection;
     private final Credentials credentials;
     private final FastRawTransactionManager manager;
+    /** The transaction whose outcome is not known yet, by hash; null when there is none. */
+    private Unconfirmed unconfirmed;
+    /** Whether the node's pool must be asked for this account's unmined transactions before the next send. */
+    private boolean poolUnchecked = true;
+
+    private record Unconfirmed(String action, String hash) {
+    }
 
     TransactionSender(ChainConnection connection, Credentials credentials, Duration receiptTimeout) {
         this.connection = connection;
@@ -57,6 +73,7 @@ public final class TransactionSender {
      * @param action what the caller is doing, for error messages, e.g. {@code "submitBid(order 7)"}
      */
     public synchronized TransactionReceipt send(String action, RemoteFunctionCall<TransactionReceipt> call) {
+        requireNothingPending(action);
         TransactionReceipt receipt = sendOnce(action, call);
         if (!receipt.isStatusOK()) {
             // (web3j's wrappers report a failed status as a TransactionException; a raw call may return it.)
@@ -80,15 +97,22 @@ public final class TransactionSender {
                 // match of the same order was mined first). Nothing of ours is pending.
                 throw minedRevert(action, e.getTransactionReceipt().get());
             }
+            // No receipt in time: sent, and maybe mined later.
+            e.getTransactionHash().ifPresentOrElse(hash -> unconfirmed = new Unconfirmed(action, hash),
+                    () -> poolUnchecked = true);
             throw new ChainException(action + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             resync();
+            // The node may have taken the transaction before the connection broke.
+            poolUnchecked = true;
             throw new ChainException(action + " could not be sent: " + e.getMessage(), e);
         } catch (ChainException e) {
             resync();
+            poolUnchecked = true;
             throw e;
         } catch (Exception e) {
             resync();
+            poolUnchecked = true;
             throw new ChainException(action + " failed: " + e.getMessage(), e);
         }
     }
@@ -122,6 +146,47 @@ public final class TransactionSender {
         } catch (IOException | RuntimeException e) {
             return new ChainException(action + " reverted" + where + "; its error could not be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Throws {@link PendingTransactionException} while a transaction of this account is in the node's pool unmined;
+     * forgets one the node has mined or dropped. Costs nothing in the usual case (the last send had its receipt); a
+     * lookup by hash, or two nonce reads, otherwise.
+     */
+    private void requireNothingPending(String action) {
+        try {
+            if (unconfirmed != null) {
+                var tx = connection.web3j().ethGetTransactionByHash(unconfirmed.hash()).send().getTransaction();
+                if (tx.isPresent() && tx.get().getBlockHash() == null) {
+                    throw new PendingTransactionException(action, "this account's " + unconfirmed.action()
+                            + " (transaction " + unconfirmed.hash() + ") is still pending: its receipt did not come in"
+                            + " time and it may yet be mined");
+                }
+                LOG.log(System.Logger.Level.INFO, "{0}: transaction {1} {2}", unconfirmed.action(), unconfirmed.hash(),
+                        tx.isPresent() ? "was mined after its receipt timed out" : "was dropped by the node unmined");
+                unconfirmed = null;
+                poolUnchecked = false;
+                resync();
+            }
+            if (poolUnchecked) {
+                BigInteger pending = nonce(DefaultBlockParameterName.PENDING);
+                BigInteger mined = nonce(DefaultBlockParameterName.LATEST);
+                if (pending.compareTo(mined) > 0) {
+                    throw new PendingTransactionException(action, pending.subtract(mined) + " transaction(s) of this"
+                            + " account (nonce " + mined + " on) are in the node's pool unmined, sent before this"
+                            + " process started or before a send broke off, or by another process with the same key");
+                }
+                poolUnchecked = false;
+                resync();
+            }
+        } catch (IOException e) {
+            throw new ChainException(action + " could not be sent: cannot reach the chain to check this account's"
+                    + " pending transactions: " + e.getMessage(), e);
+        }
+    }
+
+    private BigInteger nonce(DefaultBlockParameterName block) throws IOException {
+        return connection.web3j().ethGetTransactionCount(credentials.getAddress(), block).send().getTransactionCount();
     }
 
     /** The next nonce this sender would use (for diagnostics and tests). */

@@ -24,6 +24,7 @@ import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
 import org.openspheron.chain.Order;
 import org.openspheron.chain.OrderState;
+import org.openspheron.chain.PendingTransactionException;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.Provider;
 import org.openspheron.chain.UnreadableOrderException;
@@ -544,6 +545,10 @@ public final class MatchReconciler {
             events.submissionFailed(orderId, e.errorName());
             decisions.put(orderId, decision.with(MatchStatus.SIGNING, e.getMessage()));
             LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+        } catch (PendingTransactionException e) {
+            // Nothing sent: an earlier transaction of ours (this match's, whose receipt timed out, or one a stopped
+            // process left in the pool) may still be mined. Ask again in a few blocks.
+            LOG.infof("order %d: %s", orderId, e.getMessage());
         } catch (ChainException e) {
             // The transaction may have been sent: keep it in flight so it is not sent twice; the chain will tell.
             events.submissionFailed(orderId, ChainSession.isUnreachable(e) ? "unreachable" : "error");
