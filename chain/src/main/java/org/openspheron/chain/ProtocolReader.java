@@ -310,8 +310,67 @@ public final class ProtocolReader {
 
     /** Protocol events of the order contract in [fromBlock, toBlock], in chain order. */
     public List<ProtocolEvent> events(long fromBlock, long toBlock) {
-        EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
-                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), connection.addresses().orders());
+        return events(new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), connection.addresses().orders()),
+                fromBlock, toBlock);
+    }
+
+    /**
+     * The ids of the orders {@code tenant} created in [fromBlock, toBlock], in order, from their
+     * {@code ORDER_CREATED} events filtered by the node on the tenant's topic, so only the tenant's own events come
+     * back. The whole span is asked at once (nodes that cap a query's results rather than its blocks, as Infura and
+     * Alchemy do for a filtered query, answer it in one call); a node that refuses the span for its size gets
+     * halves, and the next spans are asked at the size last accepted, doubled after each answer.
+     */
+    public List<Long> ordersCreatedBy(String tenant, long fromBlock, long toBlock) {
+        String tenantTopic = Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(tenant), 64);
+        List<Long> ids = new ArrayList<>();
+        long span = Math.max(1, toBlock - fromBlock + 1);
+        long start = fromBlock;
+        while (start <= toBlock) {
+            long end = Math.min(toBlock, start + span - 1);
+            EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(start)),
+                    DefaultBlockParameter.valueOf(BigInteger.valueOf(end)), connection.addresses().orders());
+            filter.addSingleTopic(EventEncoder.encode(DeploymentOrder.ORDER_CREATED_EVENT));
+            filter.addNullTopic();
+            filter.addSingleTopic(tenantTopic);
+            List<ProtocolEvent> events;
+            try {
+                events = events(filter, start, end);
+            } catch (ChainException e) {
+                if (end > start && refusedAsTooLarge(e)) {
+                    span = Math.max(1, (end - start + 1) / 2);
+                    continue;
+                }
+                throw e;
+            }
+            for (ProtocolEvent event : events) {
+                if (event instanceof ProtocolEvent.OrderCreated created && created.tenant().equalsIgnoreCase(tenant)) {
+                    ids.add(created.orderId());
+                }
+            }
+            start = end + 1;
+            span = Math.min(span * 2, Long.MAX_VALUE / 4);
+        }
+        return ids;
+    }
+
+    /**
+     * Whether the node refused an {@code eth_getLogs} for the size of its range or result: nodes word it differently
+     * (geth "query returned more than 10000 results", Alchemy "block range", Infura "-32005 ... limit exceeded"),
+     * none as a distinct error kind.
+     */
+    public static boolean refusedAsTooLarge(ChainException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("rate")) {
+            return false;
+        }
+        return message.contains("too large") || message.contains("too many") || message.contains("more than")
+                || message.contains("block range") || message.contains("range") && message.contains("exceed")
+                || message.contains("limit exceeded") || message.contains("-32005");
+    }
+
+    private List<ProtocolEvent> events(EthFilter filter, long fromBlock, long toBlock) {
         EthLog logs;
         try {
             logs = connection.web3j().ethGetLogs(filter).send();

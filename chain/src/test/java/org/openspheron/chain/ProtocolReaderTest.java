@@ -1,6 +1,7 @@
 package org.openspheron.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.openspheron.chain.ProtocolFixture.gpuOrder;
 import static org.openspheron.chain.ProtocolFixture.tokens;
@@ -8,6 +9,7 @@ import static org.openspheron.chain.ProtocolFixture.tokens;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openspheron.chain.rpc.FlakyRpcEndpoint;
 
 /**
  * The reader on a chain that holds what the current contracts would refuse: a chain deployed before DeploymentOrder
@@ -46,5 +48,33 @@ class ProtocolReaderTest {
 
         assertThat(catchThrowableOfType(UnreadableOrderException.class, () -> protocol.reader().order(orderId)))
                 .hasMessageContaining("memoryMb " + (OrderLimits.MAX_MEMORY_MB + 1));
+    }
+
+    /**
+     * {@code spheron orders} read a tenant's orders with one {@code eth_getLogs} from block 0 to the head, which a
+     * public endpoint capping the range (QuickNode, Alchemy's free tier) refuses on any chain of some age. The read
+     * is filtered to the tenant's own events and halves a range the node refuses.
+     */
+    @Test
+    void aTenantsOrdersAreFoundThroughANodeThatRefusesLogRangesOfMoreThanEightBlocks() {
+        TenantClient mine = protocol.tenant(1);
+        long first = mine.createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(10));
+        protocol.tenant(2).createOrder(gpuOrder(1, "H100", "us-east", tokens(4)), tokens(10));
+        protocol.chain().mine(30);
+        long second = mine.createOrder(gpuOrder(2, "H100", "us-east", tokens(4)), tokens(10));
+        long head = protocol.chain().blockNumber().longValueExact();
+        String node = protocol.chain().rpcUrl();
+        try (FlakyRpcEndpoint capped = FlakyRpcEndpoint.proxyTo(node);
+                ChainConnection connection = ChainConnection.connect(capped.url(), protocol.addresses())) {
+            capped.meanwhile(FlakyRpcEndpoint.capLogRanges(node, 8));
+            ProtocolReader reader = new ProtocolReader(connection);
+
+            assertThatThrownBy(() -> reader.events(0, head)).isInstanceOf(ChainException.class)
+                    .hasMessageContaining("8 block range");
+            assertThat(reader.ordersCreatedBy(mine.address(), 0, head)).containsExactly(first, second);
+            assertThat(reader.ordersCreatedBy(protocol.tenant(3).address(), 0, head)).isEmpty();
+            assertThat(capped.calls("eth_getLogs")).as("a range of " + (head + 1) + " blocks in halves")
+                    .isGreaterThan((head + 1) / 8);
+        }
     }
 }

@@ -5,15 +5,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.openspheron.chain.Order;
-import org.openspheron.chain.ProtocolEvent;
+import org.openspheron.chain.ProtocolReader;
+import org.openspheron.chain.UnreadableOrderException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spheron orders}: the account's orders, found through their {@code ORDER_CREATED} events. */
 @Command(name = "orders", description = "List the account's orders.")
 public class OrdersCommand extends ChainCommand {
-    @Option(names = "--from-block", defaultValue = "0", description = "First block to look for orders in (default: ${DEFAULT-VALUE}).")
-    long fromBlock;
+    @Option(names = "--from-block", description = "First block to look for orders in (default: the block of the "
+            + "protocol's first order, before which none of yours can be).")
+    Long fromBlock;
 
     @Override
     public Integer call() {
@@ -22,11 +24,14 @@ public class OrdersCommand extends ChainCommand {
             String me = chain.address();
             List<Map<String, Object>> rows = new ArrayList<>();
             output.line(String.format("%-6s %-9s %-5s %-22s %-14s %s", "ORDER", "STATE", "BIDS", "GPUS", "MAX/H", "LEASE"));
-            for (ProtocolEvent event : chain.reader().events(fromBlock, chain.reader().blockNumber())) {
-                if (!(event instanceof ProtocolEvent.OrderCreated created) || !created.tenant().equalsIgnoreCase(me)) {
-                    continue;
-                }
-                Order order = chain.reader().requireOrder(created.orderId());
+            long head = chain.reader().blockNumber();
+            // The node filters the events by the tenant's topic and the range is halved where a public endpoint caps
+            // it, so this costs a few calls plus two per order of yours, however old the chain and busy the market.
+            List<Long> mine = fromBlock != null ? chain.reader().ordersCreatedBy(me, fromBlock, head)
+                    : chain.reader().orderCount() == 0 ? List.of()
+                    : chain.reader().ordersCreatedBy(me, firstOrderBlock(chain.reader()), head);
+            for (long orderId : mine) {
+                Order order = chain.reader().requireOrder(orderId);
                 int bids = chain.reader().bids(order.id()).size();
                 String gpus = order.spec().gpuCount() == 0 ? "-" : order.spec().gpuCount() + "x " + order.spec().gpuModel();
                 output.line(String.format("%-6d %-9s %-5d %-22s %-14s %s", order.id(), order.state(), bids, gpus,
@@ -45,6 +50,16 @@ public class OrdersCommand extends ChainCommand {
                 rows.add(row);
             }
             output.result(rows);
+            return 0;
+        }
+    }
+
+    /** The block of the protocol's first order: no order of anyone's is older. */
+    private static long firstOrderBlock(ProtocolReader reader) {
+        try {
+            return reader.requireOrder(1).createdBlock();
+        } catch (UnreadableOrderException e) {
+            // A spec past the protocol's limits (a hostile order on an old deployment): its block is not worth failing for.
             return 0;
         }
     }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -223,7 +222,7 @@ public final class ProtocolIndex {
             try {
                 events = logs.events(start, end);
             } catch (ChainException e) {
-                if (end > start && rangeTooLarge(e)) {
+                if (end > start && ProtocolReader.refusedAsTooLarge(e)) {
                     refusedRanges++;
                     refusedThisPass = true;
                     range = (int) Math.max(1, (end - start + 1) / 2);
@@ -418,20 +417,6 @@ public final class ProtocolIndex {
         }
         EthBlock.Block block = response.getBlock();
         return new BlockHeader(number, block.getHash(), block.getParentHash());
-    }
-
-    /**
-     * Whether the node refused the range for its size: nodes word it differently (geth "query returned more than
-     * 10000 results", Alchemy "block range", Infura "-32005 ... limit exceeded"), none as a distinct error kind.
-     */
-    static boolean rangeTooLarge(ChainException e) {
-        String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        if (message.contains("rate")) {
-            return false;
-        }
-        return message.contains("too large") || message.contains("too many") || message.contains("more than")
-                || message.contains("block range") || message.contains("range") && message.contains("exceed")
-                || message.contains("limit exceeded") || message.contains("-32005");
     }
 
     /** A block the HTTP node does not have (yet). */

@@ -92,7 +92,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
     }
 
     /** The calls received, batches counted per call, with the method. */
-    long calls(String method) {
+    public long calls(String method) {
         return received().stream().flatMap(r -> r.methods().stream()).filter(method::equals).count();
     }
 
@@ -124,6 +124,29 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
 
     static Reply forward(String upstream) {
         return (endpoint, exchange, body) -> respond(exchange, 200, endpoint.post(upstream, body));
+    }
+
+    /**
+     * Passes requests on to {@code upstream}, except an {@code eth_getLogs} over more than {@code maxBlocks} blocks,
+     * refused as QuickNode and Alchemy's free tier refuse it (JSON-RPC error -32005, HTTP 200).
+     */
+    public static Reply capLogRanges(String upstream, long maxBlocks) {
+        return (endpoint, exchange, body) -> {
+            JsonNode call = JSON.readTree(body);
+            if (!call.isArray() && "eth_getLogs".equals(call.path("method").asText())) {
+                JsonNode filter = call.path("params").path(0);
+                long from = Long.decode(filter.path("fromBlock").asText("0x0"));
+                long to = Long.decode(filter.path("toBlock").asText("0x0"));
+                if (to - from + 1 > maxBlocks) {
+                    ObjectNode answer = envelope(call);
+                    answer.putObject("error").put("code", -32005)
+                            .put("message", "eth_getLogs is limited to a " + maxBlocks + " block range");
+                    respond(exchange, 200, JSON.writeValueAsString(answer));
+                    return;
+                }
+            }
+            respond(exchange, 200, endpoint.post(upstream, body));
+        };
     }
 
     /** The JSON-RPC error {@code code, message} for every call, with HTTP status {@code httpStatus}. */
