@@ -93,6 +93,11 @@ public final class MatchReconciler {
     /** The protocol's match window (immutable on chain), read on first use. */
     private volatile long matchWindowBlocks = -1;
     private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
+    /**
+     * Providers' present eligibility, read once per pass: every order whose window closed asks it of each of its
+     * bidders, and 5,000 orders of 20 bids closing together cost 100,000 calls where the market has 20 providers.
+     */
+    private volatile Map<String, Boolean> eligibleCache = new ConcurrentHashMap<>();
     private final ExecutorService workers;
 
     public MatchReconciler(ChainSession chain, Scorer scorer, Quorum quorum, PeerTransport peers, int confirmations,
@@ -139,6 +144,7 @@ public final class MatchReconciler {
         int threshold = reader.matchThreshold();
         quorum.refreshOperators();
         providerCache = new ConcurrentHashMap<>();
+        eligibleCache = new ConcurrentHashMap<>();
         List<Long> open = view.openOrderIds();
         unreadable.retainAll(open);
         // Orders are independent and the work is waiting on RPC, so they are reconciled side by side; each order is
@@ -306,7 +312,7 @@ public final class MatchReconciler {
             quorum.forgetOtherSeeds(orderId, seed);
             decision = decide(reader, indexed, seed, closedAt);
         } else if (decision.status() != MatchStatus.NO_ELIGIBLE_BID && decision.ranking().pick().isPresent()
-                && !reader.isEligible(decision.ranking().pick().get().bid().provider())) {
+                && !eligibleNow(reader, decision.ranking().pick().get().bid().provider())) {
             // The pick lost its eligibility (say it dipped below the minimum stake): the contract would refuse it.
             // The next candidate under the same seed takes its place; the seed cannot be changed by anyone.
             LOG.warnf("order %d: the picked provider %s is no longer eligible; deciding again under the same seed",
@@ -367,7 +373,7 @@ public final class MatchReconciler {
         }
         // Eligible at its bid and still eligible now: the contract checks the match against the present, so a
         // provider that lost its standing since (below the minimum stake, say) is passed over for the next candidate.
-        providers.replaceAll((address, p) -> p.eligible() && !reader.isEligible(address) ? p.withEligible(false) : p);
+        providers.replaceAll((address, p) -> p.eligible() && !eligibleNow(reader, address) ? p.withEligible(false) : p);
         Ranking ranking = scorers.get().rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {
             String why = bids.isEmpty() ? "no bids" : "no bid qualifies: " + ranking.ranked().stream()
@@ -398,6 +404,18 @@ public final class MatchReconciler {
                 indexed.bids().size(), onChain);
         chain.index().requestResync();
         return reader.bids(indexed.id());
+    }
+
+    /** Whether {@code provider} may be matched now, as the chain said earlier in this pass. */
+    private boolean eligibleNow(ProtocolReader reader, String provider) {
+        Map<String, Boolean> cache = eligibleCache;
+        Boolean known = cache.get(provider.toLowerCase(java.util.Locale.ROOT));
+        if (known != null) {
+            return known;
+        }
+        boolean eligible = reader.isEligible(provider);
+        cache.putIfAbsent(provider.toLowerCase(java.util.Locale.ROOT), eligible);
+        return eligible;
     }
 
     /** Provider records as of a given block, the state every operator can agree on. */
