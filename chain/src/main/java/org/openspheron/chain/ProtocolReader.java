@@ -320,7 +320,8 @@ public final class ProtocolReader {
      * {@code ORDER_CREATED} events filtered by the node on the tenant's topic, so only the tenant's own events come
      * back. The whole span is asked at once (nodes that cap a query's results rather than its blocks, as Infura and
      * Alchemy do for a filtered query, answer it in one call); a node that refuses the span for its size gets
-     * halves, and the next spans are asked at the size last accepted, doubled after each answer.
+     * halves, and the rest is asked at the size it last accepted (about chain age / cap calls, plus one refusal per
+     * halving).
      */
     public List<Long> ordersCreatedBy(String tenant, long fromBlock, long toBlock) {
         String tenantTopic = Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(tenant), 64);
@@ -350,15 +351,14 @@ public final class ProtocolReader {
                 }
             }
             start = end + 1;
-            span = Math.min(span * 2, Long.MAX_VALUE / 4);
         }
         return ids;
     }
 
     /**
      * Whether the node refused an {@code eth_getLogs} for the size of its range or result: nodes word it differently
-     * (geth "query returned more than 10000 results", Alchemy "block range", Infura "-32005 ... limit exceeded"),
-     * none as a distinct error kind.
+     * (geth "query returned more than 10000 results", Alchemy "block range", Infura "-32005 ... limit exceeded",
+     * QuickNode "-32614 eth_getLogs is limited to a 10,000 range"), none as a distinct error kind.
      */
     public static boolean refusedAsTooLarge(ChainException e) {
         String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
@@ -367,7 +367,8 @@ public final class ProtocolReader {
         }
         return message.contains("too large") || message.contains("too many") || message.contains("more than")
                 || message.contains("block range") || message.contains("range") && message.contains("exceed")
-                || message.contains("limit exceeded") || message.contains("-32005");
+                || message.contains("limit exceeded") || message.contains("-32005") || message.contains("-32614")
+                || message.contains("is limited to");
     }
 
     private List<ProtocolEvent> events(EthFilter filter, long fromBlock, long toBlock) {
@@ -378,7 +379,7 @@ public final class ProtocolReader {
             throw new ChainException("cannot read logs " + fromBlock + ".." + toBlock + ": " + e.getMessage(), e);
         }
         if (logs.hasError()) {
-            throw new ChainException("eth_getLogs failed: " + logs.getError().getMessage());
+            throw new ChainException("eth_getLogs failed (" + logs.getError().getCode() + "): " + logs.getError().getMessage());
         }
         List<ProtocolEvent> events = new ArrayList<>();
         for (EthLog.LogResult<?> result : logs.getLogs()) {

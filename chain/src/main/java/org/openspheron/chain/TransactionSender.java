@@ -9,6 +9,8 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
+import org.web3j.protocol.core.methods.response.EthGetTransactionCount;
+import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
 import org.web3j.tx.FastRawTransactionManager;
@@ -156,17 +158,31 @@ public final class TransactionSender {
     private void requireNothingPending(String action) {
         try {
             if (unconfirmed != null) {
-                var tx = connection.web3j().ethGetTransactionByHash(unconfirmed.hash()).send().getTransaction();
+                EthTransaction answer = connection.web3j().ethGetTransactionByHash(unconfirmed.hash()).send();
+                if (answer.hasError()) {
+                    // Not knowing is not "dropped": a resend now could pay twice.
+                    throw new ChainException(action + " not sent: cannot tell whether this account's "
+                            + unconfirmed.action() + " (transaction " + unconfirmed.hash() + ") was mined: "
+                            + answer.getError().getMessage());
+                }
+                var tx = answer.getTransaction();
                 if (tx.isPresent() && tx.get().getBlockHash() == null) {
                     throw new PendingTransactionException(action, "this account's " + unconfirmed.action()
                             + " (transaction " + unconfirmed.hash() + ") is still pending: its receipt did not come in"
                             + " time and it may yet be mined");
                 }
-                LOG.log(System.Logger.Level.INFO, "{0}: transaction {1} {2}", unconfirmed.action(), unconfirmed.hash(),
-                        tx.isPresent() ? "was mined after its receipt timed out" : "was dropped by the node unmined");
+                if (tx.isPresent()) {
+                    LOG.log(System.Logger.Level.INFO, "{0}: transaction {1} was mined after its receipt timed out",
+                            unconfirmed.action(), unconfirmed.hash());
+                    resync();
+                } else {
+                    // Unknown to the node: dropped, or held by another node behind the same URL (a load-balanced
+                    // endpoint, a failover). The account's nonces tell, below.
+                    LOG.log(System.Logger.Level.INFO, "{0}: transaction {1} is unknown to the node; checking the"
+                            + " account''s pending transactions", unconfirmed.action(), unconfirmed.hash());
+                    poolUnchecked = true;
+                }
                 unconfirmed = null;
-                poolUnchecked = false;
-                resync();
             }
             if (poolUnchecked) {
                 BigInteger pending = nonce(DefaultBlockParameterName.PENDING);
@@ -186,7 +202,12 @@ public final class TransactionSender {
     }
 
     private BigInteger nonce(DefaultBlockParameterName block) throws IOException {
-        return connection.web3j().ethGetTransactionCount(credentials.getAddress(), block).send().getTransactionCount();
+        EthGetTransactionCount answer = connection.web3j().ethGetTransactionCount(credentials.getAddress(), block).send();
+        if (answer.hasError()) {
+            throw new ChainException("cannot read the " + block.getValue() + " nonce of " + credentials.getAddress()
+                    + ": " + answer.getError().getMessage());
+        }
+        return answer.getTransactionCount();
     }
 
     /** The next nonce this sender would use (for diagnostics and tests). */

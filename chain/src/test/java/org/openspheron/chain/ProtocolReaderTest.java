@@ -70,7 +70,7 @@ class ProtocolReaderTest {
             ProtocolReader reader = new ProtocolReader(connection);
 
             assertThatThrownBy(() -> reader.events(0, head)).isInstanceOf(ChainException.class)
-                    .hasMessageContaining("8 block range");
+                    .hasMessageContaining("limited to a 8 range");
             assertThat(reader.ordersCreatedBy(mine.address(), 0, head)).containsExactly(first, second);
             assertThat(reader.ordersCreatedBy(protocol.tenant(3).address(), 0, head)).isEmpty();
             assertThat(capped.calls("eth_getLogs")).as("a range of " + (head + 1) + " blocks in halves")

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openspheron.chain.rpc.FlakyRpcEndpoint;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Request;
@@ -99,6 +100,27 @@ class TransactionSenderTest {
         sender.send("approve(2)", approve(sender, 2));
         assertThat(nonce(key, DefaultBlockParameterName.LATEST)).isEqualTo(before + 1);
         assertThat(allowance(key)).isEqualTo(BigInteger.valueOf(2));
+    }
+
+    /** An error answer to the lookup is not "dropped": resending then would pay twice, as before the guard. */
+    @Test
+    void aLookupTheNodeAnswersWithAnErrorLeavesThePendingTransactionPending() {
+        Credentials key = fixture.tenantKey(3);
+        long before = nonce(key, DefaultBlockParameterName.LATEST);
+        try (FlakyRpcEndpoint node = FlakyRpcEndpoint.proxyTo(fixture.chain().rpcUrl());
+                ChainConnection through = ChainConnection.connect(node.url(), fixture.addresses(), Duration.ofSeconds(1))) {
+            TransactionSender sender = through.sender(key);
+            sender.send("approve(0)", approve(sender, 0));
+            rpc("evm_setAutomine", false);
+            assertThatThrownBy(() -> sender.send("approve(1)", approve(sender, 1))).isInstanceOf(ChainException.class);
+
+            node.then(FlakyRpcEndpoint.error(200, -32603, "internal error"));
+            assertThatThrownBy(() -> sender.send("approve(2)", approve(sender, 2)))
+                    .isInstanceOf(ChainException.class).hasMessageContaining("cannot tell whether");
+            assertThatThrownBy(() -> sender.send("approve(3)", approve(sender, 3)))
+                    .isInstanceOf(PendingTransactionException.class);
+            assertThat(nonce(key, DefaultBlockParameterName.PENDING)).isEqualTo(before + 2);
+        }
     }
 
     private static org.web3j.protocol.core.RemoteFunctionCall<org.web3j.protocol.core.methods.response.TransactionReceipt>

@@ -20,6 +20,9 @@ public class OrdersCommand extends ChainCommand {
     @Override
     public Integer call() {
         Output output = output();
+        if (fromBlock != null && fromBlock < 0) {
+            throw new CliException("--from-block must be a block number (0 or more), not " + fromBlock);
+        }
         try (ChainSession chain = openChain()) {
             String me = chain.address();
             List<Map<String, Object>> rows = new ArrayList<>();

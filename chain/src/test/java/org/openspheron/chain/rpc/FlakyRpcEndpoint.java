@@ -128,7 +128,7 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
 
     /**
      * Passes requests on to {@code upstream}, except an {@code eth_getLogs} over more than {@code maxBlocks} blocks,
-     * refused as QuickNode and Alchemy's free tier refuse it (JSON-RPC error -32005, HTTP 200).
+     * refused in QuickNode's words (HTTP 413, JSON-RPC error -32614 "eth_getLogs is limited to a 10,000 range").
      */
     public static Reply capLogRanges(String upstream, long maxBlocks) {
         return (endpoint, exchange, body) -> {
@@ -139,9 +139,9 @@ public final class FlakyRpcEndpoint implements AutoCloseable {
                 long to = Long.decode(filter.path("toBlock").asText("0x0"));
                 if (to - from + 1 > maxBlocks) {
                     ObjectNode answer = envelope(call);
-                    answer.putObject("error").put("code", -32005)
-                            .put("message", "eth_getLogs is limited to a " + maxBlocks + " block range");
-                    respond(exchange, 200, JSON.writeValueAsString(answer));
+                    answer.putObject("error").put("code", -32614)
+                            .put("message", "eth_getLogs is limited to a " + String.format("%,d", maxBlocks) + " range");
+                    respond(exchange, 413, JSON.writeValueAsString(answer));
                     return;
                 }
             }

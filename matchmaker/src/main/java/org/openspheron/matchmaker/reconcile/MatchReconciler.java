@@ -564,8 +564,10 @@ public final class MatchReconciler {
             decisions.put(orderId, decision.with(MatchStatus.SIGNING, e.getMessage()));
             LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
         } catch (PendingTransactionException e) {
-            // Nothing sent: an earlier transaction of ours (this match's, whose receipt timed out, or one a stopped
-            // process left in the pool) may still be mined. Ask again in a few blocks.
+            // Nothing sent: an earlier transaction of ours (this match's, whose receipt timed out, another order's,
+            // or one a stopped process left in the pool) may still be mined. Not in flight: tried again next block.
+            inFlight.remove(orderId);
+            decisions.put(orderId, decision.with(MatchStatus.SIGNING, e.getMessage()));
             LOG.infof("order %d: %s", orderId, e.getMessage());
         } catch (ChainException e) {
             // The transaction may have been sent: keep it in flight so it is not sent twice; the chain will tell.
