@@ -14,7 +14,6 @@ import org.web3j.protocol.core.methods.response.EthTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
 import org.web3j.tx.FastRawTransactionManager;
-import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 /**
  * Sends one account's transactions, one at a time: the nonce is kept locally and re-read from the node after any
@@ -47,10 +46,8 @@ public final class TransactionSender {
     TransactionSender(ChainConnection connection, Credentials credentials, Duration receiptTimeout) {
         this.connection = connection;
         this.credentials = credentials;
-        long pollMillis = 100;
         this.manager = new FastRawTransactionManager(connection.web3j(), credentials, connection.chainId(),
-                new PollingTransactionReceiptProcessor(connection.web3j(), pollMillis,
-                        (int) Math.max(1, receiptTimeout.toMillis() / pollMillis)));
+                new BackoffReceiptProcessor(connection.web3j(), receiptTimeout));
     }
 
     public String address() {

@@ -123,6 +123,29 @@ class TransactionSenderTest {
         }
     }
 
+    /**
+     * A receipt is asked for at once, then after pauses doubling from 100 ms to a second: a fixed 100 ms poll asked
+     * thirty times in three seconds, twenty per transaction on a chain of 2-second blocks, against the endpoint's
+     * rate limit.
+     */
+    @Test
+    void aTransactionWaitingForItsBlockIsAskedAboutAFewTimesNotTenASecond() {
+        Credentials key = fixture.tenantKey(4);
+        try (FlakyRpcEndpoint node = FlakyRpcEndpoint.proxyTo(fixture.chain().rpcUrl());
+                ChainConnection through = ChainConnection.connect(node.url(), fixture.addresses(), Duration.ofSeconds(3))) {
+            TransactionSender sender = through.sender(key);
+            sender.send("approve(0)", approve(sender, 0));
+            assertThat(node.calls("eth_getTransactionReceipt")).as("mined at once: one ask").isEqualTo(1);
+            rpc("evm_setAutomine", false);
+
+            assertThatThrownBy(() -> sender.send("approve(1)", approve(sender, 1))).isInstanceOf(ChainException.class)
+                    .hasMessageContaining("not generated after 3 seconds");
+            // At 0, 0.1, 0.3, 0.7, 1.5, 2.5 and 3 s.
+            assertThat(node.calls("eth_getTransactionReceipt") - 1).isBetween(5L, 8L);
+        }
+        rpc("evm_mine");
+    }
+
     private static org.web3j.protocol.core.RemoteFunctionCall<org.web3j.protocol.core.methods.response.TransactionReceipt>
             approve(TransactionSender sender, long amount) {
         return fixture.tokenContract(sender).approve(fixture.addresses().orders(), BigInteger.valueOf(amount));
