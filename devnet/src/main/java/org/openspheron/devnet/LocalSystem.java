@@ -63,6 +63,9 @@ public final class LocalSystem implements AutoCloseable {
     private LocalChain chain;
     private ProtocolConfig protocolConfig;
     private ChainConnection connection;
+    private Duration blockTime = Duration.ofSeconds(1);
+    private int chainAccounts = 30;
+    private java.util.function.UnaryOperator<ProtocolConfig> protocolTuning = c -> c;
 
     public LocalSystem(Path root, Path home, int chainPort, int matchmakers, int threshold, List<LocalProvider> providers) {
         this.root = root;
@@ -109,6 +112,18 @@ public final class LocalSystem implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Changes the chain before {@link #startChain}: its block interval (a second by default), its number of funded
+     * development accounts (30), and the protocol's parameters (bid and match windows) when it is deployed.
+     * Benchmarks use it; the local run keeps the defaults.
+     */
+    public LocalSystem chain(Duration blockTime, int accounts, java.util.function.UnaryOperator<ProtocolConfig> protocol) {
+        this.blockTime = blockTime;
+        this.chainAccounts = accounts;
+        this.protocolTuning = protocol;
+        return this;
+    }
+
     /** Configuration every matchmaker gets on top of {@link LocalConfig#matchmaker} (tests: shorter timeouts). */
     public LocalSystem matchmakerConfig(String key, String value) {
         matchmakerOverrides.put(key, value);
@@ -128,14 +143,14 @@ public final class LocalSystem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        chain = LocalChain.builder().port(chainPort).blockTime(Duration.ofSeconds(1))
+        chain = LocalChain.builder().port(chainPort).blockTime(blockTime).accounts(chainAccounts)
                 .stateFile(home.resolve("chain-state.json")).logFile(logs().resolve("anvil.log")).build().start();
         running.add(chain);
         List<String> operators = new ArrayList<>();
         for (int i = 0; i < matchmakers; i++) {
             operators.add(LocalChain.devAccount(FIRST_MATCHMAKER + i).getAddress());
         }
-        protocolConfig = ProtocolConfig.local(operators, threshold);
+        protocolConfig = protocolTuning.apply(ProtocolConfig.local(operators, threshold));
         ChainConnection bare = ChainConnection.connect(chain.rpcUrl());
         ProtocolAddresses addresses = deployOnce(bare);
         connection = bare.using(addresses);

@@ -1,4 +1,4 @@
-package org.openspheron.matchmaker.bench;
+package org.openspheron.chain.bench;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -30,11 +30,14 @@ import org.web3j.utils.Numeric;
  * anvil's unlocked development accounts send them ({@code eth_sendTransaction}, nothing is signed in the JVM) with
  * explicit nonces, 500 to a JSON-RPC batch, while automine is off, in waves of a few thousand, each mined (blocks
  * of a raised gas limit) until every sender's nonce is in. Every transaction goes through the contracts' own checks; a reverted one shows
- * as a missing order or bid, which {@link ChainReadsBenchmark} checks against what it asked for.
+ * as a missing order or bid, which the benchmarks check against what they asked for.
+ *
+ * <p>On a chain that mines every few seconds ({@code --block-time}) automine is left alone, since turning it back on
+ * would end the interval mining: the waves then go into the interval's blocks and the ones {@code evm_mine} adds.
  *
  * <p>Its own HTTP client, so none of this counts in the figures of the process being measured.
  */
-final class BulkMarket implements AutoCloseable {
+public final class BulkMarket implements AutoCloseable {
     private static final int BATCH = 500;
     /**
      * Transactions sent before mining them: anvil's pool slows down with its size (at 60,000 pending, a send took
@@ -54,8 +57,15 @@ final class BulkMarket implements AutoCloseable {
     private final DeploymentOrder orders;
     private final PaymentToken token;
     private final Map<String, BigInteger> nonces = new HashMap<>();
+    private final boolean intervalMining;
 
-    BulkMarket(LocalChain chain, ProtocolAddresses addresses) {
+    public BulkMarket(LocalChain chain, ProtocolAddresses addresses) {
+        this(chain, addresses, false);
+    }
+
+    /** {@code intervalMining}: the chain mines on a timer, which this must not turn into automine. */
+    public BulkMarket(LocalChain chain, ProtocolAddresses addresses, boolean intervalMining) {
+        this.intervalMining = intervalMining;
         // A large block takes anvil tens of seconds to mine on a busy machine: longer than OkHttp's default 10 s.
         this.http = new HttpService(chain.rpcUrl(), new OkHttpClient.Builder().readTimeout(Duration.ofMinutes(10))
                 .build());
@@ -66,8 +76,16 @@ final class BulkMarket implements AutoCloseable {
         this.token = PaymentToken.load(addresses.token(), web3j, readOnly, new DefaultGasProvider());
     }
 
+    /** The contract's form of {@code spec}, as {@link #createOrders} takes it. */
+    public static DeploymentOrder.OrderSpec onChain(org.openspheron.chain.OrderSpec s) {
+        return new DeploymentOrder.OrderSpec(BigInteger.valueOf(s.cpuMilli()), BigInteger.valueOf(s.memoryMb()),
+                BigInteger.valueOf(s.storageMb()), BigInteger.valueOf(s.gpuCount()), s.gpuModel(), s.region(), s.zone(),
+                s.regionRequired(), s.maxPricePerHour(), BigInteger.valueOf(s.durationSeconds()),
+                Numeric.hexStringToByteArray(s.manifestHash()), BigInteger.valueOf(s.features()));
+    }
+
     /** Creates {@code count} orders of {@code spec} from {@code tenant} and returns their ids, in order. */
-    List<Long> createOrders(String tenant, int count, DeploymentOrder.OrderSpec spec, BigInteger deposit) {
+    public List<Long> createOrders(String tenant, int count, DeploymentOrder.OrderSpec spec, BigInteger deposit) {
         long first = orders.orderCount().sendAsync().join().longValueExact() + 1;
         List<Transaction> txs = new ArrayList<>();
         txs.add(tx(tenant, addresses.token(), APPROVE_GAS,
@@ -85,7 +103,7 @@ final class BulkMarket implements AutoCloseable {
     }
 
     /** A bid of {@code price} from each of {@code providers} on each of {@code orderIds}. */
-    void bid(List<String> providers, List<Long> orderIds, BigInteger price) {
+    public void bid(List<String> providers, List<Long> orderIds, BigInteger price) {
         List<Transaction> txs = new ArrayList<>(providers.size() * orderIds.size());
         for (long id : orderIds) {
             String data = orders.submitBid(BigInteger.valueOf(id), price).encodeFunctionCall();
@@ -96,6 +114,25 @@ final class BulkMarket implements AutoCloseable {
         sendAndMine(txs);
     }
 
+    /**
+     * The same bids, sent and not waited for: on a chain that mines on a timer they go into its next block, which
+     * this leaves to come on time (mining them here would add blocks out of turn).
+     */
+    public void bidUnmined(List<String> providers, List<Long> orderIds, BigInteger price) {
+        List<Transaction> txs = new ArrayList<>();
+        for (long id : orderIds) {
+            String data = orders.submitBid(BigInteger.valueOf(id), price).encodeFunctionCall();
+            for (String provider : providers) {
+                txs.add(tx(provider, addresses.orders(), BID_GAS, data));
+            }
+        }
+        try {
+            send(txs);
+        } catch (IOException e) {
+            throw new ChainException("bulk send failed: " + e.getMessage(), e);
+        }
+    }
+
     private Transaction tx(String from, String to, BigInteger gas, String data) {
         BigInteger nonce = nonces.computeIfAbsent(from, this::pendingNonce);
         nonces.put(from, nonce.add(BigInteger.ONE));
@@ -104,7 +141,9 @@ final class BulkMarket implements AutoCloseable {
 
     /** Sends with automine off, then mines until every sender's last transaction is in a block. */
     private void sendAndMine(List<Transaction> txs) {
-        rpc("evm_setAutomine", List.of(false));
+        if (!intervalMining) {
+            rpc("evm_setAutomine", List.of(false));
+        }
         rpc("evm_setBlockGasLimit", List.of("0x" + BLOCK_GAS_LIMIT.toString(16)));
         try {
             for (int wave = 0; wave < txs.size(); wave += WAVE) {
@@ -119,7 +158,9 @@ final class BulkMarket implements AutoCloseable {
         } catch (IOException e) {
             throw new ChainException("bulk send failed: " + e.getMessage(), e);
         } finally {
-            rpc("evm_setAutomine", List.of(true));
+            if (!intervalMining) {
+                rpc("evm_setAutomine", List.of(true));
+            }
         }
     }
 

@@ -5,7 +5,6 @@ import static org.openspheron.chain.ProtocolFixture.tokens;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,9 +15,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openspheron.chain.GpuOffer;
 import org.openspheron.chain.LocalChain;
-import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolConfig;
 import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.bench.BulkMarket;
 import org.openspheron.chain.rpc.RpcStats;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.openspheron.matchmaker.chain.ChainSession;
@@ -27,7 +26,6 @@ import org.openspheron.matchmaker.reconcile.MatchEvents;
 import org.openspheron.matchmaker.reconcile.MatchReconciler;
 import org.openspheron.matchmaker.scoring.Scorer;
 import org.openspheron.matchmaker.scoring.ScoringPolicy;
-import org.web3j.utils.Numeric;
 
 /**
  * What one matchmaker process costs per block with N open orders of B bids each (bid windows open, the state most of
@@ -63,7 +61,7 @@ class ChainReadsBenchmark {
             }
             // Tenants are accounts 14..28; providers 0..19 take accounts 4..23, so the tenant is account 24.
             String tenant = fixture.tenantKey(10).getAddress();
-            DeploymentOrder.OrderSpec spec = onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
+            DeploymentOrder.OrderSpec spec = BulkMarket.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
             System.out.printf("chain reads: one matchmaker pass per block, N open orders x %d bids from %d providers,"
                     + " local anvil, %d blocks of each kind%n", bidders, bidders, blocks);
             int open = 0;
@@ -185,12 +183,5 @@ class ChainReadsBenchmark {
         return String.format("%scalls %.1f, HTTP requests %.1f", methods,
                 (to.requests() - from.requests()) / (double) passes,
                 (to.httpRequests() - from.httpRequests()) / (double) passes);
-    }
-
-    static DeploymentOrder.OrderSpec onChain(OrderSpec s) {
-        return new DeploymentOrder.OrderSpec(BigInteger.valueOf(s.cpuMilli()), BigInteger.valueOf(s.memoryMb()),
-                BigInteger.valueOf(s.storageMb()), BigInteger.valueOf(s.gpuCount()), s.gpuModel(), s.region(), s.zone(),
-                s.regionRequired(), s.maxPricePerHour(), BigInteger.valueOf(s.durationSeconds()),
-                Numeric.hexStringToByteArray(s.manifestHash()), BigInteger.valueOf(s.features()));
     }
 }

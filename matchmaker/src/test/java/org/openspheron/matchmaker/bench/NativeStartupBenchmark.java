@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.openspheron.chain.LocalChain;
 import org.openspheron.chain.ProtocolConfig;
 import org.openspheron.chain.ProtocolFixture;
+import org.openspheron.chain.bench.BulkMarket;
 import org.openspheron.contracts.generated.DeploymentOrder;
 import org.openspheron.devnet.AppProcess;
 import org.openspheron.devnet.LocalConfig;
@@ -102,7 +103,7 @@ class NativeStartupBenchmark {
             }
             try (BulkMarket market = new BulkMarket(system.chain(), system.connection().addresses())) {
                 // An H100 in eu-west: provider 0 has A100s and RTX 4090s in us-east, so it bids on none of them.
-                DeploymentOrder.OrderSpec spec = ChainReadsBenchmark.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
+                DeploymentOrder.OrderSpec spec = BulkMarket.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
                 market.createOrders(system.tenantKey().getAddress(), ORDERS, spec, tokens(1));
             }
             for (boolean nativeForm : forms) {
@@ -158,7 +159,7 @@ class NativeStartupBenchmark {
                 double readySeconds = awaitReady(base + "/q/health/ready", start);
                 long rssReady = rssKb(app.pid());
                 String tenant = fixture.tenantKey(10).getAddress();
-                DeploymentOrder.OrderSpec spec = ChainReadsBenchmark.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
+                DeploymentOrder.OrderSpec spec = BulkMarket.onChain(gpuOrder(1, "H100", "eu-west", tokens(10)));
                 market.createOrders(tenant, ORDERS, spec, tokens(1));
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
                 while (openOrders(base) < ORDERS && System.nanoTime() < deadline) {
