@@ -104,14 +104,7 @@ public final class BulkMarket implements AutoCloseable {
 
     /** A bid of {@code price} from each of {@code providers} on each of {@code orderIds}. */
     public void bid(List<String> providers, List<Long> orderIds, BigInteger price) {
-        List<Transaction> txs = new ArrayList<>(providers.size() * orderIds.size());
-        for (long id : orderIds) {
-            String data = orders.submitBid(BigInteger.valueOf(id), price).encodeFunctionCall();
-            for (String provider : providers) {
-                txs.add(tx(provider, addresses.orders(), BID_GAS, data));
-            }
-        }
-        sendAndMine(txs);
+        sendAndMine(bids(providers, orderIds, price));
     }
 
     /**
@@ -119,18 +112,22 @@ public final class BulkMarket implements AutoCloseable {
      * this leaves to come on time (mining them here would add blocks out of turn).
      */
     public void bidUnmined(List<String> providers, List<Long> orderIds, BigInteger price) {
-        List<Transaction> txs = new ArrayList<>();
+        try {
+            send(bids(providers, orderIds, price));
+        } catch (IOException e) {
+            throw new ChainException("bulk send failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Transaction> bids(List<String> providers, List<Long> orderIds, BigInteger price) {
+        List<Transaction> txs = new ArrayList<>(providers.size() * orderIds.size());
         for (long id : orderIds) {
             String data = orders.submitBid(BigInteger.valueOf(id), price).encodeFunctionCall();
             for (String provider : providers) {
                 txs.add(tx(provider, addresses.orders(), BID_GAS, data));
             }
         }
-        try {
-            send(txs);
-        } catch (IOException e) {
-            throw new ChainException("bulk send failed: " + e.getMessage(), e);
-        }
+        return txs;
     }
 
     private Transaction tx(String from, String to, BigInteger gas, String data) {
