@@ -26,6 +26,8 @@ import org.web3j.utils.Numeric;
 public final class ProtocolReader {
     /** Bids per getBids call: the contract's MAX_BIDS_PAGE. */
     static final int BIDS_PAGE = 500;
+    /** Views read in one {@link ViewBatch} call by the batched reads of providers. */
+    static final int VIEWS_PER_CALL = 100;
     private static final String[] CLOSE_REASONS =
             {"TenantClosed", "ProviderClosed", "FundsExhausted", "DurationEnded", "DeploymentMissed",
                     "ManifestNotReceived", "DeploymentNotReady"};
@@ -42,9 +44,11 @@ public final class ProtocolReader {
     private final CertificateRegistry certificates;
     private final PaymentToken token;
     private final MatchmakerSet matchmakers;
+    private final ViewBatch views;
 
     public ProtocolReader(ChainConnection connection) {
         this.connection = connection;
+        this.views = new ViewBatch(connection.web3j(), VIEWS_PER_CALL);
         var addresses = connection.addresses();
         var tx = connection.readOnly();
         var gas = connection.gasProvider();
@@ -99,6 +103,17 @@ public final class ProtocolReader {
     /** The order contract's wrapper, for readers that encode its calls themselves (in batches). */
     DeploymentOrder ordersContract() {
         return orders;
+    }
+
+    /** The order's state, window and lease, without its spec (one call); empty when no order has that id. */
+    public Optional<OrderStatus> orderStatus(long orderId) {
+        DeploymentOrder.Order o = call("getOrder(" + orderId + ")", orders.getOrder(BigInteger.valueOf(orderId)));
+        OrderState state = OrderState.of(o.state);
+        if (state == OrderState.NONE) {
+            return Optional.empty();
+        }
+        return Optional.of(new OrderStatus(orderId, state, o.bidWindowEnd.longValueExact(),
+                o.leaseId.longValueExact(), isZero(o.seed) ? null : Numeric.toHexString(o.seed)));
     }
 
     /** The order, or a {@link ChainException} naming the unknown id. */
@@ -248,19 +263,84 @@ public final class ProtocolReader {
             return Optional.empty();
         }
         var gpus = call("getGpus(" + address + ")", registry.getGpus(address));
-        List<GpuOffer> offers = new ArrayList<>();
-        for (int i = 0; i < gpus.component1().size(); i++) {
-            offers.add(new GpuOffer(gpus.component1().get(i), gpus.component2().get(i).intValueExact(),
-                    gpus.component3().get(i).intValueExact()));
-        }
         int uptime = call("uptimeBps", registry.uptimeBps(address)).intValueExact();
         boolean eligible = call("isEligible", registry.isEligible(address));
-        return Optional.of(new Provider(address, p.region, p.zone, p.gatewayUrl, p.stake,
+        return Optional.of(provider(address, p, gpus.component1(), gpus.component2(), gpus.component3(), uptime,
+                eligible));
+    }
+
+    /**
+     * The records of {@code addresses} as {@link #providerAt} reads them, all as of {@code block}, four views a
+     * provider in one {@link ViewBatch} call per {@value #VIEWS_PER_CALL} views: deciding an order whose bidders bid
+     * in the same block costs one call, not four per bidder. Keyed by the addresses as given; empty for an address
+     * that had not registered by then.
+     */
+    public java.util.Map<String, Optional<Provider>> providersAt(java.util.Collection<String> addresses, long block) {
+        List<String> unique = List.copyOf(new java.util.LinkedHashSet<>(addresses));
+        List<RemoteFunctionCall<?>> calls = new ArrayList<>(unique.size() * 4);
+        for (String address : unique) {
+            calls.add(registry.getProvider(address));
+            calls.add(registry.getGpus(address));
+            calls.add(registry.uptimeBps(address));
+            calls.add(registry.isEligible(address));
+        }
+        List<List<org.web3j.abi.datatypes.Type>> results = views.read(connection.addresses().registry(), calls,
+                DefaultBlockParameter.valueOf(BigInteger.valueOf(block)));
+        java.util.Map<String, Optional<Provider>> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < unique.size(); i++) {
+            var p = (ProviderRegistry.Provider) results.get(4 * i).get(0);
+            if (p.registeredBlock.signum() == 0) {
+                out.put(unique.get(i), Optional.empty());
+                continue;
+            }
+            List<org.web3j.abi.datatypes.Type> gpus = results.get(4 * i + 1);
+            out.put(unique.get(i), Optional.of(provider(unique.get(i), p, values(gpus.get(0)), values(gpus.get(1)),
+                    values(gpus.get(2)), ((BigInteger) results.get(4 * i + 2).get(0).getValue()).intValueExact(),
+                    (Boolean) results.get(4 * i + 3).get(0).getValue())));
+        }
+        return out;
+    }
+
+    /**
+     * Whether each of {@code addresses} may be matched now ({@link #isEligible}), in one call per
+     * {@value #VIEWS_PER_CALL} providers. Keyed by the addresses as given.
+     */
+    public java.util.Map<String, Boolean> eligible(java.util.Collection<String> addresses) {
+        List<String> unique = List.copyOf(new java.util.LinkedHashSet<>(addresses));
+        List<RemoteFunctionCall<?>> calls = new ArrayList<>(unique.size());
+        unique.forEach(a -> calls.add(registry.isEligible(a)));
+        List<List<org.web3j.abi.datatypes.Type>> results = views.read(connection.addresses().registry(), calls,
+                DefaultBlockParameterName.LATEST);
+        java.util.Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < unique.size(); i++) {
+            out.put(unique.get(i), (Boolean) results.get(i).get(0).getValue());
+        }
+        return out;
+    }
+
+    /** The plain values of an ABI array: strings for string[], BigIntegers for uint[]. */
+    @SuppressWarnings("unchecked")
+    private static <T> List<T> values(org.web3j.abi.datatypes.Type array) {
+        List<T> out = new ArrayList<>();
+        for (org.web3j.abi.datatypes.Type element : (List<org.web3j.abi.datatypes.Type>) array.getValue()) {
+            out.add((T) element.getValue());
+        }
+        return out;
+    }
+
+    private static Provider provider(String address, ProviderRegistry.Provider p, List<String> models,
+                                     List<BigInteger> counts, List<BigInteger> memories, int uptime,
+                                     boolean eligible) {
+        List<GpuOffer> offers = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            offers.add(new GpuOffer(models.get(i), counts.get(i).intValueExact(), memories.get(i).intValueExact()));
+        }
+        return new Provider(address, p.region, p.zone, p.gatewayUrl, p.stake,
                 p.stake.subtract(p.unstakeAmount), p.unstakeAmount, p.unstakeReadyBlock.longValueExact(),
                 p.registeredBlock.longValueExact(), p.leasesCompleted.longValueExact(), p.leasesFailed.longValueExact(),
                 p.servedSeconds.longValueExact(),
                 p.slashCount.intValueExact(), p.lastSlashBlock.longValueExact(), p.totalSlashed,
-                p.lastHeartbeatBlock.longValueExact(), uptime, eligible, offers));
+                p.lastHeartbeatBlock.longValueExact(), uptime, eligible, offers);
     }
 
     /** Whether {@code address} is a matchmaker operator: only operators' match signatures count. */

@@ -24,6 +24,7 @@ import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.MatchmakerClient.MatchSignature;
 import org.openspheron.chain.Order;
 import org.openspheron.chain.OrderState;
+import org.openspheron.chain.OrderStatus;
 import org.openspheron.chain.PendingTransactionException;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.Provider;
@@ -84,12 +85,16 @@ public final class MatchReconciler {
      */
     private final Map<MatchKey, Long> quorumSince = new ConcurrentHashMap<>();
     private final Set<String> reportedDisagreements = ConcurrentHashMap.newKeySet();
+    /** Orders whose match the contract refused: their seed is read from the chain again on the next pass. */
+    private final Set<Long> seedToReread = ConcurrentHashMap.newKeySet();
     /** Open orders past the protocol's limits (see UnreadableOrderException): warned about once, not read again. */
     private final Set<Long> unreadable = ConcurrentHashMap.newKeySet();
     private volatile List<Long> openOrders = List.of();
     private volatile long lastHead = -1;
     /** The index's reorg count at the last pass: a reorg may change any seed, so every seed is read again after one. */
     private volatile long reorgsSeen;
+    /** The last pass lost the node: the seeds are read again, as after a reorg. */
+    private volatile boolean seedsSuspect;
     /** The protocol's match window (immutable on chain), read on first use. */
     private volatile long matchWindowBlocks = -1;
     private volatile Map<String, Optional<Provider>> providerCache = new ConcurrentHashMap<>();
@@ -140,13 +145,15 @@ public final class MatchReconciler {
     private long reconcile(IndexView view) {
         ProtocolReader reader = chain.reader();
         long head = view.head();
-        boolean reorged = view.reorgs() != reorgsSeen;
+        boolean reorged = view.reorgs() != reorgsSeen || seedsSuspect;
         int threshold = reader.matchThreshold();
         quorum.refreshOperators();
         providerCache = new ConcurrentHashMap<>();
         eligibleCache = new ConcurrentHashMap<>();
         List<Long> open = view.openOrderIds();
         unreadable.retainAll(open);
+        seedToReread.retainAll(open);
+        readPicksEligibility(reader, open);
         // Orders are independent and the work is waiting on RPC, so they are reconciled side by side; each order is
         // still handled by exactly one task per pass, and passes never overlap.
         List<Future<?>> tasks = new ArrayList<>(open.size());
@@ -172,6 +179,8 @@ public final class MatchReconciler {
             }
         }
         if (unreachable != null) {
+            // The node may come back with another history (a restart without its blocks): read every seed again.
+            seedsSuspect = true;
             throw unreachable;
         }
         Set<Long> stillOpen = new HashSet<>(open);
@@ -183,8 +192,36 @@ public final class MatchReconciler {
         openOrders = List.copyOf(open);
         lastHead = head;
         reorgsSeen = view.reorgs();
+        seedsSuspect = false;
         forgetOldSettled();
         return head;
+    }
+
+    /**
+     * The present eligibility of every pick still to be matched, in one call: each such order checks its pick each
+     * pass (a pick that lost its standing is replaced), and one call per pick would grow with the orders in signing.
+     */
+    private void readPicksEligibility(ProtocolReader reader, List<Long> open) {
+        List<String> picks = new ArrayList<>();
+        for (long id : open) {
+            Decision d = decisions.get(id);
+            if (d != null && d.ranking() != null
+                    && (d.status() == MatchStatus.SIGNING || d.status() == MatchStatus.SUBMITTED)) {
+                d.ranking().pick().ifPresent(p -> picks.add(p.bid().provider()));
+            }
+        }
+        if (picks.isEmpty()) {
+            return;
+        }
+        try {
+            readEligibility(reader, picks);
+        } catch (ChainException e) {
+            if (ChainSession.isUnreachable(e)) {
+                throw e;
+            }
+            // Each order asks for its own pick instead.
+            LOG.debugf("reading the picks' eligibility together failed: %s", e.getMessage());
+        }
     }
 
     /**
@@ -287,7 +324,14 @@ public final class MatchReconciler {
             // Decided under this seed and nothing to sign: with no reorg since, neither the seed nor the bids changed.
             return;
         }
-        Optional<String> liveSeed = head > deadline ? Optional.empty() : seed(reader, order, head);
+        // A seed read at a confirmed block changes only with a reorg (which the index counts) or when a match under
+        // it was refused: then it is read again, otherwise held, one call per signing order and block saved.
+        boolean reread = seedToReread.remove(orderId);
+        boolean held = !reread && !reorged && previous != null && previous.seed() != null
+                && previous.ranking() != null
+                && (previous.status() == MatchStatus.SIGNING || previous.status() == MatchStatus.SUBMITTED);
+        Optional<String> liveSeed = head > deadline ? Optional.empty()
+                : held ? Optional.of(previous.seed()) : seed(reader, order, head);
         if (liveSeed.isEmpty()) {
             // Past its match deadline the contract refuses any match (quorum signatures included): nothing to do.
             if (previous == null || previous.status() != MatchStatus.EXPIRED) {
@@ -332,9 +376,14 @@ public final class MatchReconciler {
             collectFromPeers(orderId);
         }
         noteDisagreements(orderId, key);
+        if (quorum.signaturesFor(orderId).stream().anyMatch(sig -> !sig.seed().equalsIgnoreCase(key.seed()))) {
+            // A peer signed under another seed: one of us holds a seed the chain no longer has (our node lost or
+            // replaced blocks without the index seeing a reorg). Ours is read again on the next pass.
+            seedToReread.add(orderId);
+        }
         List<SignedMatch> signatures = quorum.signatures(key);
         if (signatures.size() >= threshold) {
-            submit(reader, decisions.get(orderId), key, signatures, threshold, head);
+            submit(reader, order, decisions.get(orderId), key, signatures, threshold, head);
         } else if (decisions.get(orderId).status() != MatchStatus.SUBMITTED) {
             decisions.computeIfPresent(orderId, (id, d) -> d.with(MatchStatus.SIGNING,
                     signatures.size() + " of " + threshold + " signatures"));
@@ -342,9 +391,10 @@ public final class MatchReconciler {
     }
 
     /**
-     * The order's seed, keccak(blockhash(bidWindowEnd), orderId), read from the chain on every pass: a block hash
-     * that changed (a reorg, or a node restarted without its history) must change the decision, never leave a stale
-     * signature standing. Empty once the hash aged out, which is past the match deadline.
+     * The order's seed, keccak(blockhash(bidWindowEnd), orderId), read from the chain when the order is decided, after
+     * every reorg the index sees and after the contract refused a match: a block hash that changed must change the
+     * decision, never leave a stale signature standing. Empty once the hash aged out, which is past the match
+     * deadline.
      */
     private Optional<String> seed(ProtocolReader reader, Order order, long head) {
         return reader.seed(order, head);
@@ -360,19 +410,10 @@ public final class MatchReconciler {
     private Decision decide(ProtocolReader reader, IndexedOrder indexed, String seed, Instant closedAt) {
         Order order = indexed.order();
         List<Bid> bids = bidsToDecideOn(reader, indexed);
-        Map<String, Provider> providers = new HashMap<>();
-        for (Bid bid : bids) {
-            // As of the block before the bid's: after bidding, a provider reserves the GPUs for the order and
-            // advertises them as taken, so its record at the window's end would exclude its own bid, and so would its
-            // record at the bid's own block when the chain mines several transactions a block and the update lands
-            // next to the bid. Still a block every operator agrees on. A provider that registered in the bid's own
-            // block has no earlier record: then the bid's block is the first one there is.
-            providerAt(reader, bid.provider(), bid.placedBlock() - 1)
-                    .or(() -> providerAt(reader, bid.provider(), bid.placedBlock()))
-                    .ifPresent(p -> providers.put(bid.provider(), p));
-        }
+        Map<String, Provider> providers = providersAsOfTheirBids(reader, bids);
         // Eligible at its bid and still eligible now: the contract checks the match against the present, so a
         // provider that lost its standing since (below the minimum stake, say) is passed over for the next candidate.
+        readEligibility(reader, providers.values().stream().filter(Provider::eligible).map(Provider::address).toList());
         providers.replaceAll((address, p) -> p.eligible() && !eligibleNow(reader, address) ? p.withEligible(false) : p);
         Ranking ranking = scorers.get().rank(order, bids, providers, seed);
         if (ranking.pick().isEmpty()) {
@@ -418,25 +459,82 @@ public final class MatchReconciler {
         return eligible;
     }
 
-    /** Provider records as of a given block, the state every operator can agree on. */
-    private Optional<Provider> providerAt(ProtocolReader reader, String address, long block) {
-        String key = address + "@" + block;
-        Optional<Provider> cached = providerCache.get(key);
-        if (cached != null) {
-            return cached;
+    /**
+     * Each bidder's record as of the block before its bid: after bidding, a provider reserves the GPUs for the order
+     * and advertises them as taken, so its record at the window's end would exclude its own bid, and so would its
+     * record at the bid's own block when the chain mines several transactions a block and the update lands next to
+     * the bid. Still a block every operator agrees on. A provider that registered in the bid's own block has no
+     * earlier record: then the bid's block is the first one there is. The bidders of one block are read together, in
+     * one call ({@link ProtocolReader#providersAt}): an order costs a call per block its bids were placed in, not four
+     * per bid.
+     */
+    private Map<String, Provider> providersAsOfTheirBids(ProtocolReader reader, List<Bid> bids) {
+        Map<Long, List<String>> byBlock = new java.util.TreeMap<>();
+        for (Bid bid : bids) {
+            byBlock.computeIfAbsent(bid.placedBlock() - 1, b -> new ArrayList<>()).add(bid.provider());
         }
-        Optional<Provider> loaded;
+        Map<String, Provider> providers = new HashMap<>();
+        Map<Long, List<String>> registeredInTheirBidBlock = new java.util.TreeMap<>();
+        for (Map.Entry<Long, List<String>> group : byBlock.entrySet()) {
+            providersAt(reader, group.getValue(), group.getKey()).forEach((address, p) -> {
+                if (p.isPresent()) {
+                    providers.putIfAbsent(address, p.get());
+                } else {
+                    registeredInTheirBidBlock.computeIfAbsent(group.getKey() + 1, b -> new ArrayList<>()).add(address);
+                }
+            });
+        }
+        for (Map.Entry<Long, List<String>> group : registeredInTheirBidBlock.entrySet()) {
+            providersAt(reader, group.getValue(), group.getKey())
+                    .forEach((address, p) -> p.ifPresent(record -> providers.putIfAbsent(address, record)));
+        }
+        return providers;
+    }
+
+    /** Provider records as of a given block, the state every operator can agree on; those not read yet in one call. */
+    private Map<String, Optional<Provider>> providersAt(ProtocolReader reader, List<String> addresses, long block) {
+        Map<String, Optional<Provider>> out = new HashMap<>();
+        List<String> toRead = new ArrayList<>();
+        for (String address : addresses) {
+            Optional<Provider> cached = providerCache.get(address + "@" + block);
+            if (cached != null) {
+                out.put(address, cached);
+            } else if (!toRead.contains(address)) {
+                toRead.add(address);
+            }
+        }
+        if (toRead.isEmpty()) {
+            return out;
+        }
+        Map<String, Optional<Provider>> loaded;
         try {
-            loaded = reader.providerAt(address, block);
+            loaded = reader.providersAt(toRead, block);
         } catch (ChainException e) {
             if (ChainSession.isUnreachable(e)) {
                 throw e;
             }
-            LOG.warnf("cannot read provider %s at block %d (%s); using its latest record", address, block, e.getMessage());
-            loaded = reader.provider(address);
+            LOG.warnf("cannot read providers %s at block %d (%s); using their latest records", toRead, block,
+                    e.getMessage());
+            loaded = new HashMap<>();
+            for (String address : toRead) {
+                loaded.put(address, reader.provider(address));
+            }
         }
-        providerCache.putIfAbsent(key, loaded);
-        return loaded;
+        loaded.forEach((address, p) -> {
+            providerCache.putIfAbsent(address + "@" + block, p);
+            out.put(address, p);
+        });
+        return out;
+    }
+
+    /** Reads, in one call, the present eligibility of those of {@code providers} this pass has not asked about. */
+    private void readEligibility(ProtocolReader reader, List<String> providers) {
+        Map<String, Boolean> cache = eligibleCache;
+        List<String> unknown = providers.stream().map(a -> a.toLowerCase(java.util.Locale.ROOT))
+                .filter(a -> !cache.containsKey(a)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            reader.eligible(unknown).forEach(cache::putIfAbsent);
+        }
     }
 
     private void publish(SignedMatch signature) {
@@ -512,18 +610,14 @@ public final class MatchReconciler {
         return Optional.empty();
     }
 
-    private void submit(ProtocolReader reader, Decision decision, MatchKey key, List<SignedMatch> signatures,
-                        int threshold, long head) {
+    private void submit(ProtocolReader reader, Order current, Decision decision, MatchKey key,
+                        List<SignedMatch> signatures, int threshold, long head) {
         long orderId = key.orderId();
         Long sentAt = inFlight.get(orderId);
         if (sentAt != null && head - sentAt < RESUBMIT_AFTER_BLOCKS) {
             return;
         }
-        Order current = reader.requireOrder(orderId);
-        if (!current.isOpen()) {
-            settle(reader, orderId);
-            return;
-        }
+        // Open as of this pass's head (the index says so): a match mined since is refused with OrderNotOpen.
         long since = quorumSince.computeIfAbsent(key, k -> head);
         // Places among the whole operator set, not among the signatures held: two signers holding different
         // quorums (one lacks the first's signature) would otherwise both count themselves first and both send.
@@ -551,7 +645,9 @@ public final class MatchReconciler {
             inFlight.remove(orderId);
             events.matchSubmitted(orderId);
             LOG.infof("order %d: matched bid %d, lease %d", orderId, key.bidIndex(), leaseId);
-            settle(reader, orderId);
+            // The receipt says what became of it: no read needed.
+            settled(orderId, Optional.of(new OrderStatus(orderId, OrderState.MATCHED, current.bidWindowEnd(), leaseId,
+                    key.seed())));
         } catch (ContractRevertException e) {
             // Refused at gas estimation or mined as a revert: nothing of ours is pending any more.
             inFlight.remove(orderId);
@@ -561,6 +657,7 @@ public final class MatchReconciler {
                 return;
             }
             events.submissionFailed(orderId, e.errorName());
+            seedToReread.add(orderId);
             decisions.put(orderId, decision.with(MatchStatus.SIGNING, e.getMessage()));
             LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
         } catch (PendingTransactionException e) {
@@ -592,7 +689,11 @@ public final class MatchReconciler {
 
     /** Records what became of an order that is no longer open: the lease it got, or its cancellation. */
     private void settle(ProtocolReader reader, long orderId) {
-        Optional<Order> order = reader.order(orderId);
+        settled(orderId, reader.orderStatus(orderId));
+    }
+
+    /** Records the order's outcome, read from the chain or known from our own match's receipt. */
+    private void settled(long orderId, Optional<OrderStatus> order) {
         Decision previous = decisions.get(orderId);
         inFlight.remove(orderId);
         forgetQuorumSince(orderId);
@@ -601,7 +702,7 @@ public final class MatchReconciler {
             decisions.remove(orderId);
             return;
         }
-        Order o = order.get();
+        OrderStatus o = order.get();
         Decision base = previous != null ? previous : new Decision(orderId, MatchStatus.WAITING_WINDOW,
                 o.bidWindowEnd(), o.anchoredSeed(), null, null, 0, List.of(), null);
         if (o.state() == OrderState.MATCHED) {

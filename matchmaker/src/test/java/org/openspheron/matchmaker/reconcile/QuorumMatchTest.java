@@ -367,6 +367,52 @@ class QuorumMatchTest {
         }
     }
 
+    /**
+     * Issue 13: deciding an order reads its bidders' records together, one call per block its bids were placed in
+     * (each read at the block before), not four calls a bidder plus one for each one's present eligibility; and a
+     * pass while the order waits for its quorum reads neither its seed nor its order again, only its pick's present
+     * eligibility.
+     */
+    @Test
+    void decidingAnOrderReadsItsBiddersOneCallPerBidBlockAndSigningPassesReadOnlyThePicksEligibility() {
+        String snapshot = fixture.snapshot();
+        try {
+            fixture.chain().mine(fixture.config().bidWindowBlocks() + fixture.config().matchWindowBlocks() + 1);
+            // One operator of a threshold of two: it decides and signs, and waits for a second signature.
+            operators = Operator.quorumOf(fixture, 1, 0);
+            Operator operator = operators.get(0);
+            operator.pass();
+            long[] idle = callsOfAPassOneBlockLater(operator);
+            long orderId = fixture.tenant(0).createOrder(gpuOrder(2, "H100", "eu-west", tokens(10)), tokens(100));
+            // Three bids, mined in three blocks (anvil mines each transaction in its own block).
+            fixture.provider(0).submitBid(orderId, tokens(6));
+            fixture.provider(1).submitBid(orderId, tokens(4));
+            fixture.provider(2).submitBid(orderId, tokens(2));
+            operator.pass();
+            assertThat(operator.reconciler.decision(orderId).orElseThrow().status())
+                    .isEqualTo(MatchStatus.WAITING_WINDOW);
+            long end = reader.requireOrder(orderId).bidWindowEnd();
+            fixture.chain().mine(end - reader.blockNumber());
+
+            long[] deciding = callsOfAPassOneBlockLater(operator);
+            assertThat(operator.reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.SIGNING);
+            long[] signing = callsOfAPassOneBlockLater(operator);
+            assertThat(operator.reconciler.decision(orderId).orElseThrow().status()).isEqualTo(MatchStatus.SIGNING);
+
+            // Before: 4 a bidder and 1 for each one's eligibility, 15 for these three where 4 are read now.
+            assertThat(deciding[0] - idle[0]).as("eth_calls of the decision: the match window (read once, at the "
+                    + "first), seed, bid count, the bidders of each of 3 blocks, their present eligibility, the digest "
+                    + "signed").isEqualTo(1 + 1 + 1 + 3 + 1 + 1);
+            assertThat(signing[0] - idle[0]).as("eth_calls of a pass collecting signatures: the pick's eligibility")
+                    .isEqualTo(1);
+            assertThat(signing[1] - idle[1]).as("all calls of that pass").isEqualTo(1);
+        } finally {
+            operators.forEach(Operator::close);
+            operators = List.of();
+            fixture.revertTo(snapshot);
+        }
+    }
+
     private static long[] callsOfAPassOneBlockLater(Operator operator) {
         fixture.chain().mine(1);
         var before = operator.chain.reader().connection().rpcStats();
