@@ -12,12 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
+import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ContractRevertException;
 import org.openspheron.chain.Lease;
 import org.openspheron.chain.Order;
 import org.openspheron.chain.OrderFeatures;
 import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.OrderState;
+import org.openspheron.chain.OrderStatus;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.UnreadableOrderException;
@@ -308,8 +310,9 @@ public final class BidEngine {
                 }
                 continue;
             }
-            Order now = reader.requireOrder(orderId);
-            orders.put(orderId, now);
+            // Its state and lease only (one call): the spec is the one already held, and never changes.
+            OrderStatus now = reader.orderStatus(orderId)
+                    .orElseThrow(() -> new ChainException("unknown order " + orderId));
             if (now.state() == OrderState.MATCHED) {
                 Lease lease = reader.requireLease(now.leaseId());
                 leaseOrders.put(lease.id(), orderId);
@@ -402,7 +405,9 @@ public final class BidEngine {
     private void forgetSettled(Set<Long> open) {
         Set<Long> keep = new HashSet<>(open);
         keep.addAll(reservations.keySet());
-        holds.keySet().forEach(leaseId -> keep.add(leaseOrders.get(leaseId)));
+        // Every active lease's order, held or not: a lease whose pods all run holds nothing, and its spec (which
+        // never changes) was read again, two calls a lease a block, when only held leases' orders were kept.
+        keep.addAll(leaseOrders.values());
         orders.keySet().retainAll(keep);
         declined.keySet().retainAll(open);
     }

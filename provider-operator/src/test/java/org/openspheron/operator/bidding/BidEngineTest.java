@@ -489,10 +489,16 @@ class BidEngineTest {
         assertThat(bidsOf(me, after)).isEmpty();
     }
 
+    /**
+     * Also issue 13: once a lease's pods all run it holds nothing, and its order was then dropped from the engine's
+     * cache and read again (getOrder, getOrderSpec) on every pass, two calls a running lease a block.
+     */
     @Test
     void aWonBidHoldsItsGpuUntilTheLeasePodsRunAndThenThePodsCount() {
         ProviderClient me = registeredProvider();
         BidEngine engine = engine(me);
+        engine.reconcile();
+        long idle = ethCallsOfAPassAtANewBlock(engine);
         long won = tenant.createOrder(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(10));
         engine.reconcile();
         protocol.closeBidWindow(won);
@@ -511,6 +517,8 @@ class BidEngineTest {
         engine.reconcile();
         assertThat(engine.holds()).isEmpty();
         assertThat(bidsOf(me, whileRunning)).isEmpty();
+        assertThat(ethCallsOfAPassAtANewBlock(engine)).as("eth_calls of a pass with a running lease, against %d "
+                + "with none", idle).isEqualTo(idle);
     }
 
     /**
@@ -639,6 +647,13 @@ class BidEngineTest {
                 .isEqualTo(withNone);
         assertThat(index.view().open()).as("open orders the pass went over").hasSize(openBefore + 10);
         assertThat(elsewhere).allSatisfy(id -> assertThat(bidsOf(me, id)).isEmpty());
+    }
+
+    private long ethCallsOfAPassAtANewBlock(BidEngine engine) {
+        protocol.chain().mine(1);
+        long before = reader.connection().rpcStats().requests("eth_call");
+        engine.reconcile();
+        return reader.connection().rpcStats().requests("eth_call") - before;
     }
 
     private long callsOfAPassAtANewBlock(BidEngine engine) {
