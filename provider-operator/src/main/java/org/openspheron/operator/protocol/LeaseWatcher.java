@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ContractRevertException;
@@ -70,6 +71,22 @@ public final class LeaseWatcher implements AutoCloseable {
     private final Set<Long> confirmationsRefused = new HashSet<>();
     /** The chain's time as the next block will see it, read at most once a pass and only when a lease needs it. */
     private Long passTime;
+    /**
+     * The head block the process's index last followed (no RPC call), or -1 when unknown: the chain reads of a pass
+     * (the active leases, the leases still in their confirm window, the latest block's time) are kept for the
+     * passes that follow at the same head. A pass runs each poll, on each new head and on each phase change of a
+     * SpheronLease, two or three a block, and each used to read them all again.
+     */
+    private final LongSupplier knownHead;
+    /** The head the kept reads are of; {@link Long#MIN_VALUE} when there are none. */
+    private long readAt = Long.MIN_VALUE;
+    /** When they were read: kept reads expire after {@link #READS_KEPT_FOR}, in case the index stopped following. */
+    private long readAtNanos;
+    private List<Long> activeRead;
+    private List<Long> deepRead;
+    private Long latestTimeRead;
+    private final Map<Long, Lease> leasesRead = new HashMap<>();
+    static final Duration READS_KEPT_FOR = Duration.ofSeconds(10);
     private final Set<Long> unreadable = new HashSet<>();
     /** The kind of the last failure of each lease that failed, so a failure repeating every pass is logged once. */
     private final Map<Long, String> failing = new HashMap<>();
@@ -95,6 +112,16 @@ public final class LeaseWatcher implements AutoCloseable {
      */
     public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin,
             int confirmations) {
+        this(reader, provider, client, declineMargin, confirmations, () -> -1);
+    }
+
+    /**
+     * @param knownHead the head block the process's index last followed, read without an RPC call (-1 when not
+     *        known yet): passes at the same head share their chain reads
+     */
+    public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin,
+            int confirmations, LongSupplier knownHead) {
+        this.knownHead = knownHead;
         if (confirmations < 0) {
             throw new IllegalArgumentException("confirmations must be 0 or more, not " + confirmations);
         }
@@ -150,6 +177,7 @@ public final class LeaseWatcher implements AutoCloseable {
         if (lease.isEmpty() || !lease.get().isActive() || !address.equalsIgnoreCase(lease.get().provider())) {
             return false;
         }
+        forgetReads();
         provider.closeLease(leaseId);
         if (reader.lease(leaseId).map(Lease::state).orElse(null) == LeaseState.FAILED) {
             LOG.warnf("lease %d was given up while active and never confirmed: closed past its confirm "
@@ -164,7 +192,18 @@ public final class LeaseWatcher implements AutoCloseable {
     /** One pass over the chain's active leases and the cluster's SpheronLeases. */
     public synchronized void reconcile() {
         passTime = null;
-        List<Long> head = reader.activeLeasesOf(address);
+        long indexHead = knownHead.getAsLong();
+        if (indexHead < 0 || indexHead != readAt || System.nanoTime() - readAtNanos > READS_KEPT_FOR.toNanos()) {
+            forgetReads();
+            if (indexHead >= 0) {
+                readAt = indexHead;
+                readAtNanos = System.nanoTime();
+            }
+        }
+        if (activeRead == null) {
+            activeRead = reader.activeLeasesOf(address);
+        }
+        List<Long> head = activeRead;
         // Acted on: active at the head and already some confirmations deep. A lease only at the head waits (a reorg
         // may still take it back, and its workload would run unpaid); a lease only deep was closed at the head, and
         // keeps its workload until the close is as deep.
@@ -218,7 +257,11 @@ public final class LeaseWatcher implements AutoCloseable {
                 && Boolean.TRUE.equals(object.getStatus().getConfirmedOnChain())) {
             return known;
         }
-        Lease lease = reader.requireLease(leaseId);
+        Lease lease = leasesRead.get(leaseId);
+        if (lease == null) {
+            lease = reader.requireLease(leaseId);
+            leasesRead.put(leaseId, lease);
+        }
         if (lease.isActive() && lease.isConfirmed()) {
             confirmedLeases.put(leaseId, lease);
         } else {
@@ -229,8 +272,11 @@ public final class LeaseWatcher implements AutoCloseable {
 
     /** This provider's active leases {@code confirmations} blocks below the head (none below the genesis block). */
     private List<Long> deepActiveLeases() {
-        long block = reader.blockNumber() - confirmations;
-        return block < 0 ? List.of() : reader.activeLeasesOfAt(address, block);
+        if (deepRead == null) {
+            long block = reader.blockNumber() - confirmations;
+            deepRead = block < 0 ? List.of() : reader.activeLeasesOfAt(address, block);
+        }
+        return deepRead;
     }
 
     /**
@@ -334,6 +380,7 @@ public final class LeaseWatcher implements AutoCloseable {
             declineWhenDue(lease, status);
             return;
         }
+        forgetReads();
         try {
             provider.confirmDeployment(lease.id());
             LOG.infof("lease %d runs: deployment confirmed on chain, payment accrues from now", lease.id());
@@ -379,6 +426,7 @@ public final class LeaseWatcher implements AutoCloseable {
         boolean manifestCame = status != null && status.getPhase() != null
                 && status.getPhase() != SpheronLeaseStatus.Phase.PendingManifest;
         DeclineReason reason = manifestCame ? DeclineReason.DEPLOYMENT_NOT_READY : DeclineReason.MANIFEST_NOT_RECEIVED;
+        forgetReads();
         try {
             provider.declineLease(lease.id(), reason);
         } catch (ContractRevertException e) {
@@ -422,9 +470,22 @@ public final class LeaseWatcher implements AutoCloseable {
     /** {@link org.openspheron.chain.ChainConnection#nextBlockTimeAtLeast()}, read once per pass. */
     private long chainTime() {
         if (passTime == null) {
-            passTime = reader.connection().nextBlockTimeAtLeast();
+            if (latestTimeRead == null) {
+                latestTimeRead = reader.connection().latestTimestamp();
+            }
+            // As ChainConnection.nextBlockTimeAtLeast: the latest block's time, or the wall clock's if later.
+            passTime = Math.max(latestTimeRead, System.currentTimeMillis() / 1000);
         }
         return passTime;
+    }
+
+    /** Our own transaction changed the chain: the next pass reads it again, whatever head the index is at. */
+    private void forgetReads() {
+        readAt = Long.MIN_VALUE;
+        activeRead = null;
+        deepRead = null;
+        latestTimeRead = null;
+        leasesRead.clear();
     }
 
     private void recordConfirmed(long leaseId) {

@@ -283,9 +283,10 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         BidEngine bids = new BidEngine(reader, orders, provider, inventory::read, policy,
                 new ProviderProfile(provider.address(), profile.region(), profile.zone()), capabilities,
                 parameters.matchWindowBlocks(), meters);
+        // Lease passes at one head share their chain reads: the head is the one the index last followed.
         LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
                 settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())),
-                chain.confirmations());
+                chain.confirmations(), () -> orders.view().head());
         Registration registration = new Registration(reader, provider,
                 () -> inventory.read().minus(bids.claims()).gpuOffers(), profile, settings.autoRegister(),
                 settings.attributesMinInterval(), Clock.systemUTC());
@@ -297,14 +298,16 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         long[] lastBlock = {-1};
         RecurringDuty registryDuty = new RecurringDuty("registration", settings.attributesCheckInterval(), ceiling,
                 scheduler, registration::keepCurrent);
+        RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, leaseScheduler, leases::reconcile);
         RecurringDuty bidDuty = new RecurringDuty("bidding", poll, ceiling, scheduler, () -> {
             IndexView view = orders.follow();
             if (view.head() != lastBlock[0]) {
+                // The index is at a new head: a lease pass reads it now rather than at its next poll.
+                leaseDuty.wake();
                 bids.reconcile(view);
                 lastBlock[0] = view.head();
             }
         });
-        RecurringDuty leaseDuty = new RecurringDuty("lease mirroring", poll, ceiling, leaseScheduler, leases::reconcile);
         // A workload that came up is confirmed now, not at the next poll.
         leases.onObjectChange(leaseDuty::wake);
         GatewayCertificate certificate = new GatewayCertificate(reader, provider, () -> Optional.ofNullable(gatewayIdentity));

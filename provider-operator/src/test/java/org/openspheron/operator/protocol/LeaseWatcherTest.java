@@ -392,6 +392,39 @@ class LeaseWatcherTest {
                 .allSatisfy(l -> assertThat(l.getSpec().getChainState()).isEqualTo(ChainState.Active));
     }
 
+    /**
+     * Issue 13: a pass runs each poll, on each new head and on each phase change, two or three a block, and each read
+     * the active leases, every lease still in its confirm window and the latest block's time again. Passes at the
+     * head the index last followed share those reads; a new head, or a transaction of our own, reads them again.
+     */
+    @Test
+    void passesAtTheSameHeadShareTheirChainReads() {
+        java.util.concurrent.atomic.AtomicLong head = new java.util.concurrent.atomic.AtomicLong(-1);
+        watcher.close();
+        watcher = new LeaseWatcher(reader, provider, kube, DECLINE_MARGIN, 0, head::get);
+        long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
+        head.set(reader.blockNumber());
+        pass();
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Deploying);
+        protocol.chain().mine(1);
+        head.set(reader.blockNumber());
+        long first = callsOfAPass();
+        long again = callsOfAPass();
+        assertThat(first).as("a pass with a lease in its confirm window, not running: the active leases, the lease "
+                + "and the chain's time").isEqualTo(3);
+        assertThat(again).as("the next pass at the same head").isZero();
+
+        protocol.chain().mine(1);
+        head.set(reader.blockNumber());
+        assertThat(callsOfAPass()).as("a pass at a new head").isEqualTo(first);
+
+        reconcilerReports(leaseId, SpheronLeaseStatus.Phase.Running);
+        pass();
+        assertThat(mirrored(leaseId).getStatus().getConfirmedOnChain()).isTrue();
+        assertThat(callsOfAPass()).as("after our confirmation, at the index's same head: read again").isPositive();
+        assertThat(callsOfAPass()).as("and then kept").isZero();
+    }
+
     /** Mirrors the lease, reports it Running as the reconciler would, and passes until it is confirmed and recorded. */
     private void runAndConfirm(long leaseId) {
         pass();
