@@ -90,6 +90,26 @@ class ProtocolIndexTest {
         assertThat(after.requests() - before.requests()).as("head, header, logs").isEqualTo(3);
     }
 
+    /** Issue 13: each order an event created cost two calls (getOrder, getOrderSpec); a range's new orders cost one. */
+    @Test
+    void theOrdersCreatedSinceTheLastPassAreReadInOneCall() {
+        ProtocolIndex index = new ProtocolIndex(reader, OPTIONS);
+        index.follow();
+        List<Long> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            created.add(order());
+        }
+        RpcStats.Snapshot before = protocol.connection().rpcStats();
+
+        IndexView view = index.follow();
+
+        RpcStats.Snapshot after = protocol.connection().rpcStats();
+        for (long id : created) {
+            assertThat(view.order(id).orElseThrow().order()).isEqualTo(reader.requireOrder(id));
+        }
+        assertThat(after.requests("eth_call") - before.requests("eth_call")).as("four new orders").isEqualTo(1);
+    }
+
     @Test
     void anOrderWhoseEventWasLostIsHealedByThePeriodicResync() {
         AtomicBoolean deaf = new AtomicBoolean(true);
