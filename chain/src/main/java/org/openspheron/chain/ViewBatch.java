@@ -49,6 +49,9 @@ public final class ViewBatch {
     private final Web3j web3j;
     private final int batchSize;
     private volatile boolean oneCallRefused;
+    private volatile long refusedUntilNanos;
+    /** How long a node's refusal of one-call reads is believed before they are tried again. */
+    static final java.time.Duration REFUSAL_KEPT_FOR = java.time.Duration.ofMinutes(10);
 
     public ViewBatch(Web3j web3j, int batchSize) {
         if (batchSize < 1) {
@@ -71,6 +74,9 @@ public final class ViewBatch {
         List<List<Type>> results = new ArrayList<>(calls.size());
         for (int from = 0; from < calls.size(); from += batchSize) {
             List<? extends RemoteFunctionCall<?>> part = calls.subList(from, Math.min(calls.size(), from + batchSize));
+            if (oneCallRefused && System.nanoTime() - refusedUntilNanos > 0) {
+                oneCallRefused = false;
+            }
             List<List<Type>> read = oneCallRefused ? null : inOneCall(target, part, block);
             results.addAll(read != null ? read : batched(target, part, block));
         }
@@ -98,15 +104,19 @@ public final class ViewBatch {
             return null;
         }
         if (!revertData.startsWith(RESULTS)) {
-            if (answer.hasError() && looksLikeMissingState(answer.getError().getMessage())) {
-                // The node has no state for that block (pruned): says nothing about one-call reads.
+            if (answer.hasError() && saysNothingAboutOneCallReads(answer.getError())) {
+                // No state for that block (pruned), or a limit of the moment: the read fails, and is tried again.
                 throw new ChainException("reading " + part.size() + " views at block " + block.getValue()
-                        + " failed: " + answer.getError().getMessage());
+                        + " failed: " + answer.getError().getMessage() + " (code " + answer.getError().getCode() + ")");
             }
+            // Tried again later: an error this reader did not recognise may have been a passing one, and batches of
+            // single calls cost a call each.
+            refusedUntilNanos = System.nanoTime() + REFUSAL_KEPT_FOR.toNanos();
             oneCallRefused = true;
             LOG.log(System.Logger.Level.INFO, "the node does not answer views read in one eth_call ({0}); reading "
-                    + "them in JSON-RPC batches of single calls instead", answer.hasError()
-                    ? answer.getError().getMessage() : "it returned instead of reverting with the results");
+                    + "them in JSON-RPC batches of single calls for the next {1} minutes", answer.hasError()
+                    ? answer.getError().getMessage() : "it returned instead of reverting with the results",
+                    REFUSAL_KEPT_FOR.toMinutes());
             return null;
         }
         @SuppressWarnings("unchecked")
@@ -126,11 +136,18 @@ public final class ViewBatch {
         return results;
     }
 
-    /** Nodes' words for a block whose state they no longer (or never) held. */
-    private static boolean looksLikeMissingState(String message) {
-        String m = message.toLowerCase(java.util.Locale.ROOT);
-        return m.contains("missing trie node") || m.contains("state not available") || m.contains("header not found")
-                || m.contains("state histories haven't been fully indexed") || m.contains("block not found");
+    /**
+     * Errors that say nothing about whether the node answers one-call reads: a block whose state it no longer (or
+     * never) held, in the words of geth, Erigon, Reth, Besu and Nethermind, and the limits of a moment (rate limits,
+     * timeouts), in those of Infura, Alchemy and QuickNode.
+     */
+    private static boolean saysNothingAboutOneCallReads(Response.Error error) {
+        String m = error.getMessage() == null ? "" : error.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return error.getCode() == -32005 || error.getCode() == 429 || m.contains("missing trie node")
+                || m.contains("state not available") || m.contains("header not found") || m.contains("missing state")
+                || m.contains("pruned") || m.contains("state histories") || m.contains("block not found")
+                || m.contains("historical state") || m.contains("rate limit") || m.contains("too many requests")
+                || m.contains("timeout") || m.contains("timed out");
     }
 
     /** The revert data of an error answer, lower-case hex without 0x; empty when it carries none. */

@@ -100,6 +100,31 @@ class OrderBatchReaderTest {
         }
     }
 
+    /**
+     * Review of issue 13's per-block reads: any error answer to a one-call read (a node's timeout of the moment, say;
+     * rate limits are waited out by the transport) turned one-call reads off for good, and every later read cost a
+     * call per view. Such an error now fails that read, which the caller repeats; the next read is one call again.
+     */
+    @Test
+    void aOneCallReadThatTimedOutIsNotTakenForARefusal() {
+        long first = order();
+        try (FlakyRpcEndpoint endpoint = FlakyRpcEndpoint.proxyTo(protocol.chain().rpcUrl());
+             ChainConnection flaky = ChainConnection.connect(endpoint.url(), protocol.connection().addresses())) {
+            OrderBatchReader batches = new OrderBatchReader(new ProtocolReader(flaky), 6);
+            int connecting = endpoint.received().size();
+            endpoint.then(FlakyRpcEndpoint.error(200, -32000, "execution aborted (timeout = 5s)"));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> batches.openOrders(List.of(first), e -> { }))
+                    .isInstanceOf(ChainException.class).hasMessageContaining("timeout = 5s");
+            List<OrderBatchReader.OrderWithBids> read = batches.openOrders(List.of(first), e -> { });
+
+            assertThat(read).extracting(r -> r.order().id()).containsExactly(first);
+            assertThat(endpoint.received().subList(connecting, endpoint.received().size()))
+                    .as("the call that timed out, then one call for the read").extracting(r -> r.methods().size())
+                    .containsExactly(1, 1);
+        }
+    }
+
     private long order() {
         return protocol.tenant(0).createOrder(gpuOrder(1, "H100", "eu-west", tokens(10)), tokens(20));
     }
