@@ -160,7 +160,9 @@ public final class MatchReconciler {
         for (long orderId : open) {
             if (!unreadable.contains(orderId)) {
                 IndexedOrder order = view.open().get(orderId);
-                tasks.add(workers.submit(() -> reconcileOrderLogged(reader, order, head, threshold, reorged)));
+                if (!quiet(order, head, reorged)) {
+                    tasks.add(workers.submit(() -> reconcileOrderLogged(reader, order, head, threshold, reorged)));
+                }
             }
         }
         ChainException unreachable = null;
@@ -195,6 +197,25 @@ public final class MatchReconciler {
         seedsSuspect = false;
         forgetOldSettled();
         return head;
+    }
+
+    /**
+     * Whether the order has nothing to do this pass, as {@link #reconcileOrder} would find without a call: its bid
+     * window is still open (and it was seen already), or it was decided under this seed with nothing to sign and no
+     * reorg since. Thousands of open orders are mostly one or the other; they are passed over here, not handed one
+     * by one to the worker pool.
+     */
+    private boolean quiet(IndexedOrder indexed, long head, boolean reorged) {
+        Decision previous = decisions.get(indexed.id());
+        if (previous == null) {
+            return false;
+        }
+        long windowEnd = indexed.order().bidWindowEnd();
+        if (previous.status() == MatchStatus.WAITING_WINDOW) {
+            return head - confirmations <= windowEnd;
+        }
+        return previous.status() == MatchStatus.NO_ELIGIBLE_BID && !reorged && previous.seed() != null
+                && matchWindowBlocks >= 0 && head <= windowEnd + matchWindowBlocks;
     }
 
     /**
@@ -297,10 +318,16 @@ public final class MatchReconciler {
             unreadable.add(orderId);
             LOG.warnf("passing over order %d: %s", orderId, e.getMessage());
         } catch (ChainException e) {
+            // The pass may have failed between reading a changed seed and deciding under it (after a reorg, say):
+            // the next pass reads the seed again rather than hold the one the decision still carries.
+            seedToReread.add(orderId);
             if (ChainSession.isUnreachable(e)) {
                 throw e;
             }
             LOG.warnf("order %d: %s; retrying on the next block", orderId, e.getMessage());
+        } catch (RuntimeException e) {
+            seedToReread.add(orderId);
+            throw e;
         }
     }
 
