@@ -78,6 +78,11 @@ public final class ProtocolIndex {
     private int rollbacksThisPass;
 
     private volatile IndexView view = new IndexView(-1, Map.of(), 0, Map.of());
+    /**
+     * The open orders as last published, kept so that a pass rebuilds only the orders that changed: copying every
+     * order's bids into a fresh view each block cost time in proportion to the market.
+     */
+    private final TreeMap<Long, IndexedOrder> published = new TreeMap<>();
     /** The orders the range of logs being applied created, read together (see readCreatedOrders). */
     private final Map<Long, Optional<Order>> createdOrders = new HashMap<>();
     private volatile long lastHead = -1;
@@ -400,9 +405,18 @@ public final class ProtocolIndex {
             }
         }
         bids.keySet().retainAll(orders.keySet());
-        Map<Long, IndexedOrder> open = new HashMap<>();
-        orders.forEach((id, o) -> open.put(id, new IndexedOrder(o, bids.get(id))));
-        view = new IndexView(head, open, reorgs, unreadable);
+        published.keySet().retainAll(orders.keySet());
+        orders.forEach((id, o) -> {
+            List<Bid> known = bids.get(id);
+            IndexedOrder before = published.get(id);
+            // Bids only grow at the end and are taken back from the end (a reorg's undo), so an order whose list
+            // has the same size and the same last bid object as published is unchanged: most orders, most passes.
+            if (before == null || before.order() != o || before.bids().size() != known.size()
+                    || !known.isEmpty() && before.bids().get(known.size() - 1) != known.get(known.size() - 1)) {
+                published.put(id, new IndexedOrder(o, known));
+            }
+        });
+        view = new IndexView(head, published, reorgs, unreadable);
         return view;
     }
 
