@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.openspheron.chain.ChainException;
 import org.openspheron.chain.ContractRevertException;
@@ -24,6 +24,7 @@ import org.openspheron.chain.OrderSpec;
 import org.openspheron.chain.ProtocolReader;
 import org.openspheron.chain.ProviderClient;
 import org.openspheron.chain.UnreadableOrderException;
+import org.openspheron.chain.index.IndexView;
 import org.openspheron.operator.crd.EventRecorder;
 import org.openspheron.operator.lease.LeaseResources;
 import org.openspheron.operator.lease.SpheronLease;
@@ -77,9 +78,11 @@ public final class LeaseWatcher implements AutoCloseable {
      * passes that follow at the same head. A pass runs each poll, on each new head and on each phase change of a
      * SpheronLease, two or three a block, and each used to read them all again.
      */
-    private final LongSupplier knownHead;
+    private final Supplier<IndexView> index;
     /** The head the kept reads are of; {@link Long#MIN_VALUE} when there are none. */
     private long readAt = Long.MIN_VALUE;
+    /** The index's reorg count when they were read: a reorg to another block at the same height reads again. */
+    private long readAtReorgs;
     /** When they were read: kept reads expire after {@link #READS_KEPT_FOR}, in case the index stopped following. */
     private long readAtNanos;
     private List<Long> activeRead;
@@ -112,16 +115,16 @@ public final class LeaseWatcher implements AutoCloseable {
      */
     public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin,
             int confirmations) {
-        this(reader, provider, client, declineMargin, confirmations, () -> -1);
+        this(reader, provider, client, declineMargin, confirmations, () -> null);
     }
 
     /**
-     * @param knownHead the head block the process's index last followed, read without an RPC call (-1 when not
-     *        known yet): passes at the same head share their chain reads
+     * @param index the view the process's index last published, read without an RPC call (null, or a head of -1,
+     *        when there is none yet): passes at the same head share their chain reads
      */
     public LeaseWatcher(ProtocolReader reader, ProviderClient provider, KubernetesClient client, Duration declineMargin,
-            int confirmations, LongSupplier knownHead) {
-        this.knownHead = knownHead;
+            int confirmations, Supplier<IndexView> index) {
+        this.index = index;
         if (confirmations < 0) {
             throw new IllegalArgumentException("confirmations must be 0 or more, not " + confirmations);
         }
@@ -192,11 +195,15 @@ public final class LeaseWatcher implements AutoCloseable {
     /** One pass over the chain's active leases and the cluster's SpheronLeases. */
     public synchronized void reconcile() {
         passTime = null;
-        long indexHead = knownHead.getAsLong();
-        if (indexHead < 0 || indexHead != readAt || System.nanoTime() - readAtNanos > READS_KEPT_FOR.toNanos()) {
+        IndexView followed = index.get();
+        long indexHead = followed == null ? -1 : followed.head();
+        long indexReorgs = followed == null ? 0 : followed.reorgs();
+        if (indexHead < 0 || indexHead != readAt || indexReorgs != readAtReorgs
+                || System.nanoTime() - readAtNanos > READS_KEPT_FOR.toNanos()) {
             forgetReads();
             if (indexHead >= 0) {
                 readAt = indexHead;
+                readAtReorgs = indexReorgs;
                 readAtNanos = System.nanoTime();
             }
         }

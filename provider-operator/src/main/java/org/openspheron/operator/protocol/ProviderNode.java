@@ -286,7 +286,7 @@ public class ProviderNode implements LeaseTeardownListener, LeaderDuty {
         // Lease passes at one head share their chain reads: the head is the one the index last followed.
         LeaseWatcher leases = new LeaseWatcher(reader, provider, client,
                 settings.declineMargin().orElse(LeaseWatcher.defaultDeclineMargin(parameters.confirmWindowSeconds())),
-                chain.confirmations(), () -> orders.view().head());
+                chain.confirmations(), orders::view);
         Registration registration = new Registration(reader, provider,
                 () -> inventory.read().minus(bids.claims()).gpuOffers(), profile, settings.autoRegister(),
                 settings.attributesMinInterval(), Clock.systemUTC());

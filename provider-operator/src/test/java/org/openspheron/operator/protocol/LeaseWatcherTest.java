@@ -401,7 +401,8 @@ class LeaseWatcherTest {
     void passesAtTheSameHeadShareTheirChainReads() {
         java.util.concurrent.atomic.AtomicLong head = new java.util.concurrent.atomic.AtomicLong(-1);
         watcher.close();
-        watcher = new LeaseWatcher(reader, provider, kube, DECLINE_MARGIN, 0, head::get);
+        watcher = new LeaseWatcher(reader, provider, kube, DECLINE_MARGIN, 0,
+                () -> new org.openspheron.chain.index.IndexView(head.get(), Map.of(), 0, Map.of()));
         long leaseId = leaseOn(gpuOrder(1, "H100", "us-east", tokens(3)), tokens(2));
         head.set(reader.blockNumber());
         pass();
