@@ -131,7 +131,8 @@ public final class ProtocolIndex {
             return resync(head, indexedBlock < 0 ? "start" : "periodic");
         }
         if (head == indexedBlock) {
-            return publish(head);
+            // Nothing new: the view published at this head stands (processes poll several times a block).
+            return view.head() == head ? view : publish(head);
         }
         if (head < indexedBlock) {
             return reorg(head, head, "the head went back from block " + indexedBlock + " to " + head);

@@ -82,12 +82,14 @@ class ProtocolIndexTest {
         protocol.chain().mine(1);
         RpcStats.Snapshot before = protocol.connection().rpcStats();
 
-        index.follow();
+        IndexView view = index.follow();
 
         RpcStats.Snapshot after = protocol.connection().rpcStats();
         assertThat(after.requests("eth_call") - before.requests("eth_call")).isZero();
         assertThat(after.requests("eth_getLogs") - before.requests("eth_getLogs")).isEqualTo(1);
         assertThat(after.requests() - before.requests()).as("head, header, logs").isEqualTo(3);
+        assertThat(index.follow()).as("a follow at the same head: the view published at it, not a new one")
+                .isSameAs(view);
     }
 
     /** Issue 13: each order an event created cost two calls (getOrder, getOrderSpec); a range's new orders cost one. */
