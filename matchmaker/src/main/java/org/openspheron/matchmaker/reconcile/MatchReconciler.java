@@ -93,6 +93,9 @@ public final class MatchReconciler {
     private volatile long lastHead = -1;
     /** The index's reorg count at the last pass: a reorg may change any seed, so every seed is read again after one. */
     private volatile long reorgsSeen;
+    /** The head at which the threshold, the operator set and the eligibility caches were last read. */
+    private volatile long readAtHead = -1;
+    private volatile int threshold;
     /** The last pass lost the node: the seeds are read again, as after a reorg. */
     private volatile boolean seedsSuspect;
     /** The protocol's match window (immutable on chain), read on first use. */
@@ -146,10 +149,16 @@ public final class MatchReconciler {
         ProtocolReader reader = chain.reader();
         long head = view.head();
         boolean reorged = view.reorgs() != reorgsSeen || seedsSuspect;
-        int threshold = reader.matchThreshold();
-        quorum.refreshOperators();
-        providerCache = new ConcurrentHashMap<>();
-        eligibleCache = new ConcurrentHashMap<>();
+        if (head != readAtHead || reorged) {
+            // What the chain says at a head does not change until the next: passes at the same head (a poll while
+            // signatures are collected, a peer's wake-up) read none of it again.
+            threshold = reader.matchThreshold();
+            quorum.refreshOperators();
+            providerCache = new ConcurrentHashMap<>();
+            eligibleCache = new ConcurrentHashMap<>();
+            readAtHead = head;
+        }
+        int threshold = this.threshold;
         List<Long> open = view.openOrderIds();
         unreadable.retainAll(open);
         seedToReread.retainAll(open);
@@ -181,6 +190,7 @@ public final class MatchReconciler {
             }
         }
         if (unreachable != null) {
+            readAtHead = -1;
             // The node may come back with another history (a restart without its blocks): read every seed again.
             seedsSuspect = true;
             throw unreachable;

@@ -371,7 +371,7 @@ class QuorumMatchTest {
      * Issue 13: deciding an order reads its bidders' records together, one call per block its bids were placed in
      * (each read at the block before), not four calls a bidder plus one for each one's present eligibility; and a
      * pass while the order waits for its quorum reads neither its seed nor its order again, only its pick's present
-     * eligibility.
+     * eligibility, and a second pass at the same head reads nothing of the chain but its head.
      */
     @Test
     void decidingAnOrderReadsItsBiddersOneCallPerBidBlockAndSigningPassesReadOnlyThePicksEligibility() {
@@ -406,6 +406,11 @@ class QuorumMatchTest {
             assertThat(signing[0] - idle[0]).as("eth_calls of a pass collecting signatures: the pick's eligibility")
                     .isEqualTo(1);
             assertThat(signing[1] - idle[1]).as("all calls of that pass").isEqualTo(1);
+            var before = operator.chain.reader().connection().rpcStats();
+            operator.pass();
+            var after = operator.chain.reader().connection().rpcStats();
+            assertThat(after.requests("eth_call") - before.requests("eth_call"))
+                    .as("eth_calls of a second pass at the same head (a poll while signatures are collected)").isZero();
         } finally {
             operators.forEach(Operator::close);
             operators = List.of();
