@@ -146,6 +146,19 @@ public final class MatchReconciler {
     }
 
     private long reconcile(IndexView view) {
+        try {
+            return reconcileAt(view);
+        } catch (ChainException e) {
+            if (ChainSession.isUnreachable(e)) {
+                // Lost the node anywhere in the pass: what was read at this head, and every seed, is read again.
+                readAtHead = -1;
+                seedsSuspect = true;
+            }
+            throw e;
+        }
+    }
+
+    private long reconcileAt(IndexView view) {
         ProtocolReader reader = chain.reader();
         long head = view.head();
         boolean reorged = view.reorgs() != reorgsSeen || seedsSuspect;
@@ -225,6 +238,7 @@ public final class MatchReconciler {
             return head - confirmations <= windowEnd;
         }
         return previous.status() == MatchStatus.NO_ELIGIBLE_BID && !reorged && previous.seed() != null
+                && !seedToReread.contains(indexed.id())
                 && matchWindowBlocks >= 0 && head <= windowEnd + matchWindowBlocks;
     }
 
@@ -357,7 +371,7 @@ public final class MatchReconciler {
         }
         long deadline = order.bidWindowEnd() + matchWindowBlocks(reader);
         if (head <= deadline && !reorged && previous != null && previous.seed() != null
-                && previous.status() == MatchStatus.NO_ELIGIBLE_BID) {
+                && previous.status() == MatchStatus.NO_ELIGIBLE_BID && !seedToReread.contains(orderId)) {
             // Decided under this seed and nothing to sign: with no reorg since, neither the seed nor the bids changed.
             return;
         }
