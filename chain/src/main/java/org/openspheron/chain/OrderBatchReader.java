@@ -31,7 +31,6 @@ public final class OrderBatchReader {
     private final ViewBatch views;
     private final String contract;
     private final DeploymentOrder orders;
-    private final int batchSize;
     private final int bidsPage;
 
     public OrderBatchReader(ProtocolReader reader, int batchSize) {
@@ -40,13 +39,9 @@ public final class OrderBatchReader {
 
     /** With pages of {@code bidsPage} bids: tests page through a few bids rather than place 500. */
     OrderBatchReader(ProtocolReader reader, int batchSize, int bidsPage) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
-        }
         this.views = new ViewBatch(reader.connection().web3j(), batchSize);
         this.contract = reader.connection().addresses().orders();
         this.orders = reader.ordersContract();
-        this.batchSize = batchSize;
         this.bidsPage = bidsPage;
     }
 
@@ -60,7 +55,7 @@ public final class OrderBatchReader {
     public List<OrderWithBids> openOrders(List<Long> ids, Consumer<UnreadableOrderException> passedOver) {
         List<OrderWithBids> open = new ArrayList<>(ids.size());
         // Three calls per order, so that one batch holds whole orders and no order's reads span two batches.
-        int perBatch = Math.max(1, batchSize / 3);
+        int perBatch = Math.max(1, views.batchSize() / 3);
         for (int from = 0; from < ids.size(); from += perBatch) {
             List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + perBatch));
             open.addAll(chunk(chunk, passedOver));

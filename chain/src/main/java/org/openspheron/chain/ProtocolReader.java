@@ -105,38 +105,6 @@ public final class ProtocolReader {
         return orders;
     }
 
-    /**
-     * The orders of {@code ids} as {@link #order(long)} reads them, two views an order in one {@link ViewBatch} call
-     * per {@value #VIEWS_PER_CALL} views: the orders a block created cost one call, not two each. An id the chain
-     * does not hold maps to empty; an order past the protocol's limits is handed to {@code passedOver} and maps to
-     * empty, so that it never stops the read of the others.
-     */
-    public java.util.Map<Long, Optional<Order>> orders(List<Long> ids, Consumer<UnreadableOrderException> passedOver) {
-        List<RemoteFunctionCall<?>> calls = new ArrayList<>(ids.size() * 2);
-        for (long id : ids) {
-            calls.add(orders.getOrder(BigInteger.valueOf(id)));
-            calls.add(orders.getOrderSpec(BigInteger.valueOf(id)));
-        }
-        List<List<org.web3j.abi.datatypes.Type>> results = views.read(connection.addresses().orders(), calls,
-                DefaultBlockParameterName.LATEST);
-        java.util.Map<Long, Optional<Order>> out = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < ids.size(); i++) {
-            long id = ids.get(i);
-            var o = (DeploymentOrder.Order) results.get(2 * i).get(0);
-            if (OrderState.of(o.state) == OrderState.NONE) {
-                out.put(id, Optional.empty());
-                continue;
-            }
-            try {
-                out.put(id, Optional.of(order(id, o, (DeploymentOrder.OrderSpec) results.get(2 * i + 1).get(0))));
-            } catch (UnreadableOrderException e) {
-                passedOver.accept(e);
-                out.put(id, Optional.empty());
-            }
-        }
-        return out;
-    }
-
     /** The order's state, window and lease, without its spec (one call); empty when no order has that id. */
     public Optional<OrderStatus> orderStatus(long orderId) {
         DeploymentOrder.Order o = call("getOrder(" + orderId + ")", orders.getOrder(BigInteger.valueOf(orderId)));

@@ -357,8 +357,8 @@ public final class ProtocolIndex {
     }
 
     /**
-     * The orders a range of logs created, read together before its events are applied (one call for all of them,
-     * {@link ProtocolReader#orders}), where each used to cost two.
+     * The orders a range of logs created, read together before its events are applied (one {@link OrderBatchReader}
+     * call for all of them), where each used to cost two.
      */
     private void readCreatedOrders(List<ProtocolEvent> events) {
         createdOrders.clear();
@@ -369,7 +369,11 @@ public final class ProtocolIndex {
             }
         }
         if (!ids.isEmpty()) {
-            createdOrders.putAll(reader.orders(ids, this::passOver));
+            // The full read's batches: an order no longer open (or unreadable) is absent, which orderCreated treats
+            // as it treats such an order read alone.
+            ids.forEach(id -> createdOrders.put(id, Optional.empty()));
+            batches.openOrders(ids, this::passOver).forEach(read -> createdOrders.put(read.order().id(),
+                    Optional.of(read.order())));
         }
     }
 
